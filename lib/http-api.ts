@@ -1,0 +1,70 @@
+/**
+ * The bridge between Next's route handlers and the custom server that owns
+ * the store. Both run in one process, but Next bundles app/ separately, so the
+ * server publishes its API on globalThis and route handlers look it up here.
+ */
+import type { ErrorBody, RoomSettings } from './protocol';
+
+export interface ApiResult {
+  status: number;
+  body: ({ ok: true } & Record<string, unknown>) | { ok: false; error: ErrorBody };
+  setCookie?: string[];
+}
+
+export interface RequestInfo {
+  cookieHeader: string | null;
+  ip: string;
+  /** Origin the client used (scheme://host), for building links. */
+  origin: string;
+}
+
+export interface HttpApi {
+  createRoom(req: RequestInfo, input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined }): Promise<ApiResult>;
+  getRoom(req: RequestInfo, code: string): Promise<ApiResult>;
+  createJoinToken(req: RequestInfo, code: string): Promise<ApiResult>;
+}
+
+const KEY = Symbol.for('convene.http-api');
+
+export function publishHttpApi(api: HttpApi | null): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = api;
+}
+
+export function getHttpApi(): HttpApi {
+  const api = (globalThis as Record<symbol, unknown>)[KEY] as HttpApi | undefined;
+  if (!api) throw new Error('Convene server is not running in this process (start it with `npm start`, not `next start`)');
+  return api;
+}
+
+/** Trusted by route handlers only because the custom server overwrites it on every request. */
+export const CLIENT_IP_HEADER = 'x-convene-client-ip';
+
+/** Route-handler helpers: request facts in, ApiResult out. */
+export function requestInfo(request: Request): RequestInfo {
+  const url = new URL(request.url);
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host;
+  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
+  return { cookieHeader: request.headers.get('cookie'), ip: request.headers.get(CLIENT_IP_HEADER) ?? 'unknown', origin: `${proto}://${host}` };
+}
+
+export function toResponse(result: ApiResult): Response {
+  const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+  for (const c of result.setCookie ?? []) headers.append('set-cookie', c);
+  return new Response(JSON.stringify(result.body), { status: result.status, headers });
+}
+
+export function invalidPayload(message: string): Response {
+  return toResponse({ status: 400, body: { ok: false, error: { code: 'INVALID_PAYLOAD', message } } });
+}
+
+/** Reads a JSON body of at most `limit` bytes; an empty body is `undefined`. */
+export async function readJsonBody(request: Request, limit = 8_192): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const text = await request.text();
+  if (text.length > limit) return { ok: false, message: `Body larger than ${limit} bytes` };
+  if (!text.trim()) return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, message: 'Body is not valid JSON' };
+  }
+}

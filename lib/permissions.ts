@@ -1,0 +1,54 @@
+/**
+ * The one role × action table. The server's `Room.assertCan` and the UI's
+ * "may I?" helpers both answer from here, so they cannot disagree.
+ */
+export const ROLES = ['host', 'cohost', 'participant'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const HOST_ACTIONS = [
+  'kick',
+  'ban',
+  'unban',
+  'view-bans',
+  'mute',
+  'mute-all',
+  'stop-screen-share',
+  'request-unmute',
+  'set-permissions',
+  'lock-room',
+  'set-waiting-room',
+  'admit',
+  'deny',
+  'lower-hand',
+  'set-role',
+  'transfer-host',
+  'end-meeting',
+] as const;
+export type HostAction = (typeof HOST_ACTIONS)[number];
+
+const HOST_ONLY: ReadonlySet<HostAction> = new Set(['set-role', 'transfer-host', 'end-meeting']);
+
+export const PERMISSION_TABLE: Readonly<Record<Role, ReadonlySet<HostAction>>> = {
+  host: new Set(HOST_ACTIONS),
+  cohost: new Set(HOST_ACTIONS.filter((a) => !HOST_ONLY.has(a))),
+  participant: new Set(),
+};
+
+export function can(role: Role, action: HostAction): boolean {
+  return PERMISSION_TABLE[role].has(action);
+}
+
+const RANK: Record<Role, number> = { host: 2, cohost: 1, participant: 0 };
+
+/**
+ * Whether an actor may aim a host action at a target of the given role: the
+ * host at anyone else, a co-host only at plain participants. This is what
+ * stops a co-host (or Jitsi's everyone-is-moderator default) removing the host.
+ */
+export function canTarget(actor: Role, target: Role): boolean {
+  return actor === 'host' || RANK[actor] > RANK[target];
+}
+
+export function isModerator(role: Role): boolean {
+  return role === 'host' || role === 'cohost';
+}

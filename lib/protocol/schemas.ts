@@ -1,0 +1,77 @@
+/**
+ * zod schemas for every client→server payload. The server parses each event
+ * with the schema named after it; anything that fails is INVALID_PAYLOAD.
+ * Objects strip unknown keys so newer clients keep working with older servers.
+ */
+import { z } from 'zod';
+import { normalizeRoomCode } from '../room-code';
+import { LIMITS, cleanChatText, stripControlChars } from '../text';
+
+export const RoomCode = z
+  .string()
+  .max(2048)
+  .transform((s, ctx) => {
+    const code = normalizeRoomCode(s);
+    if (!code) {
+      ctx.addIssue({ code: 'custom', message: 'roomCode must look like abc-defg-hij' });
+      return z.NEVER;
+    }
+    return code;
+  });
+
+export const ParticipantId = z.string().min(1).max(64);
+export const MediaKind = z.enum(['audio', 'video', 'screen']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+/** No payload: `socket.emit('leave-room', ack)` and `socket.emit('leave-room', {}, ack)` both work. */
+const Empty = z.object({}).optional();
+
+export const JoinRoom = z.object({
+  roomCode: RoomCode,
+  // Normalised and length-checked by the server so a bad name is INVALID_NAME, not INVALID_PAYLOAD.
+  displayName: z.string().max(4096),
+  // Accepted for compatibility with the predecessor protocol and ignored: identity comes from the handshake.
+  userId: z.string().max(256).optional(),
+  /** From a previous `room-joined.self.resumeToken`: rejoin as the same participant within the grace period. */
+  resumeToken: z.string().max(512).optional(),
+});
+
+export const LeaveRoom = Empty;
+
+export const ToggleMedia = z.object({ kind: MediaKind, enabled: z.boolean() });
+
+export const SendMessage = z.object({
+  text: z
+    .string()
+    .max(LIMITS.chatText * 2)
+    .transform(cleanChatText)
+    .pipe(z.string().min(1, 'message is empty').max(LIMITS.chatText, `message is longer than ${LIMITS.chatText} characters`)),
+  to: ParticipantId.optional(),
+});
+
+export const Typing = z.object({ active: z.boolean() });
+
+export const KickParticipant = z.object({
+  participantId: ParticipantId,
+  reason: z.string().max(LIMITS.kickReason).optional(),
+});
+
+/** HTTP: POST /api/rooms */
+export const RoomSettings = z.object({
+  waitingRoom: z.enum(['off', 'guests', 'everyone']).default('off'),
+  capacity: z.number().int().min(2).max(1000).optional(),
+  maxScreenShares: z.number().int().min(1).max(16).default(1),
+});
+export type RoomSettings = z.infer<typeof RoomSettings>;
+
+export const CreateRoomBody = z
+  .object({
+    title: z
+      .string()
+      .max(LIMITS.title * 4)
+      .transform((s) => stripControlChars(s).trim())
+      .pipe(z.string().max(LIMITS.title))
+      .optional(),
+    settings: RoomSettings.partial().optional(),
+  })
+  .default({});

@@ -1,0 +1,69 @@
+/** Shapes the server sends. Snapshots only: clients never see live server objects. */
+import type { Role } from '../permissions';
+import type { MediaKind } from './schemas';
+
+export type MediaState = Record<MediaKind, boolean>;
+export type WaitingRoomMode = 'off' | 'guests' | 'everyone';
+export type LeaveReason = 'left' | 'disconnected' | 'kicked';
+
+export interface RoomPermissions {
+  canUnmute: boolean;
+  canStartVideo: boolean;
+  canShareScreen: boolean;
+  canChat: boolean;
+}
+
+export interface ParticipantInfo {
+  participantId: string;
+  displayName: string;
+  role: Role;
+  /** Identity, not role: whether this person joined signed in or as a guest. */
+  isGuest: boolean;
+  joinedAt: number;
+  media: MediaState;
+  handRaisedAt: number | null;
+}
+
+export interface ChatMessage {
+  id: string;
+  from: { participantId: string; displayName: string };
+  text: string;
+  sentAt: number;
+  /** Set on private messages: the recipient's participantId. */
+  to?: string;
+}
+
+export interface RoomInfo {
+  title: string | null;
+  locked: boolean;
+  waitingRoom: WaitingRoomMode;
+  permissions: RoomPermissions;
+  capacity: number;
+}
+
+export interface SelfInfo {
+  participantId: string;
+  displayName: string;
+  role: Role;
+  /** Send back in `join-room` after a network blip to rejoin as the same participant. */
+  resumeToken: string;
+}
+
+export interface RoomJoined {
+  roomCode: string;
+  self: SelfInfo;
+  participants: ParticipantInfo[];
+  chat: ChatMessage[];
+  room: RoomInfo;
+  /** True when this join resumed an earlier session within the grace period. */
+  resumed: boolean;
+}
+
+/** Public facts from GET /api/rooms/:code. */
+export interface RoomSummary {
+  exists: boolean;
+  code: string;
+  title: string | null;
+  locked: boolean;
+  participantCount: number;
+}

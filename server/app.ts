@@ -1,0 +1,144 @@
+/**
+ * The composition root: one HTTP server that answers health and metrics,
+ * hands everything else to Next, and carries Socket.IO on the same port.
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Server } from 'socket.io';
+import { publishHttpApi } from '../lib/http-api';
+import { IdentityService } from './auth/identity';
+import type { ServerConfig } from './config';
+import { createApiHandler } from './http/api';
+import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
+import { createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { MeetingService } from './rooms/meetings';
+import { RoomRegistry } from './rooms/RoomRegistry';
+import { attachSignaling } from './signaling';
+import { Lifecycle, type IoServer } from './signaling/context';
+import { RateLimiter } from './signaling/rate-limits';
+import { MemoryRoomStore } from './store/memory';
+import { RedisRoomStore } from './store/redis';
+import type { RoomStore } from './store/types';
+
+export interface ServerOptions {
+  /** Serve the Next.js app (off in signaling-only tests). */
+  next?: false | { dev: boolean; dir?: string };
+  logger?: Logger;
+}
+
+export interface ConveneServer {
+  http: HttpServer;
+  io: IoServer;
+  store: RoomStore;
+  log: Logger;
+  port: number;
+  url: string;
+  /** Graceful: stop joins, tell clients, finish in-flight writes, close. */
+  close(): Promise<void>;
+}
+
+// Small on purpose: the largest legitimate payload is a produce with simulcast RTP parameters.
+const MAX_SOCKET_PAYLOAD = 32 * 1024;
+
+export async function createConveneServer(config: ServerConfig, options: ServerOptions = {}): Promise<ConveneServer> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  // next-auth in this process must sign and verify with the same secret as the handshake.
+  process.env.NEXTAUTH_SECRET ??= config.secret;
+
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }) : null;
+  if (redis) await redis.connect();
+  const store: RoomStore = redis ? new RedisRoomStore(redis, { liveStateTtlMs: config.meetingTtlMs }) : new MemoryRoomStore();
+
+  const identity = new IdentityService(config.secret);
+  const limits = new RateLimiter(config.rateLimits, redis);
+  const meetings = new MeetingService(store, config);
+  const rooms = new RoomRegistry({ store, log, meetingTtlMs: config.meetingTtlMs, reconnectGraceMs: config.reconnectGraceMs, chatHistory: config.chatHistory });
+  const lifecycle = new Lifecycle();
+  publishHttpApi(createApiHandler({ meetings, identity, limits, requireSignInToCreate: config.requireSignInToCreate, publicUrl: config.publicUrl, log }));
+
+  let nextHandler: RouteDeps['next'] = null;
+  type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+  let nextUpgrade: UpgradeHandler | null = null;
+  if (options.next) {
+    const { default: next } = await import('next');
+    const app = next({ dev: options.next.dev, dir: options.next.dir ?? process.cwd(), quiet: !options.next.dev });
+    await app.prepare();
+    nextHandler = app.getRequestHandler() as NonNullable<RouteDeps['next']>;
+    if (options.next.dev) nextUpgrade = app.getUpgradeHandler() as unknown as UpgradeHandler;
+  }
+
+  const http = createServer();
+  const io: IoServer = new Server(http, {
+    maxHttpBufferSize: MAX_SOCKET_PAYLOAD,
+    // CORS does not cover WebSockets, so the origin is checked on every handshake request too.
+    cors: { origin: (origin, cb) => cb(null, !origin || config.corsOrigins.includes(origin)), credentials: true },
+    allowRequest: (req, cb) => cb(null, isAllowedOrigin(req.headers.origin, req.headers.host, config.corsOrigins)),
+    // Next's dev server handles its own upgrades (HMR); don't let engine.io destroy them.
+    destroyUpgrade: !nextUpgrade,
+  });
+  let pub: Redis | null = null;
+  let sub: Redis | null = null;
+  if (redis) {
+    pub = redis.duplicate();
+    sub = redis.duplicate();
+    io.adapter(createAdapter(pub, sub));
+  }
+
+  const memberships = () => [...io.of('/').sockets.values()].flatMap((s) => (s.data.membership ? [s.data.membership] : []));
+  const metrics = createMetrics({
+    sockets: () => io.of('/').sockets.size,
+    rooms: () => new Set(memberships().map((m) => m.roomCode)).size,
+    participants: () => memberships().length,
+  });
+  const signaling = attachSignaling({ io, rooms, identity, limits, config, metrics, log, lifecycle });
+
+  http.on(
+    'request',
+    createRequestHandler({
+      metrics,
+      corsOrigins: config.corsOrigins,
+      trustProxy: config.trustProxy,
+      health: () => ({ ok: true, store: store.kind, draining: lifecycle.draining }),
+      next: nextHandler,
+    }),
+  );
+  if (nextUpgrade) {
+    const upgrade = nextUpgrade;
+    http.on('upgrade', (req, socket, head) => {
+      if (!req.url?.startsWith('/socket.io/')) void upgrade(req, socket, head);
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      lifecycle.startDraining();
+      // Only this process's clients: with the Redis adapter a plain emit would reach every server's.
+      io.local.emit('server-going-away', { reconnectAfterMs: 1_000 });
+      await lifecycle.settled();
+      // Disconnect handlers keep participants in their grace period, so they
+      // resume with the same identity on whichever server they reach next.
+      io.local.disconnectSockets(true);
+      await lifecycle.settled();
+      signaling.graceTimers.clearAll();
+      await io.close();
+      await store.close();
+      await Promise.all([redis, pub, sub].map((c) => c?.quit().catch(() => undefined)));
+      publishHttpApi(null);
+      log.info('server closed');
+    })());
+
+  log.info({ port, store: store.kind, next: Boolean(options.next) }, 'convene listening');
+  return { http, io, store, log, port, url: `http://127.0.0.1:${port}`, close };
+}

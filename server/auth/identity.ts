@@ -1,0 +1,112 @@
+/**
+ * Who is on the other end of a request or socket. Identity only ever comes
+ * from something the server signed: a next-auth session, the guest-identity
+ * cookie, or a join token. A client's own `userId` claim is never used.
+ */
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import { getToken } from 'next-auth/jwt';
+import { parseCookies, serializeCookie } from './cookies';
+import { hmac, sign, unsign } from './signing';
+
+export interface Identity {
+  /** `user:<id>` or `guest:<id>`: what bans, host ownership and resume tokens bind to. */
+  key: string;
+  kind: 'user' | 'guest';
+  id: string;
+  /** The session's or token's display name, when it has one. */
+  name: string | null;
+}
+
+export const GUEST_COOKIE = 'convene_gid';
+const GUEST_PURPOSE = 'guest-identity';
+const GUEST_COOKIE_MAX_AGE = 400 * 24 * 3600; // the longest browsers honour
+const JOIN_TOKEN_TTL = '10m';
+
+export function guestIdentity(id: string): Identity {
+  return { key: `guest:${id}`, kind: 'guest', id, name: null };
+}
+
+export function userIdentity(id: string, name: string | null): Identity {
+  return { key: `user:${id}`, kind: 'user', id, name };
+}
+
+export class IdentityService {
+  readonly #secret: string;
+  readonly #jwtKey: Uint8Array;
+
+  constructor(secret: string) {
+    this.#secret = secret;
+    this.#jwtKey = new TextEncoder().encode(`convene-join-token:${secret}`);
+  }
+
+  newGuestId(): string {
+    return randomBytes(16).toString('base64url');
+  }
+
+  guestCookie(guestId: string, secure: boolean): string {
+    return serializeCookie(GUEST_COOKIE, sign(this.#secret, GUEST_PURPOSE, guestId), { maxAgeSec: GUEST_COOKIE_MAX_AGE, secure });
+  }
+
+  /** The guest id from a verified guest cookie, or null. */
+  guestIdFromCookies(cookies: Record<string, string>): string | null {
+    const raw = cookies[GUEST_COOKIE];
+    return raw ? unsign(this.#secret, GUEST_PURPOSE, raw) : null;
+  }
+
+  /** The signed-in user from a next-auth session cookie (`__Secure-` on https), or null. */
+  async userFromCookies(cookies: Record<string, string>, headers: Record<string, string | string[] | undefined>): Promise<Identity | null> {
+    const secure = Object.keys(cookies).some((n) => n.startsWith('__Secure-next-auth.session-token'));
+    try {
+      // next-auth v4 reads `req.cookies`, not the header, so hand it the parsed map.
+      const token = await getToken({ req: { cookies, headers } as never, secret: this.#secret, secureCookie: secure });
+      if (!token?.sub) return null;
+      return userIdentity(token.sub, typeof token.name === 'string' ? token.name : null);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Identity from a request's cookie header: session first, then guest cookie. */
+  async fromCookieHeader(cookieHeader: string | undefined | null): Promise<Identity | null> {
+    const cookies = parseCookies(cookieHeader);
+    const user = await this.userFromCookies(cookies, { cookie: cookieHeader ?? undefined });
+    if (user) return user;
+    const gid = this.guestIdFromCookies(cookies);
+    return gid ? guestIdentity(gid) : null;
+  }
+
+  async mintJoinToken(identity: Identity, roomCode: string, name: string | null): Promise<string> {
+    return new SignJWT({ kind: identity.kind, id: identity.id, name, room: roomCode })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('convene')
+      .setAudience('convene-join')
+      .setSubject(identity.key)
+      .setIssuedAt()
+      .setExpirationTime(JOIN_TOKEN_TTL)
+      .sign(this.#jwtKey);
+  }
+
+  /** Throws on a bad, expired or foreign token. */
+  async verifyJoinToken(token: string): Promise<{ identity: Identity; roomCode: string }> {
+    const { payload } = await jwtVerify(token, this.#jwtKey, { issuer: 'convene', audience: 'convene-join', algorithms: ['HS256'] });
+    const { kind, id, name, room } = payload as { kind?: unknown; id?: unknown; name?: unknown; room?: unknown };
+    if ((kind !== 'user' && kind !== 'guest') || typeof id !== 'string' || typeof room !== 'string') throw new Error('malformed token');
+    const identity = kind === 'user' ? userIdentity(id, typeof name === 'string' ? name : null) : guestIdentity(id);
+    if (kind === 'guest' && typeof name === 'string') identity.name = name;
+    return { identity, roomCode: room };
+  }
+
+  /** A token that lets the same identity rejoin as the same participant within the grace period. */
+  resumeToken(roomCode: string, participantId: string, identityKey: string): string {
+    return `${participantId}.${hmac(this.#secret, 'resume', `${participantId}~${roomCode}~${identityKey}`)}`;
+  }
+
+  /** The participant id a resume token names, if it was minted for this room and identity. */
+  verifyResumeToken(token: string, roomCode: string, identityKey: string): string | null {
+    const dot = token.indexOf('.');
+    if (dot <= 0) return null;
+    const participantId = token.slice(0, dot);
+    return token === this.resumeToken(roomCode, participantId, identityKey) ? participantId : null;
+  }
+}

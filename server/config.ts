@@ -1,0 +1,102 @@
+/**
+ * Every environment variable the server reads, parsed once with zod.
+ * README.md's configuration table and .env.example list the same names.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  REDIS_URL: z.string().optional(),
+  NEXTAUTH_SECRET: z.string().min(32).optional(),
+  CORS_ORIGINS: z.string().default(''),
+  ROOM_CAPACITY: int(100, 2),
+  MEETING_TTL_DAYS: z.coerce.number().positive().default(30),
+  RECONNECT_GRACE_MS: int(15_000),
+  REQUIRE_SIGN_IN_TO_CREATE: bool,
+  TRUST_PROXY: bool,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000),
+});
+
+export interface RateLimits {
+  /** [points, per seconds] per socket */
+  join: [number, number];
+  chat: [number, number];
+  typing: [number, number];
+  control: [number, number];
+  /** Lookups and joins of codes that do not exist, per IP. */
+  unknownCode: [number, number];
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  join: [10, 10],
+  chat: [20, 10],
+  typing: [30, 10],
+  control: [60, 10],
+  unknownCode: [20, 60],
+};
+
+export interface ServerConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string | null;
+  redisUrl: string | null;
+  secret: string;
+  corsOrigins: string[];
+  roomCapacity: number;
+  meetingTtlMs: number;
+  reconnectGraceMs: number;
+  requireSignInToCreate: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  chatHistory: number;
+  rateLimits: RateLimits;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (!e.NEXTAUTH_SECRET && e.NODE_ENV === 'production') {
+    throw new Error(
+      'NEXTAUTH_SECRET is required in production (32+ random characters; it signs sessions, ' +
+        'host cookies and join tokens). `npm run setup` writes one into .env; or set it yourself: ' +
+        'NEXTAUTH_SECRET=$(openssl rand -base64 32)',
+    );
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? null,
+    redisUrl: e.REDIS_URL || null,
+    // Outside production a missing secret is generated per process: sessions
+    // and host cookies then last until restart, which is what dev wants.
+    secret: e.NEXTAUTH_SECRET ?? randomBytes(32).toString('base64url'),
+    corsOrigins: e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    roomCapacity: e.ROOM_CAPACITY,
+    meetingTtlMs: Math.round(e.MEETING_TTL_DAYS * 86_400_000),
+    reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    requireSignInToCreate: e.REQUIRE_SIGN_IN_TO_CREATE,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    chatHistory: 200,
+    rateLimits: DEFAULT_RATE_LIMITS,
+  };
+}

@@ -1,0 +1,75 @@
+/** The HTTP API's logic (route handlers in app/api stay thin and call this). */
+import { ConveneError, type ErrorBody } from '../../lib/protocol';
+import type { ApiResult, HttpApi, RequestInfo } from '../../lib/http-api';
+import type { Identity, IdentityService } from '../auth/identity';
+import { guestIdentity } from '../auth/identity';
+import type { Logger } from 'pino';
+import type { MeetingService } from '../rooms/meetings';
+import type { RateLimiter } from '../signaling/rate-limits';
+
+const STATUS: Partial<Record<ErrorBody['code'], number>> = {
+  INVALID_PAYLOAD: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  ROOM_NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+};
+
+export function createApiHandler(deps: {
+  meetings: MeetingService;
+  identity: IdentityService;
+  limits: RateLimiter;
+  requireSignInToCreate: boolean;
+  publicUrl: string | null;
+  log: Logger;
+}): HttpApi {
+  const { meetings, identity, limits, log } = deps;
+
+  /** The caller's identity; a browser with none gets a fresh guest identity and its cookie. */
+  async function whoIs(req: RequestInfo): Promise<{ who: Identity; setCookie: string[] }> {
+    const known = await identity.fromCookieHeader(req.cookieHeader);
+    if (known) return { who: known, setCookie: [] };
+    const gid = identity.newGuestId();
+    return { who: guestIdentity(gid), setCookie: [identity.guestCookie(gid, req.origin.startsWith('https:'))] };
+  }
+
+  async function run(fn: () => Promise<ApiResult>): Promise<ApiResult> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ConveneError) return { status: STATUS[err.code] ?? 409, body: { ok: false, error: { code: err.code, message: err.message } } };
+      log.error({ err }, 'HTTP API error');
+      return { status: 500, body: { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on the server' } } };
+    }
+  }
+
+  async function lookup(req: RequestInfo, code: string) {
+    await limits.assertCodeLookupAllowed(req.ip);
+    const summary = await meetings.summary(code);
+    if (!summary) {
+      await limits.recordUnknownCode(req.ip);
+      throw new ConveneError('ROOM_NOT_FOUND', 'No meeting has this code');
+    }
+    return summary;
+  }
+
+  return {
+    createRoom: (req, input) =>
+      run(async () => {
+        const { who, setCookie } = await whoIs(req);
+        if (deps.requireSignInToCreate && who.kind !== 'user') throw new ConveneError('UNAUTHENTICATED', 'Sign in to create a meeting');
+        const meeting = await meetings.create(who, input);
+        log.info({ room: meeting.code, creator: who.kind }, 'meeting created');
+        const url = `${deps.publicUrl ?? req.origin}/${meeting.code}`;
+        return { status: 201, body: { ok: true, code: meeting.code, url }, setCookie };
+      }),
+    getRoom: (req, code) => run(async () => ({ status: 200, body: { ok: true, ...(await lookup(req, code)) } })),
+    createJoinToken: (req, code) =>
+      run(async () => {
+        await lookup(req, code);
+        const { who, setCookie } = await whoIs(req);
+        const token = await identity.mintJoinToken(who, code, who.name);
+        return { status: 201, body: { ok: true, token, expiresInSec: 600 }, setCookie };
+      }),
+  };
+}

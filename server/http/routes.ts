@@ -1,0 +1,72 @@
+/**
+ * Requests the custom server answers before Next: health, metrics, CORS.
+ * Everything else goes to Next's handler.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CLIENT_IP_HEADER } from '../../lib/http-api';
+import { clientIp } from '../signaling';
+import type { Metrics } from '../metrics';
+
+export interface RouteDeps {
+  metrics: Metrics;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  health: () => { ok: boolean; store: string; draining: boolean };
+  next: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+}
+
+/** Same-origin always; other origins only from the CORS_ORIGINS allow-list. */
+export function isAllowedOrigin(origin: string | undefined, host: string | undefined, allowList: string[]): boolean {
+  if (!origin) return true;
+  try {
+    if (new URL(origin).host === host) return true;
+  } catch {
+    return false;
+  }
+  return allowList.includes(origin);
+}
+
+export function createRequestHandler(deps: RouteDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    const path = url.split('?')[0];
+    // Route handlers read the client IP from this header; never trust one the client sent.
+    req.headers[CLIENT_IP_HEADER] = clientIp(req.headers, req.socket.remoteAddress, deps.trustProxy);
+
+    if (path === '/healthz') {
+      const h = deps.health();
+      res.writeHead(h.ok && !h.draining ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(h));
+      return;
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      res.end(await deps.metrics.registry.metrics());
+      return;
+    }
+    if (path?.startsWith('/api/')) {
+      const origin = req.headers.origin;
+      if (!isAllowedOrigin(origin, req.headers.host, deps.corsOrigins)) {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: { code: 'FORBIDDEN', message: 'Origin not allowed' } }));
+        return;
+      }
+      if (origin && deps.corsOrigins.includes(origin)) {
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('access-control-allow-credentials', 'true');
+        res.setHeader('vary', 'Origin');
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type' });
+          res.end();
+          return;
+        }
+      }
+    }
+    if (!deps.next) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: 'Not found' } }));
+      return;
+    }
+    await deps.next(req, res);
+  };
+}

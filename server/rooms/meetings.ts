@@ -1,0 +1,39 @@
+/** Creating meetings and answering public questions about them (the HTTP API's logic). */
+import { ConveneError, type RoomSettings, type RoomSummary } from '../../lib/protocol';
+import { generateRoomCode } from '../../lib/room-code';
+import type { Identity } from '../auth/identity';
+import type { MeetingRecord, RoomStore } from '../store/types';
+
+export const DEFAULT_PERMISSIONS = { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true } as const;
+
+export class MeetingService {
+  constructor(
+    private readonly store: RoomStore,
+    private readonly opts: { meetingTtlMs: number; roomCapacity: number },
+  ) {}
+
+  async create(creator: Identity, input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined }): Promise<MeetingRecord> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const meeting: MeetingRecord = {
+        code: generateRoomCode(),
+        title: input.title || null,
+        createdAt: Date.now(),
+        creator: creator.key,
+        locked: false,
+        waitingRoom: input.settings?.waitingRoom ?? 'off',
+        capacity: Math.min(input.settings?.capacity ?? this.opts.roomCapacity, this.opts.roomCapacity),
+        maxScreenShares: input.settings?.maxScreenShares ?? 1,
+        permissions: { ...DEFAULT_PERMISSIONS },
+      };
+      // 26^10 codes make a collision vanishingly rare; NX makes it harmless.
+      if (await this.store.createMeeting(meeting, this.opts.meetingTtlMs)) return meeting;
+    }
+    throw new ConveneError('INTERNAL', 'Could not allocate a meeting code');
+  }
+
+  async summary(code: string): Promise<RoomSummary | null> {
+    const meeting = await this.store.getMeeting(code);
+    if (!meeting) return null;
+    return { exists: true, code, title: meeting.title, locked: meeting.locked, participantCount: await this.store.countParticipants(code) };
+  }
+}

@@ -1,0 +1,403 @@
+import type { types as ms } from 'mediasoup';
+import type { SfuConfig } from './config';
+import { TypedEmitter } from './emitter';
+import { fromMediasoupError, SfuError } from './errors';
+import { isShareSource, kindOf, Peers, SourceLocks, type PeerMedia } from './peer-media';
+import type {
+  Consumer, ConsumerParams, MediaSource, PlainTransport, ProduceRequest, Producer, ProducerCloseReason,
+  ProducerInfo, RoomMediaEvents, SfuLogger, Transport, TransportDirection, TransportParams, WebRtcTransport,
+} from './types';
+import { webRtcTransportOptions } from './transport-options';
+import { MEDIA_SOURCES } from './types';
+import type { Placement } from './worker-pool';
+
+export type RoomMediaOptions = Pick<
+  SfuConfig, 'listenIp' | 'announcedAddress' | 'rtcMinPort' | 'rtcMaxPort' | 'maxScreenShares'
+> & { logger: SfuLogger };
+
+/**
+ * A room's media: one Router (on one worker), an ActiveSpeakerObserver, and a
+ * PeerMedia per participant. Every method takes the acting participant's id
+ * and only lets it touch its own transports, producers and consumers
+ * (FORBIDDEN otherwise). Host enforcement (lockSource, closeSource) is
+ * separate and unconditional: the caller has already checked the host's role.
+ *
+ * Events (see RoomMediaEvents) are emitted after the state change happened.
+ * Get a RoomMedia from Sfu.room(code) per request rather than holding it: if
+ * its worker dies the Sfu rebuilds it in place, or replaces it if that fails.
+ */
+export class RoomMedia {
+  readonly #events: TypedEmitter<RoomMediaEvents>;
+  readonly #peers = new Peers();
+  /** Host locks. They outlive closeParticipant and media resets; only unlockSource lifts them. */
+  readonly #locks = new SourceLocks();
+  #placement: Placement;
+  #speakers!: ms.ActiveSpeakerObserver;
+  #closed = false;
+
+  private constructor(readonly roomCode: string, placement: Placement, private readonly options: RoomMediaOptions) {
+    this.#placement = placement;
+    this.#events = new TypedEmitter((event, err) => options.logger.error({ err, event, roomCode }, 'RoomMedia listener threw'));
+  }
+
+  /** Wrap a freshly placed router. Closes the router if setup fails. */
+  static async create(roomCode: string, placement: Placement, options: RoomMediaOptions): Promise<RoomMedia> {
+    const room = new RoomMedia(roomCode, placement, options);
+    await room.#attach(placement);
+    return room;
+  }
+
+  get closed(): boolean { return this.#closed; }
+  get rtpCapabilities(): ms.RtpCapabilities { return this.#placement.router.rtpCapabilities; }
+  /** Pid of the worker process hosting this room (diagnostics, tests). */
+  get workerPid(): number { return this.#placement.workerPid; }
+
+  /** Subscribe to a room media event; returns the unsubscribe function. */
+  on<K extends keyof RoomMediaEvents>(event: K, listener: (payload: RoomMediaEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** A WebRTC transport for mediasoup-client. UDP preferred, TCP as fallback. Replaces an earlier one of the same direction. */
+  async createWebRtcTransport(participantId: string, direction: TransportDirection): Promise<TransportParams> {
+    const placement = this.#live();
+    const options = webRtcTransportOptions(placement, this.options, { participantId, direction });
+    const t = await this.#call('createWebRtcTransport', () => placement.router.createWebRtcTransport(options));
+    this.#adoptTransport(participantId, t);
+    t.on('dtlsstatechange', (state) => {
+      if (state === 'failed') this.options.logger.warn({ roomCode: this.roomCode, participantId, transportId: t.id }, 'DTLS failed');
+    });
+    return {
+      id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters,
+      ...(t.sctpParameters && { sctpParameters: t.sctpParameters }),
+    };
+  }
+
+  /**
+   * Test and benchmark path: a plain RTP transport owned by the participant,
+   * used like a WebRTC one by produce/consume. The caller connects it itself
+   * (`transport.connect({ ip, port })`). Not for client traffic.
+   */
+  async createPlainTransport(participantId: string, direction: TransportDirection, opts: { comedia?: boolean } = {}): Promise<PlainTransport> {
+    const { router } = this.#live();
+    const t = await this.#call('createPlainTransport', () =>
+      router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: this.options.listenIp },
+        rtcpMux: true, comedia: opts.comedia ?? false, appData: { participantId, direction },
+      }),
+    );
+    this.#adoptTransport(participantId, t);
+    return t;
+  }
+
+  async connectTransport(participantId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const t = this.#own(participantId, 'transport', transportId);
+    if (t.type !== 'webrtc') throw new SfuError('INVALID_PAYLOAD', 'not a WebRTC transport');
+    await this.#call('connectTransport', () => (t as WebRtcTransport).connect({ dtlsParameters }));
+  }
+
+  async restartIce(participantId: string, transportId: string): Promise<ms.IceParameters> {
+    const t = this.#own(participantId, 'transport', transportId);
+    if (t.type !== 'webrtc') throw new SfuError('INVALID_PAYLOAD', 'not a WebRTC transport');
+    return this.#call('restartIce', () => (t as WebRtcTransport).restartIce());
+  }
+
+  /**
+   * Start sending `source`. Refused if the participant may not send it
+   * (policy, FORBIDDEN), if a host locked it (FORBIDDEN), or if it is a screen
+   * share and maxScreenShares others already share (SHARE_LIMIT_REACHED).
+   * Producing a source the participant already sends *replaces* the old
+   * producer (closed with reason 'replaced'), so a client that re-publishes
+   * after a glitch never leaves a stale tile behind.
+   */
+  async produce(participantId: string, req: ProduceRequest, policy: { allowed: boolean }): Promise<string> {
+    const { router } = this.#live();
+    if (!MEDIA_SOURCES.includes(req.source)) throw new SfuError('INVALID_PAYLOAD', 'unknown media source');
+    if (req.kind !== kindOf(req.source)) throw new SfuError('INVALID_PAYLOAD', `${req.source} must be ${kindOf(req.source)}`);
+    if (!policy.allowed) throw new SfuError('FORBIDDEN', `not allowed to send ${req.source}`);
+    if (this.isLocked(participantId, req.source)) throw new SfuError('FORBIDDEN', `${req.source} is locked by a host`);
+    const transport = this.#own(participantId, 'transport', req.transportId);
+    if (transport.appData.direction !== 'send') throw new SfuError('INVALID_PAYLOAD', 'not a send transport');
+    const peer = this.#peers.get(participantId)!;
+    const share = isShareSource(req.source);
+    if (share && this.#peers.sharersOtherThan(participantId) >= this.options.maxScreenShares) {
+      throw new SfuError('SHARE_LIMIT_REACHED', 'someone else is already sharing their screen');
+    }
+    // Reserve the share slot synchronously: two concurrent shares must not both pass the check above.
+    const release = share ? this.#peers.reserveShare(participantId) : undefined;
+    let producer: Producer;
+    try {
+      producer = await this.#call('produce', () =>
+        transport.produce({
+          kind: req.kind, rtpParameters: req.rtpParameters,
+          appData: { participantId, source: req.source },
+        }),
+      );
+    } finally {
+      release?.();
+    }
+    // The participant may have left, a host may have locked the source, or the
+    // router may have died while we awaited: commit nothing in that case.
+    if (peer.closed || transport.closed || router.closed || this.#closed) {
+      producer.close();
+      throw new SfuError('MEDIA_UNAVAILABLE', 'transport closed while producing');
+    }
+    if (this.isLocked(participantId, req.source)) {
+      producer.close();
+      throw new SfuError('FORBIDDEN', `${req.source} is locked by a host`);
+    }
+    const previous = peer.producerFor(req.source);
+    peer.producers.set(producer.id, producer);
+    producer.on('transportclose', () => this.#forgetProducer(peer, producer, 'transport-closed'));
+    if (previous) this.#closeProducer(peer, previous, 'replaced');
+    if (req.source === 'mic') {
+      this.#speakers.addProducer({ producerId: producer.id }).catch((err: unknown) =>
+        this.options.logger.warn({ err, producerId: producer.id }, 'active speaker observer refused producer'));
+    }
+    this.#events.emit('new-producer', {
+      participantId, producerId: producer.id, source: req.source, kind: producer.kind, paused: producer.paused,
+    });
+    return producer.id;
+  }
+
+  /** Receive another participant's producer on this participant's recv transport. The consumer starts paused. */
+  async consume(participantId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerParams> {
+    const { router } = this.#live();
+    const peer = this.#peer(participantId);
+    const transport = peer.transportFor('recv');
+    if (!transport) throw new SfuError('NOT_FOUND', 'create a receive transport first');
+    const producer = this.#peers.findProducer(producerId);
+    if (!producer) throw new SfuError('NOT_FOUND', 'no such producer');
+    const canConsume = await this.#call('consume', async () => router.canConsume({ producerId, rtpCapabilities }));
+    if (!canConsume) throw new SfuError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
+    const { source, participantId: producerOwnerId } = producer.appData;
+    const consumer: Consumer = await this.#call('consume', () =>
+      transport.consume({ producerId, rtpCapabilities, paused: true, appData: { participantId, source, producerOwnerId } }),
+    );
+    if (peer.closed || transport.closed || consumer.closed) {
+      consumer.close();
+      throw new SfuError('NOT_FOUND', 'the producer or transport closed while consuming');
+    }
+    peer.consumers.set(consumer.id, consumer);
+    consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      if (peer.consumers.delete(consumer.id)) {
+        this.#events.emit('consumer-closed', { participantId, consumerId: consumer.id, producerId });
+      }
+    });
+    return {
+      id: consumer.id, producerId, participantId: producerOwnerId, source, kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters, type: consumer.type, producerPaused: consumer.producerPaused,
+    };
+  }
+
+  async resumeConsumer(participantId: string, consumerId: string): Promise<void> {
+    const c = this.#own(participantId, 'consumer', consumerId);
+    await this.#call('resumeConsumer', () => c.resume());
+  }
+
+  /** Stop forwarding to this participant (e.g. a hidden tile) without closing the consumer. */
+  async pauseConsumer(participantId: string, consumerId: string): Promise<void> {
+    const c = this.#own(participantId, 'consumer', consumerId);
+    await this.#call('pauseConsumer', () => c.pause());
+  }
+
+  /** Pick the simulcast/SVC layer forwarded to this participant (small tile -> low layer). */
+  async setConsumerLayers(participantId: string, consumerId: string, layers: { spatialLayer: number; temporalLayer?: number }): Promise<void> {
+    const c = this.#own(participantId, 'consumer', consumerId);
+    const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 15;
+    if (!ok(layers.spatialLayer) || (layers.temporalLayer !== undefined && !ok(layers.temporalLayer))) {
+      throw new SfuError('INVALID_PAYLOAD', 'layers must be small non-negative integers');
+    }
+    if (c.kind !== 'video') throw new SfuError('INVALID_PAYLOAD', 'only video consumers have layers');
+    const preferred = { spatialLayer: layers.spatialLayer, ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }) };
+    await this.#call('setConsumerLayers', () => c.setPreferredLayers(preferred));
+  }
+
+  /** The owner mutes (pauses) its own producer. */
+  async pauseProducer(participantId: string, producerId: string): Promise<void> {
+    const p = this.#own(participantId, 'producer', producerId);
+    await this.#pause(p, 'owner');
+  }
+
+  /** The owner unmutes; refused (FORBIDDEN) while a host lock is on that source. */
+  async resumeProducer(participantId: string, producerId: string): Promise<void> {
+    const p = this.#own(participantId, 'producer', producerId);
+    if (this.isLocked(participantId, p.appData.source)) throw new SfuError('FORBIDDEN', `${p.appData.source} is locked by a host`);
+    if (!p.paused) return;
+    await this.#call('resumeProducer', () => p.resume());
+    this.#events.emit('producer-resumed', { participantId, producerId, source: p.appData.source });
+  }
+
+  async closeProducer(participantId: string, producerId: string): Promise<void> {
+    const p = this.#own(participantId, 'producer', producerId);
+    this.#closeProducer(this.#peers.get(participantId)!, p, 'closed-by-owner');
+  }
+
+  /**
+   * Host enforcement: pause the participant's `source` producer (if any) and
+   * refuse its resume and any new produce of that source until unlockSource.
+   * Returns whether the lock is new. Unlocking does not resume: the participant decides.
+   */
+  async lockSource(participantId: string, source: MediaSource): Promise<boolean> {
+    const changed = this.#locks.lock(participantId, source);
+    const p = this.#peers.get(participantId)?.producerFor(source);
+    if (p) await this.#pause(p, 'host');
+    return changed;
+  }
+
+  unlockSource(participantId: string, source: MediaSource): boolean {
+    return this.#locks.unlock(participantId, source);
+  }
+
+  isLocked(participantId: string, source: MediaSource): boolean {
+    return this.#locks.has(participantId, source);
+  }
+
+  /** Host enforcement: close the participant's producer for `source`; 'screen' also closes 'screen-audio'. Returns whether anything closed. */
+  closeSource(participantId: string, source: MediaSource): boolean {
+    const peer = this.#peers.get(participantId);
+    if (!peer) return false;
+    const sources: MediaSource[] = source === 'screen' ? ['screen', 'screen-audio'] : [source];
+    let closed = false;
+    for (const s of sources) {
+      const p = peer.producerFor(s);
+      if (p) closed = this.#closeProducer(peer, p, 'closed-by-host') || closed;
+    }
+    return closed;
+  }
+
+  /** Every live producer, for a late joiner to consume. */
+  producers(): ProducerInfo[] {
+    return [...this.#peers.values()].flatMap((peer) =>
+      [...peer.producers.values()].map((p) => ({
+        producerId: p.id, participantId: peer.participantId, source: p.appData.source, kind: p.kind, paused: p.paused,
+      })),
+    );
+  }
+
+  /** The participant left: close its producers (others are told), then its transports and consumers. */
+  closeParticipant(participantId: string): boolean {
+    const peer = this.#peers.take(participantId);
+    if (!peer) return false;
+    for (const p of [...peer.producers.values()]) this.#closeProducer(peer, p, 'participant-left');
+    peer.close();
+    return true;
+  }
+
+  /** No participant has media state here; the caller decides whether to close the room. */
+  isEmpty(): boolean {
+    return this.#peers.size === 0;
+  }
+
+  /** The router's dump (leak checks, diagnostics). */
+  dump(): Promise<ms.RouterDump> {
+    return this.#placement.router.dump();
+  }
+
+  /** Close the router and everything under it. Idempotent; emits nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#peers.dropAll();
+    this.#locks.clear();
+    this.#placement.router.close();
+    this.#events.removeAllListeners();
+  }
+
+  /**
+   * Called by Sfu after the worker hosting this room died: move onto a new
+   * router. All transports, producers and consumers are gone (clients must
+   * re-create them); listeners and host locks stay.
+   */
+  async reset(placement: Placement): Promise<void> {
+    if (this.#closed) {
+      placement.router.close();
+      return;
+    }
+    this.#peers.dropAll();
+    this.#placement = placement;
+    await this.#attach(placement);
+  }
+
+  async #attach(placement: Placement): Promise<void> {
+    const { router } = placement;
+    try {
+      this.#speakers = await router.createActiveSpeakerObserver();
+    } catch (err) {
+      router.close();
+      throw fromMediasoupError(err, 'createActiveSpeakerObserver');
+    }
+    this.#speakers.on('dominantspeaker', ({ producer }) => {
+      const participantId = (producer.appData as { participantId?: string }).participantId;
+      if (participantId) this.#events.emit('active-speaker', { participantId });
+    });
+    // A router closing while we did not close the room means its worker died:
+    // drop the (already closed) media state now so nothing refers to it.
+    router.observer.once('close', () => {
+      if (!this.#closed && this.#placement.router === router) this.#peers.dropAll();
+    });
+  }
+
+  #live(): Placement {
+    if (this.#closed) throw new SfuError('NOT_FOUND', 'room media is closed');
+    if (this.#placement.router.closed) throw new SfuError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
+    return this.#placement;
+  }
+
+  #peer(participantId: string): PeerMedia {
+    const peer = this.#peers.get(participantId);
+    if (!peer) throw new SfuError('NOT_FOUND', 'no media for this participant; create a transport first');
+    return peer;
+  }
+
+  #adoptTransport(participantId: string, t: Transport): void {
+    if (this.#closed || t.closed) {
+      t.close();
+      throw new SfuError('MEDIA_UNAVAILABLE', 'room media closed while creating the transport');
+    }
+    const peer = this.#peers.getOrCreate(participantId);
+    const direction = t.appData.direction;
+    const previous = peer.transportFor(direction);
+    peer.transports.set(t.id, t);
+    t.observer.once('close', () => peer.transports.delete(t.id));
+    previous?.close();
+  }
+
+  #own(participantId: string, entity: 'transport', id: string): Transport;
+  #own(participantId: string, entity: 'producer', id: string): Producer;
+  #own(participantId: string, entity: 'consumer', id: string): Consumer;
+  #own(participantId: string, entity: 'transport' | 'producer' | 'consumer', id: string): Transport | Producer | Consumer {
+    this.#live();
+    return this.#peers.own(participantId, entity as 'transport', id);
+  }
+
+  async #pause(p: Producer, by: 'owner' | 'host'): Promise<void> {
+    if (p.paused) return;
+    await this.#call('pauseProducer', () => p.pause());
+    const { participantId, source } = p.appData;
+    this.#events.emit('producer-paused', { participantId, producerId: p.id, source, by });
+  }
+
+  #closeProducer(peer: PeerMedia, p: Producer, reason: ProducerCloseReason): boolean {
+    p.close();
+    return this.#forgetProducer(peer, p, reason);
+  }
+
+  /** The one place a producer leaves the room's state, so producer-closed is emitted exactly once. */
+  #forgetProducer(peer: PeerMedia, p: Producer, reason: ProducerCloseReason): boolean {
+    if (!peer.producers.delete(p.id)) return false;
+    // Router gone (worker died, room closed): clients hear about it via the media reset instead.
+    if (this.#closed || this.#placement.router.closed) return true;
+    const { participantId, source } = p.appData;
+    this.#events.emit('producer-closed', { participantId, producerId: p.id, source, reason });
+    return true;
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw fromMediasoupError(err, what);
+    }
+  }
+}

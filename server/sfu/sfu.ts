@@ -1,0 +1,133 @@
+import type { types as ms } from 'mediasoup';
+import type { IceServer, SfuConfig } from './config';
+import { fromMediasoupError, SfuError } from './errors';
+import { RoomMedia, type RoomMediaOptions } from './room-media';
+import { silentLogger, type SfuLogger } from './types';
+import { WorkerPool, type WorkerDiedInfo } from './worker-pool';
+
+/**
+ * The media side of the server: a WorkerPool and one RoomMedia per room code.
+ * Room creation is serialised per code (concurrent joins share one promise, so
+ * never two routers), and rooms whose worker died are rebuilt on a new router
+ * before onRoomMediaReset listeners hear about it.
+ */
+export class Sfu {
+  readonly #rooms = new Map<string, Promise<RoomMedia>>();
+  readonly #resetListeners = new Set<(roomCode: string) => void>();
+  readonly #roomOptions: RoomMediaOptions;
+  #closed = false;
+
+  private constructor(
+    private readonly config: SfuConfig,
+    private readonly pool: WorkerPool,
+    private readonly logger: SfuLogger,
+  ) {
+    const { listenIp, announcedAddress, rtcMinPort, rtcMaxPort, maxScreenShares } = config;
+    this.#roomOptions = {
+      listenIp, rtcMinPort, rtcMaxPort, maxScreenShares, logger,
+      ...(announcedAddress !== undefined && { announcedAddress }),
+    };
+    pool.onWorkerDied((info) => this.#onWorkerDied(info));
+  }
+
+  /** Start the workers. Rejects (MEDIA_UNAVAILABLE) if the worker binary is missing. */
+  static async create(config: SfuConfig, logger: SfuLogger = silentLogger): Promise<Sfu> {
+    const pool = await WorkerPool.create(config, logger);
+    return new Sfu(config, pool, logger);
+  }
+
+  /** STUN/TURN servers for clients' RTCPeerConnections. */
+  get iceServers(): IceServer[] {
+    return this.config.iceServers;
+  }
+
+  /** The room's media, created on the least-loaded worker on first use. */
+  room(roomCode: string): Promise<RoomMedia> {
+    if (this.#closed) return Promise.reject(new SfuError('MEDIA_UNAVAILABLE', 'media server is shutting down'));
+    const existing = this.#rooms.get(roomCode);
+    if (existing) return existing;
+    const created = (async () => {
+      const placement = await this.pool.createRouter(roomCode);
+      try {
+        return await RoomMedia.create(roomCode, placement, this.#roomOptions);
+      } catch (err) {
+        throw fromMediasoupError(err, 'create room media');
+      }
+    })();
+    this.#rooms.set(roomCode, created);
+    // A failed creation must not poison the code: the next call tries again.
+    created.catch((err: unknown) => {
+      if (this.#rooms.get(roomCode) === created) this.#rooms.delete(roomCode);
+      this.logger.error({ err, roomCode }, 'room media creation failed');
+    });
+    return created;
+  }
+
+  /** The room's media if it exists (or is being created); never creates. */
+  existingRoom(roomCode: string): Promise<RoomMedia> | undefined {
+    return this.#rooms.get(roomCode);
+  }
+
+  /** Close the room's router and everything on it. Safe to call for unknown codes. */
+  async closeRoom(roomCode: string): Promise<void> {
+    const pending = this.#rooms.get(roomCode);
+    if (!pending) return;
+    this.#rooms.delete(roomCode);
+    const room = await pending.catch(() => undefined);
+    room?.close();
+  }
+
+  /** Called with the room code after its media was rebuilt (or dropped) because its worker died. */
+  onRoomMediaReset(listener: (roomCode: string) => void): () => void {
+    this.#resetListeners.add(listener);
+    return () => this.#resetListeners.delete(listener);
+  }
+
+  /** Per-worker load. */
+  workerStats(): { pid: number; routers: number }[] {
+    return this.pool.stats();
+  }
+
+  /** worker.dump() of every live worker. */
+  dumpWorkers(): Promise<ms.WorkerDump[]> {
+    return this.pool.dump();
+  }
+
+  /** Close every room and worker. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const pending of this.#rooms.values()) void pending.then((room) => room.close(), () => undefined);
+    this.#rooms.clear();
+    this.#resetListeners.clear();
+    this.pool.close();
+  }
+
+  #onWorkerDied(info: WorkerDiedInfo): void {
+    for (const roomCode of info.owners) void this.#rebuild(roomCode);
+  }
+
+  async #rebuild(roomCode: string): Promise<void> {
+    const pending = this.#rooms.get(roomCode);
+    const room = await pending?.catch(() => undefined);
+    if (!pending || !room || room.closed) return;
+    try {
+      const placement = await this.pool.createRouter(roomCode);
+      await room.reset(placement);
+      this.logger.warn({ roomCode, workerPid: placement.workerPid }, 'room media moved to a new worker');
+    } catch (err) {
+      // Give up on this RoomMedia; the next sfu.room(code) creates a fresh one.
+      this.logger.error({ err, roomCode }, 'room media rebuild failed');
+      if (this.#rooms.get(roomCode) === pending) this.#rooms.delete(roomCode);
+      room.close();
+    }
+    if (this.#closed) return;
+    for (const listener of [...this.#resetListeners]) {
+      try {
+        listener(roomCode);
+      } catch (err) {
+        this.logger.error({ err, roomCode }, 'onRoomMediaReset listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { types as ms } from 'mediasoup';
+
+/** What a producer carries. One producer per (participant, source). */
+export type MediaSource = 'mic' | 'camera' | 'screen' | 'screen-audio';
+export const MEDIA_SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen', 'screen-audio'];
+
+export type TransportDirection = 'send' | 'recv';
+
+/** Typed appData on every mediasoup object we create. */
+export type TransportAppData = { participantId: string; direction: TransportDirection };
+export type ProducerAppData = { participantId: string; source: MediaSource };
+export type ConsumerAppData = { participantId: string; source: MediaSource; producerOwnerId: string };
+
+export type Transport = ms.Transport<TransportAppData>;
+export type WebRtcTransport = ms.WebRtcTransport<TransportAppData>;
+export type PlainTransport = ms.PlainTransport<TransportAppData>;
+export type Producer = ms.Producer<ProducerAppData>;
+export type Consumer = ms.Consumer<ConsumerAppData>;
+export type Router = ms.Router;
+
+/** Minimal pino-compatible logger (pino's Logger satisfies it). */
+export interface SfuLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export const silentLogger: SfuLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+/** What a client needs to build its mediasoup-client transport. */
+export interface TransportParams {
+  id: string;
+  iceParameters: ms.IceParameters;
+  iceCandidates: ms.IceCandidate[];
+  dtlsParameters: ms.DtlsParameters;
+  sctpParameters?: ms.SctpParameters;
+}
+
+/** What a client needs to build its mediasoup-client consumer (created paused). */
+export interface ConsumerParams {
+  id: string;
+  producerId: string;
+  participantId: string;
+  source: MediaSource;
+  kind: ms.MediaKind;
+  rtpParameters: ms.RtpParameters;
+  type: ms.ConsumerType;
+  producerPaused: boolean;
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  participantId: string;
+  source: MediaSource;
+  kind: ms.MediaKind;
+  paused: boolean;
+}
+
+export interface ProduceRequest {
+  transportId: string;
+  kind: ms.MediaKind;
+  rtpParameters: ms.RtpParameters;
+  source: MediaSource;
+}
+
+/** Why a producer closed; lets signaling word its notification. */
+export type ProducerCloseReason =
+  | 'closed-by-owner'
+  | 'closed-by-host'
+  | 'replaced'
+  | 'participant-left'
+  | 'transport-closed';
+
+/** Events a RoomMedia emits; signaling forwards them to clients. */
+export interface RoomMediaEvents {
+  /** A producer exists and others may consume it. */
+  'new-producer': { participantId: string; producerId: string; source: MediaSource; kind: ms.MediaKind; paused: boolean };
+  /** A producer was paused, by its owner or by a host lock. */
+  'producer-paused': { participantId: string; producerId: string; source: MediaSource; by: 'owner' | 'host' };
+  /** A producer was resumed (by its owner, never while locked). */
+  'producer-resumed': { participantId: string; producerId: string; source: MediaSource };
+  /** A producer closed; its consumers close too (each emits consumer-closed). */
+  'producer-closed': { participantId: string; producerId: string; source: MediaSource; reason: ProducerCloseReason };
+  /** A consumer closed because its producer went away; `participantId` is the consumer's owner. */
+  'consumer-closed': { participantId: string; consumerId: string; producerId: string };
+  /** The loudest mic changed. */
+  'active-speaker': { participantId: string };
+  /** The router was replaced (its worker died): every client must re-create transports and producers. */
+  'media-reset': { roomCode: string };
+}

@@ -1,0 +1,188 @@
+import type { types as ms } from 'mediasoup';
+import { MEDIA_CODECS } from './codecs';
+import type { SfuConfig } from './config';
+import { SfuError } from './errors';
+import type { SfuLogger } from './types';
+import { loadMediasoup } from './worker-bin';
+
+/** A live worker and what runs on it. */
+interface PoolEntry {
+  worker: ms.Worker;
+  /** Present when config.webRtcServerPort is set: all transports of this worker share its port. */
+  webRtcServer?: ms.WebRtcServer;
+  /** Slot i owns WebRtcServer port webRtcServerPort + i; a replacement reuses the dead worker's slot. */
+  slot: number;
+  /** Router -> owner (the room code); the router count is the placement load. */
+  routers: Map<ms.Router, string>;
+}
+
+/** A router placed on a worker, with the worker's WebRtcServer if any. */
+export interface Placement {
+  router: ms.Router;
+  webRtcServer?: ms.WebRtcServer;
+  workerPid: number;
+}
+
+export interface WorkerDiedInfo {
+  pid: number;
+  /** Owners (room codes) whose routers were on the dead worker. */
+  owners: string[];
+}
+
+const RESTART_RETRY_MS = 5_000;
+
+/**
+ * One mediasoup worker per configured count. Routers go to the worker with
+ * the fewest routers. When a worker dies, its routers are gone: the pool logs
+ * it, starts a replacement in the same slot, and tells onWorkerDied listeners
+ * which owners lost their router so they can rebuild.
+ */
+export class WorkerPool {
+  readonly #entries: PoolEntry[] = [];
+  /** Replacement starts in flight; placement waits for them so load evens out. */
+  readonly #starting = new Set<Promise<PoolEntry | undefined>>();
+  readonly #diedListeners = new Set<(info: WorkerDiedInfo) => void>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+
+  private constructor(
+    private readonly config: SfuConfig,
+    private readonly logger: SfuLogger,
+  ) {}
+
+  static async create(config: SfuConfig, logger: SfuLogger): Promise<WorkerPool> {
+    const pool = new WorkerPool(config, logger);
+    try {
+      for (let slot = 0; slot < config.numWorkers; slot++) pool.#entries.push(await pool.#startWorker(slot));
+    } catch (err) {
+      pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Subscribe to worker deaths; returns the unsubscribe function. */
+  onWorkerDied(listener: (info: WorkerDiedInfo) => void): () => void {
+    this.#diedListeners.add(listener);
+    return () => this.#diedListeners.delete(listener);
+  }
+
+  /** Create a router on the least-loaded live worker, recorded as belonging to `owner`. */
+  async createRouter(owner: string): Promise<Placement> {
+    if (this.#starting.size > 0) await Promise.all(this.#starting);
+    if (this.#closed) throw new SfuError('MEDIA_UNAVAILABLE', 'media server is shutting down');
+    const entry = this.#entries.reduce<PoolEntry | undefined>(
+      (best, e) => (!best || e.routers.size < best.routers.size ? e : best),
+      undefined,
+    );
+    if (!entry) throw new SfuError('MEDIA_UNAVAILABLE', 'no media worker is running');
+    const router = await entry.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    entry.routers.set(router, owner);
+    // On worker death mediasoup closes the routers *before* emitting 'died';
+    // keep them then, so #onDied can still tell which owners were affected.
+    router.observer.once('close', () => {
+      if (!entry.worker.died) entry.routers.delete(router);
+    });
+    return {
+      router,
+      ...(entry.webRtcServer && { webRtcServer: entry.webRtcServer }),
+      workerPid: entry.worker.pid,
+    };
+  }
+
+  /** Per-worker load, for logs, metrics and tests. */
+  stats(): { pid: number; routers: number }[] {
+    return this.#entries.map((e) => ({ pid: e.worker.pid, routers: e.routers.size }));
+  }
+
+  /** worker.dump() of every live worker (leak checks in tests and diagnostics). */
+  dump(): Promise<ms.WorkerDump[]> {
+    return Promise.all(this.#entries.map((e) => e.worker.dump()));
+  }
+
+  /** Close every worker (and with them every router). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const e of this.#entries.splice(0)) e.worker.close();
+    this.#diedListeners.clear();
+  }
+
+  async #startWorker(slot: number): Promise<PoolEntry> {
+    const mediasoup = await loadMediasoup();
+    const { config } = this;
+    const worker = await mediasoup.createWorker({
+      logLevel: config.logLevel,
+      rtcMinPort: config.rtcMinPort,
+      rtcMaxPort: config.rtcMaxPort,
+    });
+    let webRtcServer: ms.WebRtcServer | undefined;
+    if (config.webRtcServerPort !== undefined) {
+      const port = config.webRtcServerPort + slot;
+      const base = { ip: config.listenIp, port, ...(config.announcedAddress && { announcedAddress: config.announcedAddress }) };
+      try {
+        webRtcServer = await worker.createWebRtcServer({
+          listenInfos: [
+            { ...base, protocol: 'udp' },
+            { ...base, protocol: 'tcp' },
+          ],
+        });
+      } catch (err) {
+        worker.close();
+        throw err;
+      }
+    }
+    const entry: PoolEntry = { worker, slot, routers: new Map(), ...(webRtcServer && { webRtcServer }) };
+    worker.on('died', (error) => this.#onDied(entry, error));
+    this.logger.info({ pid: worker.pid, slot, webRtcServerPort: config.webRtcServerPort && config.webRtcServerPort + slot }, 'mediasoup worker started');
+    return entry;
+  }
+
+  #onDied(entry: PoolEntry, error: Error): void {
+    const index = this.#entries.indexOf(entry);
+    if (index !== -1) this.#entries.splice(index, 1);
+    const owners = [...new Set(entry.routers.values())];
+    entry.routers.clear();
+    this.logger.error({ pid: entry.worker.pid, slot: entry.slot, err: error, owners }, 'mediasoup worker died');
+    if (this.#closed) return;
+    this.#replace(entry.slot);
+    for (const listener of [...this.#diedListeners]) {
+      try {
+        listener({ pid: entry.worker.pid, owners });
+      } catch (err) {
+        this.logger.error({ err }, 'onWorkerDied listener threw');
+      }
+    }
+  }
+
+  #replace(slot: number): void {
+    const attempt: Promise<PoolEntry | undefined> = this.#startWorker(slot).then(
+      (entry) => {
+        if (this.#closed) {
+          entry.worker.close();
+          return undefined;
+        }
+        this.#entries.push(entry);
+        return entry;
+      },
+      (err: unknown) => {
+        this.logger.error({ err, slot }, `replacement mediasoup worker failed to start; retrying in ${RESTART_RETRY_MS} ms`);
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          if (!this.#closed) this.#replace(slot);
+        }, RESTART_RETRY_MS);
+        timer.unref();
+        this.#timers.add(timer);
+        return undefined;
+      },
+    );
+    this.#starting.add(attempt);
+    void attempt.finally(() => this.#starting.delete(attempt));
+  }
+}

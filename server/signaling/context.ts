@@ -1,0 +1,65 @@
+/** What every signaling feature gets: the io server, the rooms, and the services around them. */
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/protocol';
+import type { Identity, IdentityService } from '../auth/identity';
+import type { ServerConfig } from '../config';
+import type { Metrics } from '../metrics';
+import type { RoomRegistry } from '../rooms/RoomRegistry';
+import type { RateLimiter } from './rate-limits';
+
+export interface SocketData {
+  identity: Identity;
+  /** Set when the handshake used a join token: the token only opens that one meeting. */
+  tokenRoom: string | null;
+  ip: string;
+  membership: { roomCode: string; participantId: string } | null;
+  joining: boolean;
+  lastTyping: { active: boolean; at: number } | null;
+}
+
+// Socket.IO's fourth type parameter is for server-to-server events; we use none.
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface SignalingDeps {
+  io: IoServer;
+  rooms: RoomRegistry;
+  identity: IdentityService;
+  limits: RateLimiter;
+  config: ServerConfig;
+  metrics: Metrics;
+  log: Logger;
+  lifecycle: Lifecycle;
+}
+
+/** Tracks in-flight work so shutdown can wait for it; refuses new joins once draining. */
+export class Lifecycle {
+  #draining = false;
+  readonly #inflight = new Set<Promise<unknown>>();
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  startDraining(): void {
+    this.#draining = true;
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight.add(work);
+    void work.then(
+      () => this.#inflight.delete(work),
+      () => this.#inflight.delete(work),
+    );
+    return work;
+  }
+
+  async settled(): Promise<void> {
+    while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
+  }
+}
+
+/** Socket.IO room names: every participant of a meeting, and one participant (whichever socket is theirs now). */
+export const roomChannel = (code: string) => `room:${code}`;
+export const participantChannel = (code: string, participantId: string) => `p:${code}:${participantId}`;

@@ -1,0 +1,82 @@
+/** Attaches the signaling protocol to a Socket.IO server: handshake identity, features, unknown events. */
+import { clientEventSchemas } from '../../lib/protocol';
+import { parseCookies } from '../auth/cookies';
+import { guestIdentity } from '../auth/identity';
+import type { IoSocket, SignalingDeps } from './context';
+import { registerChat } from './chat';
+import { reply, splitArgs } from './handler';
+import { registerHostControls } from './host';
+import { registerMediaState } from './media-state';
+import { GraceTimers, registerPresence } from './presence';
+
+export interface Signaling {
+  graceTimers: GraceTimers;
+}
+
+export function clientIp(headers: Record<string, string | string[] | undefined>, remote: string | undefined, trustProxy: boolean): string {
+  const forwarded = headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]!.trim();
+  return remote ?? 'unknown';
+}
+
+export function attachSignaling(deps: SignalingDeps): Signaling {
+  const { io, identity, config, log } = deps;
+  const graceTimers = new GraceTimers();
+
+  // Browsers without a guest cookie get one on the handshake response, so a
+  // guest keeps one identity across reconnects, tabs and reloads.
+  io.engine.on('initial_headers', (headers: Record<string, string>, req: { headers: Record<string, string | undefined>; conveneGuestId?: string }) => {
+    const cookies = parseCookies(req.headers.cookie);
+    if (identity.guestIdFromCookies(cookies)) return;
+    req.conveneGuestId = identity.newGuestId();
+    const secure = req.headers['x-forwarded-proto'] === 'https' || (config.publicUrl?.startsWith('https:') ?? false);
+    headers['set-cookie'] = identity.guestCookie(req.conveneGuestId, secure);
+  });
+
+  io.use((socket, next) => {
+    void (async () => {
+      const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
+      const req = socket.request as typeof socket.request & { conveneGuestId?: string };
+      socket.data.ip = clientIp(req.headers, req.socket.remoteAddress, config.trustProxy);
+      socket.data.membership = null;
+      socket.data.joining = false;
+      socket.data.lastTyping = null;
+      socket.data.tokenRoom = null;
+      if (auth.token !== undefined) {
+        if (typeof auth.token !== 'string' || auth.token.length > 4096) throw new Error('bad token');
+        const verified = await identity.verifyJoinToken(auth.token);
+        socket.data.identity = verified.identity;
+        socket.data.tokenRoom = verified.roomCode;
+        return;
+      }
+      // The client's own userId claim is ignored: identity comes only from what the server signed.
+      socket.data.identity =
+        (await identity.fromCookieHeader(req.headers.cookie)) ?? guestIdentity(req.conveneGuestId ?? identity.newGuestId());
+    })().then(
+      () => next(),
+      (err: unknown) => {
+        log.debug({ err: (err as Error).message }, 'handshake refused');
+        next(new Error('Authentication failed'));
+      },
+    );
+  });
+
+  io.on('connection', (socket: IoSocket) => {
+    registerPresence(socket, deps, graceTimers);
+    registerChat(socket, deps);
+    registerMediaState(socket, deps);
+    registerHostControls(socket, deps);
+
+    // Nothing a client sends is dropped silently: unknown events get an answer too.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && event in clientEventSchemas) return;
+      deps.metrics.events.inc({ event: 'unknown' });
+      deps.metrics.errors.inc({ code: 'INVALID_PAYLOAD' });
+      const { ack } = splitArgs(args);
+      const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
+      reply(socket, ack, { code: 'INVALID_PAYLOAD', message: `Unknown event: ${name}` });
+    });
+  });
+
+  return { graceTimers };
+}

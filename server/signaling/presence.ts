@@ -1,0 +1,139 @@
+/**
+ * join-room, leave-room and disconnects: who is in a meeting, and the
+ * reconnect grace that keeps a participant's identity across a network blip.
+ */
+import { ConveneError, type RoomJoined } from '../../lib/protocol';
+import { normalizeDisplayName } from '../../lib/text';
+import type { LeaveResult, RoleChange } from '../rooms/Room';
+import { participantInfo } from '../rooms/snapshots';
+import { participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
+import { handle } from './handler';
+
+export class GraceTimers {
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+
+  set(key: string, ms: number, fn: () => void): void {
+    this.clear(key);
+    const t = setTimeout(() => {
+      this.#timers.delete(key);
+      fn();
+    }, ms);
+    t.unref();
+    this.#timers.set(key, t);
+  }
+
+  clear(key: string): void {
+    const t = this.#timers.get(key);
+    if (t) clearTimeout(t);
+    this.#timers.delete(key);
+  }
+
+  clearAll(): void {
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+  }
+}
+
+export function announceRoleChanges(deps: SignalingDeps, code: string, changes: RoleChange[]): void {
+  for (const change of changes) {
+    deps.io.to(roomChannel(code)).emit('role-changed', change);
+    deps.log.info({ room: code, participant: change.participantId, role: change.role }, 'role changed');
+  }
+}
+
+/** Tells the others someone left, once, and hands over the host role if needed. */
+export function announceLeave(deps: SignalingDeps, code: string, result: LeaveResult): void {
+  deps.io.to(roomChannel(code)).except(participantChannel(code, result.removed.id)).emit('user-left', { participantId: result.removed.id, reason: result.reason });
+  announceRoleChanges(deps, code, result.roleChanges);
+  deps.log.info({ room: code, participant: result.removed.id, reason: result.reason }, 'participant left');
+  if (result.empty) deps.rooms.release(code);
+}
+
+export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: GraceTimers): void {
+  const { io, rooms, identity, config, limits } = deps;
+
+  handle(socket, deps, 'join-room', { bucket: 'join', onError: (s, error) => s.emit('join-error', error) }, async (payload) => {
+    if (deps.lifecycle.draining) throw new ConveneError('SHUTTING_DOWN', 'This server is restarting; try again in a moment');
+    if (socket.data.membership || socket.data.joining) throw new ConveneError('JOIN_FAILED', 'This connection is already in a meeting; leave it first');
+    const displayName = normalizeDisplayName(payload.displayName);
+    if (!displayName) throw new ConveneError('INVALID_NAME', 'Display names are 1–64 characters');
+    const code = payload.roomCode;
+    if (socket.data.tokenRoom && socket.data.tokenRoom !== code) throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
+
+    await limits.assertCodeLookupAllowed(socket.data.ip);
+    socket.data.joining = true;
+    try {
+      const room = rooms.get(code);
+      const me = socket.data.identity;
+      const resumeId = payload.resumeToken ? identity.verifyResumeToken(payload.resumeToken, code, me.key) : null;
+      const result = await room.join({ identity: me, displayName, socketId: socket.id, resumeParticipantId: resumeId }).catch(async (err: unknown) => {
+        if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
+        throw err;
+      });
+      const p = result.participant;
+      if (!socket.connected) {
+        // The socket went away while we were joining: undo, as if it had left.
+        const left = await room.leave(p.id, 'disconnected', socket.id);
+        if (left && !result.resumed) announceLeave(deps, code, left);
+        throw new ConveneError('JOIN_FAILED', 'Disconnected during join');
+      }
+      grace.clear(`${code}:${p.id}`);
+      if (result.replacedSocketId) {
+        // The old connection of a resumed participant is closed quietly; its disconnect no longer matches.
+        io.in(result.replacedSocketId).disconnectSockets(true);
+      }
+      socket.data.membership = { roomCode: code, participantId: p.id };
+      await socket.join([roomChannel(code), participantChannel(code, p.id)]);
+
+      const joined: RoomJoined = { ...result.state, self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, me.key) } };
+      socket.emit('room-joined', joined);
+      if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
+      for (const gone of result.reaped) io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
+      announceRoleChanges(deps, code, result.roleChanges);
+      deps.log.info({ room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest }, 'participant joined');
+      return joined;
+    } finally {
+      socket.data.joining = false;
+    }
+  });
+
+  handle(socket, deps, 'leave-room', { bucket: 'control' }, async () => {
+    const m = requireMembership(socket);
+    socket.data.membership = null;
+    await socket.leave(roomChannel(m.roomCode));
+    await socket.leave(participantChannel(m.roomCode, m.participantId));
+    const result = await rooms.get(m.roomCode).leave(m.participantId, 'left', socket.id);
+    if (result) announceLeave(deps, m.roomCode, result);
+    return {};
+  });
+
+  socket.on('disconnect', () => {
+    const m = socket.data.membership;
+    if (!m) return;
+    socket.data.membership = null;
+    const room = rooms.get(m.roomCode);
+    const key = `${m.roomCode}:${m.participantId}`;
+    const expire = () =>
+      void deps.lifecycle.track(
+        room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)),
+      ).catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
+    if (config.reconnectGraceMs <= 0) {
+      void deps.lifecycle
+        .track(room.leave(m.participantId, 'disconnected', socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)))
+        .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'leave on disconnect failed'));
+      return;
+    }
+    void deps.lifecycle
+      .track(room.suspend(m.participantId, socket.id))
+      .then((until) => {
+        if (until !== null) grace.set(key, Math.max(0, until - Date.now()) + 5, expire);
+      })
+      .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'suspend on disconnect failed'));
+  });
+}
+
+export function requireMembership(socket: IoSocket): { roomCode: string; participantId: string } {
+  const m = socket.data.membership;
+  if (!m) throw new ConveneError('NOT_IN_ROOM', 'Join a meeting first');
+  return m;
+}

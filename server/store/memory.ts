@@ -1,0 +1,117 @@
+/** The embedded default: everything in this process, nothing to install. */
+import type { ChatMessage } from '../../lib/protocol';
+import { KeyedMutex } from './mutex';
+import type { MeetingRecord, ParticipantRecord, RoomStore } from './types';
+
+interface Entry {
+  meeting: MeetingRecord;
+  expiresAt: number;
+  participants: Map<string, ParticipantRecord>;
+  chat: ChatMessage[];
+}
+
+// Records are cloned in and out so callers can never mutate stored state by accident.
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemoryRoomStore implements RoomStore {
+  readonly kind = 'memory' as const;
+  readonly #rooms = new Map<string, Entry>();
+  readonly #mutex = new KeyedMutex();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: { sweepIntervalMs?: number } = {}) {
+    this.#sweeper = setInterval(() => this.#sweep(), options.sweepIntervalMs ?? 60_000);
+    this.#sweeper.unref();
+  }
+
+  #entry(code: string): Entry | undefined {
+    const entry = this.#rooms.get(code);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.#rooms.delete(code);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [code, entry] of this.#rooms) if (entry.expiresAt <= now) this.#rooms.delete(code);
+  }
+
+  async createMeeting(meeting: MeetingRecord, ttlMs: number): Promise<boolean> {
+    if (this.#entry(meeting.code)) return false;
+    this.#rooms.set(meeting.code, { meeting: clone(meeting), expiresAt: Date.now() + ttlMs, participants: new Map(), chat: [] });
+    return true;
+  }
+
+  async getMeeting(code: string): Promise<MeetingRecord | null> {
+    const entry = this.#entry(code);
+    return entry ? clone(entry.meeting) : null;
+  }
+
+  async saveMeeting(meeting: MeetingRecord, ttlMs: number): Promise<void> {
+    const entry = this.#entry(meeting.code);
+    if (entry) {
+      entry.meeting = clone(meeting);
+      entry.expiresAt = Date.now() + ttlMs;
+    } else {
+      await this.createMeeting(meeting, ttlMs);
+    }
+  }
+
+  async touchMeeting(code: string, ttlMs: number): Promise<void> {
+    const entry = this.#entry(code);
+    if (entry) entry.expiresAt = Date.now() + ttlMs;
+  }
+
+  async listParticipants(code: string): Promise<ParticipantRecord[]> {
+    return [...(this.#entry(code)?.participants.values() ?? [])].map(clone);
+  }
+
+  async countParticipants(code: string): Promise<number> {
+    return this.#entry(code)?.participants.size ?? 0;
+  }
+
+  async getParticipant(code: string, id: string): Promise<ParticipantRecord | null> {
+    const p = this.#entry(code)?.participants.get(id);
+    return p ? clone(p) : null;
+  }
+
+  async putParticipant(code: string, participant: ParticipantRecord): Promise<void> {
+    this.#entry(code)?.participants.set(participant.id, clone(participant));
+  }
+
+  async removeParticipant(code: string, id: string): Promise<ParticipantRecord | null> {
+    const participants = this.#entry(code)?.participants;
+    const p = participants?.get(id);
+    if (!p) return null;
+    participants!.delete(id);
+    return p;
+  }
+
+  async appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
+    const entry = this.#entry(code);
+    if (!entry) return;
+    entry.chat.push(clone(message));
+    if (entry.chat.length > keep) entry.chat.splice(0, entry.chat.length - keep);
+  }
+
+  async recentChat(code: string, limit: number): Promise<ChatMessage[]> {
+    return (this.#entry(code)?.chat.slice(-limit) ?? []).map(clone);
+  }
+
+  async clearLiveState(code: string): Promise<void> {
+    const entry = this.#entry(code);
+    if (!entry) return;
+    entry.participants.clear();
+    entry.chat = [];
+  }
+
+  withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(code, fn);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The durable store for deployments of several processes: ioredis, one key
+ * per concern, hash-tagged by room code so a Redis Cluster keeps a room on one
+ * slot. Cross-process consistency comes from Redis itself (atomic commands, a
+ * lock per room), never from a protocol of our own.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ChatMessage } from '../../lib/protocol';
+import { ConveneError } from '../../lib/protocol';
+import { KeyedMutex } from './mutex';
+import type { MeetingRecord, ParticipantRecord, RoomStore } from './types';
+
+const keys = (code: string) => ({
+  meeting: `convene:{${code}}:meeting`,
+  participants: `convene:{${code}}:participants`,
+  chat: `convene:{${code}}:chat`,
+  lock: `convene:{${code}}:lock`,
+});
+
+const REMOVE_PARTICIPANT = `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return v`;
+
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+// Only write to the participant hash while the meeting exists, so a leave that
+// races an expiry or an end-meeting cannot resurrect a half-room.
+const PUT_PARTICIPANT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1`;
+
+export interface RedisStoreOptions {
+  /** Live state (participants, chat) expires with the meeting if nobody touches it. */
+  liveStateTtlMs: number;
+  lockTtlMs?: number;
+  lockWaitMs?: number;
+}
+
+export class RedisRoomStore implements RoomStore {
+  readonly kind = 'redis' as const;
+  readonly #redis: Redis;
+  readonly #local = new KeyedMutex();
+  readonly #opts: Required<RedisStoreOptions>;
+
+  constructor(redis: Redis, options: RedisStoreOptions) {
+    this.#redis = redis;
+    this.#opts = { lockTtlMs: 10_000, lockWaitMs: 5_000, ...options };
+  }
+
+  async createMeeting(meeting: MeetingRecord, ttlMs: number): Promise<boolean> {
+    const res = await this.#redis.set(keys(meeting.code).meeting, JSON.stringify(meeting), 'PX', ttlMs, 'NX');
+    return res === 'OK';
+  }
+
+  async getMeeting(code: string): Promise<MeetingRecord | null> {
+    const raw = await this.#redis.get(keys(code).meeting);
+    return raw ? (JSON.parse(raw) as MeetingRecord) : null;
+  }
+
+  async saveMeeting(meeting: MeetingRecord, ttlMs: number): Promise<void> {
+    await this.#redis.set(keys(meeting.code).meeting, JSON.stringify(meeting), 'PX', ttlMs);
+  }
+
+  async touchMeeting(code: string, ttlMs: number): Promise<void> {
+    const k = keys(code);
+    await this.#redis.multi().pexpire(k.meeting, ttlMs).pexpire(k.participants, ttlMs).pexpire(k.chat, ttlMs).exec();
+  }
+
+  async listParticipants(code: string): Promise<ParticipantRecord[]> {
+    const all = await this.#redis.hvals(keys(code).participants);
+    return all.map((v) => JSON.parse(v) as ParticipantRecord);
+  }
+
+  countParticipants(code: string): Promise<number> {
+    return this.#redis.hlen(keys(code).participants);
+  }
+
+  async getParticipant(code: string, id: string): Promise<ParticipantRecord | null> {
+    const raw = await this.#redis.hget(keys(code).participants, id);
+    return raw ? (JSON.parse(raw) as ParticipantRecord) : null;
+  }
+
+  async putParticipant(code: string, participant: ParticipantRecord): Promise<void> {
+    const k = keys(code);
+    await this.#redis.eval(PUT_PARTICIPANT, 2, k.meeting, k.participants, participant.id, JSON.stringify(participant), this.#opts.liveStateTtlMs);
+  }
+
+  async removeParticipant(code: string, id: string): Promise<ParticipantRecord | null> {
+    const raw = (await this.#redis.eval(REMOVE_PARTICIPANT, 1, keys(code).participants, id)) as string | null;
+    return raw ? (JSON.parse(raw) as ParticipantRecord) : null;
+  }
+
+  async appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
+    const k = keys(code).chat;
+    await this.#redis.multi().rpush(k, JSON.stringify(message)).ltrim(k, -keep, -1).pexpire(k, this.#opts.liveStateTtlMs).exec();
+  }
+
+  async recentChat(code: string, limit: number): Promise<ChatMessage[]> {
+    if (limit <= 0) return [];
+    const all = await this.#redis.lrange(keys(code).chat, -limit, -1);
+    return all.map((v) => JSON.parse(v) as ChatMessage);
+  }
+
+  async clearLiveState(code: string): Promise<void> {
+    const k = keys(code);
+    await this.#redis.del(k.participants, k.chat);
+  }
+
+  withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T> {
+    // The local queue keeps this process from contending with itself; the
+    // Redis lock orders this process against the others.
+    return this.#local.run(code, async () => {
+      const token = randomUUID();
+      await this.#acquire(keys(code).lock, token);
+      try {
+        return await fn();
+      } finally {
+        await this.#redis.eval(RELEASE_LOCK, 1, keys(code).lock, token).catch(() => undefined);
+      }
+    });
+  }
+
+  async #acquire(key: string, token: string): Promise<void> {
+    const deadline = Date.now() + this.#opts.lockWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      if ((await this.#redis.set(key, token, 'PX', this.#opts.lockTtlMs, 'NX')) === 'OK') return;
+      if (Date.now() > deadline) throw new ConveneError('INTERNAL', 'room is busy, try again');
+      await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt * 3) + Math.random() * 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    // The connection is owned by whoever created it (server/index.ts).
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * What the store keeps. Records are plain JSON so memory and Redis hold the
+ * same thing; only `Room` (server/rooms) decides what goes into them.
+ */
+import type { Role } from '../../lib/permissions';
+import type { ChatMessage, MediaState, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
+
+export interface MeetingRecord {
+  code: string;
+  title: string | null;
+  createdAt: number;
+  /** Identity key (`user:<id>` or `guest:<id>`) of whoever created the meeting. */
+  creator: string;
+  locked: boolean;
+  waitingRoom: WaitingRoomMode;
+  capacity: number;
+  maxScreenShares: number;
+  permissions: RoomPermissions;
+}
+
+export interface ParticipantRecord {
+  id: string;
+  identity: string;
+  isGuest: boolean;
+  displayName: string;
+  role: Role;
+  joinedAt: number;
+  media: MediaState;
+  handRaisedAt: number | null;
+  /** The socket currently bound to this participant (may live on another process). */
+  socketId: string;
+  /** Set while the socket is gone: the participant is kept until this time (reconnect grace). */
+  graceUntil: number | null;
+}
+
+/**
+ * Persistence for meetings, their live participants and chat history.
+ * Both implementations pass test/store-contract.test.ts.
+ */
+export interface RoomStore {
+  readonly kind: 'memory' | 'redis';
+  /** Creates the meeting unless the code is taken; false when it is. */
+  createMeeting(meeting: MeetingRecord, ttlMs: number): Promise<boolean>;
+  getMeeting(code: string): Promise<MeetingRecord | null>;
+  saveMeeting(meeting: MeetingRecord, ttlMs: number): Promise<void>;
+  /** Pushes the meeting's expiry to now + ttl (activity keeps a link alive). */
+  touchMeeting(code: string, ttlMs: number): Promise<void>;
+
+  listParticipants(code: string): Promise<ParticipantRecord[]>;
+  countParticipants(code: string): Promise<number>;
+  getParticipant(code: string, id: string): Promise<ParticipantRecord | null>;
+  putParticipant(code: string, participant: ParticipantRecord): Promise<void>;
+  /** Removes and returns the participant, or null if it was already gone (so a leave is announced once). */
+  removeParticipant(code: string, id: string): Promise<ParticipantRecord | null>;
+
+  /** Appends a message and keeps only the newest `keep`. */
+  appendChat(code: string, message: ChatMessage, keep: number): Promise<void>;
+  /** Oldest first. */
+  recentChat(code: string, limit: number): Promise<ChatMessage[]>;
+  /** Drops live state (participants, chat) but keeps the meeting itself valid. */
+  clearLiveState(code: string): Promise<void>;
+
+  /**
+   * Runs `fn` while holding the room's lock, so read-modify-write sequences of
+   * one room never interleave — across processes too, with Redis.
+   */
+  withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
