@@ -40,3 +40,12 @@ export function fromMediasoupError(err: unknown, what: string): unknown {
   }
   return err;
 }
+
+/** Run a mediasoup call, translating its errors with fromMediasoupError. */
+export async function mediaCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw fromMediasoupError(err, what);
+  }
+}

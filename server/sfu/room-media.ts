@@ -1,7 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import type { SfuConfig } from './config';
 import { TypedEmitter } from './emitter';
-import { fromMediasoupError, SfuError } from './errors';
+import { fromMediasoupError, mediaCall, SfuError } from './errors';
 import { isShareSource, kindOf, Peers, SourceLocks, type PeerMedia } from './peer-media';
 import type {
   Consumer, ConsumerParams, MediaSource, PlainTransport, ProduceRequest, Producer, ProducerCloseReason,
@@ -61,8 +61,7 @@ export class RoomMedia {
   async createWebRtcTransport(participantId: string, direction: TransportDirection): Promise<TransportParams> {
     const placement = this.#live();
     const options = webRtcTransportOptions(placement, this.options, { participantId, direction });
-    const t = await this.#call('createWebRtcTransport', () => placement.router.createWebRtcTransport(options));
-    this.#adoptTransport(participantId, t);
+    const t = await this.#newTransport(participantId, () => placement.router.createWebRtcTransport(options));
     t.on('dtlsstatechange', (state) => {
       if (state === 'failed') this.options.logger.warn({ roomCode: this.roomCode, participantId, transportId: t.id }, 'DTLS failed');
     });
@@ -79,26 +78,24 @@ export class RoomMedia {
    */
   async createPlainTransport(participantId: string, direction: TransportDirection, opts: { comedia?: boolean } = {}): Promise<PlainTransport> {
     const { router } = this.#live();
-    const t = await this.#call('createPlainTransport', () =>
+    return this.#newTransport(participantId, () =>
       router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: this.options.listenIp },
         rtcpMux: true, comedia: opts.comedia ?? false, appData: { participantId, direction },
       }),
     );
-    this.#adoptTransport(participantId, t);
-    return t;
   }
 
   async connectTransport(participantId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
     const t = this.#own(participantId, 'transport', transportId);
     if (t.type !== 'webrtc') throw new SfuError('INVALID_PAYLOAD', 'not a WebRTC transport');
-    await this.#call('connectTransport', () => (t as WebRtcTransport).connect({ dtlsParameters }));
+    await mediaCall('connectTransport', () => (t as WebRtcTransport).connect({ dtlsParameters }));
   }
 
   async restartIce(participantId: string, transportId: string): Promise<ms.IceParameters> {
     const t = this.#own(participantId, 'transport', transportId);
     if (t.type !== 'webrtc') throw new SfuError('INVALID_PAYLOAD', 'not a WebRTC transport');
-    return this.#call('restartIce', () => (t as WebRtcTransport).restartIce());
+    return mediaCall('restartIce', () => (t as WebRtcTransport).restartIce());
   }
 
   /**
@@ -126,7 +123,7 @@ export class RoomMedia {
     const release = share ? this.#peers.reserveShare(participantId) : undefined;
     let producer: Producer;
     try {
-      producer = await this.#call('produce', () =>
+      producer = await mediaCall('produce', () =>
         transport.produce({
           kind: req.kind, rtpParameters: req.rtpParameters,
           appData: { participantId, source: req.source },
@@ -167,10 +164,10 @@ export class RoomMedia {
     if (!transport) throw new SfuError('NOT_FOUND', 'create a receive transport first');
     const producer = this.#peers.findProducer(producerId);
     if (!producer) throw new SfuError('NOT_FOUND', 'no such producer');
-    const canConsume = await this.#call('consume', async () => router.canConsume({ producerId, rtpCapabilities }));
+    const canConsume = await mediaCall('consume', async () => router.canConsume({ producerId, rtpCapabilities }));
     if (!canConsume) throw new SfuError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
     const { source, participantId: producerOwnerId } = producer.appData;
-    const consumer: Consumer = await this.#call('consume', () =>
+    const consumer: Consumer = await mediaCall('consume', () =>
       transport.consume({ producerId, rtpCapabilities, paused: true, appData: { participantId, source, producerOwnerId } }),
     );
     if (peer.closed || transport.closed || consumer.closed) {
@@ -192,13 +189,13 @@ export class RoomMedia {
 
   async resumeConsumer(participantId: string, consumerId: string): Promise<void> {
     const c = this.#own(participantId, 'consumer', consumerId);
-    await this.#call('resumeConsumer', () => c.resume());
+    await mediaCall('resumeConsumer', () => c.resume());
   }
 
   /** Stop forwarding to this participant (e.g. a hidden tile) without closing the consumer. */
   async pauseConsumer(participantId: string, consumerId: string): Promise<void> {
     const c = this.#own(participantId, 'consumer', consumerId);
-    await this.#call('pauseConsumer', () => c.pause());
+    await mediaCall('pauseConsumer', () => c.pause());
   }
 
   /** Pick the simulcast/SVC layer forwarded to this participant (small tile -> low layer). */
@@ -210,7 +207,7 @@ export class RoomMedia {
     }
     if (c.kind !== 'video') throw new SfuError('INVALID_PAYLOAD', 'only video consumers have layers');
     const preferred = { spatialLayer: layers.spatialLayer, ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }) };
-    await this.#call('setConsumerLayers', () => c.setPreferredLayers(preferred));
+    await mediaCall('setConsumerLayers', () => c.setPreferredLayers(preferred));
   }
 
   /** The owner mutes (pauses) its own producer. */
@@ -224,7 +221,7 @@ export class RoomMedia {
     const p = this.#own(participantId, 'producer', producerId);
     if (this.isLocked(participantId, p.appData.source)) throw new SfuError('FORBIDDEN', `${p.appData.source} is locked by a host`);
     if (!p.paused) return;
-    await this.#call('resumeProducer', () => p.resume());
+    await mediaCall('resumeProducer', () => p.resume());
     this.#events.emit('producer-resumed', { participantId, producerId, source: p.appData.source });
   }
 
@@ -350,17 +347,30 @@ export class RoomMedia {
     return peer;
   }
 
-  #adoptTransport(participantId: string, t: Transport): void {
-    if (this.#closed || t.closed) {
-      t.close();
-      throw new SfuError('MEDIA_UNAVAILABLE', 'room media closed while creating the transport');
-    }
+  /**
+   * Create a transport and make it the participant's one for its direction
+   * (closing an earlier one). The peer entry exists before the await so that a
+   * closeParticipant meanwhile is noticed and the new transport closed, rather
+   * than bringing the participant back.
+   */
+  async #newTransport<T extends Transport>(participantId: string, create: () => Promise<T>): Promise<T> {
     const peer = this.#peers.getOrCreate(participantId);
-    const direction = t.appData.direction;
-    const previous = peer.transportFor(direction);
+    let t: T;
+    try {
+      t = await mediaCall('createTransport', create);
+    } catch (err) {
+      if (peer.transports.size === 0 && this.#peers.get(participantId) === peer) this.#peers.take(participantId)?.close();
+      throw err;
+    }
+    if (peer.closed || this.#closed) {
+      t.close();
+      throw new SfuError('MEDIA_UNAVAILABLE', 'participant or room media closed while creating the transport');
+    }
+    const previous = peer.transportFor(t.appData.direction);
     peer.transports.set(t.id, t);
     t.observer.once('close', () => peer.transports.delete(t.id));
     previous?.close();
+    return t;
   }
 
   #own(participantId: string, entity: 'transport', id: string): Transport;
@@ -373,7 +383,7 @@ export class RoomMedia {
 
   async #pause(p: Producer, by: 'owner' | 'host'): Promise<void> {
     if (p.paused) return;
-    await this.#call('pauseProducer', () => p.pause());
+    await mediaCall('pauseProducer', () => p.pause());
     const { participantId, source } = p.appData;
     this.#events.emit('producer-paused', { participantId, producerId: p.id, source, by });
   }
@@ -391,13 +401,5 @@ export class RoomMedia {
     const { participantId, source } = p.appData;
     this.#events.emit('producer-closed', { participantId, producerId: p.id, source, reason });
     return true;
-  }
-
-  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw fromMediasoupError(err, what);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { MEDIA_CODECS } from './codecs';
 import type { SfuConfig } from './config';
-import { SfuError } from './errors';
+import { mediaCall, SfuError } from './errors';
 import type { SfuLogger } from './types';
 import { loadMediasoup } from './worker-bin';
 
@@ -14,6 +14,8 @@ interface PoolEntry {
   slot: number;
   /** Router -> owner (the room code); the router count is the placement load. */
   routers: Map<ms.Router, string>;
+  /** Routers being created; counted as load so concurrent placements spread out. */
+  pending: number;
 }
 
 /** A router placed on a worker, with the worker's WebRtcServer if any. */
@@ -75,12 +77,16 @@ export class WorkerPool {
   async createRouter(owner: string): Promise<Placement> {
     if (this.#starting.size > 0) await Promise.all(this.#starting);
     if (this.#closed) throw new SfuError('MEDIA_UNAVAILABLE', 'media server is shutting down');
-    const entry = this.#entries.reduce<PoolEntry | undefined>(
-      (best, e) => (!best || e.routers.size < best.routers.size ? e : best),
-      undefined,
-    );
+    const load = (e: PoolEntry) => e.routers.size + e.pending;
+    const entry = this.#entries.reduce<PoolEntry | undefined>((best, e) => (!best || load(e) < load(best) ? e : best), undefined);
     if (!entry) throw new SfuError('MEDIA_UNAVAILABLE', 'no media worker is running');
-    const router = await entry.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    entry.pending++;
+    let router: ms.Router;
+    try {
+      router = await mediaCall('createRouter', () => entry.worker.createRouter({ mediaCodecs: MEDIA_CODECS }));
+    } finally {
+      entry.pending--;
+    }
     entry.routers.set(router, owner);
     // On worker death mediasoup closes the routers *before* emitting 'died';
     // keep them then, so #onDied can still tell which owners were affected.
@@ -138,7 +144,7 @@ export class WorkerPool {
         throw err;
       }
     }
-    const entry: PoolEntry = { worker, slot, routers: new Map(), ...(webRtcServer && { webRtcServer }) };
+    const entry: PoolEntry = { worker, slot, routers: new Map(), pending: 0, ...(webRtcServer && { webRtcServer }) };
     worker.on('died', (error) => this.#onDied(entry, error));
     this.logger.info({ pid: worker.pid, slot, webRtcServerPort: config.webRtcServerPort && config.webRtcServerPort + slot }, 'mediasoup worker started');
     return entry;
