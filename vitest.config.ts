@@ -5,7 +5,6 @@ export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
     // Real servers, workers, Redis and browsers: files run one at a time on 2 cores.
     fileParallelism: false,
     testTimeout: 30_000,

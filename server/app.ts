@@ -32,6 +32,7 @@ export interface ServerOptions {
 }
 
 export interface ConveneServer {
+  config: ServerConfig;
   http: HttpServer;
   io: IoServer;
   store: RoomStore;
@@ -140,5 +141,5 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     })());
 
   log.info({ port, store: store.kind, next: Boolean(options.next) }, 'convene listening');
-  return { http, io, store, log, port, url: `http://127.0.0.1:${port}`, close };
+  return { config, http, io, store, log, port, url: `http://127.0.0.1:${port}`, close };
 }

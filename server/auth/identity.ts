@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { getToken } from 'next-auth/jwt';
 import { parseCookies, serializeCookie } from './cookies';
-import { hmac, sign, unsign } from './signing';
+import { hmac, safeEqual, sign, unsign } from './signing';
 
 export interface Identity {
   /** `user:<id>` or `guest:<id>`: what bans, host ownership and resume tokens bind to. */
@@ -16,6 +16,8 @@ export interface Identity {
   id: string;
   /** The session's or token's display name, when it has one. */
   name: string | null;
+  /** Minted for a connection that brought no cookie or token (non-browser clients keep no cookies). */
+  ephemeral?: boolean;
 }
 
 export const GUEST_COOKIE = 'convene_gid';
@@ -102,11 +104,14 @@ export class IdentityService {
     return `${participantId}.${hmac(this.#secret, 'resume', `${participantId}~${roomCode}~${identityKey}`)}`;
   }
 
-  /** The participant id a resume token names, if it was minted for this room and identity. */
-  verifyResumeToken(token: string, roomCode: string, identityKey: string): string | null {
-    const dot = token.indexOf('.');
-    if (dot <= 0) return null;
-    const participantId = token.slice(0, dot);
-    return token === this.resumeToken(roomCode, participantId, identityKey) ? participantId : null;
+  /** Whether a resume token was minted for this room, participant and identity. */
+  verifyResumeToken(token: string, roomCode: string, participantId: string, identityKey: string): boolean {
+    return safeEqual(token, this.resumeToken(roomCode, participantId, identityKey));
   }
+}
+
+/** The participant id a resume token names (unverified: check it with verifyResumeToken). */
+export function resumeTokenParticipant(token: string): string | null {
+  const dot = token.indexOf('.');
+  return dot > 0 ? token.slice(0, dot) : null;
 }

@@ -15,7 +15,11 @@ export function unsign(secret: string, purpose: string, signed: string): string 
   const dot = signed.lastIndexOf('.');
   if (dot <= 0) return null;
   const value = signed.slice(0, dot);
-  const given = Buffer.from(signed.slice(dot + 1));
-  const expected = Buffer.from(hmac(secret, purpose, value));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? value : null;
+  return safeEqual(signed.slice(dot + 1), hmac(secret, purpose, value)) ? value : null;
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -50,8 +50,12 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
         return;
       }
       // The client's own userId claim is ignored: identity comes only from what the server signed.
-      socket.data.identity =
-        (await identity.fromCookieHeader(req.headers.cookie)) ?? guestIdentity(req.conveneGuestId ?? identity.newGuestId());
+      socket.data.identity = (await identity.fromCookieHeader(req.headers.cookie)) ?? {
+        ...guestIdentity(req.conveneGuestId ?? identity.newGuestId()),
+        // Minted just now (no cookie or token came with the handshake), so it can
+        // adopt a participant's identity through a valid resume token.
+        ephemeral: true,
+      };
     })().then(
       () => next(),
       (err: unknown) => {

@@ -6,6 +6,7 @@ import { ConveneError, type RoomJoined } from '../../lib/protocol';
 import { normalizeDisplayName } from '../../lib/text';
 import type { LeaveResult, RoleChange } from '../rooms/Room';
 import { participantInfo } from '../rooms/snapshots';
+import { resumeTokenParticipant } from '../auth/identity';
 import { participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
 import { handle } from './handler';
 
@@ -64,8 +65,8 @@ export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: G
     socket.data.joining = true;
     try {
       const room = rooms.get(code);
+      const resumeId = payload.resumeToken ? await resumableParticipant(deps, socket, code, payload.resumeToken) : null;
       const me = socket.data.identity;
-      const resumeId = payload.resumeToken ? identity.verifyResumeToken(payload.resumeToken, code, me.key) : null;
       const result = await room.join({ identity: me, displayName, socketId: socket.id, resumeParticipantId: resumeId }).catch(async (err: unknown) => {
         if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
         throw err;
@@ -130,6 +131,22 @@ export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: G
       })
       .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'suspend on disconnect failed'));
   });
+}
+
+/**
+ * The participant a resume token may take back: it must verify for this room
+ * and be held by the same identity. A connection without cookie or token has
+ * no identity of its own, so the server-signed token lends it the participant's.
+ */
+async function resumableParticipant(deps: SignalingDeps, socket: IoSocket, code: string, token: string): Promise<string | null> {
+  const participantId = resumeTokenParticipant(token);
+  const record = participantId ? await deps.rooms.get(code).participant(participantId) : null;
+  if (!record || !deps.identity.verifyResumeToken(token, code, record.id, record.identity)) return null;
+  const me = socket.data.identity;
+  if (me.key === record.identity) return record.id;
+  if (!me.ephemeral) return null;
+  socket.data.identity = { key: record.identity, kind: record.isGuest ? 'guest' : 'user', id: record.identity.slice(record.identity.indexOf(':') + 1), name: null };
+  return record.id;
 }
 
 export function requireMembership(socket: IoSocket): { roomCode: string; participantId: string } {

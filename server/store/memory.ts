@@ -97,6 +97,8 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   async recentChat(code: string, limit: number): Promise<ChatMessage[]> {
+    // slice(-0) would be the whole history.
+    if (limit <= 0) return [];
     return (this.#entry(code)?.chat.slice(-limit) ?? []).map(clone);
   }
 

@@ -27,16 +27,27 @@ const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-// Only write to the participant hash while the meeting exists, so a leave that
-// races an expiry or an end-meeting cannot resurrect a half-room.
-const PUT_PARTICIPANT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+// Live state is only written while the meeting exists, so a leave or a message
+// that races an expiry or an end-meeting cannot resurrect a half-room; and it
+// expires with the meeting (its remaining PTTL), never after it.
+const LIVE_TTL = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return 0 end
+if ttl < 0 then ttl = tonumber(ARGV[1]) end`;
+
+const PUT_PARTICIPANT = `${LIVE_TTL}
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 1`;
+
+const APPEND_CHAT = `${LIVE_TTL}
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+redis.call('PEXPIRE', KEYS[2], ttl)
 return 1`;
 
 export interface RedisStoreOptions {
-  /** Live state (participants, chat) expires with the meeting if nobody touches it. */
+  /** Expiry of live state (participants, chat) for a meeting stored without one; otherwise it expires with the meeting. */
   liveStateTtlMs: number;
   lockTtlMs?: number;
   lockWaitMs?: number;
@@ -88,7 +99,7 @@ export class RedisRoomStore implements RoomStore {
 
   async putParticipant(code: string, participant: ParticipantRecord): Promise<void> {
     const k = keys(code);
-    await this.#redis.eval(PUT_PARTICIPANT, 2, k.meeting, k.participants, participant.id, JSON.stringify(participant), this.#opts.liveStateTtlMs);
+    await this.#redis.eval(PUT_PARTICIPANT, 2, k.meeting, k.participants, this.#opts.liveStateTtlMs, participant.id, JSON.stringify(participant));
   }
 
   async removeParticipant(code: string, id: string): Promise<ParticipantRecord | null> {
@@ -97,8 +108,8 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
-    const k = keys(code).chat;
-    await this.#redis.multi().rpush(k, JSON.stringify(message)).ltrim(k, -keep, -1).pexpire(k, this.#opts.liveStateTtlMs).exec();
+    const k = keys(code);
+    await this.#redis.eval(APPEND_CHAT, 2, k.meeting, k.chat, this.#opts.liveStateTtlMs, JSON.stringify(message), keep);
   }
 
   async recentChat(code: string, limit: number): Promise<ChatMessage[]> {

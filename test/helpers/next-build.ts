@@ -1,5 +1,5 @@
 /**
- * Builds the Next.js app once before the suites that serve it, unless an up-to-date build exists.
+ * Builds the Next.js app for the suites that serve it, unless an up-to-date build exists.
  * (`npm run setup` builds too; this keeps `npm test` self-sufficient on a fresh clone.)
  */
 import { execFileSync } from 'node:child_process';
@@ -17,9 +17,9 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export default function setup(): void {
+export function ensureNextBuild(): void {
   const buildId = path.join(root, '.next', 'BUILD_ID');
-  const sources = ['app', 'components', 'lib'].map((d) => path.join(root, d)).filter(existsSync);
+  const sources = ['app', 'components', 'lib', 'public'].map((d) => path.join(root, d)).filter(existsSync);
   const stale = !existsSync(buildId) || Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;
   if (stale) execFileSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
 }

@@ -1,6 +1,6 @@
 /** Starts real Convene servers on port 0 and real Socket.IO clients against them. */
 import { io as connect, type Socket } from 'socket.io-client';
-import { guestIdentity, type Identity } from '../../server/auth/identity';
+import { IdentityService, guestIdentity, type Identity } from '../../server/auth/identity';
 import { createConveneServer, type ConveneServer, type ServerOptions } from '../../server/app';
 import { DEFAULT_RATE_LIMITS, loadConfig, type ServerConfig } from '../../server/config';
 import { MeetingService } from '../../server/rooms/meetings';
@@ -9,6 +9,11 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/proto
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** The cookie header a browser of guest `id` would send. */
+export function guestCookieHeader(id: string): string {
+  return new IdentityService(TEST_SECRET).guestCookie(id, false).split(';')[0]!;
+}
 
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return {
@@ -26,7 +31,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, options
 
 /** Creates a meeting straight through the service the HTTP API uses; returns its code. */
 export async function createMeeting(server: ConveneServer, creator: Identity = guestIdentity('creator'), title = 'Test meeting'): Promise<string> {
-  const meetings = new MeetingService(server.store, { meetingTtlMs: 3_600_000, roomCapacity: 100 });
+  const meetings = new MeetingService(server.store, server.config);
   return (await meetings.create(creator, { title })).code;
 }
 

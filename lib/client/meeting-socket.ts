@@ -1,0 +1,83 @@
+/**
+ * The client side of the signaling connection, shared by the web app and any
+ * other client: typed emits that resolve with the ack, and automatic rejoin
+ * (same participant, via the resume token) after a network blip.
+ */
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ClientToServerEvents, RoomJoined, ServerToClientEvents } from '../protocol';
+
+export type MeetingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export class MeetingConnection {
+  readonly socket: MeetingSocket;
+  #joined: { roomCode: string; displayName: string; resumeToken: string } | null = null;
+  #state: ConnectionState = 'connecting';
+  readonly #stateListeners = new Set<(s: ConnectionState) => void>();
+
+  constructor(url: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}) {
+    this.socket = (url ? io(url, options) : io(options)) as MeetingSocket;
+    this.socket.on('connect', () => void this.#onConnect());
+    this.socket.on('disconnect', (reason) => {
+      // A server-side close (kick, end) is final; anything else is a blip the manager retries.
+      this.#setState(reason === 'io server disconnect' || reason === 'io client disconnect' ? 'disconnected' : 'reconnecting');
+    });
+    this.socket.on('room-joined', (data) => {
+      this.#joined = { roomCode: data.roomCode, displayName: data.self.displayName, resumeToken: data.self.resumeToken };
+    });
+    this.socket.on('force-disconnect', () => {
+      this.#joined = null;
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  onStateChange(fn: (s: ConnectionState) => void): () => void {
+    this.#stateListeners.add(fn);
+    return () => this.#stateListeners.delete(fn);
+  }
+
+  #setState(next: ConnectionState): void {
+    if (next === this.#state) return;
+    this.#state = next;
+    for (const fn of this.#stateListeners) fn(next);
+  }
+
+  async #onConnect(): Promise<void> {
+    const previous = this.#joined;
+    if (!previous) return this.#setState('connected');
+    // Rejoin as the same participant; the others see no leave/join.
+    const res = await this.request('join-room', { roomCode: previous.roomCode, displayName: previous.displayName, resumeToken: previous.resumeToken });
+    if (!res.ok) this.#joined = null;
+    this.#setState('connected');
+  }
+
+  /** Emits and resolves with the ack (a timeout becomes an INTERNAL error ack). */
+  request<E extends ClientEventName>(event: E, payload: ClientPayload<E>, timeoutMs = 10_000): Promise<Ack<ClientEventResults[E]>> {
+    return new Promise((resolve) => {
+      (this.socket.timeout(timeoutMs) as unknown as Socket).emit(event, payload, (err: Error | null, res: Ack<ClientEventResults[E]>) => {
+        resolve(err ? { ok: false, error: { code: 'INTERNAL', message: 'The server did not answer in time' } } : res);
+      });
+    });
+  }
+
+  async join(roomCode: string, displayName: string): Promise<Ack<ClientEventResults['join-room']>> {
+    return this.request('join-room', { roomCode, displayName });
+  }
+
+  get joined(): Pick<RoomJoined, 'roomCode'> | null {
+    return this.#joined ? { roomCode: this.#joined.roomCode } : null;
+  }
+
+  leave(): Promise<Ack<object>> {
+    this.#joined = null;
+    return this.request('leave-room', {});
+  }
+
+  close(): void {
+    this.#joined = null;
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,155 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConveneServer } from '../../server/app';
+import { createMeeting, emit, joined, next, recorder, sleep, startServer, type Client } from '../helpers/server';
+
+let server: ConveneServer;
+const sockets: Client[] = [];
+async function join(code: string, name: string) {
+  const j = await joined(server, code, name);
+  sockets.push(j.socket);
+  return j;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+afterAll(() => server.close());
+
+describe('chat', () => {
+  it('a message is acked with its id and delivered to everyone with the sender name', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const atBob = next(bob.socket, 'new-message');
+    const atAlice = next(alice.socket, 'new-message');
+    const ack = await emit(alice.socket, 'send-message', { text: '  hello\nworld  ' });
+    expect(ack).toEqual({ ok: true, id: expect.any(String) });
+    const msg = await atBob;
+    expect(msg).toMatchObject({ id: ack.id, from: { participantId: alice.self.participantId, displayName: 'Alice' }, text: 'hello\nworld' });
+    expect(msg.to).toBeUndefined();
+    expect(await atAlice).toEqual(msg);
+  });
+
+  it('a late joiner receives the history in room-joined', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    await emit(alice.socket, 'send-message', { text: 'first' });
+    await emit(alice.socket, 'send-message', { text: 'second' });
+    const late = await join(code, 'Late');
+    expect(late.ack.chat.map((m: { text: string }) => m.text)).toEqual(['first', 'second']);
+  });
+
+  it('a private message reaches only its recipient (and its sender), and is not in others\' history', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const carol = await join(code, 'Carol');
+    const carolSaw = recorder(carol.socket);
+    const atBob = next(bob.socket, 'new-message');
+    const atAlice = next(alice.socket, 'new-message');
+    const ack = await emit(alice.socket, 'send-message', { text: 'psst', to: bob.self.participantId });
+    expect(ack.ok).toBe(true);
+    expect(await atBob).toMatchObject({ text: 'psst', to: bob.self.participantId });
+    expect(await atAlice).toMatchObject({ text: 'psst' });
+    await sleep(100);
+    expect(carolSaw.filter((e) => e.event === 'new-message')).toEqual([]);
+    const late = await join(code, 'Dave');
+    expect(late.ack.chat).toEqual([]);
+  });
+
+  it('a message to someone not in the meeting is refused and reaches nobody', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const bobSaw = recorder(bob.socket);
+    const ack = await emit(alice.socket, 'send-message', { text: 'hi', to: 'nobody' });
+    expect(ack.error.code).toBe('NOT_FOUND');
+    await sleep(50);
+    expect(bobSaw).toEqual([]);
+  });
+
+  it('empty and over-long messages are INVALID_PAYLOAD and are not broadcast', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const bobSaw = recorder(bob.socket);
+    expect((await emit(alice.socket, 'send-message', { text: '   ' })).error.code).toBe('INVALID_PAYLOAD');
+    expect((await emit(alice.socket, 'send-message', { text: 'x'.repeat(2001) })).error.code).toBe('INVALID_PAYLOAD');
+    expect((await emit(alice.socket, 'send-message', { text: 'x'.repeat(2000) })).ok).toBe(true);
+    await sleep(50);
+    expect(bobSaw.filter((e) => e.event === 'new-message')).toHaveLength(1);
+  });
+
+  it('the history keeps the last 200 messages', async () => {
+    const roomy = await startServer({ rateLimits: { ...server.config.rateLimits, chat: [1000, 1] } });
+    try {
+      const code = await createMeeting(roomy);
+      const alice = await joined(roomy, code, 'Alice');
+      for (let i = 0; i < 205; i++) await emit(alice.socket, 'send-message', { text: `m${i}` });
+      const late = await joined(roomy, code, 'Late');
+      expect(late.ack.chat).toHaveLength(200);
+      expect(late.ack.chat[0].text).toBe('m5');
+      alice.socket.disconnect();
+      late.socket.disconnect();
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it('sending before joining is NOT_IN_ROOM', async () => {
+    const code = await createMeeting(server);
+    await join(code, 'Alice');
+    const { client, connected } = await import('../helpers/server');
+    const outsider = await connected(client(server));
+    sockets.push(outsider);
+    expect((await emit(outsider, 'send-message', { text: 'hi' })).error.code).toBe('NOT_IN_ROOM');
+  });
+});
+
+describe('typing', () => {
+  it('typing is relayed to the others, throttled', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const bobSaw = recorder(bob.socket);
+    for (let i = 0; i < 5; i++) await emit(alice.socket, 'typing', { active: true });
+    await emit(alice.socket, 'typing', { active: false });
+    await sleep(100);
+    const typing = bobSaw.filter((e) => e.event === 'typing').map((e) => e.data);
+    expect(typing).toEqual([
+      { participantId: alice.self.participantId, active: true },
+      { participantId: alice.self.participantId, active: false },
+    ]);
+  });
+});
+
+describe('media toggles', () => {
+  it('toggle-media is broadcast to everyone as media-toggled and shows in later snapshots', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const atBob = next(bob.socket, 'media-toggled');
+    const atAlice = next(alice.socket, 'media-toggled');
+    expect(await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: true })).toEqual({ ok: true });
+    const expected = { participantId: alice.self.participantId, kind: 'audio', enabled: true };
+    expect(await atBob).toEqual(expected);
+    expect(await atAlice).toEqual(expected);
+    const late = await join(code, 'Late');
+    const a = late.ack.participants.find((p: { participantId: string }) => p.participantId === alice.self.participantId);
+    expect(a.media).toEqual({ audio: true, video: false, screen: false });
+  });
+
+  it('an invalid kind is refused and broadcasts nothing', async () => {
+    const code = await createMeeting(server);
+    const alice = await join(code, 'Alice');
+    const bob = await join(code, 'Bob');
+    const bobSaw = recorder(bob.socket);
+    expect((await emit(alice.socket, 'toggle-media', { kind: 'smell', enabled: true })).error.code).toBe('INVALID_PAYLOAD');
+    expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: 'yes' })).error.code).toBe('INVALID_PAYLOAD');
+    await sleep(50);
+    expect(bobSaw).toEqual([]);
+  });
+});
