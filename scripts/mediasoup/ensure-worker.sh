@@ -34,8 +34,11 @@ die() { log "ERROR: $*"; exit 1; }
 MS_VERSION=$DEFAULT_VERSION
 if [ -f "$MS_PKG/package.json" ]; then
   MS_VERSION=$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$MS_PKG/package.json" | head -n1)
-  [ -n "$MS_VERSION" ] || MS_VERSION=$DEFAULT_VERSION
+else
+  # Before `npm install`: the exact pin in the project's package.json.
+  MS_VERSION=$(sed -n 's/^[[:space:]]*"mediasoup":[[:space:]]*"\([0-9][^"]*\)".*/\1/p' "$ROOT/package.json" | head -n1)
 fi
+[ -n "$MS_VERSION" ] || MS_VERSION=$DEFAULT_VERSION
 CACHE_ROOT=${CONVENE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/convene}
 VDIR="$CACHE_ROOT/mediasoup/$MS_VERSION"
 CACHED="$VDIR/mediasoup-worker"

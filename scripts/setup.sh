@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a runnable app (`npm run setup && npm start`):
+# the mediasoup worker, npm dependencies, a .env with generated secrets, and
+# the production build of the Next.js app. Safe to run again; later runs reuse
+# the cached worker and take seconds plus the build.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '\n[setup] %s\n' "$*" >&2; }
+die() { printf '\n[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v node >/dev/null || die "Node.js 20.9+ is required (node not found)"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=9)?0:1)' \
+  || die "Node.js 20.9+ is required (found $(node --version))"
+command -v npm >/dev/null || die "npm is required"
+
+say "1/4 mediasoup worker (cached per version outside the tree)"
+# Resolved before `npm install`: with MEDIASOUP_WORKER_BIN set, mediasoup's own
+# postinstall (where npm runs it) skips its GitHub download and PyPI build.
+WORKER=$(bash scripts/mediasoup/ensure-worker.sh | tail -n 1)
+[ -x "$WORKER" ] || die "no mediasoup worker binary (see messages above)"
+export MEDIASOUP_WORKER_BIN="$WORKER"
+
+say "2/4 npm dependencies"
+npm install --no-audit --no-fund
+# Also place the worker where mediasoup looks by default (ensure-worker does this once node_modules exists).
+bash scripts/mediasoup/ensure-worker.sh >/dev/null
+
+say "3/4 .env"
+if [ ! -f .env ]; then
+  secret=$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))')
+  sed "s|^NEXTAUTH_SECRET=.*|NEXTAUTH_SECRET=$secret|" .env.example > .env
+  chmod 600 .env
+  echo "[setup] wrote .env with a generated NEXTAUTH_SECRET" >&2
+else
+  echo "[setup] .env exists; left as it is" >&2
+fi
+
+say "4/4 build the web app"
+NEXT_TELEMETRY_DISABLED=1 npx next build
+
+say "done. Start with: npm start   (then open http://localhost:\${PORT:-3000})"
