@@ -52,3 +52,22 @@ export function canTarget(actor: Role, target: Role): boolean {
 export function isModerator(role: Role): boolean {
   return role === 'host' || role === 'cohost';
 }
+
+/** Room-wide switches a host sets for participants (hosts and co-hosts are never limited by them). */
+export interface PublishPermissions {
+  canUnmute: boolean;
+  canStartVideo: boolean;
+  canShareScreen: boolean;
+}
+
+const SOURCE_PERMISSION = {
+  mic: 'canUnmute',
+  camera: 'canStartVideo',
+  screen: 'canShareScreen',
+  'screen-audio': 'canShareScreen',
+} as const satisfies Record<string, keyof PublishPermissions>;
+
+/** Whether someone of this role may send (or resume) this source under the room's permissions. */
+export function canPublish(role: Role, permissions: PublishPermissions, source: keyof typeof SOURCE_PERMISSION): boolean {
+  return isModerator(role) || permissions[SOURCE_PERMISSION[source]];
+}

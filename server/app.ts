@@ -21,6 +21,8 @@ import { RoomRegistry } from './rooms/RoomRegistry';
 import { attachSignaling } from './signaling';
 import { Lifecycle, type IoServer } from './signaling/context';
 import { RateLimiter } from './signaling/rate-limits';
+import { MediaBridge } from './signaling/media-bridge';
+import { Sfu, type SfuConfig } from './sfu';
 import { MemoryRoomStore } from './store/memory';
 import { RedisRoomStore } from './store/redis';
 import type { RoomStore } from './store/types';
@@ -28,11 +30,14 @@ import type { RoomStore } from './store/types';
 export interface ServerOptions {
   /** Serve the Next.js app (off in signaling-only tests). */
   next?: false | { dev: boolean; dir?: string };
+  /** Run the mediasoup SFU (off in signaling-only tests). */
+  media?: false | SfuConfig;
   logger?: Logger;
 }
 
 export interface ConveneServer {
   config: ServerConfig;
+  sfu: Sfu | null;
   http: HttpServer;
   io: IoServer;
   store: RoomStore;
@@ -96,7 +101,9 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     rooms: () => new Set(memberships().map((m) => m.roomCode)).size,
     participants: () => memberships().length,
   });
-  const signaling = attachSignaling({ io, rooms, identity, limits, config, metrics, log, lifecycle });
+  const sfu = options.media ? await Sfu.create(options.media, log.child({ component: 'sfu' })) : null;
+  const media = sfu ? new MediaBridge(sfu, io, rooms, log) : null;
+  const signaling = attachSignaling({ io, rooms, identity, limits, config, metrics, log, lifecycle, media });
 
   http.on(
     'request',
@@ -134,6 +141,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       await lifecycle.settled();
       signaling.graceTimers.clearAll();
       await io.close();
+      sfu?.close();
       await store.close();
       await Promise.all([redis, pub, sub].map((c) => c?.quit().catch(() => undefined)));
       publishHttpApi(null);
@@ -141,5 +149,5 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     })());
 
   log.info({ port, store: store.kind, next: Boolean(options.next) }, 'convene listening');
-  return { config, http, io, store, log, port, url: `http://127.0.0.1:${port}`, close };
+  return { config, sfu, http, io, store, log, port, url: `http://127.0.0.1:${port}`, close };
 }

@@ -2,19 +2,22 @@
 import nextEnv from '@next/env';
 import { createConveneServer } from './app';
 import { loadConfig } from './config';
+import { loadSfuConfig } from './sfu';
 
 const dev = process.env.NODE_ENV !== 'production';
 nextEnv.loadEnvConfig(process.cwd(), dev);
 
 let config;
+let media;
 try {
   config = loadConfig();
+  media = loadSfuConfig();
 } catch (err) {
   console.error(`convene: ${(err as Error).message}`);
   process.exit(1);
 }
 
-const server = await createConveneServer(config, { next: { dev } });
+const server = await createConveneServer(config, { next: { dev }, media });
 console.log(`Convene is running at http://localhost:${server.port} (${server.store.kind} store)`);
 
 let stopping = false;

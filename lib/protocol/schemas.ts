@@ -75,3 +75,32 @@ export const CreateRoomBody = z
     settings: RoomSettings.partial().optional(),
   })
   .default({});
+
+// ---- Media (mediasoup) ----
+// RTP and DTLS parameters are checked in depth by mediasoup itself (its errors
+// become INVALID_PAYLOAD); here they only need to be objects, and the socket's
+// maxHttpBufferSize caps their size.
+const MediasoupObject = z.looseObject({});
+const Id = z.string().min(1).max(128);
+
+export const MediaSourceSchema = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
+export type MediaSourceName = z.infer<typeof MediaSourceSchema>;
+
+export const GetRouterCapabilities = Empty;
+export const CreateTransport = z.object({ direction: z.enum(['send', 'recv']) });
+export const ConnectTransport = z.object({ transportId: Id, dtlsParameters: MediasoupObject });
+export const Produce = z.object({
+  transportId: Id,
+  kind: z.enum(['audio', 'video']),
+  rtpParameters: MediasoupObject,
+  appData: z.object({ source: MediaSourceSchema }),
+});
+export const Consume = z.object({ producerId: Id, rtpCapabilities: MediasoupObject });
+export const ConsumerRef = z.object({ consumerId: Id });
+export const ProducerRef = z.object({ producerId: Id });
+export const RestartIce = z.object({ transportId: Id });
+export const SetConsumerLayers = z.object({
+  consumerId: Id,
+  spatialLayer: z.number().int().min(0).max(3),
+  temporalLayer: z.number().int().min(0).max(3).optional(),
+});

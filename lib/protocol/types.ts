@@ -57,6 +57,38 @@ export interface RoomJoined {
   room: RoomInfo;
   /** True when this join resumed an earlier session within the grace period. */
   resumed: boolean;
+  /** Every producer in the room at join time (including your own after a resume); absent when media is off. */
+  producers?: ProducerEvent[];
+}
+
+export type MediaSourceKind = 'mic' | 'camera' | 'screen' | 'screen-audio';
+
+export interface ProducerEvent {
+  participantId: string;
+  producerId: string;
+  source: MediaSourceKind;
+  paused?: boolean;
+}
+
+/** mediasoup-client `device.createSendTransport/createRecvTransport` options (opaque here). */
+export interface TransportInfo {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+  sctpParameters?: unknown;
+}
+
+/** mediasoup-client `transport.consume` options plus who and what it is. */
+export interface ConsumerInfo {
+  id: string;
+  producerId: string;
+  participantId: string;
+  source: MediaSourceKind;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+  type: string;
+  producerPaused: boolean;
 }
 
 /** Public facts from GET /api/rooms/:code. */

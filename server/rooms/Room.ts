@@ -6,8 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConveneError } from '../../lib/protocol';
-import type { ChatMessage, LeaveReason, MediaKind, RoomJoined } from '../../lib/protocol';
-import { can, canTarget, type HostAction, type Role } from '../../lib/permissions';
+import type { ChatMessage, LeaveReason, MediaKind, MediaSourceName, RoomJoined } from '../../lib/protocol';
+import { can, canPublish, canTarget, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
 import type { MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
 import { chooseSuccessor } from './handover';
@@ -231,6 +231,12 @@ export class Room {
     if (to !== undefined) message.to = to;
     await store.appendChat(this.code, message, this.deps.chatHistory);
     return message;
+  }
+
+  /** Whether the participant may send (or resume) a source under the room's current permissions. */
+  async mayPublish(participantId: string, source: MediaSourceName): Promise<boolean> {
+    const [p, meeting] = await Promise.all([this.#member(participantId), this.#meeting()]);
+    return canPublish(p.role, meeting.permissions, source);
   }
 
   participant(participantId: string): Promise<ParticipantRecord | null> {

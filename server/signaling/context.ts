@@ -6,6 +6,7 @@ import type { Identity, IdentityService } from '../auth/identity';
 import type { ServerConfig } from '../config';
 import type { Metrics } from '../metrics';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
+import type { MediaBridge } from './media-bridge';
 import type { RateLimiter } from './rate-limits';
 
 export interface SocketData {
@@ -31,6 +32,8 @@ export interface SignalingDeps {
   metrics: Metrics;
   log: Logger;
   lifecycle: Lifecycle;
+  /** Null when the server runs without an SFU (signaling-only tests). */
+  media: MediaBridge | null;
 }
 
 /** Tracks in-flight work so shutdown can wait for it; refuses new joins once draining. */

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { ConveneError, clientEventSchemas, type ClientEventName, type ClientEventResults, type ErrorBody, type ParsedPayload } from '../../lib/protocol';
 import { describeIssue } from '../../lib/protocol/describe';
+import { SfuError } from '../sfu/errors';
 import type { IoSocket, SignalingDeps } from './context';
 import type { Bucket } from './rate-limits';
 
@@ -18,7 +19,7 @@ export interface HandlerOptions {
 }
 
 export function toErrorBody(err: unknown, deps: Pick<SignalingDeps, 'log'>, event: string): ErrorBody {
-  if (err instanceof ConveneError) return { code: err.code, message: err.message };
+  if (err instanceof ConveneError || err instanceof SfuError) return { code: err.code, message: err.message };
   deps.log.error({ err, event }, 'unexpected error in handler');
   return { code: 'INTERNAL', message: 'Something went wrong on the server' };
 }

@@ -6,6 +6,7 @@ import type { IoSocket, SignalingDeps } from './context';
 import { registerChat } from './chat';
 import { reply, splitArgs } from './handler';
 import { registerHostControls } from './host';
+import { registerMedia } from './media';
 import { registerMediaState } from './media-state';
 import { GraceTimers, registerPresence } from './presence';
 
@@ -70,6 +71,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     registerChat(socket, deps);
     registerMediaState(socket, deps);
     registerHostControls(socket, deps);
+    registerMedia(socket, deps, deps.media);
 
     // Nothing a client sends is dropped silently: unknown events get an answer too.
     socket.onAny((event: unknown, ...args: unknown[]) => {

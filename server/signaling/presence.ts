@@ -48,6 +48,7 @@ export function announceLeave(deps: SignalingDeps, code: string, result: LeaveRe
   announceRoleChanges(deps, code, result.roleChanges);
   deps.log.info({ room: code, participant: result.removed.id, reason: result.reason }, 'participant left');
   if (result.empty) deps.rooms.release(code);
+  deps.media?.participantGone(code, result.removed.id, result.empty).catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
 }
 
 export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: GraceTimers): void {
@@ -87,6 +88,7 @@ export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: G
       await socket.join([roomChannel(code), participantChannel(code, p.id)]);
 
       const joined: RoomJoined = { ...result.state, self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, me.key) } };
+      if (deps.media) joined.producers = await deps.media.producers(code);
       socket.emit('room-joined', joined);
       if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
       for (const gone of result.reaped) io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });

@@ -1,0 +1,163 @@
+/**
+ * Media through signaling: real Socket.IO clients drive produce/consume on a
+ * real mediasoup worker. RTP enters and leaves over PlainTransports (created
+ * through RoomMedia's test path, since a socket client has no WebRTC stack);
+ * every other step is a protocol event.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConveneServer } from '../server/app';
+import { loadSfuConfig } from '../server/sfu';
+import { createMeeting, emit, joined, next, recorder, startServer, type Client } from './helpers/server';
+import { plainConsumer, plainProducer, sleep, until } from './sfu/helpers';
+
+let server: ConveneServer;
+beforeAll(async () => {
+  server = await startServer({ reconnectGraceMs: 100 }, { media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1' }) });
+});
+afterAll(() => server.close());
+
+/** A meeting with host A (sending mic over signaling) and participant B (receiving it over signaling). */
+async function roundTrip(code: string, a: Client, aId: string, b: Client, bId: string, ssrc: number) {
+  await emit(a, 'get-router-capabilities');
+  const media = await server.sfu!.room(code);
+  const sender = await plainProducer(media, aId, 'mic', ssrc);
+  const announced = next(b, 'new-producer');
+  const produced = await emit(a, 'produce', { ...sender.request, appData: { source: 'mic' } });
+  expect(produced).toEqual({ ok: true, producerId: expect.any(String) });
+  expect(await announced).toMatchObject({ participantId: aId, producerId: produced.producerId, source: 'mic' });
+
+  const receiver = await plainConsumer(media, bId);
+  const consumer = await emit(b, 'consume', { producerId: produced.producerId, rtpCapabilities: media.rtpCapabilities });
+  expect(consumer).toMatchObject({ ok: true, producerId: produced.producerId, participantId: aId, source: 'mic', kind: 'audio' });
+  receiver.ssrc = consumer.rtpParameters.encodings[0].ssrc;
+  expect(await emit(b, 'resume-consumer', { consumerId: consumer.id })).toEqual({ ok: true });
+  sender.start();
+  await until(() => receiver.intact >= 10, 3000, 'packets at B');
+  return { media, sender, receiver, producerId: produced.producerId as string, consumerId: consumer.id as string };
+}
+
+describe('media over signaling', () => {
+  it("RTP sent into A's producer comes out of B's consumer, and everyone sees A's mic turn on", async () => {
+    const code = await createMeeting(server);
+    const a = await joined(server, code, 'A');
+    const b = await joined(server, code, 'B');
+    const flagAtB = next(b.socket, 'media-toggled');
+    const rt = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 1111);
+    expect(await flagAtB).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: true });
+
+    const late = await joined(server, code, 'Late');
+    expect(late.ack.producers).toEqual([{ participantId: a.self.participantId, producerId: rt.producerId, source: 'mic', paused: false }]);
+    rt.sender.close();
+    rt.receiver.close();
+    for (const s of [a.socket, b.socket, late.socket]) s.disconnect();
+  });
+
+  it("toggle-media off pauses A's producer in the SFU: B stops receiving and hears producer-paused", async () => {
+    const code = await createMeeting(server);
+    const a = await joined(server, code, 'A');
+    const b = await joined(server, code, 'B');
+    const rt = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 2222);
+    const paused = next(b.socket, 'producer-paused');
+    const flag = next(b.socket, 'media-toggled');
+    expect(await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: false })).toEqual({ ok: true });
+    expect(await paused).toMatchObject({ participantId: a.self.participantId, producerId: rt.producerId, source: 'mic' });
+    expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
+    await sleep(100);
+    const before = rt.receiver.received;
+    await sleep(400);
+    expect(rt.receiver.received).toBe(before);
+    rt.sender.close();
+    rt.receiver.close();
+    for (const s of [a.socket, b.socket]) s.disconnect();
+  });
+
+  it("a host-locked mic stays off: A's resume-producer and toggle-media are FORBIDDEN until the lock lifts", async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host');
+    const a = await joined(server, code, 'A');
+    const rt = await roundTrip(code, a.socket, a.self.participantId, host.socket, host.self.participantId, 3333);
+    await rt.media.lockSource(a.self.participantId, 'mic');
+    await sleep(100);
+    const before = rt.receiver.received;
+    expect((await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).error.code).toBe('FORBIDDEN');
+    expect((await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
+    await sleep(400);
+    expect(rt.receiver.received).toBe(before);
+
+    rt.media.unlockSource(a.self.participantId, 'mic');
+    expect(await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).toEqual({ ok: true });
+    await until(() => rt.receiver.received > before + 5, 3000, 'packets after unlock');
+    rt.sender.close();
+    rt.receiver.close();
+    for (const s of [a.socket, host.socket]) s.disconnect();
+  });
+
+  it('with canUnmute off, a participant may not send a mic (and no producer is left) while the host may', async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host');
+    const a = await joined(server, code, 'A');
+    const meeting = (await server.store.getMeeting(code))!;
+    await server.store.saveMeeting({ ...meeting, permissions: { ...meeting.permissions, canUnmute: false } }, 60_000);
+    await emit(a.socket, 'get-router-capabilities');
+    const media = await server.sfu!.room(code);
+    const sender = await plainProducer(media, a.self.participantId, 'mic', 4444);
+    const hostSaw = recorder(host.socket);
+    expect((await emit(a.socket, 'produce', { ...sender.request, appData: { source: 'mic' } })).error.code).toBe('FORBIDDEN');
+    expect(media.producers()).toEqual([]);
+    await sleep(50);
+    expect(hostSaw).toEqual([]);
+
+    const hostSender = await plainProducer(media, host.self.participantId, 'mic', 4445);
+    expect((await emit(host.socket, 'produce', { ...hostSender.request, appData: { source: 'mic' } })).ok).toBe(true);
+    sender.close();
+    hostSender.close();
+    for (const s of [a.socket, host.socket]) s.disconnect();
+  });
+
+  it("leaving, being kicked and timing out close all of that participant's media; an empty room has no router", async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host');
+    const parts = await Promise.all(['Leaver', 'Kicked', 'Dropper'].map((n) => joined(server, code, n)));
+    const rts = [];
+    for (const [i, p] of parts.entries()) rts.push(await roundTrip(code, p.socket, p.self.participantId, host.socket, host.self.participantId, 5000 + i));
+    const owners = async () => {
+      const dump = await rts[0]!.media.dump();
+      return { transports: dump.transportIds.length, producers: rts[0]!.media.producers().map((p) => p.participantId) };
+    };
+    expect((await owners()).transports).toBe(4); // three send transports + the host's recv transport
+
+    await emit(parts[0]!.socket, 'leave-room');
+    await emit(host.socket, 'kick-participant', { participantId: parts[1]!.self.participantId });
+    parts[2]!.socket.disconnect();
+    await until(() => rts[0]!.media.producers().length === 0, 3000, 'producers closed');
+    expect((await owners()).transports).toBe(1);
+    for (const rt of rts) {
+      rt.sender.close();
+      rt.receiver.close();
+    }
+
+    host.socket.disconnect();
+    await until(() => server.sfu!.existingRoom(code) === undefined, 3000, 'router closed');
+    const workers = await server.sfu!.dumpWorkers();
+    expect(workers.flatMap((w) => w.routerIds)).toEqual([]);
+  });
+
+  it('when the worker dies, clients hear media-reset and media works again on the new router', async () => {
+    const code = await createMeeting(server);
+    const a = await joined(server, code, 'A');
+    const b = await joined(server, code, 'B');
+    const first = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 6666);
+    first.sender.close();
+    first.receiver.close();
+    const resetAtA = next(a.socket, 'media-reset', 10_000);
+    const resetAtB = next(b.socket, 'media-reset', 10_000);
+    const deadPid = first.media.workerPid;
+    process.kill(deadPid, 'SIGKILL');
+    await Promise.all([resetAtA, resetAtB]);
+    const second = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 6667);
+    expect(second.media.workerPid).not.toBe(deadPid);
+    second.sender.close();
+    second.receiver.close();
+    for (const s of [a.socket, b.socket]) s.disconnect();
+  }, 30_000);
+});
