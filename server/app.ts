@@ -50,6 +50,27 @@ export interface ConveneServer {
 
 // Small on purpose: the largest legitimate payload is a produce with simulcast RTP parameters.
 const MAX_SOCKET_PAYLOAD = 32 * 1024;
+/** How long shutdown waits for clients' connections to flush and close before cutting them. */
+const FLUSH_WAIT_MS = 2_000;
+
+/**
+ * Resolves once these engine.io connections have closed, or after `ms`.
+ * disconnectSockets(true) closes a connection only after its write buffer is
+ * flushed, but io.close() closes every connection with `discard`, dropping
+ * whatever is still queued (the acks of the work shutdown just waited for, and
+ * the disconnect packet itself), so shutdown waits for this first.
+ */
+function flushedAndClosed(connections: Array<{ readyState: string; once(event: 'close', fn: () => void): unknown }>, ms: number): Promise<void> {
+  const open = connections.filter((c) => c.readyState !== 'closed');
+  if (!open.length) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void Promise.all(open.map((c) => new Promise<void>((closed) => c.once('close', () => closed())))).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 export async function createConveneServer(config: ServerConfig, options: ServerOptions = {}): Promise<ConveneServer> {
   const log = options.logger ?? createLogger(config.logLevel);
@@ -137,8 +158,9 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       await lifecycle.settled();
       // Disconnect handlers keep participants in their grace period, so they
       // resume with the same identity on whichever server they reach next.
+      const connections = [...io.of('/').sockets.values()].map((s) => s.conn);
       io.local.disconnectSockets(true);
-      await lifecycle.settled();
+      await Promise.all([lifecycle.settled(), flushedAndClosed(connections, FLUSH_WAIT_MS)]);
       signaling.graceTimers.clearAll();
       await io.close();
       sfu?.close();
