@@ -29,6 +29,9 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
 export function createRequestHandler(deps: RouteDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
+    // engine.io answers its own path; this listener also sees those requests
+    // because it is added after Socket.IO attached (answering them broke long-polling).
+    if (url.startsWith('/socket.io/')) return;
     const path = url.split('?')[0];
     // Route handlers read the client IP from this header; never trust one the client sent.
     req.headers[CLIENT_IP_HEADER] = clientIp(req.headers, req.socket.remoteAddress, deps.trustProxy);

@@ -1,0 +1,252 @@
+/**
+ * The HTTP API through the real process: the custom server in front, Next's
+ * route handlers behind it, real Socket.IO clients for what happens after.
+ *
+ * Route handlers reach the server through one process-wide slot
+ * (lib/http-api.ts), so only one server runs at a time in this file: each
+ * describe starts its own and closes it.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConveneServer } from '../../server/app';
+import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../../server/config';
+import { ensureNextBuild } from '../helpers/next-build';
+import { client, connected, emit, joined, next, sleep, startServer, type Client } from '../helpers/server';
+
+const CODE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
+
+beforeAll(() => ensureNextBuild(), 300_000);
+
+/** Starts a server with Next for one describe block and closes it afterwards. */
+function serverFor(overrides: Partial<ServerConfig> = {}): () => ConveneServer {
+  let server: ConveneServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(overrides, { next: { dev: false } });
+  }, 120_000);
+  afterAll(() => server?.close());
+  return () => server!;
+}
+
+const sockets: Client[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+async function createRoom(server: ConveneServer, body: unknown = {}, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { res, body: (await res.json()) as any, cookies: res.headers.getSetCookie() };
+}
+
+/** The `name=value` part of a Set-Cookie header, as a browser would send it back. */
+const cookiePair = (setCookie: string) => setCookie.split(';')[0]!;
+
+describe('POST /api/rooms', () => {
+  const server = serverFor();
+
+  it('returns 201 { ok, code, url } with a code like abc-defg-hij and sets an httpOnly convene_gid cookie', async () => {
+    const { res, body, cookies } = await createRoom(server(), { title: 'Standup' });
+    expect(res.status).toBe(201);
+    expect(Object.keys(body).sort()).toEqual(['code', 'ok', 'url']);
+    expect(body.ok).toBe(true);
+    expect(body.code).toMatch(CODE);
+    expect(body.url).toBe(`${server().url}/${body.code}`);
+    const gid = cookies.find((c) => c.startsWith('convene_gid='));
+    expect(gid).toBeDefined();
+    expect(gid).toMatch(/;\s*HttpOnly/i);
+    expect(gid).toMatch(/;\s*SameSite=Lax/i);
+    expect((await server().store.getMeeting(body.code))?.title).toBe('Standup');
+  });
+
+  it('an empty body creates an untitled meeting', async () => {
+    const res = await fetch(`${server().url}/api/rooms`, { method: 'POST' });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(201);
+    expect((await server().store.getMeeting(body.code))?.title).toBeNull();
+  });
+
+  it('the creator who joins with that cookie becomes host even after someone else joined first; the earlier joiner becomes cohost and everyone hears role-changed', async () => {
+    const { body, cookies } = await createRoom(server(), { title: 'Mine' });
+    const creatorCookie = cookiePair(cookies.find((c) => c.startsWith('convene_gid='))!);
+
+    const early = await joined(server(), body.code, 'Early');
+    sockets.push(early.socket);
+    expect(early.self.role).toBe('host');
+    const other = await joined(server(), body.code, 'Other');
+    sockets.push(other.socket);
+    expect(other.self.role).toBe('participant');
+
+    const earlySaw = next(early.socket, 'role-changed');
+    const otherSaw = next(other.socket, 'role-changed');
+    const otherJoinedSeen = next(other.socket, 'user-joined');
+    const creatorSocket = await connected(client(server(), { cookie: creatorCookie }));
+    sockets.push(creatorSocket);
+    const creatorSaw = next(creatorSocket, 'role-changed');
+    const ack = await emit(creatorSocket, 'join-room', { roomCode: body.code, displayName: 'Creator' });
+
+    expect(ack.ok).toBe(true);
+    expect(ack.self.role).toBe('host');
+    const demoted = { participantId: early.self.participantId, role: 'cohost' };
+    expect(await earlySaw).toEqual(demoted);
+    expect(await otherSaw).toEqual(demoted);
+    expect(await creatorSaw).toEqual(demoted);
+    expect((await otherJoinedSeen).participant).toMatchObject({ displayName: 'Creator', role: 'host', isGuest: true });
+    const roles = (await server().store.listParticipants(body.code)).map((p) => [p.displayName, p.role]);
+    expect(roles).toEqual(expect.arrayContaining([['Early', 'cohost'], ['Other', 'participant'], ['Creator', 'host']]));
+  });
+
+  it('a guest without the creator cookie never becomes host of a meeting someone else holds', async () => {
+    const { body } = await createRoom(server());
+    const first = await joined(server(), body.code, 'First');
+    sockets.push(first.socket);
+    // A different browser: its own fresh guest cookie from its own POST.
+    const { cookies } = await createRoom(server());
+    const stranger = await joined(server(), body.code, 'Stranger', { cookie: cookiePair(cookies[0]!) });
+    sockets.push(stranger.socket);
+    expect(stranger.self.role).toBe('participant');
+  });
+
+  it.each([
+    ['a 500-character title', JSON.stringify({ title: 'x'.repeat(500) })],
+    ['a body that is not JSON', '{"title": "unterminated'],
+    ['settings.capacity "x"', JSON.stringify({ settings: { capacity: 'x' } })],
+    ['settings.waitingRoom "sometimes"', JSON.stringify({ settings: { waitingRoom: 'sometimes' } })],
+    ['a JSON array', '[]'],
+  ])('%s is 400 INVALID_PAYLOAD and creates no meeting', async (_label, raw) => {
+    const spy = vi.spyOn(server().store, 'createMeeting');
+    try {
+      const { res, body, cookies } = await createRoom(server(), raw);
+      expect(res.status).toBe(400);
+      expect(body).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.any(String) } });
+      expect(cookies).toEqual([]);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a POST from a foreign Origin is 403 and creates no meeting', async () => {
+    const spy = vi.spyOn(server().store, 'createMeeting');
+    try {
+      const { res, body } = await createRoom(server(), { title: 'Evil' }, { origin: 'http://evil.example' });
+      expect(res.status).toBe(403);
+      expect(body.ok).toBe(false);
+      expect(body.error.code).toBe('FORBIDDEN');
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a POST from its own origin is accepted', async () => {
+    const { res } = await createRoom(server(), {}, { origin: server().url });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe('GET /api/rooms/:code', () => {
+  const server = serverFor();
+
+  it('returns only { ok, exists, code, title, locked, participantCount }, and the count reflects a joined socket', async () => {
+    const { body: created } = await createRoom(server(), { title: 'Public facts' });
+    const url = `${server().url}/api/rooms/${created.code}`;
+    const before = await fetch(url);
+    const empty = (await before.json()) as any;
+    expect(before.status).toBe(200);
+    expect(Object.keys(empty).sort()).toEqual(['code', 'exists', 'locked', 'ok', 'participantCount', 'title']);
+    expect(empty).toEqual({ ok: true, exists: true, code: created.code, title: 'Public facts', locked: false, participantCount: 0 });
+
+    const alice = await joined(server(), created.code, 'Alice');
+    sockets.push(alice.socket);
+    const after = (await (await fetch(url)).json()) as any;
+    expect(after).toEqual({ ...empty, participantCount: 1 });
+  });
+
+  it('accepts the code in any case and without dashes, and answers with the canonical code', async () => {
+    const { body: created } = await createRoom(server());
+    const typed = created.code.replaceAll('-', '').toUpperCase();
+    const res = await fetch(`${server().url}/api/rooms/${typed}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as any).code).toBe(created.code);
+  });
+
+  it('an unknown code is 404 ROOM_NOT_FOUND', async () => {
+    const res = await fetch(`${server().url}/api/rooms/zzz-zzzz-zzz`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ ok: false, error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } });
+  });
+
+  it('a malformed code is 400 INVALID_PAYLOAD', async () => {
+    const res = await fetch(`${server().url}/api/rooms/not-a-code`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.code).toBe('INVALID_PAYLOAD');
+  });
+});
+
+describe('unknown-code lookups from one IP', () => {
+  const server = serverFor({ rateLimits: { ...DEFAULT_RATE_LIMITS, unknownCode: [3, 60] } });
+
+  it('after 3 unknown lookups the 4th is 429 RATE_LIMITED, known codes included, and joins over Socket.IO too', async () => {
+    const { body: created } = await createRoom(server());
+    for (const code of ['aaa-aaaa-aaa', 'bbb-bbbb-bbb', 'ccc-cccc-ccc']) {
+      expect((await fetch(`${server().url}/api/rooms/${code}`)).status).toBe(404);
+    }
+    const limited = await fetch(`${server().url}/api/rooms/ddd-dddd-ddd`);
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as any).error.code).toBe('RATE_LIMITED');
+    // The block is per IP, not per code: enumeration cannot continue with known codes in between.
+    expect((await fetch(`${server().url}/api/rooms/${created.code}`)).status).toBe(429);
+    const socket = await connected(client(server()));
+    sockets.push(socket);
+    const ack = await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Prober' });
+    expect(ack.error.code).toBe('RATE_LIMITED');
+    expect(await server().store.countParticipants(created.code)).toBe(0);
+  });
+});
+
+describe('REQUIRE_SIGN_IN_TO_CREATE', () => {
+  const server = serverFor({ requireSignInToCreate: true });
+
+  it('a guest gets 401 UNAUTHENTICATED and no meeting is created', async () => {
+    const spy = vi.spyOn(server().store, 'createMeeting');
+    try {
+      const { res, body } = await createRoom(server(), { title: 'Nope' });
+      expect(res.status).toBe(401);
+      expect(body).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('health and metrics', () => {
+  const server = serverFor();
+
+  it('GET /healthz is 200 JSON', async () => {
+    const res = await fetch(`${server().url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await res.json()).toEqual({ ok: true, store: 'memory', draining: false });
+  });
+
+  it('GET /metrics exposes sockets, rooms, participants, events, errors and event-loop lag', async () => {
+    const { body: created } = await createRoom(server());
+    const alice = await joined(server(), created.code, 'Alice');
+    sockets.push(alice.socket);
+    await emit(alice.socket, 'send-message', { text: '' }); // one INVALID_PAYLOAD
+    await sleep(20);
+    const res = await fetch(`${server().url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    for (const name of ['convene_sockets', 'convene_rooms', 'convene_participants', 'convene_events_total', 'convene_errors_total', 'nodejs_eventloop_lag']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toMatch(/^convene_sockets 1$/m);
+    expect(text).toMatch(/^convene_participants 1$/m);
+    expect(text).toMatch(/^convene_events_total\{event="join-room"\} 1$/m);
+    expect(text).toMatch(/^convene_errors_total\{code="INVALID_PAYLOAD"\} 1$/m);
+  });
+});
