@@ -34,6 +34,7 @@ export interface RateLimits {
   chat: [number, number];
   typing: [number, number];
   control: [number, number];
+  react: [number, number];
   /** Lookups and joins of codes that do not exist, per IP. */
   unknownCode: [number, number];
 }
@@ -43,6 +44,7 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   chat: [20, 10],
   typing: [30, 10],
   control: [60, 10],
+  react: [10, 10],
   unknownCode: [20, 60],
 };
 

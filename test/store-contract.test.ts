@@ -26,6 +26,9 @@ function meeting(code: string, overrides: Partial<MeetingRecord> = {}): MeetingR
     capacity: 100,
     maxScreenShares: 1,
     permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true },
+    cohosts: [],
+    bans: [],
+    lobby: [],
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { Role } from '../permissions';
 import type { Ack, ErrorBody } from './errors';
 import * as S from './schemas';
-import type { ChatMessage, ConsumerInfo, LeaveReason, ParticipantInfo, ProducerEvent, RoomJoined, TransportInfo } from './types';
+import type { BanInfo, ChatMessage, ConsumerInfo, LeaveReason, LobbyEntryInfo, ParticipantInfo, ProducerEvent, RoomInfo, RoomJoined, TransportInfo } from './types';
 
 /** Client→server events and the schema that parses each payload. */
 export const clientEventSchemas = {
@@ -28,13 +28,31 @@ export const clientEventSchemas = {
   'resume-producer': S.ProducerRef,
   'close-producer': S.ProducerRef,
   'restart-ice': S.RestartIce,
+  'set-waiting-room': S.SetWaitingRoom,
+  admit: S.Target,
+  deny: S.Target,
+  'admit-all': S.LeaveRoom,
+  'lock-room': S.LockRoom,
+  'mute-participant': S.MuteParticipant,
+  'mute-all': S.MuteAll,
+  'request-unmute': S.Target,
+  'stop-screen-share': S.Target,
+  'set-permissions': S.SetPermissions,
+  unban: S.Unban,
+  'get-bans': S.LeaveRoom,
+  'set-role': S.SetRole,
+  'transfer-host': S.Target,
+  'end-meeting': S.LeaveRoom,
+  'raise-hand': S.RaiseHand,
+  'lower-hand': S.Target,
+  react: S.React,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
 
 /** What each successful ack carries besides `ok: true`. */
 export interface ClientEventResults {
-  'join-room': RoomJoined | { pending: true };
+  'join-room': RoomJoined | { pending: true; position: number };
   'leave-room': object;
   'toggle-media': object;
   'send-message': { id: string };
@@ -52,6 +70,24 @@ export interface ClientEventResults {
   'resume-producer': object;
   'close-producer': object;
   'restart-ice': { iceParameters: unknown };
+  'set-waiting-room': object;
+  admit: object;
+  deny: object;
+  'admit-all': { admitted: number };
+  'lock-room': object;
+  'mute-participant': object;
+  'mute-all': { muted: number };
+  'request-unmute': object;
+  'stop-screen-share': object;
+  'set-permissions': object;
+  unban: object;
+  'get-bans': { bans: BanInfo[] };
+  'set-role': object;
+  'transfer-host': object;
+  'end-meeting': object;
+  'raise-hand': object;
+  'lower-hand': object;
+  react: object;
 }
 
 export type ClientPayload<E extends ClientEventName> = z.input<(typeof clientEventSchemas)[E]>;
@@ -85,6 +121,22 @@ export interface ServerToClientEvents {
   'active-speaker': (data: { participantId: string }) => void;
   /** The room's media server was replaced: re-create transports, producers and consumers. */
   'media-reset': (data: Record<string, never>) => void;
+  /** To a knocker: where they are in the waiting room's queue (1 = next). */
+  'lobby-status': (data: { position: number }) => void;
+  /** To hosts and co-hosts: the waiting room's queue, in knock order. */
+  'lobby-updated': (data: { waiting: LobbyEntryInfo[] }) => void;
+  /** The room's settings changed (lock, waiting room, permissions). */
+  'room-updated': (data: { room: RoomInfo }) => void;
+  /** To the target of a host mute. */
+  'you-were-muted': (data: { by: string; kind: 'audio' | 'video' }) => void;
+  /** A host asks you to unmute; only you can. */
+  'unmute-requested': (data: { by: string }) => void;
+  /** To hosts and co-hosts after a ban or unban. */
+  'bans-updated': (data: { bans: BanInfo[] }) => void;
+  'hand-raised': (data: { participantId: string; raisedAt: number | null }) => void;
+  reaction: (data: { participantId: string; emoji: string }) => void;
+  /** The host ended the meeting for everyone; the server closes every socket next. */
+  'meeting-ended': (data: { by: string }) => void;
   /** Errors not tied to an ack (an event sent without one, an unknown event name). */
   error: (error: ErrorBody) => void;
 }

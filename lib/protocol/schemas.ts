@@ -54,6 +54,8 @@ export const Typing = z.object({ active: z.boolean() });
 export const KickParticipant = z.object({
   participantId: ParticipantId,
   reason: z.string().max(LIMITS.kickReason).optional(),
+  /** Also ban the person's identity from coming back to this meeting. */
+  ban: z.boolean().optional(),
 });
 
 /** HTTP: POST /api/rooms */
@@ -104,3 +106,21 @@ export const SetConsumerLayers = z.object({
   spatialLayer: z.number().int().min(0).max(3),
   temporalLayer: z.number().int().min(0).max(3).optional(),
 });
+
+// ---- Host controls ----
+export const WaitingRoomModeSchema = z.enum(['off', 'guests', 'everyone']);
+export const Target = z.object({ participantId: ParticipantId });
+export const SetWaitingRoom = z.object({ mode: WaitingRoomModeSchema });
+export const LockRoom = z.object({ locked: z.boolean() });
+export const MuteParticipant = z.object({ participantId: ParticipantId, kind: z.enum(['audio', 'video']) });
+export const MuteAll = z.object({ kind: z.enum(['audio', 'video']) });
+export const SetPermissions = z
+  .object({ canUnmute: z.boolean(), canStartVideo: z.boolean(), canShareScreen: z.boolean(), canChat: z.boolean() })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, 'give at least one permission');
+export const Unban = z.object({ identityId: z.string().min(1).max(64) });
+export const SetRole = z.object({ participantId: ParticipantId, role: z.enum(['cohost', 'participant']) });
+export const RaiseHand = z.object({ raised: z.boolean() });
+/** The fixed set of reactions; anything else is INVALID_PAYLOAD. */
+export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '🤔'] as const;
+export const React = z.object({ emoji: z.enum(REACTIONS) });

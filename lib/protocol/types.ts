@@ -61,6 +61,21 @@ export interface RoomJoined {
   producers?: ProducerEvent[];
 }
 
+export interface LobbyEntryInfo {
+  participantId: string;
+  displayName: string;
+  isGuest: boolean;
+  knockedAt: number;
+}
+
+export interface BanInfo {
+  /** Opaque id of the banned identity (use it with `unban`). */
+  identityId: string;
+  displayName: string;
+  isGuest: boolean;
+  bannedAt: number;
+}
+
 export type MediaSourceKind = 'mic' | 'camera' | 'screen' | 'screen-audio';
 
 export interface ProducerEvent {

@@ -3,13 +3,13 @@
  * roles and media flags; each runs under the room's lock (across processes
  * with Redis) and returns what changed, so the caller announces it exactly once.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConveneError } from '../../lib/protocol';
-import type { ChatMessage, LeaveReason, MediaKind, MediaSourceName, RoomJoined } from '../../lib/protocol';
-import { can, canPublish, canTarget, type HostAction, type Role } from '../../lib/permissions';
+import type { ChatMessage, LeaveReason, MediaKind, MediaSourceName, RoomJoined, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
+import { can, canPublish, canTarget, isModerator, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
-import type { MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
+import type { BanRecord, LobbyRecord, MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
 import { chooseSuccessor } from './handover';
 import { byJoinOrder, participantInfo, roomInfo, visibleChat } from './snapshots';
 
@@ -27,6 +27,7 @@ export interface RoleChange {
 }
 
 export interface JoinResult {
+  kind: 'joined';
   participant: ParticipantRecord;
   /** Everything the joiner needs except its resume token, which signaling adds. */
   state: Omit<RoomJoined, 'self'> & { self: Omit<RoomJoined['self'], 'resumeToken'> };
@@ -36,6 +37,14 @@ export interface JoinResult {
   roleChanges: RoleChange[];
   /** Participants whose grace ran out while no process was watching (e.g. their server died). */
   reaped: ParticipantRecord[];
+}
+
+/** The waiting room applies: the knocker waits for a host or co-host. */
+export interface WaitResult {
+  kind: 'waiting';
+  entry: LobbyRecord;
+  position: number;
+  lobby: LobbyRecord[];
 }
 
 export interface LeaveResult {
@@ -60,7 +69,12 @@ export class Room {
   async #meeting(): Promise<MeetingRecord> {
     const meeting = await this.deps.store.getMeeting(this.code);
     if (!meeting) throw new ConveneError('ROOM_NOT_FOUND', 'No meeting has this code');
-    return meeting;
+    // Records written before host controls existed lack these lists.
+    return { ...meeting, cohosts: meeting.cohosts ?? [], bans: meeting.bans ?? [], lobby: meeting.lobby ?? [] };
+  }
+
+  #saveMeeting(meeting: MeetingRecord): Promise<void> {
+    return this.deps.store.saveMeeting(meeting, this.deps.meetingTtlMs);
   }
 
   async #member(participantId: string): Promise<ParticipantRecord> {
@@ -77,7 +91,14 @@ export class Room {
     }
   }
 
-  join(input: { identity: Identity; displayName: string; socketId: string; resumeParticipantId: string | null }): Promise<JoinResult> {
+  join(input: {
+    identity: Identity;
+    displayName: string;
+    socketId: string;
+    resumeParticipantId: string | null;
+    /** Set when finishing a knock that a host admitted. */
+    admittedKnockId?: string;
+  }): Promise<JoinResult | WaitResult> {
     return this.#locked(async () => {
       const { store } = this.deps;
       const meeting = await this.#meeting();
@@ -101,11 +122,22 @@ export class Room {
         replacedSocketId = previous.graceUntil === null && previous.socketId !== input.socketId ? previous.socketId : null;
         participant = { ...previous, socketId: input.socketId, graceUntil: null };
       } else {
-        if (meeting.locked && input.identity.key !== meeting.creator) throw new ConveneError('ROOM_LOCKED', 'This meeting is locked');
+        const key = input.identity.key;
+        if (meeting.bans.some((b) => b.identity === key)) throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
+        const isCreator = key === meeting.creator;
+        const trusted = isCreator || meeting.cohosts.includes(key);
+        const admitted = meeting.lobby.find((e) => e.id === input.admittedKnockId && e.admitted && e.socketId === input.socketId);
+        if (admitted) {
+          meeting.lobby = meeting.lobby.filter((e) => e !== admitted);
+          await this.#saveMeeting(meeting);
+        } else {
+          if (meeting.locked && !trusted) throw new ConveneError('ROOM_LOCKED', 'This meeting is locked');
+          const mustWait = meeting.waitingRoom === 'everyone' || (meeting.waitingRoom === 'guests' && input.identity.kind === 'guest');
+          if (mustWait && !trusted) return this.#knock(meeting, input);
+        }
         if (participants.length >= meeting.capacity) throw new ConveneError('ROOM_FULL', 'This meeting is full');
-        const isCreator = input.identity.key === meeting.creator;
         const currentHost = participants.find((p) => p.role === 'host');
-        let role: Role = 'participant';
+        let role: Role = meeting.cohosts.includes(key) ? 'cohost' : 'participant';
         if (isCreator || !currentHost) role = 'host';
         if (isCreator && currentHost) {
           // The creator takes the host role back; whoever held it stays a co-host.
@@ -114,7 +146,7 @@ export class Room {
           roleChanges.push({ participantId: currentHost.id, role: 'cohost' });
         }
         participant = {
-          id: newParticipantId(),
+          id: admitted?.id ?? newParticipantId(),
           identity: input.identity.key,
           isGuest: input.identity.kind === 'guest',
           displayName: input.displayName,
@@ -133,6 +165,7 @@ export class Room {
       const everyone = participants.map((p) => (p.id === participant.id ? participant : p)).sort(byJoinOrder);
 
       return {
+        kind: 'joined',
         participant,
         resumed: Boolean(previous && participant.id === previous.id),
         replacedSocketId,
@@ -208,22 +241,11 @@ export class Room {
     });
   }
 
-  kick(actorId: string, targetId: string): Promise<LeaveResult> {
-    return this.#locked(async () => {
-      const actor = await this.#member(actorId);
-      const target = await this.deps.store.getParticipant(this.code, targetId);
-      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      this.assertCan(actor, 'kick', target);
-      const result = await this.#remove(targetId, 'kicked', () => true);
-      if (!result) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      return result;
-    });
-  }
-
   /** Validates sender and recipient, then appends to history. Chat needs no room lock: the append is atomic. */
   async addChat(fromId: string, text: string, to: string | undefined): Promise<ChatMessage> {
     const { store } = this.deps;
     const from = await this.#member(fromId);
+    if (!isModerator(from.role) && !(await this.#meeting()).permissions.canChat) throw new ConveneError('FORBIDDEN', 'The host turned chat off');
     if (to !== undefined && (to === fromId || !(await store.getParticipant(this.code, to)))) {
       throw new ConveneError('NOT_FOUND', 'The recipient is not in this meeting');
     }
@@ -242,4 +264,232 @@ export class Room {
   participant(participantId: string): Promise<ParticipantRecord | null> {
     return this.deps.store.getParticipant(this.code, participantId);
   }
+
+  // ---- Waiting room ----
+
+  async #knock(meeting: MeetingRecord, input: { identity: Identity; displayName: string; socketId: string }): Promise<WaitResult> {
+    let entry = meeting.lobby.find((e) => e.socketId === input.socketId);
+    if (!entry) {
+      entry = { id: newParticipantId(), identity: input.identity.key, isGuest: input.identity.kind === 'guest', displayName: input.displayName, socketId: input.socketId, knockedAt: Date.now(), admitted: false };
+      meeting.lobby.push(entry);
+      await this.#saveMeeting(meeting);
+    }
+    return { kind: 'waiting', entry, position: waitingPosition(meeting.lobby, entry.id), lobby: meeting.lobby };
+  }
+
+  /** A knocker gave up (cancelled or disconnected): drop them from the queue. */
+  leaveLobby(knockId: string, socketId: string): Promise<LobbyRecord[] | null> {
+    return this.#locked(async () => {
+      const meeting = await this.#meeting();
+      const before = meeting.lobby.length;
+      meeting.lobby = meeting.lobby.filter((e) => !(e.id === knockId && e.socketId === socketId));
+      if (meeting.lobby.length === before) return null;
+      await this.#saveMeeting(meeting);
+      return meeting.lobby;
+    });
+  }
+
+  /** Marks knocks admitted; each knocker's own server then finishes its join. */
+  admit(actorId: string, knockId: string | 'all'): Promise<{ admitted: LobbyRecord[]; lobby: LobbyRecord[] }> {
+    return this.#moderate(actorId, 'admit', async (_actor, meeting) => {
+      const chosen = meeting.lobby.filter((e) => !e.admitted && (knockId === 'all' || e.id === knockId));
+      if (knockId !== 'all' && chosen.length === 0) throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
+      for (const e of chosen) e.admitted = true;
+      await this.#saveMeeting(meeting);
+      return { admitted: chosen, lobby: meeting.lobby };
+    });
+  }
+
+  deny(actorId: string, knockId: string): Promise<{ denied: LobbyRecord; lobby: LobbyRecord[] }> {
+    return this.#moderate(actorId, 'deny', async (_actor, meeting) => {
+      const denied = meeting.lobby.find((e) => e.id === knockId && !e.admitted);
+      if (!denied) throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
+      meeting.lobby = meeting.lobby.filter((e) => e !== denied);
+      await this.#saveMeeting(meeting);
+      return { denied, lobby: meeting.lobby };
+    });
+  }
+
+  async lobby(): Promise<LobbyRecord[]> {
+    return (await this.#meeting()).lobby;
+  }
+
+  // ---- Room settings ----
+
+  /** Turning the waiting room off admits everyone waiting, as in Zoom and Meet. */
+  setWaitingRoom(actorId: string, mode: WaitingRoomMode): Promise<{ meeting: MeetingRecord; admitted: LobbyRecord[] }> {
+    return this.#moderate(actorId, 'set-waiting-room', async (_actor, meeting) => {
+      meeting.waitingRoom = mode;
+      const admitted = mode === 'off' ? meeting.lobby.filter((e) => !e.admitted) : [];
+      for (const e of admitted) e.admitted = true;
+      await this.#saveMeeting(meeting);
+      return { meeting, admitted };
+    });
+  }
+
+  setLocked(actorId: string, locked: boolean): Promise<MeetingRecord> {
+    return this.#moderate(actorId, 'lock-room', async (_actor, meeting) => {
+      meeting.locked = locked;
+      await this.#saveMeeting(meeting);
+      return meeting;
+    });
+  }
+
+  setPermissions(actorId: string, patch: Partial<RoomPermissions>): Promise<MeetingRecord> {
+    return this.#moderate(actorId, 'set-permissions', async (_actor, meeting) => {
+      meeting.permissions = { ...meeting.permissions, ...patch };
+      await this.#saveMeeting(meeting);
+      return meeting;
+    });
+  }
+
+  // ---- Acting on one participant ----
+
+  /** Checks that the actor may aim `action` at the target, and returns both records. Changes nothing. */
+  authorize(actorId: string, action: HostAction, targetId: string): Promise<{ actor: ParticipantRecord; target: ParticipantRecord }> {
+    return this.#locked(async () => {
+      const actor = await this.#member(actorId);
+      const target = await this.deps.store.getParticipant(this.code, targetId);
+      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+      this.assertCan(actor, action, target);
+      return { actor, target };
+    });
+  }
+
+  /** Whom mute-all reaches: everyone but hosts and co-hosts. */
+  muteAllTargets(actorId: string): Promise<ParticipantRecord[]> {
+    return this.#moderate(actorId, 'mute-all', async () => (await this.deps.store.listParticipants(this.code)).filter((p) => p.role === 'participant'));
+  }
+
+  kickOrBan(actorId: string, targetId: string, ban: boolean): Promise<LeaveResult & { bans: BanRecord[] }> {
+    return this.#locked(async () => {
+      const actor = await this.#member(actorId);
+      const target = await this.deps.store.getParticipant(this.code, targetId);
+      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+      this.assertCan(actor, ban ? 'ban' : 'kick', target);
+      const meeting = await this.#meeting();
+      if (ban && !meeting.bans.some((b) => b.identity === target.identity)) {
+        meeting.bans.push({ identity: target.identity, identityId: identityId(target.identity), displayName: target.displayName, isGuest: target.isGuest, bannedAt: Date.now() });
+        await this.#saveMeeting(meeting);
+      }
+      const result = await this.#remove(targetId, 'kicked', () => true);
+      if (!result) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+      return { ...result, bans: meeting.bans };
+    });
+  }
+
+  unban(actorId: string, bannedId: string): Promise<BanRecord[]> {
+    return this.#moderate(actorId, 'unban', async (_actor, meeting) => {
+      const before = meeting.bans.length;
+      meeting.bans = meeting.bans.filter((b) => b.identityId !== bannedId);
+      if (meeting.bans.length === before) throw new ConveneError('NOT_FOUND', 'That identity is not banned');
+      await this.#saveMeeting(meeting);
+      return meeting.bans;
+    });
+  }
+
+  bans(actorId: string): Promise<BanRecord[]> {
+    return this.#moderate(actorId, 'view-bans', async (_actor, meeting) => meeting.bans);
+  }
+
+  /** Whether an identity is banned here (checked on join tokens too). */
+  async isBanned(identityKey: string): Promise<boolean> {
+    const meeting = await this.deps.store.getMeeting(this.code);
+    return Boolean(meeting?.bans?.some((b) => b.identity === identityKey));
+  }
+
+  setRole(actorId: string, targetId: string, role: 'cohost' | 'participant'): Promise<RoleChange[]> {
+    return this.#locked(async () => {
+      const actor = await this.#member(actorId);
+      const target = await this.deps.store.getParticipant(this.code, targetId);
+      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+      this.assertCan(actor, 'set-role', target);
+      if (target.role === role) return [];
+      target.role = role;
+      await this.deps.store.putParticipant(this.code, target);
+      const meeting = await this.#meeting();
+      meeting.cohosts = meeting.cohosts.filter((k) => k !== target.identity);
+      if (role === 'cohost') meeting.cohosts.push(target.identity);
+      await this.#saveMeeting(meeting);
+      return [{ participantId: target.id, role }];
+    });
+  }
+
+  /** The host hands the role over and stays on as a co-host. */
+  transferHost(actorId: string, targetId: string): Promise<RoleChange[]> {
+    return this.#locked(async () => {
+      const actor = await this.#member(actorId);
+      const target = await this.deps.store.getParticipant(this.code, targetId);
+      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+      this.assertCan(actor, 'transfer-host', target);
+      actor.role = 'cohost';
+      target.role = 'host';
+      await this.deps.store.putParticipant(this.code, actor);
+      await this.deps.store.putParticipant(this.code, target);
+      const meeting = await this.#meeting();
+      if (!meeting.cohosts.includes(actor.identity)) meeting.cohosts.push(actor.identity);
+      await this.#saveMeeting(meeting);
+      return [
+        { participantId: target.id, role: 'host' },
+        { participantId: actor.id, role: 'cohost' },
+      ];
+    });
+  }
+
+  /** Ends the meeting for everyone: live state and chat go; the link stays valid for a later meeting. */
+  end(actorId: string): Promise<{ participants: ParticipantRecord[]; lobby: LobbyRecord[] }> {
+    return this.#moderate(actorId, 'end-meeting', async (_actor, meeting) => {
+      const participants = await this.deps.store.listParticipants(this.code);
+      const lobby = meeting.lobby;
+      await this.deps.store.clearLiveState(this.code);
+      meeting.lobby = [];
+      meeting.locked = false;
+      await this.#saveMeeting(meeting);
+      return { participants, lobby };
+    });
+  }
+
+  // ---- Hands ----
+
+  setHand(participantId: string, raised: boolean): Promise<number | null | undefined> {
+    return this.#locked(async () => {
+      const p = await this.#member(participantId);
+      if (raised === (p.handRaisedAt !== null)) return undefined;
+      p.handRaisedAt = raised ? Date.now() : null;
+      await this.deps.store.putParticipant(this.code, p);
+      return p.handRaisedAt;
+    });
+  }
+
+  lowerHand(actorId: string, targetId: string): Promise<boolean> {
+    return this.#locked(async () => {
+      const actor = await this.#member(actorId);
+      const target = await this.deps.store.getParticipant(this.code, targetId);
+      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+      this.assertCan(actor, 'lower-hand', target);
+      if (target.handRaisedAt === null) return false;
+      target.handRaisedAt = null;
+      await this.deps.store.putParticipant(this.code, target);
+      return true;
+    });
+  }
+
+  /** Runs a room-wide host action under the lock after the one permission check. */
+  #moderate<T>(actorId: string, action: HostAction, fn: (actor: ParticipantRecord, meeting: MeetingRecord) => Promise<T>): Promise<T> {
+    return this.#locked(async () => {
+      const actor = await this.#member(actorId);
+      this.assertCan(actor, action);
+      return fn(actor, await this.#meeting());
+    });
+  }
+}
+
+/** 1-based place in the queue among those still waiting; 0 when not waiting. */
+export function waitingPosition(lobby: LobbyRecord[], id: string): number {
+  return lobby.filter((e) => !e.admitted).findIndex((e) => e.id === id) + 1;
+}
+
+/** Hosts see this instead of raw identity keys. */
+export function identityId(identityKey: string): string {
+  return createHash('sha256').update(identityKey).digest('base64url').slice(0, 16);
 }

@@ -24,6 +24,9 @@ export class MeetingService {
         capacity: Math.min(input.settings?.capacity ?? this.opts.roomCapacity, this.opts.roomCapacity),
         maxScreenShares: input.settings?.maxScreenShares ?? 1,
         permissions: { ...DEFAULT_PERMISSIONS },
+        cohosts: [],
+        bans: [],
+        lobby: [],
       };
       // 26^10 codes make a collision vanishingly rare; NX makes it harmless.
       if (await this.store.createMeeting(meeting, this.opts.meetingTtlMs)) return meeting;

@@ -15,13 +15,23 @@ export interface SocketData {
   tokenRoom: string | null;
   ip: string;
   membership: { roomCode: string; participantId: string } | null;
+  /** Set while this socket waits in a waiting room. */
+  knock: { roomCode: string; knockId: string; displayName: string } | null;
   joining: boolean;
   lastTyping: { active: boolean; at: number } | null;
 }
 
-// Socket.IO's fourth type parameter is for server-to-server events; we use none.
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/**
+ * Server-to-server events (Socket.IO's serverSideEmit over the Redis adapter):
+ * only what needs a socket's own process, whose socket.data no other process can touch.
+ */
+export interface InterServerEvents {
+  /** A host admitted this knock; the knocker's process finishes the join. */
+  'knock-admitted': (roomCode: string, knockId: string, socketId: string) => void;
+}
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SignalingDeps {
   io: IoServer;
@@ -66,3 +76,8 @@ export class Lifecycle {
 /** Socket.IO room names: every participant of a meeting, and one participant (whichever socket is theirs now). */
 export const roomChannel = (code: string) => `room:${code}`;
 export const participantChannel = (code: string, participantId: string) => `p:${code}:${participantId}`;
+/** Hosts and co-hosts of a meeting (they see the waiting room and bans). */
+export const moderatorChannel = (code: string) => `mods:${code}`;
+/** Everyone waiting in a meeting's waiting room, and one knock. */
+export const lobbyChannel = (code: string) => `lobby:${code}`;
+export const knockChannel = (code: string, knockId: string) => `knock:${code}:${knockId}`;

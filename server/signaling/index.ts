@@ -5,10 +5,12 @@ import { guestIdentity } from '../auth/identity';
 import type { IoSocket, SignalingDeps } from './context';
 import { registerChat } from './chat';
 import { reply, splitArgs } from './handler';
+import { registerEngagement } from './engagement';
 import { registerHostControls } from './host';
+import { registerHostMedia } from './host-media';
 import { registerMedia } from './media';
 import { registerMediaState } from './media-state';
-import { GraceTimers, registerPresence } from './presence';
+import { GraceTimers, completeAdmission, registerPresence } from './presence';
 
 export interface Signaling {
   graceTimers: GraceTimers;
@@ -21,7 +23,7 @@ export function clientIp(headers: Record<string, string | string[] | undefined>,
 }
 
 export function attachSignaling(deps: SignalingDeps): Signaling {
-  const { io, identity, config, log } = deps;
+  const { io, identity, config, log, lifecycle } = deps;
   const graceTimers = new GraceTimers();
 
   // Browsers without a guest cookie get one on the handshake response, so a
@@ -40,6 +42,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
       const req = socket.request as typeof socket.request & { conveneGuestId?: string };
       socket.data.ip = clientIp(req.headers, req.socket.remoteAddress, config.trustProxy);
       socket.data.membership = null;
+      socket.data.knock = null;
       socket.data.joining = false;
       socket.data.lastTyping = null;
       socket.data.tokenRoom = null;
@@ -66,11 +69,21 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     );
   });
 
+  // A knock admitted by a host on another process: finish it here if the knocker's socket is ours.
+  io.on('knock-admitted', (roomCode, knockId, socketId) => {
+    const socket = io.of('/').sockets.get(socketId);
+    if (socket?.data.knock?.roomCode === roomCode && socket.data.knock.knockId === knockId) {
+      void lifecycle.track(completeAdmission(deps, socket, graceTimers));
+    }
+  });
+
   io.on('connection', (socket: IoSocket) => {
     registerPresence(socket, deps, graceTimers);
     registerChat(socket, deps);
     registerMediaState(socket, deps);
-    registerHostControls(socket, deps);
+    registerHostControls(socket, deps, graceTimers);
+    registerHostMedia(socket, deps);
+    registerEngagement(socket, deps);
     registerMedia(socket, deps, deps.media);
 
     // Nothing a client sends is dropped silently: unknown events get an answer too.

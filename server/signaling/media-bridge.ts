@@ -50,6 +50,11 @@ export class MediaBridge {
     return p ? { producerId: p.producerId, source: p.source } : null;
   }
 
+  /** The meeting ended: close the room's router and everything on it. */
+  endRoom(code: string): Promise<void> {
+    return this.sfu.closeRoom(code);
+  }
+
   /** A participant left, was kicked or timed out: close all their media; close the router if nobody is left. */
   async participantGone(code: string, participantId: string, roomEmpty: boolean): Promise<void> {
     const media = await this.sfu.existingRoom(code)?.catch(() => undefined);

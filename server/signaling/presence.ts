@@ -4,10 +4,12 @@
  */
 import { ConveneError, type RoomJoined } from '../../lib/protocol';
 import { normalizeDisplayName } from '../../lib/text';
-import type { LeaveResult, RoleChange } from '../rooms/Room';
+import type { JoinResult, LeaveResult, RoleChange } from '../rooms/Room';
+import { isModerator } from '../../lib/permissions';
+import { abandonKnock, announceLobby, briefModerator, enterLobby, leaveLobbyChannels } from './lobby';
 import { participantInfo } from '../rooms/snapshots';
 import { resumeTokenParticipant } from '../auth/identity';
-import { participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
+import { moderatorChannel, participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
 import { handle } from './handler';
 
 export class GraceTimers {
@@ -38,6 +40,14 @@ export class GraceTimers {
 export function announceRoleChanges(deps: SignalingDeps, code: string, changes: RoleChange[]): void {
   for (const change of changes) {
     deps.io.to(roomChannel(code)).emit('role-changed', change);
+    // Channel membership follows the role, on whichever process the socket lives.
+    const sockets = deps.io.in(participantChannel(code, change.participantId));
+    if (isModerator(change.role)) {
+      sockets.socketsJoin(moderatorChannel(code));
+      void briefModerator(deps, code, change.participantId).catch(() => undefined);
+    } else {
+      sockets.socketsLeave(moderatorChannel(code));
+    }
     deps.log.info({ room: code, participant: change.participantId, role: change.role }, 'role changed');
   }
 }
@@ -63,44 +73,32 @@ export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: G
     if (socket.data.tokenRoom && socket.data.tokenRoom !== code) throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
 
     await limits.assertCodeLookupAllowed(socket.data.ip);
+    await abandonKnock(deps, socket);
     socket.data.joining = true;
     try {
-      const room = rooms.get(code);
       const resumeId = payload.resumeToken ? await resumableParticipant(deps, socket, code, payload.resumeToken) : null;
-      const me = socket.data.identity;
-      const result = await room.join({ identity: me, displayName, socketId: socket.id, resumeParticipantId: resumeId }).catch(async (err: unknown) => {
-        if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
-        throw err;
-      });
-      const p = result.participant;
-      if (!socket.connected) {
-        // The socket went away while we were joining: undo, as if it had left.
-        const left = await room.leave(p.id, 'disconnected', socket.id);
-        if (left && !result.resumed) announceLeave(deps, code, left);
-        throw new ConveneError('JOIN_FAILED', 'Disconnected during join');
-      }
-      grace.clear(`${code}:${p.id}`);
-      if (result.replacedSocketId) {
-        // The old connection of a resumed participant is closed quietly; its disconnect no longer matches.
-        io.in(result.replacedSocketId).disconnectSockets(true);
-      }
-      socket.data.membership = { roomCode: code, participantId: p.id };
-      await socket.join([roomChannel(code), participantChannel(code, p.id)]);
-
-      const joined: RoomJoined = { ...result.state, self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, me.key) } };
-      if (deps.media) joined.producers = await deps.media.producers(code);
-      socket.emit('room-joined', joined);
-      if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
-      for (const gone of result.reaped) io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
-      announceRoleChanges(deps, code, result.roleChanges);
-      deps.log.info({ room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest }, 'participant joined');
-      return joined;
+      const result = await rooms
+        .get(code)
+        .join({ identity: socket.data.identity, displayName, socketId: socket.id, resumeParticipantId: resumeId })
+        .catch(async (err: unknown) => {
+          if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
+          throw err;
+        });
+      if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
+      await enterLobby(socket, code, result.entry.id, displayName);
+      announceLobby(deps, code, result.lobby);
+      deps.log.info({ room: code, knock: result.entry.id, guest: result.entry.isGuest }, 'knocking');
+      return { pending: true as const, position: result.position };
     } finally {
       socket.data.joining = false;
     }
   });
 
   handle(socket, deps, 'leave-room', { bucket: 'control' }, async () => {
+    if (socket.data.knock && !socket.data.membership) {
+      await abandonKnock(deps, socket);
+      return {};
+    }
     const m = requireMembership(socket);
     socket.data.membership = null;
     await socket.leave(roomChannel(m.roomCode));
@@ -111,6 +109,7 @@ export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: G
   });
 
   socket.on('disconnect', () => {
+    if (socket.data.knock) void deps.lifecycle.track(abandonKnock(deps, socket)).catch((err: unknown) => deps.log.error({ err }, 'leaving the waiting room failed'));
     const m = socket.data.membership;
     if (!m) return;
     socket.data.membership = null;
@@ -149,6 +148,50 @@ async function resumableParticipant(deps: SignalingDeps, socket: IoSocket, code:
   if (!me.ephemeral) return null;
   socket.data.identity = { key: record.identity, kind: record.isGuest ? 'guest' : 'user', id: record.identity.slice(record.identity.indexOf(':') + 1), name: null };
   return record.id;
+}
+
+/** The joiner is in: bind the socket, tell it everything, tell the others. */
+async function finishJoin(deps: SignalingDeps, socket: IoSocket, grace: GraceTimers, code: string, result: JoinResult): Promise<RoomJoined> {
+  const { io, rooms, identity } = deps;
+  const p = result.participant;
+  if (!socket.connected) {
+    // The socket went away while we were joining: undo, as if it had left.
+    const left = await rooms.get(code).leave(p.id, 'disconnected', socket.id);
+    if (left && !result.resumed) announceLeave(deps, code, left);
+    throw new ConveneError('JOIN_FAILED', 'Disconnected during join');
+  }
+  grace.clear(`${code}:${p.id}`);
+  if (result.replacedSocketId) {
+    // The old connection of a resumed participant is closed quietly; its disconnect no longer matches.
+    io.in(result.replacedSocketId).disconnectSockets(true);
+  }
+  await leaveLobbyChannels(socket);
+  socket.data.membership = { roomCode: code, participantId: p.id };
+  await socket.join([roomChannel(code), participantChannel(code, p.id), ...(isModerator(p.role) ? [moderatorChannel(code)] : [])]);
+
+  const joined: RoomJoined = { ...result.state, self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, socket.data.identity.key) } };
+  if (deps.media) joined.producers = await deps.media.producers(code);
+  socket.emit('room-joined', joined);
+  if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
+  for (const gone of result.reaped) io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
+  announceRoleChanges(deps, code, result.roleChanges);
+  if (isModerator(p.role)) await briefModerator(deps, code, p.id);
+  deps.log.info({ room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest }, 'participant joined');
+  return joined;
+}
+
+/** A host admitted this socket's knock: join it now, announcing success or failure to the knocker. */
+export async function completeAdmission(deps: SignalingDeps, socket: IoSocket, grace: GraceTimers): Promise<void> {
+  const k = socket.data.knock;
+  if (!k || socket.data.membership) return;
+  try {
+    const result = await deps.rooms.get(k.roomCode).join({ identity: socket.data.identity, displayName: k.displayName, socketId: socket.id, resumeParticipantId: null, admittedKnockId: k.knockId });
+    if (result.kind === 'joined') await finishJoin(deps, socket, grace, k.roomCode, result);
+  } catch (err) {
+    await abandonKnock(deps, socket).catch(() => undefined);
+    const error = err instanceof ConveneError ? { code: err.code, message: err.message } : { code: 'JOIN_FAILED' as const, message: 'Could not join after admission' };
+    socket.emit('join-error', error);
+  }
 }
 
 export function requireMembership(socket: IoSocket): { roomCode: string; participantId: string } {

@@ -22,6 +22,7 @@ export class RateLimiter {
       chat: make('chat', limits.chat),
       typing: make('typing', limits.typing),
       control: make('control', limits.control),
+      react: make('react', limits.react),
       // Enumeration attempts are blocked for as long as the window, not just throttled.
       unknownCode: make('unknown-code', limits.unknownCode, limits.unknownCode[1]),
     };

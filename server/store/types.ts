@@ -16,6 +16,31 @@ export interface MeetingRecord {
   capacity: number;
   maxScreenShares: number;
   permissions: RoomPermissions;
+  /** Identity keys named co-host here: they pass the lock and the waiting room. */
+  cohosts: string[];
+  bans: BanRecord[];
+  /** The waiting room's queue, in knock order. */
+  lobby: LobbyRecord[];
+}
+
+export interface BanRecord {
+  identity: string;
+  /** Opaque, stable id shown to hosts (a hash of the identity key). */
+  identityId: string;
+  displayName: string;
+  isGuest: boolean;
+  bannedAt: number;
+}
+
+export interface LobbyRecord {
+  /** Becomes the participant id once admitted. */
+  id: string;
+  identity: string;
+  isGuest: boolean;
+  displayName: string;
+  socketId: string;
+  knockedAt: number;
+  admitted: boolean;
 }
 
 export interface ParticipantRecord {
