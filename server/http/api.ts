@@ -13,6 +13,7 @@ const STATUS: Partial<Record<ErrorBody['code'], number>> = {
   FORBIDDEN: 403,
   ROOM_NOT_FOUND: 404,
   RATE_LIMITED: 429,
+  BANNED: 403,
 };
 
 export function createApiHandler(deps: {
@@ -68,6 +69,8 @@ export function createApiHandler(deps: {
       run(async () => {
         await lookup(req, code);
         const { who, setCookie } = await whoIs(req);
+        // A fresh token is one more way back in: a banned identity gets none.
+        if (await meetings.isBanned(code, who.key)) throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
         const token = await identity.mintJoinToken(who, code, who.name);
         return { status: 201, body: { ok: true, token, expiresInSec: 600 }, setCookie };
       }),

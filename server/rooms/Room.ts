@@ -392,12 +392,6 @@ export class Room {
     return this.#moderate(actorId, 'view-bans', async (_actor, meeting) => meeting.bans);
   }
 
-  /** Whether an identity is banned here (checked on join tokens too). */
-  async isBanned(identityKey: string): Promise<boolean> {
-    const meeting = await this.deps.store.getMeeting(this.code);
-    return Boolean(meeting?.bans?.some((b) => b.identity === identityKey));
-  }
-
   setRole(actorId: string, targetId: string, role: 'cohost' | 'participant'): Promise<RoleChange[]> {
     return this.#locked(async () => {
       const actor = await this.#member(actorId);

@@ -34,6 +34,11 @@ export class MeetingService {
     throw new ConveneError('INTERNAL', 'Could not allocate a meeting code');
   }
 
+  async isBanned(code: string, identityKey: string): Promise<boolean> {
+    const meeting = await this.store.getMeeting(code);
+    return Boolean(meeting?.bans?.some((b) => b.identity === identityKey));
+  }
+
   async summary(code: string): Promise<RoomSummary | null> {
     const meeting = await this.store.getMeeting(code);
     if (!meeting) return null;

@@ -122,7 +122,9 @@ export function registerHostControls(socket: IoSocket, deps: SignalingDeps, grac
     const ended = await room.end(actor);
     const everyone = [roomChannel(roomCode), lobbyChannel(roomCode)];
     io.to(everyone).emit('meeting-ended', { by: actor });
-    io.in(everyone).disconnectSockets(true);
+    io.in(everyone).except(participantChannel(roomCode, actor)).disconnectSockets(true);
+    // The host's own socket closes once its ack is on the wire.
+    setImmediate(() => socket.disconnect(true));
     for (const p of ended.participants) grace.clear(`${roomCode}:${p.id}`);
     rooms.release(roomCode);
     await deps.media?.endRoom(roomCode);

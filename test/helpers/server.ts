@@ -1,4 +1,5 @@
 /** Starts real Convene servers on port 0 and real Socket.IO clients against them. */
+import { encode } from 'next-auth/jwt';
 import { io as connect, type Socket } from 'socket.io-client';
 import { IdentityService, guestIdentity, type Identity } from '../../server/auth/identity';
 import { createConveneServer, type ConveneServer, type ServerOptions } from '../../server/app';
@@ -13,6 +14,11 @@ export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 /** The cookie header a browser of guest `id` would send. */
 export function guestCookieHeader(id: string): string {
   return new IdentityService(TEST_SECRET).guestCookie(id, false).split(';')[0]!;
+}
+
+/** The cookie header of a browser signed in through next-auth as `sub`. */
+export async function sessionCookieHeader(sub: string, name: string): Promise<string> {
+  return `next-auth.session-token=${await encode({ token: { sub, name }, secret: TEST_SECRET })}`;
 }
 
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
