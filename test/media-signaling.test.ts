@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../server/app';
 import { loadSfuConfig } from '../server/sfu';
+import { signaledRoundTrip } from './helpers/media';
 import { createMeeting, emit, joined, next, recorder, startServer, type Client } from './helpers/server';
-import { plainConsumer, plainProducer, sleep, until } from './sfu/helpers';
+import { plainProducer, sleep, until } from './sfu/helpers';
 
 let server: ConveneServer;
 beforeAll(async () => {
@@ -16,25 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** A meeting with host A (sending mic over signaling) and participant B (receiving it over signaling). */
-async function roundTrip(code: string, a: Client, aId: string, b: Client, bId: string, ssrc: number) {
-  await emit(a, 'get-router-capabilities');
-  const media = await server.sfu!.room(code);
-  const sender = await plainProducer(media, aId, 'mic', ssrc);
-  const announced = next(b, 'new-producer');
-  const produced = await emit(a, 'produce', { ...sender.request, appData: { source: 'mic' } });
-  expect(produced).toEqual({ ok: true, producerId: expect.any(String) });
-  expect(await announced).toMatchObject({ participantId: aId, producerId: produced.producerId, source: 'mic' });
-
-  const receiver = await plainConsumer(media, bId);
-  const consumer = await emit(b, 'consume', { producerId: produced.producerId, rtpCapabilities: media.rtpCapabilities });
-  expect(consumer).toMatchObject({ ok: true, producerId: produced.producerId, participantId: aId, source: 'mic', kind: 'audio' });
-  receiver.ssrc = consumer.rtpParameters.encodings[0].ssrc;
-  expect(await emit(b, 'resume-consumer', { consumerId: consumer.id })).toEqual({ ok: true });
-  sender.start();
-  await until(() => receiver.intact >= 10, 3000, 'packets at B');
-  return { media, sender, receiver, producerId: produced.producerId as string, consumerId: consumer.id as string };
-}
+const roundTrip = (code: string, a: Client, aId: string, b: Client, bId: string, ssrc: number) => signaledRoundTrip(server, code, a, aId, b, bId, ssrc);
 
 describe('media over signaling', () => {
   it("RTP sent into A's producer comes out of B's consumer, and everyone sees A's mic turn on", async () => {
@@ -118,7 +101,7 @@ describe('media over signaling', () => {
     const code = await createMeeting(server);
     const host = await joined(server, code, 'Host');
     const parts = await Promise.all(['Leaver', 'Kicked', 'Dropper'].map((n) => joined(server, code, n)));
-    const rts = [];
+    const rts: Awaited<ReturnType<typeof roundTrip>>[] = [];
     for (const [i, p] of parts.entries()) rts.push(await roundTrip(code, p.socket, p.self.participantId, host.socket, host.self.participantId, 5000 + i));
     const owners = async () => {
       const dump = await rts[0]!.media.dump();

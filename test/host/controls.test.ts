@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getHttpApi } from '../../lib/http-api';
+import type { ConveneServer } from '../../server/app';
+import { guestIdentity, userIdentity } from '../../server/auth/identity';
+import { client, connected, createMeeting, emit, guestCookieHeader, joined, next, recorder, sessionCookieHeader, sleep, startServer } from '../helpers/server';
+import { until } from '../sfu/helpers';
+
+let server: ConveneServer;
+beforeAll(async () => {
+  server = await startServer({ reconnectGraceMs: 150 });
+});
+afterAll(() => server.close());
+
+const req = (cookieHeader: string | null) => ({ cookieHeader, ip: '10.9.9.9', origin: 'http://localhost' });
+
+describe('bans', () => {
+  it('a banned guest is refused on reconnect, on a new socket with the same cookie, in a new tab and for a fresh join token', async () => {
+    const code = await createMeeting(server, guestIdentity('ban-host'));
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('ban-host') });
+    const cookie = guestCookieHeader('troll');
+    const troll = await joined(server, code, 'Troll', { cookie });
+    const reason = next(troll.socket, 'force-disconnect');
+    expect(await emit(host.socket, 'kick-participant', { participantId: troll.self.participantId, ban: true })).toEqual({ ok: true });
+    expect(await reason).toEqual({ reason: expect.any(String) });
+
+    const attempts = [
+      { roomCode: code, displayName: 'Troll', resumeToken: troll.self.resumeToken }, // reconnect
+      { roomCode: code, displayName: 'Troll' }, // new socket, same cookie
+      { roomCode: code, displayName: 'Totally new name' }, // a new tab
+    ];
+    for (const attempt of attempts) {
+      const socket = await connected(client(server, { cookie }));
+      expect((await emit(socket, 'join-room', attempt)).error.code).toBe('BANNED');
+      socket.disconnect();
+    }
+    const token = await getHttpApi().createJoinToken(req(cookie), code);
+    expect(token.status).toBe(403);
+    expect(token.body).toMatchObject({ ok: false, error: { code: 'BANNED' } });
+    expect((await server.store.listParticipants(code)).map((p) => p.displayName)).toEqual(['Host']);
+    host.socket.disconnect();
+  });
+
+  it('a banned signed-in user is refused from another browser, and unban lets them back', async () => {
+    const code = await createMeeting(server, guestIdentity('ban-host-2'));
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('ban-host-2') });
+    const ada = await joined(server, code, 'Ada', { cookie: await sessionCookieHeader('ada', 'Ada') });
+    await emit(host.socket, 'kick-participant', { participantId: ada.self.participantId, ban: true });
+    // Another browser: a different guest cookie, the same account.
+    const elsewhere = `${guestCookieHeader('other-browser')}; ${await sessionCookieHeader('ada', 'Ada')}`;
+    const again = await connected(client(server, { cookie: elsewhere }));
+    expect((await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' })).error.code).toBe('BANNED');
+
+    const { bans } = await emit(host.socket, 'get-bans');
+    expect(bans).toEqual([{ identityId: expect.any(String), displayName: 'Ada', isGuest: false, bannedAt: expect.any(Number) }]);
+    expect(JSON.stringify(bans)).not.toContain('user:ada');
+    await emit(host.socket, 'unban', { identityId: bans[0].identityId });
+    expect((await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' })).ok).toBe(true);
+    for (const s of [host.socket, again]) s.disconnect();
+  });
+});
+
+describe('waiting room', () => {
+  it('two hosts see three knockers; admit one, deny one, admit-all; a knocker who leaves drops out of the queue', async () => {
+    const code = await createMeeting(server, guestIdentity('wr-host'));
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('wr-host') });
+    const cohost = await joined(server, code, 'Cohost', { cookie: guestCookieHeader('wr-cohost') });
+    await emit(host.socket, 'set-role', { participantId: cohost.self.participantId, role: 'cohost' });
+    await emit(host.socket, 'set-waiting-room', { mode: 'guests' });
+    const hostLobby = recorder(host.socket);
+    const cohostLobby = recorder(cohost.socket);
+
+    const knockers = await Promise.all(['K1', 'K2', 'K3', 'K4'].map((n) => connected(client(server, { cookie: guestCookieHeader(`wr-${n}`) }))));
+    const statuses = knockers.map(recorder);
+    const acks = [];
+    for (const [i, k] of knockers.entries()) acks.push(await emit(k, 'join-room', { roomCode: code, displayName: `K${i + 1}` }));
+    expect(acks.map((a) => [a.ok, a.pending, a.position])).toEqual([[true, true, 1], [true, true, 2], [true, true, 3], [true, true, 4]]);
+    const position = (i: number) => (statuses[i]!.filter((e) => e.event === 'lobby-status').at(-1)?.data as { position: number } | undefined)?.position;
+    await until(() => position(0) === 1 && position(3) === 4);
+    const latest = (seen: ReturnType<typeof recorder>) => seen.filter((e) => e.event === 'lobby-updated').at(-1)?.data as { waiting: { participantId: string; displayName: string }[] } | undefined;
+    await until(() => latest(cohostLobby)?.waiting.length === 4);
+    const ids = latest(hostLobby)!.waiting.map((w) => w.participantId);
+    expect(latest(hostLobby)!.waiting.map((w) => w.displayName)).toEqual(['K1', 'K2', 'K3', 'K4']);
+
+    knockers[3]!.disconnect(); // K4 gives up
+    await until(() => latest(hostLobby)?.waiting.length === 3);
+
+    const k1In = next(knockers[0]!, 'room-joined');
+    const k1Announced = next(host.socket, 'user-joined');
+    expect(await emit(host.socket, 'admit', { participantId: ids[0] })).toEqual({ ok: true });
+    expect((await k1In).self.displayName).toBe('K1');
+    expect((await k1Announced).participant.displayName).toBe('K1');
+    await until(() => position(2) === 2);
+
+    const k2Denied = next(knockers[1]!, 'join-error');
+    expect(await emit(cohost.socket, 'deny', { participantId: ids[1] })).toEqual({ ok: true });
+    expect(await k2Denied).toMatchObject({ code: 'DENIED' });
+
+    const k3In = next(knockers[2]!, 'room-joined');
+    expect(await emit(cohost.socket, 'admit-all')).toEqual({ ok: true, admitted: 1 });
+    await k3In;
+    await until(() => latest(hostLobby)?.waiting.length === 0);
+    expect((await server.store.listParticipants(code)).map((p) => p.displayName).sort()).toEqual(['Cohost', 'Host', 'K1', 'K3']);
+    for (const s of [host.socket, cohost.socket, ...knockers]) s.disconnect();
+  });
+
+  it('a knocker waits with no host present, and a host who arrives later sees the queue', async () => {
+    const code = await createMeeting(server, guestIdentity('late-host'));
+    const meeting = (await server.store.getMeeting(code))!;
+    await server.store.saveMeeting({ ...meeting, waitingRoom: 'everyone' }, 60_000);
+    const knocker = await connected(client(server, { cookie: guestCookieHeader('early-bird') }));
+    expect(await emit(knocker, 'join-room', { roomCode: code, displayName: 'Early' })).toEqual({ ok: true, pending: true, position: 1 });
+    const hostSocket = await connected(client(server, { cookie: guestCookieHeader('late-host') }));
+    const lobby = next(hostSocket, 'lobby-updated');
+    expect((await emit(hostSocket, 'join-room', { roomCode: code, displayName: 'Host' })).self.role).toBe('host');
+    expect((await lobby).waiting.map((w) => w.displayName)).toEqual(['Early']);
+    for (const s of [knocker, hostSocket]) s.disconnect();
+  });
+});
+
+describe('lock', () => {
+  it('a locked meeting refuses new joins with ROOM_LOCKED and tells everyone, but its creator still enters', async () => {
+    const code = await createMeeting(server, guestIdentity('lock-creator'));
+    const creatorCookie = guestCookieHeader('lock-creator');
+    const creator = await joined(server, code, 'Creator', { cookie: creatorCookie });
+    const other = await joined(server, code, 'Other');
+    const update = next(other.socket, 'room-updated');
+    expect(await emit(creator.socket, 'lock-room', { locked: true })).toEqual({ ok: true });
+    expect((await update).room.locked).toBe(true);
+    const stranger = await connected(client(server));
+    expect((await emit(stranger, 'join-room', { roomCode: code, displayName: 'Stranger' })).error.code).toBe('ROOM_LOCKED');
+    creator.socket.disconnect();
+    await sleep(250); // past the grace period: the creator is gone
+    const back = await joined(server, code, 'Creator again', { cookie: creatorCookie });
+    expect(back.self.role).toBe('host');
+    for (const s of [back.socket, other.socket, stranger]) s.disconnect();
+  });
+});
+
+describe('host handover', () => {
+  it('when the host drops, host passes to the earliest co-host, then the earliest signed-in, then the earliest; the creator reclaims on return', async () => {
+    const code = await createMeeting(server, guestIdentity('ho-creator'));
+    const creatorCookie = guestCookieHeader('ho-creator');
+    const host = await joined(server, code, 'Creator', { cookie: creatorCookie });
+    const g1 = await joined(server, code, 'Guest1', { cookie: guestCookieHeader('ho-g1') });
+    const s1 = await joined(server, code, 'Signed1', { cookie: await sessionCookieHeader('ho-s1', 'Signed1') });
+    const c1 = await joined(server, code, 'Co1', { cookie: guestCookieHeader('ho-c1') });
+    const named = next(g1.socket, 'role-changed');
+    await emit(host.socket, 'set-role', { participantId: c1.self.participantId, role: 'cohost' });
+    expect(await named).toEqual({ participantId: c1.self.participantId, role: 'cohost' });
+
+    const toCohost = next(g1.socket, 'role-changed', 3000);
+    host.socket.disconnect();
+    expect(await toCohost).toEqual({ participantId: c1.self.participantId, role: 'host' });
+
+    const toSigned = next(g1.socket, 'role-changed', 3000);
+    c1.socket.disconnect();
+    expect(await toSigned).toEqual({ participantId: s1.self.participantId, role: 'host' });
+
+    const toGuest = next(g1.socket, 'role-changed', 3000);
+    s1.socket.disconnect();
+    expect(await toGuest).toEqual({ participantId: g1.self.participantId, role: 'host' });
+
+    const changes = recorder(g1.socket);
+    const back = await joined(server, code, 'Creator', { cookie: creatorCookie });
+    expect(back.self.role).toBe('host');
+    await until(() => changes.some((e) => e.event === 'role-changed'));
+    expect(changes.filter((e) => e.event === 'role-changed').map((e) => e.data)).toEqual([{ participantId: g1.self.participantId, role: 'cohost' }]);
+    expect((await server.store.listParticipants(code)).filter((p) => p.role === 'host').map((p) => p.displayName)).toEqual(['Creator']);
+    for (const s of [back.socket, g1.socket]) s.disconnect();
+  });
+
+  it('transfer-host makes the target host and keeps the old host as co-host', async () => {
+    const code = await createMeeting(server, guestIdentity('th'));
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('th') });
+    const p = await joined(server, code, 'P');
+    const seen = recorder(p.socket);
+    await emit(host.socket, 'transfer-host', { participantId: p.self.participantId });
+    await until(() => seen.filter((e) => e.event === 'role-changed').length === 2);
+    expect(seen.filter((e) => e.event === 'role-changed').map((e) => e.data)).toEqual([
+      { participantId: p.self.participantId, role: 'host' },
+      { participantId: host.self.participantId, role: 'cohost' },
+    ]);
+    expect((await emit(host.socket, 'end-meeting')).error.code).toBe('FORBIDDEN');
+    for (const s of [host.socket, p.socket]) s.disconnect();
+  });
+});
+
+describe('end meeting', () => {
+  it('everyone hears meeting-ended and is disconnected; the link then starts a fresh meeting with an empty chat', async () => {
+    const code = await createMeeting(server, userIdentity('end-host', 'Host'));
+    const host = await joined(server, code, 'Host', { cookie: await sessionCookieHeader('end-host', 'Host') });
+    const others = await Promise.all(['A', 'B'].map((n) => joined(server, code, n)));
+    await emit(host.socket, 'send-message', { text: 'before the end' });
+    const order = others.map((o) => {
+      const events: string[] = [];
+      o.socket.on('meeting-ended', () => events.push('meeting-ended'));
+      o.socket.on('disconnect', (r) => events.push(`disconnect:${r}`));
+      return events;
+    });
+    expect(await emit(host.socket, 'end-meeting')).toEqual({ ok: true });
+    await until(() => order.every((e) => e.length === 2) && !host.socket.connected);
+    expect(order).toEqual([
+      ['meeting-ended', 'disconnect:io server disconnect'],
+      ['meeting-ended', 'disconnect:io server disconnect'],
+    ]);
+    const fresh = await joined(server, code, 'Newcomer');
+    expect(fresh.ack.chat).toEqual([]);
+    expect(fresh.ack.participants.map((p: { displayName: string }) => p.displayName)).toEqual(['Newcomer']);
+    fresh.socket.disconnect();
+  });
+});
+
+describe('hands and reactions', () => {
+  it('raised hands are shown to all with their raise time; reactions outside the fixed set are refused', async () => {
+    const code = await createMeeting(server);
+    const a = await joined(server, code, 'A');
+    const b = await joined(server, code, 'B');
+    const raised = next(b.socket, 'hand-raised');
+    await emit(a.socket, 'raise-hand', { raised: true });
+    expect(await raised).toEqual({ participantId: a.self.participantId, raisedAt: expect.any(Number) });
+    const reaction = next(b.socket, 'reaction');
+    expect(await emit(a.socket, 'react', { emoji: '🎉' })).toEqual({ ok: true });
+    expect(await reaction).toEqual({ participantId: a.self.participantId, emoji: '🎉' });
+    expect((await emit(a.socket, 'react', { emoji: '💩' })).error.code).toBe('INVALID_PAYLOAD');
+    for (const s of [a.socket, b.socket]) s.disconnect();
+  });
+});

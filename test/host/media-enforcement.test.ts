@@ -1,0 +1,102 @@
+/** Host mute and stop-share are enforced in the SFU, not left to the target's client. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConveneServer } from '../../server/app';
+import { guestIdentity } from '../../server/auth/identity';
+import { loadSfuConfig } from '../../server/sfu';
+import { signaledRoundTrip } from '../helpers/media';
+import { createMeeting, emit, guestCookieHeader, joined, next, recorder, startServer } from '../helpers/server';
+import { plainProducer, sleep, until } from '../sfu/helpers';
+
+let server: ConveneServer;
+beforeAll(async () => {
+  server = await startServer({}, { media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1' }) });
+});
+afterAll(() => server.close());
+
+async function meetingWithHost(tag: string) {
+  const code = await createMeeting(server, guestIdentity(tag));
+  const host = await joined(server, code, 'Host', { cookie: guestCookieHeader(tag) });
+  const a = await joined(server, code, 'A');
+  return { code, host, a };
+}
+
+describe('host mute', () => {
+  it("stops A's packets at the SFU, and A cannot unmute while canUnmute is off", async () => {
+    const { code, host, a } = await meetingWithHost('mute-host');
+    const rt = await signaledRoundTrip(server, code, a.socket, a.self.participantId, host.socket, host.self.participantId, 7001);
+    const notice = next(a.socket, 'you-were-muted');
+    const flag = next(host.socket, 'media-toggled');
+    expect(await emit(host.socket, 'set-permissions', { canUnmute: false })).toEqual({ ok: true });
+    expect(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' })).toEqual({ ok: true });
+    expect(await notice).toEqual({ by: host.self.participantId, kind: 'audio' });
+    expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
+
+    await sleep(100);
+    const before = rt.receiver.received;
+    expect((await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).error.code).toBe('FORBIDDEN');
+    expect((await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
+    await sleep(500); // A's client keeps sending the whole time
+    expect(rt.receiver.received).toBe(before);
+    expect(rt.sender.sent).toBeGreaterThan(before + 20);
+
+    // With unmuting allowed again, only A can turn the mic back on.
+    await emit(host.socket, 'set-permissions', { canUnmute: true });
+    expect(await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).toEqual({ ok: true });
+    await until(() => rt.receiver.received > before + 5, 3000, 'packets after A unmutes');
+    rt.sender.close();
+    rt.receiver.close();
+    for (const s of [a.socket, host.socket]) s.disconnect();
+  });
+
+  it('mute-all pauses every participant but leaves hosts and co-hosts alone', async () => {
+    const { code, host, a } = await meetingWithHost('mute-all-host');
+    const fromA = await signaledRoundTrip(server, code, a.socket, a.self.participantId, host.socket, host.self.participantId, 7101);
+    const fromHost = await signaledRoundTrip(server, code, host.socket, host.self.participantId, a.socket, a.self.participantId, 7102);
+    expect(await emit(host.socket, 'mute-all', { kind: 'audio' })).toEqual({ ok: true, muted: 1 });
+    await sleep(100);
+    const [aBefore, hostBefore] = [fromA.receiver.received, fromHost.receiver.received];
+    await sleep(400);
+    expect(fromA.receiver.received).toBe(aBefore);
+    expect(fromHost.receiver.received).toBeGreaterThan(hostBefore + 5);
+    for (const rt of [fromA, fromHost]) {
+      rt.sender.close();
+      rt.receiver.close();
+    }
+    for (const s of [a.socket, host.socket]) s.disconnect();
+  });
+});
+
+describe('host stop-share', () => {
+  it("closes A's screen and screen-audio producers, viewers' consumers close, and no more packets arrive", async () => {
+    const { code, host, a } = await meetingWithHost('share-host');
+    const viewer = await joined(server, code, 'Viewer');
+    // Screen audio carries the packet count (plain RTP video would wait for a VP8 key frame).
+    const rt = await signaledRoundTrip(server, code, a.socket, a.self.participantId, viewer.socket, viewer.self.participantId, 7201, 'screen-audio');
+    const screen = await plainProducer(rt.media, a.self.participantId, 'screen', 7202, rt.sender);
+    const screenId = (await emit(a.socket, 'produce', { ...screen.request, appData: { source: 'screen' } })).producerId;
+    const screenConsumer = await emit(viewer.socket, 'consume', { producerId: screenId, rtpCapabilities: rt.media.rtpCapabilities });
+    await emit(viewer.socket, 'resume-consumer', { consumerId: screenConsumer.id });
+
+    const viewerSaw = recorder(viewer.socket);
+    const flag = next(viewer.socket, 'media-toggled');
+    expect(await emit(host.socket, 'stop-screen-share', { participantId: a.self.participantId })).toEqual({ ok: true });
+    expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'screen', enabled: false });
+    await until(() => viewerSaw.filter((e) => e.event === 'consumer-closed').length === 2);
+    expect(viewerSaw.filter((e) => e.event === 'consumer-closed').map((e) => e.data)).toEqual(
+      expect.arrayContaining([
+        { consumerId: rt.consumerId, producerId: rt.producerId },
+        { consumerId: screenConsumer.id, producerId: screenId },
+      ]),
+    );
+    expect(rt.media.producers()).toEqual([]);
+    await sleep(100);
+    const after = rt.receiver.received;
+    await sleep(400);
+    expect(rt.receiver.received).toBe(after);
+    // A cannot simply resume it: the producer is gone.
+    expect((await emit(a.socket, 'resume-producer', { producerId: screenId })).error.code).toBe('NOT_FOUND');
+    rt.sender.close();
+    rt.receiver.close();
+    for (const s of [a.socket, host.socket, viewer.socket]) s.disconnect();
+  });
+});
