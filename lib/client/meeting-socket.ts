@@ -13,21 +13,37 @@ export class MeetingConnection {
   readonly socket: MeetingSocket;
   #joined: { roomCode: string; displayName: string; resumeToken: string } | null = null;
   #state: ConnectionState = 'connecting';
+  /** Set by `server-going-away`: the next server-side close is a restart, not an ending. */
+  #restartDelayMs: number | null = null;
   readonly #stateListeners = new Set<(s: ConnectionState) => void>();
 
   constructor(url: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}) {
     this.socket = (url ? io(url, options) : io(options)) as MeetingSocket;
     this.socket.on('connect', () => void this.#onConnect());
+    this.socket.on('server-going-away', ({ reconnectAfterMs }) => {
+      this.#restartDelayMs = reconnectAfterMs;
+    });
     this.socket.on('disconnect', (reason) => {
+      if (reason === 'io server disconnect' && this.#restartDelayMs !== null) {
+        // The server is restarting: come back (to any server of the deployment) and resume.
+        const delay = this.#restartDelayMs;
+        this.#restartDelayMs = null;
+        this.#setState('reconnecting');
+        setTimeout(() => this.socket.connect(), delay + Math.random() * delay);
+        return;
+      }
       // A server-side close (kick, end) is final; anything else is a blip the manager retries.
       this.#setState(reason === 'io server disconnect' || reason === 'io client disconnect' ? 'disconnected' : 'reconnecting');
     });
     this.socket.on('room-joined', (data) => {
       this.#joined = { roomCode: data.roomCode, displayName: data.self.displayName, resumeToken: data.self.resumeToken };
     });
-    this.socket.on('force-disconnect', () => {
-      this.#joined = null;
-    });
+    for (const final of ['force-disconnect', 'meeting-ended'] as const) {
+      this.socket.on(final, () => {
+        this.#joined = null;
+        this.#restartDelayMs = null;
+      });
+    }
   }
 
   get state(): ConnectionState {
@@ -50,6 +66,11 @@ export class MeetingConnection {
     if (!previous) return this.#setState('connected');
     // Rejoin as the same participant; the others see no leave/join.
     const res = await this.request('join-room', { roomCode: previous.roomCode, displayName: previous.displayName, resumeToken: previous.resumeToken });
+    if (!res.ok && (res.error.code === 'SHUTTING_DOWN' || res.error.code === 'INTERNAL')) {
+      // Reached a server that is itself draining (or busy): keep the token and try again shortly.
+      setTimeout(() => void this.#onConnect(), 1_000 + Math.random() * 1_000);
+      return;
+    }
     if (!res.ok) this.#joined = null;
     this.#setState('connected');
   }
