@@ -115,7 +115,14 @@ export const LockRoom = z.object({ locked: z.boolean() });
 export const MuteParticipant = z.object({ participantId: ParticipantId, kind: z.enum(['audio', 'video']) });
 export const MuteAll = z.object({ kind: z.enum(['audio', 'video']) });
 export const SetPermissions = z
-  .object({ canUnmute: z.boolean(), canStartVideo: z.boolean(), canShareScreen: z.boolean(), canChat: z.boolean() })
+  .object({
+    canUnmute: z.boolean(),
+    canStartVideo: z.boolean(),
+    canShareScreen: z.boolean(),
+    canChat: z.boolean(),
+    /** How many people may share a screen at once (default 1). */
+    maxScreenShares: z.number().int().min(1).max(16),
+  })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'give at least one permission');
 export const Unban = z.object({ identityId: z.string().min(1).max(64) });

@@ -39,6 +39,7 @@ export interface RoomInfo {
   waitingRoom: WaitingRoomMode;
   permissions: RoomPermissions;
   capacity: number;
+  maxScreenShares: number;
 }
 
 export interface SelfInfo {

@@ -257,8 +257,13 @@ export class Room {
 
   /** Whether the participant may send (or resume) a source under the room's current permissions. */
   async mayPublish(participantId: string, source: MediaSourceName): Promise<boolean> {
+    return (await this.publishPolicy(participantId, source)).allowed;
+  }
+
+  /** What the SFU needs to decide a produce: permission, and how many may share at once here. */
+  async publishPolicy(participantId: string, source: MediaSourceName): Promise<{ allowed: boolean; maxScreenShares: number }> {
     const [p, meeting] = await Promise.all([this.#member(participantId), this.#meeting()]);
-    return canPublish(p.role, meeting.permissions, source);
+    return { allowed: canPublish(p.role, meeting.permissions, source), maxScreenShares: meeting.maxScreenShares };
   }
 
   participant(participantId: string): Promise<ParticipantRecord | null> {
@@ -335,9 +340,11 @@ export class Room {
     });
   }
 
-  setPermissions(actorId: string, patch: Partial<RoomPermissions>): Promise<MeetingRecord> {
+  setPermissions(actorId: string, patch: Partial<RoomPermissions> & { maxScreenShares?: number }): Promise<MeetingRecord> {
     return this.#moderate(actorId, 'set-permissions', async (_actor, meeting) => {
-      meeting.permissions = { ...meeting.permissions, ...patch };
+      const { maxScreenShares, ...permissions } = patch;
+      meeting.permissions = { ...meeting.permissions, ...permissions };
+      if (maxScreenShares !== undefined) meeting.maxScreenShares = maxScreenShares;
       await this.#saveMeeting(meeting);
       return meeting;
     });

@@ -15,7 +15,7 @@ export function participantInfo(p: ParticipantRecord): ParticipantInfo {
 }
 
 export function roomInfo(m: MeetingRecord): RoomInfo {
-  return { title: m.title, locked: m.locked, waitingRoom: m.waitingRoom, permissions: { ...m.permissions }, capacity: m.capacity };
+  return { title: m.title, locked: m.locked, waitingRoom: m.waitingRoom, permissions: { ...m.permissions }, capacity: m.capacity, maxScreenShares: m.maxScreenShares };
 }
 
 /** History as one participant may see it: public messages and their own private ones. */

@@ -106,7 +106,7 @@ export class RoomMedia {
    * producer (closed with reason 'replaced'), so a client that re-publishes
    * after a glitch never leaves a stale tile behind.
    */
-  async produce(participantId: string, req: ProduceRequest, policy: { allowed: boolean }): Promise<string> {
+  async produce(participantId: string, req: ProduceRequest, policy: { allowed: boolean; maxScreenShares?: number }): Promise<string> {
     const { router } = this.#live();
     if (!MEDIA_SOURCES.includes(req.source)) throw new SfuError('INVALID_PAYLOAD', 'unknown media source');
     if (req.kind !== kindOf(req.source)) throw new SfuError('INVALID_PAYLOAD', `${req.source} must be ${kindOf(req.source)}`);
@@ -116,7 +116,8 @@ export class RoomMedia {
     if (transport.appData.direction !== 'send') throw new SfuError('INVALID_PAYLOAD', 'not a send transport');
     const peer = this.#peers.get(participantId)!;
     const share = isShareSource(req.source);
-    if (share && this.#peers.sharersOtherThan(participantId) >= this.options.maxScreenShares) {
+    // The meeting's own setting wins over the deployment default.
+    if (share && this.#peers.sharersOtherThan(participantId) >= (policy.maxScreenShares ?? this.options.maxScreenShares)) {
       throw new SfuError('SHARE_LIMIT_REACHED', 'someone else is already sharing their screen');
     }
     // Reserve the share slot synchronously: two concurrent shares must not both pass the check above.

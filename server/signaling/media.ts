@@ -34,8 +34,8 @@ export function registerMedia(socket: IoSocket, deps: SignalingDeps, bridge: Med
 
   handle(socket, deps, 'produce', { bucket: 'control' }, async ({ transportId, kind, rtpParameters, appData }) => {
     const { media, participantId, room } = await member();
-    const allowed = await room.mayPublish(participantId, appData.source);
-    const producerId = await media.produce(participantId, { transportId, kind, rtpParameters: rtpParameters as unknown as ms.RtpParameters, source: appData.source }, { allowed });
+    const policy = await room.publishPolicy(participantId, appData.source);
+    const producerId = await media.produce(participantId, { transportId, kind, rtpParameters: rtpParameters as unknown as ms.RtpParameters, source: appData.source }, policy);
     return { producerId };
   });
 

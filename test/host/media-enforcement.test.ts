@@ -100,3 +100,24 @@ describe('host stop-share', () => {
     for (const s of [a.socket, host.socket, viewer.socket]) s.disconnect();
   });
 });
+
+describe('screen share limit', () => {
+  it("a second sharer is refused with SHARE_LIMIT_REACHED until the host allows several", async () => {
+    const { code, host, a } = await meetingWithHost('limit-host');
+    const b = await joined(server, code, 'B');
+    await emit(a.socket, 'get-router-capabilities');
+    const media = await server.sfu!.room(code);
+    const aShare = await plainProducer(media, a.self.participantId, 'screen', 7301);
+    const bShare = await plainProducer(media, b.self.participantId, 'screen', 7302);
+    expect((await emit(a.socket, 'produce', { ...aShare.request, appData: { source: 'screen' } })).ok).toBe(true);
+    expect((await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } })).error.code).toBe('SHARE_LIMIT_REACHED');
+    expect(media.producers().map((p) => p.participantId)).toEqual([a.self.participantId]);
+
+    const updated = next(b.socket, 'room-updated');
+    await emit(host.socket, 'set-permissions', { maxScreenShares: 2 });
+    expect((await updated).room.maxScreenShares).toBe(2);
+    expect((await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } })).ok).toBe(true);
+    for (const s of [aShare, bShare]) s.close();
+    for (const s of [a.socket, b.socket, host.socket]) s.disconnect();
+  });
+});
