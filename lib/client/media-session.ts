@@ -1,0 +1,529 @@
+/**
+ * The browser side of the SFU, one per joined meeting, framework-free: loads
+ * a mediasoup-client Device for the room's router, creates the send and
+ * receive transports on demand, publishes mic, camera (simulcast) and screen
+ * as their own producers, consumes every other participant's producers, and
+ * re-establishes all of it after an ICE failure, a media reset or a reconnect
+ * that lost the server-side media. The UI reads `snapshot` and `subscribe`s.
+ *
+ * Every state change (server events and UI calls alike) runs on one serial
+ * queue, so a `producer-closed` can never overtake the `consume` it refers
+ * to, and a recovery never interleaves with a publish.
+ */
+import { Device, type types } from 'mediasoup-client';
+import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ConsumerInfo, MediaSourceKind, ProducerEvent, RoomJoined, ServerToClientEvents, TransportInfo } from '../protocol';
+import type { MeetingConnection } from './meeting-socket';
+import {
+  CAMERA_ENCODINGS, DEFAULT_CONSTRAINTS, MediaSessionError, SCREEN_ENCODINGS,
+  type LocalMedia, type MediaConstraintsConfig, type MediaNotice, type MediaSnapshot, type MediaStatus, type RemoteMedia,
+} from './media-types';
+
+export * from './media-types';
+
+type Direction = 'send' | 'recv';
+type Local = { track: MediaStreamTrack; paused: boolean };
+type Remote = Omit<RemoteMedia, 'track'> & { consumer: types.Consumer; layer: number | null };
+
+export class MediaSession {
+  readonly #conn: MeetingConnection;
+  readonly #constraints: Required<MediaConstraintsConfig>;
+  readonly #listeners = new Set<(s: MediaSnapshot) => void>();
+  readonly #detach: Array<() => void> = [];
+  #snapshot: MediaSnapshot = { status: 'idle', local: {}, remote: {}, notice: null };
+  #status: MediaStatus = 'idle';
+  #notice: MediaNotice | null = null;
+
+  #device: Device | null = null;
+  #iceServers: RTCIceServer[] = [];
+  readonly #transports: Record<Direction, types.Transport | null> = { send: null, recv: null };
+  /** What the user wants to send; survives recoveries (the tracks are re-produced). */
+  readonly #local = new Map<MediaSourceKind, Local>();
+  readonly #producers = new Map<MediaSourceKind, types.Producer>();
+  readonly #remote = new Map<string, Remote>();
+  #selfId: string | null = null;
+  /** Bumped by every recovery and by close(): work begun under an older epoch is dropped. */
+  #epoch = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+  #loaded!: () => void;
+  /** Resolves once the first device load finished (or failed), so publishes wait for it. */
+  readonly #ready = new Promise<void>((resolve) => (this.#loaded = resolve));
+
+  constructor(connection: MeetingConnection, options: { constraints?: MediaConstraintsConfig } = {}) {
+    this.#conn = connection;
+    this.#constraints = { ...DEFAULT_CONSTRAINTS, ...options.constraints };
+    // Listening from construction, before join-room is sent, so no event between
+    // room-joined and the first producers can be missed.
+    const on = <E extends keyof ServerToClientEvents>(event: E, fn: ServerToClientEvents[E]) => {
+      connection.socket.on(event, fn as never);
+      this.#detach.push(() => connection.socket.off(event, fn as never));
+    };
+    on('room-joined', (data: RoomJoined) => this.#enqueue(() => this.#onJoined(data)));
+    on('new-producer', (p: ProducerEvent) => this.#enqueue(() => this.#consume(p)));
+    on('producer-paused', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerPaused(p, true)));
+    on('producer-resumed', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerPaused(p, false)));
+    on('producer-closed', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerClosed(p)));
+    on('consumer-closed', ({ consumerId }: { consumerId: string }) => this.#enqueue(async () => this.#dropRemote(consumerId)));
+    on('media-reset', () => this.#enqueue(() => this.#rebuild(null)));
+  }
+
+  // ---- Reading ----
+
+  get snapshot(): MediaSnapshot {
+    return this.#snapshot;
+  }
+
+  /** Called with each new snapshot; returns the unsubscribe function. */
+  subscribe = (listener: (s: MediaSnapshot) => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** The RTCPeerConnection stats of one transport (diagnostics and browser tests). */
+  async transportStats(direction: Direction): Promise<RTCStatsReport | null> {
+    const t = this.#transports[direction];
+    return t && !t.closed ? t.getStats() : null;
+  }
+
+  // ---- Publishing ----
+
+  /** Start sending the microphone (or the given track). Resolves false if refused; the reason is in `snapshot.notice`. */
+  async publishMic(track?: MediaStreamTrack): Promise<boolean> {
+    const t = track ?? (await this.#capture('mic', () => navigator.mediaDevices.getUserMedia({ audio: this.#constraints.mic })))?.getAudioTracks()[0];
+    return t ? this.#publish('mic', t) : false;
+  }
+
+  /** Start sending the camera with three simulcast layers. */
+  async publishCamera(track?: MediaStreamTrack): Promise<boolean> {
+    const t = track ?? (await this.#capture('camera', () => navigator.mediaDevices.getUserMedia({ video: this.#constraints.camera })))?.getVideoTracks()[0];
+    return t ? this.#publish('camera', t) : false;
+  }
+
+  /** Ask for a screen and share it (with its audio when `audio` and the browser offers it). */
+  async shareScreen(options: { audio?: boolean } = {}): Promise<boolean> {
+    const stream = await this.#capture('screen', () => navigator.mediaDevices.getDisplayMedia({ video: this.#constraints.screen, audio: options.audio ?? false }));
+    const video = stream?.getVideoTracks()[0];
+    if (!stream || !video) return false;
+    video.contentHint = 'detail';
+    const ok = await this.#publish('screen', video);
+    const audio = stream.getAudioTracks()[0];
+    if (audio) {
+      if (ok) await this.#publish('screen-audio', audio);
+      else audio.stop();
+    }
+    return ok;
+  }
+
+  /** Stop sharing the screen (and its audio): the producers close at the SFU. */
+  stopScreenShare(): Promise<void> {
+    return this.#enqueue(async () => {
+      await this.#unpublish('screen-audio');
+      await this.#unpublish('screen');
+    });
+  }
+
+  /** Stop sending a source altogether (its track is stopped). */
+  unpublish(source: MediaSourceKind): Promise<void> {
+    return this.#enqueue(() => this.#unpublish(source));
+  }
+
+  /**
+   * Mute = pause the producer at the SFU, unmute = resume it. An unmute the
+   * server refuses (a host's lock, FORBIDDEN) leaves it muted, reports a
+   * notice and resolves false.
+   */
+  setMuted(source: MediaSourceKind, muted: boolean): Promise<boolean> {
+    return this.#enqueue(async () => {
+      const local = this.#local.get(source);
+      if (!local) return false;
+      const producer = this.#producers.get(source);
+      if (muted) {
+        local.paused = true;
+        producer?.pause();
+        if (producer) await this.#request('pause-producer', { producerId: producer.id });
+      } else {
+        if (producer) {
+          const res = await this.#request('resume-producer', { producerId: producer.id });
+          if (!res.ok) return this.#report(MediaSessionError.from(res.error), source);
+          producer.resume();
+        }
+        local.paused = false;
+      }
+      this.#emit();
+      return true;
+    });
+  }
+
+  // ---- Receiving ----
+
+  /** Hidden video is paused at the SFU, not just hidden: nothing is forwarded for it. */
+  setVisible(consumerId: string, visible: boolean): Promise<void> {
+    return this.#enqueue(async () => {
+      const r = this.#remote.get(consumerId);
+      if (!r || r.visible === visible) return;
+      r.visible = visible;
+      if (visible) {
+        await this.#request('resume-consumer', { consumerId });
+        r.consumer.resume();
+      } else {
+        r.consumer.pause();
+        await this.#request('pause-consumer', { consumerId });
+      }
+      this.#emit();
+    });
+  }
+
+  /** Ask the SFU for the simulcast layer that fits the tile (0 = smallest). */
+  preferLayer(consumerId: string, spatialLayer: number): Promise<void> {
+    return this.#enqueue(async () => {
+      const r = this.#remote.get(consumerId);
+      if (!r || r.kind !== 'video' || r.layer === spatialLayer || r.consumer.rtpParameters.encodings?.length === 1) return;
+      r.layer = spatialLayer;
+      await this.#request('set-consumer-layers', { consumerId, spatialLayer });
+    });
+  }
+
+  /** Close everything: transports, local tracks, listeners. Idempotent. */
+  close(): void {
+    if (this.#status === 'closed') return;
+    this.#epoch++;
+    for (const off of this.#detach.splice(0)) off();
+    this.#closeTransports();
+    for (const { track } of this.#local.values()) track.stop();
+    this.#local.clear();
+    this.#loaded();
+    this.#setStatus('closed');
+    this.#listeners.clear();
+  }
+
+  // ---- Joining and recovery ----
+
+  async #onJoined(data: RoomJoined): Promise<void> {
+    const first = this.#selfId === null;
+    const sameParticipant = data.self.participantId === this.#selfId;
+    this.#selfId = data.self.participantId;
+    if (!data.producers) {
+      this.#setStatus('unavailable');
+      if (first) this.#loaded();
+      return;
+    }
+    if (first) {
+      try {
+        await this.#load();
+      } catch (err) {
+        this.#report(err, undefined);
+        return;
+      } finally {
+        this.#loaded();
+      }
+      for (const p of data.producers) await this.#consume(p);
+      return;
+    }
+    // A reconnect. Within the grace period the server kept our transports and
+    // producers; if it did not (new participant, or our producers are gone), start over.
+    // With nothing flowing, starting over costs nothing and rules out a transport the
+    // server dropped meanwhile (a media reset we did not hear about).
+    const live = new Set(data.producers.map((p) => p.producerId));
+    const lost = [...this.#producers.values()].some((p) => !live.has(p.id));
+    const idle = this.#producers.size === 0 && this.#remote.size === 0;
+    if (!data.resumed || !sameParticipant || lost || idle || !this.#device) return this.#rebuild(data.producers);
+    for (const r of [...this.#remote.values()]) if (!live.has(r.producerId)) this.#dropRemote(r.consumerId);
+    for (const p of data.producers) {
+      const r = [...this.#remote.values()].find((x) => x.producerId === p.producerId);
+      if (r) r.producerPaused = Boolean(p.paused);
+      else await this.#consume(p);
+    }
+    this.#emit();
+  }
+
+  async #load(): Promise<void> {
+    this.#setStatus('connecting');
+    const res = await this.#request('get-router-capabilities', {});
+    if (!res.ok) {
+      this.#setStatus('unavailable');
+      throw MediaSessionError.from(res.error);
+    }
+    const device = await Device.factory();
+    await device.load({ routerRtpCapabilities: res.rtpCapabilities as types.RtpCapabilities });
+    this.#device = device;
+    this.#iceServers = res.iceServers as RTCIceServer[];
+    this.#setStatus('ready');
+  }
+
+  /**
+   * Start media over from scratch: the server's side is gone (media reset) or
+   * unusable. Local tracks are kept and re-produced with their mute state;
+   * `producers` (when known) are consumed again, otherwise new-producer events follow.
+   */
+  async #rebuild(producers: ProducerEvent[] | null): Promise<void> {
+    if (this.#status === 'closed') return;
+    this.#epoch++;
+    this.#closeTransports();
+    this.#setStatus('recovering');
+    try {
+      await this.#load();
+    } catch (err) {
+      this.#report(err, undefined);
+      return;
+    }
+    for (const [source, local] of [...this.#local]) {
+      if (local.track.readyState === 'ended') this.#local.delete(source);
+      else await this.#produce(source, local).catch((err: unknown) => this.#failPublish(source, err));
+    }
+    for (const p of producers ?? []) await this.#consume(p);
+    this.#emit();
+  }
+
+  #closeTransports(): void {
+    for (const d of ['send', 'recv'] as const) {
+      // Closing a transport closes its producers (tracks kept: stopTracks is off) and consumers.
+      this.#transports[d]?.close();
+      this.#transports[d] = null;
+    }
+    this.#producers.clear();
+    this.#remote.clear();
+  }
+
+  async #transport(direction: Direction): Promise<types.Transport> {
+    const existing = this.#transports[direction];
+    if (existing && !existing.closed) return existing;
+    const device = this.#device;
+    if (!device) throw new MediaSessionError('MEDIA_UNAVAILABLE', 'Media is not ready');
+    const res = await this.#request('create-transport', { direction });
+    if (!res.ok) throw MediaSessionError.from(res.error);
+    const info: TransportInfo = res;
+    const options = {
+      id: info.id,
+      iceParameters: info.iceParameters as types.IceParameters,
+      iceCandidates: info.iceCandidates as types.IceCandidate[],
+      dtlsParameters: info.dtlsParameters as types.DtlsParameters,
+      iceServers: this.#iceServers,
+    };
+    const t = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    this.#wire(t);
+    this.#transports[direction] = t;
+    return t;
+  }
+
+  #wire(t: types.Transport): void {
+    t.on('connect', ({ dtlsParameters }, done, fail) => {
+      this.#request('connect-transport', { transportId: t.id, dtlsParameters }).then((res) => (res.ok ? done() : fail(MediaSessionError.from(res.error))), fail);
+    });
+    t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+      const source = appData.source as MediaSourceKind;
+      this.#request('produce', { transportId: t.id, kind, rtpParameters, appData: { source } }).then(
+        (res) => (res.ok ? done({ id: res.producerId }) : fail(MediaSessionError.from(res.error))),
+        fail,
+      );
+    });
+    let restarting = false;
+    t.on('connectionstatechange', (state) => {
+      if (state !== 'failed' || restarting) return;
+      // ICE failed (network change, NAT timeout): new ICE credentials on the same transport.
+      restarting = true;
+      const epoch = this.#epoch;
+      void this.#request('restart-ice', { transportId: t.id })
+        .then(async (res) => {
+          if (epoch !== this.#epoch || t.closed) return;
+          if (res.ok) await t.restartIce({ iceParameters: res.iceParameters as types.IceParameters });
+          // The server no longer knows this transport: only a full rebuild helps.
+          else if (res.error.code === 'NOT_FOUND') void this.#enqueue(() => this.#rebuild(null));
+        })
+        .catch((err: unknown) => console.warn('[media] ICE restart failed', err))
+        .finally(() => (restarting = false));
+    });
+  }
+
+  // ---- Producers ----
+
+  async #capture(source: MediaSourceKind, get: () => Promise<MediaStream>): Promise<MediaStream | null> {
+    try {
+      return await get();
+    } catch (err) {
+      this.#report(new MediaSessionError('DEVICE_UNAVAILABLE', deviceMessage(source, err), { cause: err }), source);
+      return null;
+    }
+  }
+
+  async #publish(source: MediaSourceKind, track: MediaStreamTrack): Promise<boolean> {
+    await this.#ready;
+    return this.#enqueue(async () => {
+      if (this.#status === 'closed' || this.#status === 'unavailable') {
+        track.stop();
+        return false;
+      }
+      const previous = this.#local.get(source);
+      if (previous && previous.track !== track) previous.track.stop();
+      const local = { track, paused: false };
+      this.#local.set(source, local);
+      try {
+        await this.#produce(source, local);
+        return true;
+      } catch (err) {
+        return this.#failPublish(source, err);
+      }
+    });
+  }
+
+  async #produce(source: MediaSourceKind, local: Local): Promise<void> {
+    const epoch = this.#epoch;
+    const transport = await this.#transport('send');
+    const producer = await transport.produce({
+      track: local.track,
+      // Tracks belong to the session, not the producer: a recovery re-produces the same track.
+      stopTracks: false,
+      appData: { source },
+      ...(source === 'camera' && { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } }),
+      ...(source === 'screen' && { encodings: SCREEN_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } }),
+      ...(source === 'mic' && { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } }),
+    });
+    if (epoch !== this.#epoch || this.#local.get(source) !== local) {
+      producer.close();
+      return;
+    }
+    this.#producers.get(source)?.close();
+    this.#producers.set(source, producer);
+    // The browser ended the track (the user clicked "Stop sharing", unplugged the camera).
+    producer.on('trackended', () => void this.unpublish(source));
+    if (local.paused) {
+      producer.pause();
+      await this.#request('pause-producer', { producerId: producer.id });
+    }
+    this.#emit();
+  }
+
+  #failPublish(source: MediaSourceKind, err: unknown): false {
+    this.#local.get(source)?.track.stop();
+    this.#local.delete(source);
+    this.#producers.get(source)?.close();
+    this.#producers.delete(source);
+    return this.#report(err, source);
+  }
+
+  async #unpublish(source: MediaSourceKind): Promise<void> {
+    const producer = this.#producers.get(source);
+    this.#producers.delete(source);
+    this.#local.get(source)?.track.stop();
+    this.#local.delete(source);
+    if (producer) {
+      producer.close();
+      await this.#request('close-producer', { producerId: producer.id });
+    }
+    this.#emit();
+  }
+
+  #onProducerPaused(p: ProducerEvent, paused: boolean): void {
+    if (p.participantId === this.#selfId) {
+      // Ours, possibly paused by a host: follow the server, so the UI shows the truth.
+      const producer = this.#producers.get(p.source);
+      const local = this.#local.get(p.source);
+      if (!producer || producer.id !== p.producerId || !local) return;
+      local.paused = paused;
+      if (paused) producer.pause();
+    } else {
+      for (const r of this.#remote.values()) if (r.producerId === p.producerId) r.producerPaused = paused;
+    }
+    this.#emit();
+  }
+
+  #onProducerClosed(p: ProducerEvent): void {
+    if (p.participantId === this.#selfId) {
+      // Ours, closed by a host (stop share); a stale id (replaced during recovery) is ignored.
+      if (this.#producers.get(p.source)?.id !== p.producerId) return;
+      this.#producers.get(p.source)?.close();
+      this.#producers.delete(p.source);
+      this.#local.get(p.source)?.track.stop();
+      this.#local.delete(p.source);
+      this.#emit();
+      return;
+    }
+    for (const r of [...this.#remote.values()]) if (r.producerId === p.producerId) this.#dropRemote(r.consumerId);
+  }
+
+  // ---- Consumers ----
+
+  async #consume(p: ProducerEvent): Promise<void> {
+    if (p.participantId === this.#selfId || !this.#device || this.#status === 'closed') return;
+    if ([...this.#remote.values()].some((r) => r.producerId === p.producerId)) return;
+    const epoch = this.#epoch;
+    try {
+      const transport = await this.#transport('recv');
+      const res = await this.#request('consume', { producerId: p.producerId, rtpCapabilities: this.#device.rtpCapabilities });
+      // NOT_FOUND: the producer closed meanwhile; its producer-closed is queued behind us.
+      if (!res.ok) {
+        if (res.error.code !== 'NOT_FOUND') this.#report(MediaSessionError.from(res.error), p.source);
+        return;
+      }
+      const info: ConsumerInfo = res;
+      if (epoch !== this.#epoch) return;
+      const consumer = await transport.consume({
+        id: info.id, producerId: info.producerId, kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters, appData: { source: info.source, participantId: info.participantId },
+      });
+      if (epoch !== this.#epoch) return void consumer.close();
+      this.#remote.set(consumer.id, {
+        consumerId: consumer.id, producerId: info.producerId, participantId: info.participantId, source: info.source,
+        kind: info.kind, producerPaused: info.producerPaused, visible: true, consumer, layer: null,
+      });
+      // Consumers start paused at the SFU so no keyframe is lost before we are ready.
+      await this.#request('resume-consumer', { consumerId: consumer.id });
+      this.#emit();
+    } catch (err) {
+      this.#report(err, p.source);
+    }
+  }
+
+  #dropRemote(consumerId: string): void {
+    const r = this.#remote.get(consumerId);
+    if (!r) return;
+    this.#remote.delete(consumerId);
+    r.consumer.close();
+    this.#emit();
+  }
+
+  // ---- Plumbing ----
+
+  #request<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<Ack<ClientEventResults[E]>> {
+    return this.#conn.request(event, payload);
+  }
+
+  #enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn);
+    // One failed step must not stall the rest; callers still see their own rejection.
+    this.#queue = run.catch((err: unknown) => console.warn('[media]', err));
+    return run;
+  }
+
+  #report(err: unknown, source: MediaSourceKind | undefined): false {
+    const e = err instanceof MediaSessionError ? err : new MediaSessionError('INTERNAL', err instanceof Error ? err.message : String(err));
+    this.#notice = { code: e.code, message: e.message, ...(source && { source }), at: Date.now() };
+    this.#emit();
+    return false;
+  }
+
+  #setStatus(status: MediaStatus): void {
+    if (status === this.#status) return;
+    this.#status = status;
+    this.#emit();
+  }
+
+  #emit(): void {
+    const local: Partial<Record<MediaSourceKind, LocalMedia>> = {};
+    for (const [source, l] of this.#local) local[source] = { source, track: l.track, paused: l.paused, producerId: this.#producers.get(source)?.id ?? null };
+    const remote: Record<string, Partial<Record<MediaSourceKind, RemoteMedia>>> = {};
+    for (const r of this.#remote.values()) {
+      const { consumer, layer: _layer, ...rest } = r;
+      (remote[r.participantId] ??= {})[r.source] = { ...rest, track: consumer.track };
+    }
+    this.#snapshot = { status: this.#status, local, remote, notice: this.#notice };
+    for (const fn of this.#listeners) fn(this.#snapshot);
+  }
+}
+
+function deviceMessage(source: MediaSourceKind, err: unknown): string {
+  const what = source === 'mic' ? 'microphone' : source === 'camera' ? 'camera' : 'screen';
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError') return `Permission to use the ${what} was denied`;
+  if (name === 'NotFoundError') return `No ${what} was found`;
+  if (name === 'NotReadableError') return `The ${what} is in use by another application`;
+  return `Could not start the ${what}`;
+}
