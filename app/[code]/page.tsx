@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { notFound, redirect } from 'next/navigation';
+import { normalizeRoomCode } from '@/lib/room-code';
+import { MeetingClient } from './meeting-client';
+
+type Params = { params: Promise<{ code: string }> };
+
+async function codeFrom(params: Params['params']): Promise<{ raw: string; code: string | null }> {
+  const raw = decodeURIComponent((await params).code);
+  return { raw, code: normalizeRoomCode(raw) };
+}
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  const { code } = await codeFrom(params);
+  return { title: code ? `${code} · Convene` : 'Convene' };
+}
+
+/** `/abc-defg-hij`: the meeting. Normalises the code (`/ABC-DEFG-HIJ` redirects); the rest happens in the browser. */
+export default async function MeetingPage({ params }: Params) {
+  const { raw, code } = await codeFrom(params);
+  if (!code) notFound();
+  if (code !== raw) redirect(`/${code}`);
+  return <MeetingClient roomCode={code} />;
+}

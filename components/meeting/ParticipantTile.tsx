@@ -1,0 +1,60 @@
+'use client';
+import { useEffect, useRef } from 'react';
+import { TrackVideo } from './TrackVideo';
+import styles from './meeting.module.css';
+
+export interface ParticipantTileProps {
+  participantId: string;
+  name: string;
+  isSelf: boolean;
+  /** The camera track, if there is one; shown unless `videoOff`. */
+  videoTrack: MediaStreamTrack | null;
+  videoOff: boolean;
+  micMuted: boolean;
+  /** Reports whether the tile is on screen (hidden video is paused at the SFU). */
+  onVisibilityChange?: (visible: boolean) => void;
+  /** Reports the tile's width in CSS pixels (picks the simulcast layer). */
+  onWidthChange?: (width: number) => void;
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts.at(-1)?.[0] ?? '') : '')).toUpperCase() || '?';
+}
+
+export function ParticipantTile(props: ParticipantTileProps) {
+  const { participantId, name, isSelf, videoTrack, videoOff, micMuted, onVisibilityChange, onWidthChange } = props;
+  const ref = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !onVisibilityChange) return;
+    const io = new IntersectionObserver(([entry]) => entry && onVisibilityChange(entry.isIntersecting));
+    io.observe(el);
+    return () => io.disconnect();
+  }, [onVisibilityChange]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !onWidthChange) return;
+    const ro = new ResizeObserver(([entry]) => entry && onWidthChange(entry.contentRect.width));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [onWidthChange]);
+
+  const label = isSelf ? `${name} (you)` : name;
+  const showVideo = videoTrack && !videoOff;
+  return (
+    <figure ref={ref} className={styles.tile} data-testid={`tile-${participantId}`} aria-label={label}>
+      {showVideo ? (
+        <TrackVideo track={videoTrack} mirrored={isSelf} label={`${label}'s camera`} testId={isSelf ? 'local-video' : 'remote-video'} />
+      ) : (
+        <div className={styles.avatar} aria-hidden="true">{initials(name)}</div>
+      )}
+      <figcaption className={styles.caption}>
+        <span className={styles.name}>{label}</span>
+        {micMuted && <span className={styles.badge} role="img" aria-label="Microphone off">mic off</span>}
+      </figcaption>
+    </figure>
+  );
+}

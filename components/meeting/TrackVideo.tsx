@@ -1,0 +1,55 @@
+'use client';
+import { useEffect, useRef } from 'react';
+import styles from './meeting.module.css';
+
+export interface TrackVideoProps {
+  track: MediaStreamTrack;
+  /** Mirror our own camera, as people expect from a mirror. */
+  mirrored?: boolean;
+  /** 'contain' for screens (nothing cropped), 'cover' for faces. */
+  fit?: 'cover' | 'contain';
+  label: string;
+  testId?: string;
+}
+
+/** A muted, autoplaying <video> showing one track. */
+export function TrackVideo({ track, mirrored = false, fit = 'cover', label, testId }: TrackVideoProps) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = new MediaStream([track]);
+    // Autoplay of muted video is always allowed; a rejected play() only means the element went away.
+    el.play().catch(() => undefined);
+    return () => {
+      el.srcObject = null;
+    };
+  }, [track]);
+  return (
+    <video
+      ref={ref}
+      className={styles.video}
+      style={{ objectFit: fit, transform: mirrored ? 'scaleX(-1)' : undefined }}
+      autoPlay
+      playsInline
+      muted
+      aria-label={label}
+      data-testid={testId}
+    />
+  );
+}
+
+/** Plays one remote audio track; renders nothing visible. */
+export function TrackAudio({ track }: { track: MediaStreamTrack }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = new MediaStream([track]);
+    el.play().catch(() => undefined);
+    return () => {
+      el.srcObject = null;
+    };
+  }, [track]);
+  return <audio ref={ref} autoPlay data-testid="remote-audio" />;
+}
