@@ -1,0 +1,251 @@
+/**
+ * Real media between two headless Chromium pages through the real server:
+ * Next serves the meeting page, Socket.IO signals, mediasoup forwards.
+ * Fake camera, mic and screen (see ../shared/E2E.md), low resolutions.
+ * The steps share one meeting and run in order.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConveneServer } from '../../server/app';
+import { loadSfuConfig, type SfuConfig } from '../../server/sfu';
+import { ensureNextBuild } from '../helpers/next-build';
+import { startServer } from '../helpers/server';
+
+const SHOTS = path.resolve(import.meta.dirname, '../../test-results');
+// Below Linux's ephemeral range (32768+), so a browser's own port can never pass for the SFU's.
+const RTC_MIN = 23000;
+const RTC_MAX = 23999;
+
+let server: ConveneServer;
+let sfu: SfuConfig;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+/** Runs in every page before the app: the test hook, and low-resolution fake devices. */
+function lowResMedia() {
+  window.__CONVENE_TEST__ = true;
+  const md = navigator.mediaDevices;
+  const gum = md.getUserMedia.bind(md);
+  const gdm = md.getDisplayMedia.bind(md);
+  md.getUserMedia = (c) => gum(c?.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
+  md.getDisplayMedia = (c) => gdm({ ...c, video: { width: 640, height: 360, frameRate: 5 } });
+}
+
+async function newPage(name: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 960, height: 600 } });
+  contexts.push(context);
+  await context.addInitScript(lowResMedia);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+  page.on('console', (msg) => {
+    // Failed loads are reported with their URL below.
+    if (msg.text().startsWith('Failed to load resource')) return;
+    if (msg.type() === 'error' || msg.text().startsWith('[media]')) pageErrors.push(`${name} console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) pageErrors.push(`${name}: ${res.status()} ${new URL(res.url()).pathname}`);
+  });
+  return page;
+}
+
+/** Joins through the pre-join form; returns the participant id (from the tile holding our own video). */
+async function joinAs(page: Page, code: string, name: string, shot?: string): Promise<string> {
+  await page.goto(`/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  if (shot) await page.screenshot({ path: path.join(SHOTS, shot) });
+  await page.getByRole('button', { name: 'Join now' }).click();
+  const local = page.getByTestId('local-video');
+  await local.waitFor({ timeout: 20_000 });
+  const tile = page.locator('figure[data-testid^="tile-"]', { has: local });
+  return (await tile.getAttribute('data-testid'))!.slice('tile-'.length);
+}
+
+type Inbound = { framesDecoded: number; packetsReceived: number; frameWidth: number };
+
+/** inbound-rtp stats of what this page receives from `participantId`'s `source`, or null if not consumed. */
+function inbound(page: Page, participantId: string, source: string): Promise<Inbound | null> {
+  return page.evaluate(
+    async ([pid, src]) => {
+      const session = window.__convene!.media;
+      const track = session.snapshot.remote[pid!]?.[src as 'camera']?.track;
+      const report = await session.transportStats('recv');
+      if (!track || !report) return null;
+      for (const s of report.values()) {
+        if (s.type === 'inbound-rtp' && s.trackIdentifier === track.id) {
+          return { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0, frameWidth: s.frameWidth ?? 0 };
+        }
+      }
+      return null;
+    },
+    [participantId, source],
+  );
+}
+
+async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: T = await fn();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+    last = await fn();
+  }
+  return last;
+}
+
+/** Frames decoded keep increasing: the video is live, not one stuck frame. */
+async function expectDecoding(page: Page, participantId: string, source: string): Promise<void> {
+  const first = await until(`${source} frames from ${participantId}`, () => inbound(page, participantId, source), (s) => (s?.framesDecoded ?? 0) > 0);
+  await until(`${source} frames rising`, () => inbound(page, participantId, source), (s) => s!.framesDecoded > first!.framesDecoded, 5_000);
+}
+
+async function remoteVideoWidth(page: Page, participantId: string, testId: string): Promise<number> {
+  return page.evaluate(
+    ([pid, id]) => {
+      const scope = id === 'screen-video' ? document : document.querySelector(`[data-testid="tile-${pid}"]`);
+      return scope?.querySelector<HTMLVideoElement>(`[data-testid="${id}"]`)?.videoWidth ?? 0;
+    },
+    [participantId, testId],
+  );
+}
+
+/** Every remote ICE candidate this page's transports know, and the selected pairs' remote ends. */
+function remoteCandidates(page: Page) {
+  return page.evaluate(async () => {
+    const out: Array<{ direction: string; selected: boolean; address: string; port: number; protocol: string; type: string }> = [];
+    for (const direction of ['send', 'recv'] as const) {
+      const report = await window.__convene!.media.transportStats(direction);
+      if (!report) continue;
+      const stats = [...report.values()];
+      const selectedPairs = new Set(stats.filter((s) => s.type === 'transport').map((s) => s.selectedCandidatePairId));
+      const selectedRemote = new Set(stats.filter((s) => s.type === 'candidate-pair' && selectedPairs.has(s.id)).map((s) => s.remoteCandidateId));
+      for (const s of stats.filter((x) => x.type === 'remote-candidate')) {
+        out.push({ direction, selected: selectedRemote.has(s.id), address: s.address ?? s.ip, port: s.port, protocol: s.protocol, type: s.candidateType });
+      }
+    }
+    return out;
+  });
+}
+
+beforeAll(async () => {
+  ensureNextBuild();
+  sfu = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: String(RTC_MIN), MEDIASOUP_RTC_MAX_PORT: String(RTC_MAX) });
+  server = await startServer({}, { next: { dev: false }, media: sfu });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-quic'],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+});
+
+describe('two browsers in one meeting, through the SFU', () => {
+  let a: Page;
+  let b: Page;
+  let aId: string;
+  let bId: string;
+  let code: string;
+
+  it("each sees the other's name and decoding camera video", { timeout: 90_000 }, async () => {
+    a = await newPage('A');
+    b = await newPage('B');
+    await a.goto('/');
+    // From A's page, so A holds the creator's guest cookie and joins as host.
+    const created = await a.evaluate(() => fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    expect(created).toMatchObject({ ok: true, code: expect.stringMatching(/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/) });
+    code = created.code;
+    aId = await joinAs(a, code, 'Alice', 'media-prejoin.png');
+    bId = await joinAs(b, code, 'Bob');
+    expect(aId).not.toBe(bId);
+
+    for (const [page, otherId, otherName] of [[a, bId, 'Bob'], [b, aId, 'Alice']] as const) {
+      const tile = page.getByTestId(`tile-${otherId}`);
+      await expect.poll(() => tile.getAttribute('aria-label'), { timeout: 10_000 }).toBe(otherName);
+      await expect.poll(() => remoteVideoWidth(page, otherId, 'remote-video'), { timeout: 20_000 }).toBeGreaterThan(0);
+      await expectDecoding(page, otherId, 'camera');
+    }
+    await expect.poll(() => a.getByTestId('participant-list').textContent()).toContain('Bob');
+    await expect.poll(() => b.getByTestId('participant-list').textContent()).toContain('Alice');
+    await b.screenshot({ path: path.join(SHOTS, 'media-b-sees-a.png') });
+  });
+
+  it("each receives the other's microphone audio", { timeout: 30_000 }, async () => {
+    await until('audio at A', () => inbound(a, bId, 'mic'), (s) => (s?.packetsReceived ?? 0) > 0);
+    await until('audio at B', () => inbound(b, aId, 'mic'), (s) => (s?.packetsReceived ?? 0) > 0);
+  });
+
+  it("every remote ICE candidate is the SFU's (127.0.0.1, a port in the configured range), never the other browser's", async () => {
+    for (const page of [a, b]) {
+      const candidates = await remoteCandidates(page);
+      // Both transports are connected, each with a selected pair.
+      expect(candidates.filter((c) => c.selected).map((c) => c.direction).sort()).toEqual(['recv', 'send']);
+      for (const c of candidates) {
+        expect(c.address).toBe(sfu.listenIp);
+        expect(c.port).toBeGreaterThanOrEqual(RTC_MIN);
+        expect(c.port).toBeLessThanOrEqual(RTC_MAX);
+      }
+    }
+  });
+
+  it("A shares the screen and B decodes it on the screen stage", { timeout: 45_000 }, async () => {
+    await a.getByRole('button', { name: 'Share screen' }).click();
+    await a.getByRole('button', { name: 'Stop sharing' }).waitFor();
+    const stage = b.getByTestId('screen-stage');
+    await stage.waitFor({ timeout: 15_000 });
+    expect(await stage.getAttribute('data-presenter')).toBe(aId);
+    await expect.poll(() => remoteVideoWidth(b, aId, 'screen-video'), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expectDecoding(b, aId, 'screen');
+    await b.screenshot({ path: path.join(SHOTS, 'media-b-sees-a-screen.png') });
+    await a.screenshot({ path: path.join(SHOTS, 'media-a-presenting.png') });
+  });
+
+  it("A stops sharing and B's screen stage goes away while the cameras keep flowing", { timeout: 30_000 }, async () => {
+    await a.getByRole('button', { name: 'Stop sharing' }).click();
+    await b.getByTestId('screen-stage').waitFor({ state: 'detached', timeout: 10_000 });
+    await a.getByRole('button', { name: 'Share screen' }).waitFor();
+    await expectDecoding(b, aId, 'camera');
+  });
+
+  it("a signaling blip on A resumes the same session: nobody's media is interrupted or re-created", { timeout: 30_000 }, async () => {
+    const before = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
+    const resumed = await a.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const conn = window.__convene!.connection;
+          conn.socket.once('room-joined', (d) => resolve(String(d.resumed)));
+          // Drop the WebSocket under the client, as a network blip would; Socket.IO reconnects.
+          conn.socket.io.engine.close();
+        }),
+    );
+    expect(resumed).toBe('true');
+    await expectDecoding(b, aId, 'camera');
+    await expectDecoding(a, bId, 'camera');
+    expect({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }).toEqual(before);
+  });
+
+  it('after the SFU worker dies, both browsers re-establish media on its replacement', { timeout: 60_000 }, async () => {
+    const old = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
+    const media = await server.sfu!.room(code);
+    const deadPid = media.workerPid;
+    process.kill(deadPid, 'SIGKILL');
+    await until('new consumers', async () => ({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }),
+      (now) => Boolean(now.atA && now.atB && now.atA !== old.atA && now.atB !== old.atB), 30_000);
+    expect(media.workerPid).not.toBe(deadPid);
+    await expectDecoding(a, bId, 'camera');
+    await expectDecoding(b, aId, 'camera');
+    await until('audio at B after recovery', () => inbound(b, aId, 'mic'), (s) => (s?.packetsReceived ?? 0) > 0);
+    await b.screenshot({ path: path.join(SHOTS, 'media-b-after-recovery.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+function consumerOf(page: Page, participantId: string, source: string): Promise<string | null> {
+  return page.evaluate(([pid, src]) => window.__convene!.media.snapshot.remote[pid!]?.[src as 'camera']?.consumerId ?? null, [participantId, source]);
+}
