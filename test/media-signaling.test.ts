@@ -43,7 +43,7 @@ describe('media over signaling', () => {
     const paused = next(b.socket, 'producer-paused');
     const flag = next(b.socket, 'media-toggled');
     expect(await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: false })).toEqual({ ok: true });
-    expect(await paused).toMatchObject({ participantId: a.self.participantId, producerId: rt.producerId, source: 'mic' });
+    expect(await paused).toMatchObject({ participantId: a.self.participantId, producerId: rt.producerId, source: 'mic', by: 'owner' });
     expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
     await sleep(100);
     const before = rt.receiver.received;

@@ -84,6 +84,8 @@ export interface ProducerEvent {
   producerId: string;
   source: MediaSourceKind;
   paused?: boolean;
+  /** On producer-paused: whether the owner paused it or a host muted it. */
+  by?: 'owner' | 'host';
 }
 
 /** mediasoup-client `device.createSendTransport/createRecvTransport` options (opaque here). */

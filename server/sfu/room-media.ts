@@ -162,7 +162,8 @@ export class RoomMedia {
     const { router } = this.#live();
     const peer = this.#peer(participantId);
     const transport = peer.transportFor('recv');
-    if (!transport) throw new SfuError('NOT_FOUND', 'create a receive transport first');
+    // Not NOT_FOUND: a client must tell "my transport is gone, rebuild" from "that producer just closed".
+    if (!transport) throw new SfuError('MEDIA_UNAVAILABLE', 'no receive transport: create one first');
     const producer = this.#peers.findProducer(producerId);
     if (!producer) throw new SfuError('NOT_FOUND', 'no such producer');
     const canConsume = await mediaCall('consume', async () => router.canConsume({ producerId, rtpCapabilities }));

@@ -77,8 +77,8 @@ export class MediaBridge {
       everyone().except(participantChannel(code, participantId)).emit('new-producer', { participantId, producerId, source, paused });
       flag(participantId, source, !paused);
     });
-    media.on('producer-paused', ({ participantId, producerId, source }) => {
-      everyone().emit('producer-paused', { participantId, producerId, source });
+    media.on('producer-paused', ({ participantId, producerId, source, by }) => {
+      everyone().emit('producer-paused', { participantId, producerId, source, by });
       flag(participantId, source, false);
     });
     media.on('producer-resumed', ({ participantId, producerId, source }) => {

@@ -3,7 +3,7 @@
  * (`npm run setup` builds too; this keeps `npm test` self-sufficient on a fresh clone.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -17,9 +17,31 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export function ensureNextBuild(): void {
+function stale(): boolean {
   const buildId = path.join(root, '.next', 'BUILD_ID');
   const sources = ['app', 'components', 'lib', 'public'].map((d) => path.join(root, d)).filter(existsSync);
-  const stale = !existsSync(buildId) || Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;
-  if (stale) execFileSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  return !existsSync(buildId) || Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;
+}
+
+const LOCK = path.join(root, '.next-build.lock');
+
+export function ensureNextBuild(): void {
+  if (!stale()) return;
+  // Two test runs in one tree must not build into the same .next at once:
+  // mkdir is atomic, so whoever creates the lock builds and the other waits.
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${LOCK}; remove it if no build is running`);
+      execFileSync('sleep', ['1']);
+    }
+  }
+  try {
+    if (stale()) execFileSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }

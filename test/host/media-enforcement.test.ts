@@ -25,10 +25,12 @@ describe('host mute', () => {
     const { code, host, a } = await meetingWithHost('mute-host');
     const rt = await signaledRoundTrip(server, code, a.socket, a.self.participantId, host.socket, host.self.participantId, 7001);
     const notice = next(a.socket, 'you-were-muted');
+    const paused = next(host.socket, 'producer-paused');
     const flag = next(host.socket, 'media-toggled');
     expect(await emit(host.socket, 'set-permissions', { canUnmute: false })).toEqual({ ok: true });
     expect(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' })).toEqual({ ok: true });
     expect(await notice).toEqual({ by: host.self.participantId, kind: 'audio' });
+    expect(await paused).toMatchObject({ participantId: a.self.participantId, source: 'mic', by: 'host' });
     expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
 
     await sleep(100);

@@ -1,26 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
+import { describe, expect, it } from 'vitest';
 import { createMeeting, emit, joined, next, recorder, sleep, startServer, type Client } from '../helpers/server';
+import { sharedServer } from '../helpers/shared-server';
 
-let server: ConveneServer;
-const sockets: Client[] = [];
-async function join(code: string, name: string) {
-  const j = await joined(server, code, name);
-  sockets.push(j.socket);
-  return j;
-}
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
-afterAll(() => server.close());
+const shared = sharedServer();
+const join = shared.join;
 
 describe('chat', () => {
   it('a message is acked with its id and delivered to everyone with the sender name', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const atBob = next(bob.socket, 'new-message');
@@ -34,7 +21,7 @@ describe('chat', () => {
   });
 
   it('a late joiner receives the history in room-joined', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     await emit(alice.socket, 'send-message', { text: 'first' });
     await emit(alice.socket, 'send-message', { text: 'second' });
@@ -43,7 +30,7 @@ describe('chat', () => {
   });
 
   it('a private message reaches only its recipient (and its sender), and is not in others\' history', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const carol = await join(code, 'Carol');
@@ -61,7 +48,7 @@ describe('chat', () => {
   });
 
   it('a message to someone not in the meeting is refused and reaches nobody', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
@@ -72,7 +59,7 @@ describe('chat', () => {
   });
 
   it('empty and over-long messages are INVALID_PAYLOAD and are not broadcast', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
@@ -84,7 +71,7 @@ describe('chat', () => {
   });
 
   it('the history keeps the last 200 messages', async () => {
-    const roomy = await startServer({ rateLimits: { ...server.config.rateLimits, chat: [1000, 1] } });
+    const roomy = await startServer({ rateLimits: { ...shared.server.config.rateLimits, chat: [1000, 1] } });
     try {
       const code = await createMeeting(roomy);
       const alice = await joined(roomy, code, 'Alice');
@@ -100,18 +87,18 @@ describe('chat', () => {
   });
 
   it('sending before joining is NOT_IN_ROOM', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     await join(code, 'Alice');
     const { client, connected } = await import('../helpers/server');
-    const outsider = await connected(client(server));
-    sockets.push(outsider);
+    const outsider = await connected(client(shared.server));
+    shared.track(outsider);
     expect((await emit(outsider, 'send-message', { text: 'hi' })).error.code).toBe('NOT_IN_ROOM');
   });
 });
 
 describe('typing', () => {
   it('typing is relayed to the others, throttled', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
@@ -128,7 +115,7 @@ describe('typing', () => {
 
 describe('media toggles', () => {
   it('toggle-media is broadcast to everyone as media-toggled and shows in later snapshots', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const atBob = next(bob.socket, 'media-toggled');
@@ -143,7 +130,7 @@ describe('media toggles', () => {
   });
 
   it('an invalid kind is refused and broadcasts nothing', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);

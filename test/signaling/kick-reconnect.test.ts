@@ -1,27 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MeetingConnection } from '../../lib/client/meeting-socket';
-import type { ConveneServer } from '../../server/app';
 import { createMeeting, emit, joined, next, recorder, sleep, startServer, type Client } from '../helpers/server';
+import { sharedServer } from '../helpers/shared-server';
 
-let server: ConveneServer;
-const sockets: Client[] = [];
-async function join(code: string, name: string) {
-  const j = await joined(server, code, name);
-  sockets.push(j.socket);
-  return j;
-}
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
-afterAll(() => server.close());
+const shared = sharedServer();
+const join = shared.join;
 
 describe('kick', () => {
   it('the target gets force-disconnect, then the server closes its socket, and the others see user-left kicked', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const host = await join(code, 'Host');
     const bob = await join(code, 'Bob');
     const carol = await join(code, 'Carol');
@@ -37,17 +24,17 @@ describe('kick', () => {
     expect(await hostSaw).toEqual(expected);
     await sleep(100);
     expect(order).toEqual(['force-disconnect:Be nice', 'disconnect:io server disconnect']);
-    expect(await server.store.getParticipant(code, bob.self.participantId)).toBeNull();
+    expect(await shared.server.store.getParticipant(code, bob.self.participantId)).toBeNull();
   });
 
   it("a participant's kick is FORBIDDEN and changes nothing", async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const host = await join(code, 'Host');
     const bob = await join(code, 'Bob');
     const carol = await join(code, 'Carol');
     await sleep(50); // let Carol's user-joined reach the others first
     const seen = [recorder(host.socket), recorder(bob.socket), recorder(carol.socket)];
-    const before = await server.store.listParticipants(code);
+    const before = await shared.server.store.listParticipants(code);
 
     const ack = await emit(bob.socket, 'kick-participant', { participantId: carol.self.participantId });
     expect(ack.error.code).toBe('FORBIDDEN');
@@ -56,11 +43,11 @@ describe('kick', () => {
     await sleep(100);
     expect(seen.flat()).toEqual([]);
     expect(carol.socket.connected && host.socket.connected).toBe(true);
-    expect(await server.store.listParticipants(code)).toEqual(before);
+    expect(await shared.server.store.listParticipants(code)).toEqual(before);
   });
 
   it('kicking someone who is not in the meeting is NOT_FOUND', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const host = await join(code, 'Host');
     expect((await emit(host.socket, 'kick-participant', { participantId: 'ghost' })).error.code).toBe('NOT_FOUND');
   });
@@ -68,9 +55,9 @@ describe('kick', () => {
 
 describe('reconnect', () => {
   it('a client that drops and reconnects within the grace period keeps its identity, and nobody sees it leave', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
-    const conn = new MeetingConnection(server.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    const conn = new MeetingConnection(shared.server.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
     const first = await conn.join(code, 'Bob');
     if (!first.ok || !('self' in first)) throw new Error('join failed');
     await emit(alice.socket, 'send-message', { text: 'before the blip' });
@@ -88,17 +75,17 @@ describe('reconnect', () => {
     expect(again.participants.find((p) => p.participantId === first.self.participantId)?.media.video).toBe(true);
     await sleep(100);
     expect(aliceSaw.filter((e) => e.event === 'user-left' || e.event === 'user-joined')).toEqual([]);
-    const stored = await server.store.listParticipants(code);
+    const stored = await shared.server.store.listParticipants(code);
     expect(stored.map((p) => p.id).sort()).toEqual([alice.self.participantId, first.self.participantId].sort());
     conn.close();
   });
 
   it('a resume token does not work for another identity', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(shared.server);
     const bob = await join(code, 'Bob');
     const { client, connected, guestCookieHeader } = await import('../helpers/server');
-    const thief = await connected(client(server, { cookie: guestCookieHeader('someone-else') }));
-    sockets.push(thief);
+    const thief = await connected(client(shared.server, { cookie: guestCookieHeader('someone-else') }));
+    shared.track(thief);
     const ack = await emit(thief, 'join-room', { roomCode: code, displayName: 'Bob', resumeToken: bob.self.resumeToken });
     expect(ack.ok).toBe(true);
     expect(ack.self.participantId).not.toBe(bob.self.participantId);
