@@ -1,9 +1,7 @@
 'use client';
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, type ReactNode } from 'react';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
-import { ControlBar } from './ControlBar';
-import { ParticipantList } from './ParticipantList';
 import { ParticipantTile } from './ParticipantTile';
 import { ScreenStage } from './ScreenStage';
 import { TrackAudio } from './TrackVideo';
@@ -15,16 +13,19 @@ export interface MeetingRoomProps {
   participants: ParticipantInfo[];
   media: MediaSnapshot;
   reconnecting: boolean;
-  onToggleMic: () => void;
-  onToggleCamera: () => void;
-  onShareScreen: () => void;
-  onStopSharing: () => void;
-  onLeave: () => void;
+  /** The side panel (people, chat), or null when closed. */
+  aside: ReactNode;
+  /** The control bar. */
+  controls: ReactNode;
+  /** Toasts and reactions, floating over the room. */
+  overlay: ReactNode;
+  onCopyLink: () => void;
+  linkCopied: boolean;
   onVideoVisible: (consumerId: string, visible: boolean) => void;
   onVideoWidth: (consumerId: string, width: number) => void;
 }
 
-/** The meeting: a screen stage when someone presents, a grid of tiles, the people list and the controls. */
+/** The meeting: a screen stage when someone presents, a grid of tiles, a side panel and the controls. */
 export function MeetingRoom(p: MeetingRoomProps) {
   const { media, selfId } = p;
   const localScreen = media.local.screen;
@@ -39,7 +40,8 @@ export function MeetingRoom(p: MeetingRoomProps) {
     <div className={styles.room}>
       <header className={styles.header}>
         <span className={styles.code}>{p.roomCode}</span>
-        {p.reconnecting && <span role="status" className={styles.banner}>Reconnecting…</span>}
+        <button type="button" className={`secondary ${styles.small}`} onClick={p.onCopyLink}>{p.linkCopied ? 'Link copied' : 'Copy link'}</button>
+        {p.reconnecting && <span role="status" className={styles.banner} data-testid="reconnecting">Reconnecting…</span>}
         {media.status === 'recovering' && <span role="status" className={styles.banner}>Restoring media…</span>}
         {media.notice && <span role="alert" key={media.notice.at} className={styles.notice}>{media.notice.message}</span>}
       </header>
@@ -55,20 +57,11 @@ export function MeetingRoom(p: MeetingRoomProps) {
             ))}
           </section>
         </div>
-        <ParticipantList participants={p.participants} selfId={selfId} />
+        {p.aside && <aside className={styles.people} aria-label="Side panel">{p.aside}</aside>}
       </div>
+      {p.overlay}
       {audio.map((a) => <TrackAudio key={a.consumerId} track={a.track} />)}
-      <ControlBar
-        micOn={Boolean(media.local.mic && !media.local.mic.paused)}
-        cameraOn={Boolean(media.local.camera && !media.local.camera.paused)}
-        sharing={Boolean(localScreen)}
-        shareBlocked={Boolean(remoteScreen)}
-        onToggleMic={p.onToggleMic}
-        onToggleCamera={p.onToggleCamera}
-        onShareScreen={p.onShareScreen}
-        onStopSharing={p.onStopSharing}
-        onLeave={p.onLeave}
-      />
+      {p.controls}
     </div>
   );
 }
@@ -95,6 +88,7 @@ function Tile({ person, isSelf, media, onVisible, onWidth }: {
       videoTrack={camera?.track ?? null}
       videoOff={videoOff}
       micMuted={micMuted}
+      handRaised={person.handRaisedAt !== null}
       {...(consumerId && { onVisibilityChange: visible, onWidthChange: width })}
     />
   );

@@ -11,6 +11,7 @@ export interface ParticipantTileProps {
   videoTrack: MediaStreamTrack | null;
   videoOff: boolean;
   micMuted: boolean;
+  handRaised?: boolean;
   /** Reports whether the tile is on screen (hidden video is paused at the SFU). */
   onVisibilityChange?: (visible: boolean) => void;
   /** Reports the tile's width in CSS pixels (picks the simulcast layer). */
@@ -23,7 +24,7 @@ export function initials(name: string): string {
 }
 
 export function ParticipantTile(props: ParticipantTileProps) {
-  const { participantId, name, isSelf, videoTrack, videoOff, micMuted, onVisibilityChange, onWidthChange } = props;
+  const { participantId, name, isSelf, videoTrack, videoOff, micMuted, handRaised, onVisibilityChange, onWidthChange } = props;
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -52,8 +53,9 @@ export function ParticipantTile(props: ParticipantTileProps) {
         <div className={styles.avatar} aria-hidden="true">{initials(name)}</div>
       )}
       <figcaption className={styles.caption}>
+        {handRaised && <span role="img" aria-label="Hand raised">✋</span>}
         <span className={styles.name}>{label}</span>
-        {micMuted && <span className={styles.badge} role="img" aria-label="Microphone off">mic off</span>}
+        {micMuted && <span className={styles.badge} role="img" data-testid="muted-icon" aria-label="Microphone off">mic off</span>}
       </figcaption>
     </figure>
   );

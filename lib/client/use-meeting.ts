@@ -1,22 +1,22 @@
 'use client';
 /**
- * React glue for one meeting: the signaling connection, who is in the room,
- * and the MediaSession. Components stay presentational; this hook is the
- * only place in the UI that touches sockets.
+ * React glue for one meeting: the signaling connection, the room's state
+ * (room-state.ts) and the MediaSession. Components stay presentational; this
+ * hook is the only place in the UI that touches sockets.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { ErrorBody, ParticipantInfo, SelfInfo } from '../protocol';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ErrorBody, ErrorCode } from '../protocol';
 import { MediaSession, layerForWidth, type MediaConstraintsConfig, type MediaSnapshot } from './media-session';
 import { MeetingConnection, type ConnectionState } from './meeting-socket';
-import { applyParticipantEvent } from './participants';
+import { INITIAL_ROOM_STATE, roomReducer, type RoomState } from './room-state';
 
-export type MeetingPhase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left' | 'removed';
+export type MeetingPhase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left' | 'removed' | 'ended' | 'refused';
 
-export interface MeetingView {
+export interface MeetingView extends RoomState {
   phase: MeetingPhase;
-  self: SelfInfo | null;
-  participants: ParticipantInfo[];
   error: ErrorBody | null;
+  /** The reason a host gave when removing us. */
+  removedReason: string | null;
   connection: ConnectionState;
   media: MediaSnapshot;
 }
@@ -24,15 +24,24 @@ export interface MeetingView {
 export interface MeetingActions {
   join(displayName: string, publish?: { mic?: boolean; camera?: boolean }): Promise<void>;
   leave(): Promise<void>;
+  /** Stop knocking and go back to the pre-join page. */
+  cancelKnock(): Promise<void>;
   toggleMic(): Promise<void>;
   toggleCamera(): Promise<void>;
   shareScreen(): Promise<void>;
   stopSharing(): Promise<void>;
+  /** Any protocol request (host controls, chat, hands, reactions); a refusal also becomes a toast unless `quiet`. */
+  send<E extends ClientEventName>(event: E, payload: ClientPayload<E>, opts?: { quiet?: boolean }): Promise<Ack<ClientEventResults[E]>>;
   /** A remote video tile scrolled in or out of view. */
   setVideoVisible(consumerId: string, visible: boolean): void;
   /** A remote video tile changed size (CSS pixels). */
   setVideoWidth(consumerId: string, width: number): void;
 }
+
+/** join-room refusals that get their own page rather than a message on the pre-join form. */
+const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set(['BANNED', 'ROOM_LOCKED', 'DENIED', 'MEETING_ENDED']);
+const TOAST_MS = 5_000;
+const REACTION_MS = 4_000;
 
 const IDLE: MediaSnapshot = { status: 'idle', local: {}, remote: {}, notice: null };
 const noop = () => () => {};
@@ -57,9 +66,9 @@ declare global {
 
 export function useMeeting(roomCode: string, options: { constraints?: MediaConstraintsConfig } = {}): [MeetingView, MeetingActions] {
   const [phase, setPhase] = useState<MeetingPhase>('prejoin');
-  const [self, setSelf] = useState<SelfInfo | null>(null);
-  const [participants, setParticipants] = useState<ParticipantInfo[]>([]);
+  const [state, dispatch] = useReducer(roomReducer, INITIAL_ROOM_STATE);
   const [error, setError] = useState<ErrorBody | null>(null);
+  const [removedReason, setRemovedReason] = useState<string | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [live, setLive] = useState<Live | null>(null);
   const liveRef = useRef<Live | null>(null);
@@ -74,9 +83,29 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
   }, []);
   useEffect(() => teardown, [teardown]);
 
+  // Toasts and reactions fade on their own.
+  useEffect(() => {
+    const timers = state.toasts.map((t) => setTimeout(() => dispatch({ type: 'expire-toast', id: t.id }), TOAST_MS));
+    return () => timers.forEach(clearTimeout);
+  }, [state.toasts]);
+  useEffect(() => {
+    const timers = state.reactions.map((r) => setTimeout(() => dispatch({ type: 'expire-reaction', id: r.id }), REACTION_MS));
+    return () => timers.forEach(clearTimeout);
+  }, [state.reactions]);
+
+  const refuse = useCallback(
+    (e: ErrorBody) => {
+      teardown();
+      setError(e);
+      setPhase(FINAL_REFUSALS.has(e.code) ? 'refused' : 'prejoin');
+    },
+    [teardown],
+  );
+
   const join = useCallback<MeetingActions['join']>(
     async (displayName, publish = {}) => {
       teardown();
+      dispatch({ type: 'reset' });
       setPhase('joining');
       setError(null);
       const conn = new MeetingConnection(undefined, { transports: ['websocket'] });
@@ -86,43 +115,68 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
       liveRef.current = l;
       setLive(l);
       if (window.__CONVENE_TEST__) window.__convene = l;
+      const startMedia = () => Promise.all([publish.mic !== false && session.publishMic(), publish.camera !== false && session.publishCamera()]);
+      let entered = false;
+      let selfId: string | null = null;
 
       const s = conn.socket;
       s.on('room-joined', (d) => {
-        setSelf(d.self);
-        setParticipants(d.participants);
+        selfId = d.self.participantId;
+        dispatch({ type: 'joined', data: d });
+        // An admission from the waiting room arrives here, without an ack.
+        if (!entered && liveRef.current === l) {
+          entered = true;
+          setPhase('joined');
+          void startMedia();
+        }
       });
-      s.on('user-joined', (d) => setParticipants((ps) => applyParticipantEvent(ps, { type: 'joined', participant: d.participant })));
-      s.on('user-left', (d) => setParticipants((ps) => applyParticipantEvent(ps, { type: 'left', participantId: d.participantId })));
-      s.on('media-toggled', (d) => setParticipants((ps) => applyParticipantEvent(ps, { type: 'media', ...d })));
-      s.on('role-changed', (d) => setParticipants((ps) => applyParticipantEvent(ps, { type: 'role', ...d })));
-      // A failed join, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
+      s.on('user-joined', (d) => dispatch({ type: 'user-joined', participant: d.participant }));
+      s.on('user-left', (d) => dispatch({ type: 'user-left', ...d }));
+      s.on('media-toggled', (d) => dispatch({ type: 'media', ...d }));
+      s.on('role-changed', (d) => dispatch({ type: 'role', ...d }));
+      s.on('hand-raised', (d) => dispatch({ type: 'hand', ...d }));
+      s.on('new-message', (message) => dispatch({ type: 'message', message }));
+      s.on('typing', (d) => dispatch({ type: 'typing', ...d }));
+      s.on('room-updated', ({ room }) => dispatch({ type: 'room', room }));
+      s.on('lobby-updated', ({ waiting }) => dispatch({ type: 'lobby', waiting }));
+      s.on('lobby-status', ({ position }) => dispatch({ type: 'lobby-position', position }));
+      s.on('reaction', (d) => dispatch({ type: 'reaction', ...d }));
+      s.on('you-were-muted', ({ kind }) => dispatch({ type: 'toast', text: kind === 'audio' ? 'You were muted by the host' : 'The host turned off your camera' }));
+      s.on('producer-paused', (p) => {
+        if (p.by === 'host' && p.participantId === selfId) {
+          dispatch({ type: 'toast', text: p.source === 'mic' ? 'You were muted by the host' : 'The host turned off your camera' });
+        }
+      });
+      s.on('unmute-requested', () => dispatch({ type: 'toast', text: 'The host asks you to unmute' }));
+      // A failed join, a denied knock, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
       s.on('join-error', (e) => {
-        if (liveRef.current !== l) return;
-        teardown();
-        setError(e);
-        setPhase('prejoin');
+        if (liveRef.current === l) refuse(e);
       });
-      s.on('force-disconnect', () => {
+      s.on('force-disconnect', ({ reason }) => {
         teardown();
+        setRemovedReason(reason);
         setPhase('removed');
+      });
+      s.on('meeting-ended', () => {
+        teardown();
+        setPhase('ended');
       });
       conn.onStateChange(setConnection);
 
       const res = await conn.join(roomCode, displayName);
       // Torn down meanwhile (join-error, unmount, another join): nothing left to do.
       if (liveRef.current !== l) return;
-      if (!res.ok) {
-        teardown();
-        setError(res.error);
-        setPhase('prejoin');
-        return;
+      if (!res.ok) return refuse(res.error);
+      if ('pending' in res) {
+        dispatch({ type: 'lobby-position', position: res.position });
+        return setPhase('waiting');
       }
-      if ('pending' in res) return setPhase('waiting');
+      if (entered) return;
+      entered = true;
       setPhase('joined');
-      await Promise.all([publish.mic !== false && session.publishMic(), publish.camera !== false && session.publishCamera()]);
+      await startMedia();
     },
-    [roomCode, teardown],
+    [roomCode, teardown, refuse],
   );
 
   const actions = useMemo<MeetingActions>(() => {
@@ -142,6 +196,12 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
         teardown();
         setPhase('left');
       },
+      async cancelKnock() {
+        const l = liveRef.current;
+        if (l) await l.connection.leave();
+        teardown();
+        setPhase('prejoin');
+      },
       toggleMic: toggle('mic'),
       toggleCamera: toggle('camera'),
       async shareScreen() {
@@ -149,6 +209,13 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
       },
       async stopSharing() {
         await current()?.stopScreenShare();
+      },
+      async send(event, payload, opts) {
+        const conn = liveRef.current?.connection;
+        if (!conn) return { ok: false, error: { code: 'NOT_IN_ROOM', message: 'You are not in the meeting' } };
+        const res = await conn.request(event, payload);
+        if (!res.ok && !opts?.quiet) dispatch({ type: 'toast', text: res.error.message });
+        return res;
       },
       setVideoVisible(consumerId, visible) {
         void current()?.setVisible(consumerId, visible);
@@ -160,5 +227,5 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
     };
   }, [join, teardown]);
 
-  return [{ phase, self, participants, error, connection, media }, actions];
+  return [{ ...state, phase, error, removedReason, connection, media }, actions];
 }

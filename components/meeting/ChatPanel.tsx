@@ -1,0 +1,98 @@
+'use client';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ChatMessage, ParticipantInfo } from '@/lib/protocol';
+import { LIMITS } from '@/lib/text';
+import styles from './meeting.module.css';
+
+export interface ChatPanelProps {
+  messages: ChatMessage[];
+  participants: ParticipantInfo[];
+  selfId: string | null;
+  /** participantIds currently typing. */
+  typing: string[];
+  /** Resolves with an error message to show, or null once sent. */
+  onSend: (text: string, to: string | null) => Promise<string | null>;
+  onTyping: (active: boolean) => void;
+}
+
+const TYPING_IDLE_MS = 3_000;
+
+export function ChatPanel(p: ChatPanelProps) {
+  const [text, setText] = useState('');
+  const [to, setTo] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const listRef = useRef<HTMLOListElement>(null);
+  const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? 'someone who left';
+  const others = p.participants.filter((x) => x.participantId !== p.selfId);
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [p.messages.length]);
+  // The chosen recipient left: fall back to everyone rather than send into the void.
+  useEffect(() => {
+    if (to && !p.participants.some((x) => x.participantId === to)) setTo('');
+  }, [to, p.participants]);
+  useEffect(() => () => void (idle.current && clearTimeout(idle.current)), []);
+
+  const stopTyping = () => {
+    if (idle.current) clearTimeout(idle.current);
+    idle.current = null;
+    p.onTyping(false);
+  };
+  const change = (value: string) => {
+    setText(value);
+    if (!value) return stopTyping();
+    p.onTyping(true);
+    if (idle.current) clearTimeout(idle.current);
+    idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim() || sending) return;
+    setSending(true);
+    stopTyping();
+    const failure = await p.onSend(text, to || null);
+    setSending(false);
+    setError(failure);
+    if (!failure) setText('');
+  };
+
+  const typers = p.typing.map(nameOf);
+  return (
+    <section className={`${styles.panelSection} ${styles.chat}`} aria-labelledby="chat-heading" data-testid="chat-panel">
+      <h2 id="chat-heading">Chat</h2>
+      <ol ref={listRef} className={styles.messages} aria-live="polite" data-testid="chat-messages">
+        {p.messages.length === 0 && <li className={styles.muted}>No messages yet</li>}
+        {p.messages.map((m) => {
+          const mine = m.from.participantId === p.selfId;
+          return (
+            <li key={m.id} className={styles.message} data-testid="chat-message">
+              <span className={styles.messageMeta}>
+                <strong data-testid="chat-sender">{mine ? 'You' : m.from.displayName}</strong>
+                {m.to && <span className={styles.private}> privately to {m.to === p.selfId ? 'you' : nameOf(m.to)}</span>}{' '}
+                <time dateTime={new Date(m.sentAt).toISOString()}>{new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>
+              </span>
+              <span className={styles.messageText} data-testid="chat-text">{m.text}</span>
+            </li>
+          );
+        })}
+      </ol>
+      <p className={styles.typing} aria-live="polite">{typers.length > 0 && `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`}</p>
+      <form onSubmit={submit} className={styles.chatForm}>
+        <label className={styles.field}>
+          To
+          <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="Send to">
+            <option value="">Everyone</option>
+            {others.map((x) => <option key={x.participantId} value={x.participantId}>{x.displayName} (private)</option>)}
+          </select>
+        </label>
+        <input value={text} onChange={(e) => change(e.target.value)} maxLength={LIMITS.chatText} placeholder="Send a message" aria-label="Message" />
+        <button type="submit" disabled={!text.trim() || sending}>Send</button>
+      </form>
+      {error && <p role="alert" className={styles.error} data-testid="chat-error">{error}</p>}
+    </section>
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Everything the meeting UI shows about the room besides media: people, hands,
+ * settings, the lobby, chat, typing and toasts. A pure reducer over server
+ * events, so the hook stays thin and the rules are testable without a browser.
+ */
+import type { Role } from '../permissions';
+import type { ChatMessage, LeaveReason, LobbyEntryInfo, MediaKind, ParticipantInfo, RoomInfo, RoomJoined, SelfInfo } from '../protocol';
+import { applyParticipantEvent } from './participants';
+
+export interface Toast {
+  id: number;
+  text: string;
+}
+
+export interface Reaction {
+  id: number;
+  participantId: string;
+  emoji: string;
+}
+
+export interface RoomState {
+  self: SelfInfo | null;
+  participants: ParticipantInfo[];
+  room: RoomInfo | null;
+  chat: ChatMessage[];
+  /** participantIds currently typing (never ourselves). */
+  typing: string[];
+  /** Hosts and co-hosts: who is knocking, in knock order. */
+  lobby: LobbyEntryInfo[];
+  /** While we knock: our place in the queue (1 = next). */
+  lobbyPosition: number | null;
+  toasts: Toast[];
+  reactions: Reaction[];
+}
+
+export const INITIAL_ROOM_STATE: RoomState = {
+  self: null,
+  participants: [],
+  room: null,
+  chat: [],
+  typing: [],
+  lobby: [],
+  lobbyPosition: null,
+  toasts: [],
+  reactions: [],
+};
+
+export type RoomAction =
+  | { type: 'joined'; data: RoomJoined }
+  | { type: 'user-joined'; participant: ParticipantInfo }
+  | { type: 'user-left'; participantId: string; reason: LeaveReason }
+  | { type: 'media'; participantId: string; kind: MediaKind; enabled: boolean }
+  | { type: 'role'; participantId: string; role: Role }
+  | { type: 'hand'; participantId: string; raisedAt: number | null }
+  | { type: 'message'; message: ChatMessage }
+  | { type: 'typing'; participantId: string; active: boolean }
+  | { type: 'room'; room: RoomInfo }
+  | { type: 'lobby'; waiting: LobbyEntryInfo[] }
+  | { type: 'lobby-position'; position: number }
+  | { type: 'reaction'; participantId: string; emoji: string }
+  | { type: 'toast'; text: string }
+  | { type: 'expire-toast'; id: number }
+  | { type: 'expire-reaction'; id: number }
+  | { type: 'reset' };
+
+let seq = 0;
+const CHAT_KEEP = 500;
+const ROLE_NAMES: Record<Role, string> = { host: 'the host', cohost: 'a co-host', participant: 'a participant' };
+
+function nameIn(s: RoomState, id: string): string {
+  return s.participants.find((p) => p.participantId === id)?.displayName ?? 'Someone';
+}
+
+function withToast(s: RoomState, text: string): RoomState {
+  // A host mute arrives as both you-were-muted and producer-paused: say it once.
+  if (s.toasts.some((t) => t.text === text)) return s;
+  return { ...s, toasts: [...s.toasts.slice(-4), { id: ++seq, text }] };
+}
+
+export function roomReducer(s: RoomState, a: RoomAction): RoomState {
+  switch (a.type) {
+    case 'joined':
+      return { ...s, self: a.data.self, participants: a.data.participants, chat: a.data.chat, room: a.data.room, lobbyPosition: null, typing: [] };
+    case 'user-joined':
+      return withToast({ ...s, participants: applyParticipantEvent(s.participants, { type: 'joined', participant: a.participant }) }, `${a.participant.displayName} joined`);
+    case 'user-left': {
+      const name = nameIn(s, a.participantId);
+      const next = { ...s, participants: applyParticipantEvent(s.participants, { type: 'left', participantId: a.participantId }), typing: s.typing.filter((t) => t !== a.participantId) };
+      return withToast(next, a.reason === 'kicked' ? `${name} was removed` : `${name} left`);
+    }
+    case 'media':
+      return { ...s, participants: applyParticipantEvent(s.participants, { type: 'media', participantId: a.participantId, kind: a.kind, enabled: a.enabled }) };
+    case 'role': {
+      const isSelf = a.participantId === s.self?.participantId;
+      const next: RoomState = {
+        ...s,
+        participants: applyParticipantEvent(s.participants, { type: 'role', participantId: a.participantId, role: a.role }),
+        self: isSelf && s.self ? { ...s.self, role: a.role } : s.self,
+        // A former moderator no longer gets lobby updates: don't show a stale queue.
+        lobby: isSelf && a.role === 'participant' ? [] : s.lobby,
+      };
+      return withToast(next, isSelf ? `You are now ${ROLE_NAMES[a.role]}` : `${nameIn(s, a.participantId)} is now ${ROLE_NAMES[a.role]}`);
+    }
+    case 'hand':
+      return { ...s, participants: s.participants.map((p) => (p.participantId === a.participantId ? { ...p, handRaisedAt: a.raisedAt } : p)) };
+    case 'message':
+      return { ...s, chat: [...s.chat.slice(-(CHAT_KEEP - 1)), a.message], typing: s.typing.filter((t) => t !== a.message.from.participantId) };
+    case 'typing': {
+      const without = s.typing.filter((t) => t !== a.participantId);
+      return { ...s, typing: a.active ? [...without, a.participantId] : without };
+    }
+    case 'room':
+      return { ...s, room: a.room };
+    case 'lobby':
+      return { ...s, lobby: a.waiting };
+    case 'lobby-position':
+      return { ...s, lobbyPosition: a.position };
+    case 'reaction':
+      return { ...s, reactions: [...s.reactions.slice(-9), { id: ++seq, participantId: a.participantId, emoji: a.emoji }] };
+    case 'toast':
+      return withToast(s, a.text);
+    case 'expire-toast':
+      return { ...s, toasts: s.toasts.filter((t) => t.id !== a.id) };
+    case 'expire-reaction':
+      return { ...s, reactions: s.reactions.filter((r) => r.id !== a.id) };
+    case 'reset':
+      return INITIAL_ROOM_STATE;
+  }
+}
+
+/** People in the order the panel lists them: raised hands first (earliest first), then join order. */
+export function peopleOrder(list: ParticipantInfo[]): ParticipantInfo[] {
+  const raised = list.filter((p) => p.handRaisedAt !== null).sort((a, b) => a.handRaisedAt! - b.handRaisedAt!);
+  return [...raised, ...list.filter((p) => p.handRaisedAt === null)];
+}
