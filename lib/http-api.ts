@@ -26,8 +26,14 @@ export interface HttpApi {
 
 const KEY = Symbol.for('convene.http-api');
 
-export function publishHttpApi(api: HttpApi | null): void {
+export function publishHttpApi(api: HttpApi): void {
   (globalThis as Record<symbol, unknown>)[KEY] = api;
+}
+
+/** Clears the slot only if it still holds `api`, so closing one server never unpublishes another's. */
+export function unpublishHttpApi(api: HttpApi): void {
+  const slot = globalThis as Record<symbol, unknown>;
+  if (slot[KEY] === api) slot[KEY] = undefined;
 }
 
 export function getHttpApi(): HttpApi {

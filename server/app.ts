@@ -9,7 +9,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { publishHttpApi } from '../lib/http-api';
+import { publishHttpApi, unpublishHttpApi } from '../lib/http-api';
 import { IdentityService } from './auth/identity';
 import type { ServerConfig } from './config';
 import { createApiHandler } from './http/api';
@@ -86,7 +86,8 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   const meetings = new MeetingService(store, config);
   const rooms = new RoomRegistry({ store, log, meetingTtlMs: config.meetingTtlMs, reconnectGraceMs: config.reconnectGraceMs, chatHistory: config.chatHistory });
   const lifecycle = new Lifecycle();
-  publishHttpApi(createApiHandler({ meetings, identity, limits, requireSignInToCreate: config.requireSignInToCreate, publicUrl: config.publicUrl, log }));
+  const httpApi = createApiHandler({ meetings, identity, limits, requireSignInToCreate: config.requireSignInToCreate, publicUrl: config.publicUrl, log });
+  publishHttpApi(httpApi);
 
   let nextHandler: RouteDeps['next'] = null;
   type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
@@ -166,7 +167,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       sfu?.close();
       await store.close();
       await Promise.all([redis, pub, sub].map((c) => c?.quit().catch(() => undefined)));
-      publishHttpApi(null);
+      unpublishHttpApi(httpApi);
       log.info('server closed');
     })());
 

@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000),
+  MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export interface RateLimits {
@@ -64,6 +65,8 @@ export interface ServerConfig {
   logLevel: string;
   shutdownTimeoutMs: number;
   chatHistory: number;
+  /** Default for a new meeting's share limit (hosts may raise it per meeting). */
+  maxScreenShares: number;
   rateLimits: RateLimits;
 }
 
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     chatHistory: 200,
+    maxScreenShares: e.MAX_SCREEN_SHARES,
     rateLimits: DEFAULT_RATE_LIMITS,
   };
 }

@@ -77,7 +77,7 @@ afterAll(async () => {
 });
 
 async function newMeeting(): Promise<string> {
-  const meetings = new MeetingService(store, { meetingTtlMs: HOUR, roomCapacity: 100 });
+  const meetings = new MeetingService(store, { meetingTtlMs: HOUR, roomCapacity: 100, maxScreenShares: 1 });
   return (await meetings.create(guestIdentity('creator'), { title: 'Across processes' })).code;
 }
 

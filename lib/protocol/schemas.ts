@@ -62,7 +62,7 @@ export const KickParticipant = z.object({
 export const RoomSettings = z.object({
   waitingRoom: z.enum(['off', 'guests', 'everyone']).default('off'),
   capacity: z.number().int().min(2).max(1000).optional(),
-  maxScreenShares: z.number().int().min(1).max(16).default(1),
+  maxScreenShares: z.number().int().min(1).max(16).optional(),
 });
 export type RoomSettings = z.infer<typeof RoomSettings>;
 

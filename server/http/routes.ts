@@ -35,6 +35,8 @@ export function createRequestHandler(deps: RouteDeps) {
     const path = url.split('?')[0];
     // Route handlers read the client IP from this header; never trust one the client sent.
     req.headers[CLIENT_IP_HEADER] = clientIp(req.headers, req.socket.remoteAddress, deps.trustProxy);
+    // Forwarded headers shape links and cookie flags; only a trusted proxy may set them.
+    if (!deps.trustProxy) for (const h of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) delete req.headers[h];
 
     if (path === '/healthz') {
       const h = deps.health();

@@ -9,7 +9,7 @@ export const DEFAULT_PERMISSIONS = { canUnmute: true, canStartVideo: true, canSh
 export class MeetingService {
   constructor(
     private readonly store: RoomStore,
-    private readonly opts: { meetingTtlMs: number; roomCapacity: number },
+    private readonly opts: { meetingTtlMs: number; roomCapacity: number; maxScreenShares: number },
   ) {}
 
   async create(creator: Identity, input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined }): Promise<MeetingRecord> {
@@ -22,7 +22,7 @@ export class MeetingService {
         locked: false,
         waitingRoom: input.settings?.waitingRoom ?? 'off',
         capacity: Math.min(input.settings?.capacity ?? this.opts.roomCapacity, this.opts.roomCapacity),
-        maxScreenShares: input.settings?.maxScreenShares ?? 1,
+        maxScreenShares: input.settings?.maxScreenShares ?? this.opts.maxScreenShares,
         permissions: { ...DEFAULT_PERMISSIONS },
         cohosts: [],
         bans: [],

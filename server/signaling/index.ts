@@ -32,7 +32,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     const cookies = parseCookies(req.headers.cookie);
     if (identity.guestIdFromCookies(cookies)) return;
     req.conveneGuestId = identity.newGuestId();
-    const secure = req.headers['x-forwarded-proto'] === 'https' || (config.publicUrl?.startsWith('https:') ?? false);
+    const secure = (config.trustProxy && req.headers['x-forwarded-proto'] === 'https') || (config.publicUrl?.startsWith('https:') ?? false);
     headers['set-cookie'] = identity.guestCookie(req.conveneGuestId, secure);
   });
 

@@ -18,6 +18,11 @@ export function registerMediaState(socket: IoSocket, deps: SignalingDeps): void 
       await (enabled ? media.resumeProducer(m.participantId, producer.producerId) : media.pauseProducer(m.participantId, producer.producerId));
       return {};
     }
+    // No producer: the flag alone is the media state, and it obeys the room's permissions too.
+    const source = ({ audio: 'mic', video: 'camera', screen: 'screen' } as const)[kind];
+    if (enabled && !(await deps.rooms.get(m.roomCode).mayPublish(m.participantId, source))) {
+      throw new ConveneError('FORBIDDEN', `The host does not allow you to turn on ${source}`);
+    }
     const changed = await deps.rooms.get(m.roomCode).setMedia(m.participantId, kind, enabled);
     if (changed) deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId: m.participantId, kind, enabled });
     return {};

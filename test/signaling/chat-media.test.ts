@@ -140,3 +140,17 @@ describe('media toggles', () => {
     expect(bobSaw).toEqual([]);
   });
 });
+
+describe('media flags obey room permissions', () => {
+  it('with canUnmute off, a participant without a producer cannot flag audio on either', async () => {
+    const code = await createMeeting(shared.server);
+    const host = await join(code, 'Host');
+    const alice = await join(code, 'Alice');
+    await emit(host.socket, 'set-permissions', { canUnmute: false });
+    const hostSaw = recorder(host.socket);
+    expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
+    expect(await emit(alice.socket, 'toggle-media', { kind: 'video', enabled: true })).toEqual({ ok: true });
+    await sleep(50);
+    expect(hostSaw.map((e) => e.data)).toEqual([{ participantId: alice.self.participantId, kind: 'video', enabled: true }]);
+  });
+});
