@@ -1,6 +1,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // `npm run dev` builds into its own folder, so it never clobbers the
+  // production build that `npm start` and the tests serve.
+  distDir: process.env.CONVENE_NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // The custom server (server/index.ts) owns the process; these packages are
   // native or server-only and must stay out of the bundles.

@@ -5,6 +5,7 @@ import { loadConfig } from './config';
 import { loadSfuConfig } from './sfu';
 
 const dev = process.env.NODE_ENV !== 'production';
+if (dev) process.env.CONVENE_NEXT_DIST_DIR ??= '.next-dev';
 nextEnv.loadEnvConfig(process.cwd(), dev);
 
 let config;
