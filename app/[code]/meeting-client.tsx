@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ErrorCode } from '@/lib/protocol';
 import { useMeeting, type MeetingActions } from '@/lib/client/use-meeting';
+import { useKnockSound } from '@/lib/client/use-knock-sound';
 import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
@@ -45,6 +46,7 @@ export function MeetingClient({ roomCode }: { roomCode: string }) {
   const [copied, setCopied] = useState(false);
   useEffect(() => setRememberedName(localStorage.getItem(NAME_KEY) ?? ''), []);
   const joined = view.phase === 'joined';
+  useKnockSound(view.lobby.length);
   useMeetingShortcuts(joined, { mic: () => void actions.toggleMic(), camera: () => void actions.toggleCamera() });
   // Messages count as read while the chat is open, and history counts as read on arrival.
   useEffect(() => {

@@ -68,12 +68,12 @@ export function ParticipantList(p: ParticipantListProps) {
           return (
             <li key={person.participantId} data-testid={`participant-${person.participantId}`}>
               <span className={styles.personName}>
-                {person.handRaisedAt !== null && <span role="img" aria-label="Hand raised">✋ </span>}
+                {person.handRaisedAt !== null && <span role="img" aria-label="Hand raised" className={styles.hand}>✋ </span>}
                 {isSelf ? `${person.displayName} (you)` : person.displayName}
                 {role && <span className={styles.role}> {role}</span>}
               </span>
               <span className={styles.rowActions}>
-                {!person.media.audio && <span role="img" aria-label="Microphone off" className={styles.icon} data-testid="muted-icon">🔇</span>}
+                {!person.media.audio && <span role="img" aria-label="Microphone off" className={styles.badge} data-testid="muted-icon">mic off</span>}
                 {commands.length > 0 && <PersonMenu name={person.displayName} commands={commands} onPick={(c) => p.onCommand(c, person.participantId)} />}
               </span>
             </li>

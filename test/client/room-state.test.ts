@@ -1,0 +1,60 @@
+/** The meeting UI's room state, driven by the server events it receives. */
+import { describe, expect, it } from 'vitest';
+import { INITIAL_ROOM_STATE, peopleOrder, roomReducer, type RoomAction, type RoomState } from '../../lib/client/room-state';
+import type { ParticipantInfo, RoomJoined } from '../../lib/protocol';
+
+const person = (participantId: string, displayName: string, joinedAt: number, extra: Partial<ParticipantInfo> = {}): ParticipantInfo => ({
+  participantId, displayName, role: 'participant', isGuest: true, joinedAt, media: { audio: true, video: true, screen: false }, handRaisedAt: null, ...extra,
+});
+const room = { title: null, locked: false, waitingRoom: 'off' as const, capacity: 100, maxScreenShares: 1, permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true } };
+const joined: RoomJoined = {
+  roomCode: 'abc-defg-hij',
+  self: { participantId: 'me', displayName: 'Me', role: 'host', resumeToken: 't' },
+  participants: [person('me', 'Me', 1, { role: 'host' }), person('bob', 'Bob', 2)],
+  chat: [{ id: 'm1', from: { participantId: 'bob', displayName: 'Bob' }, text: 'earlier', sentAt: 1 }],
+  room,
+  resumed: false,
+};
+const run = (...actions: RoomAction[]): RoomState => actions.reduce(roomReducer, INITIAL_ROOM_STATE);
+
+describe('room state', () => {
+  it('room-joined brings the people, the chat history and the settings', () => {
+    const s = run({ type: 'joined', data: joined });
+    expect(s.participants.map((p) => p.displayName)).toEqual(['Me', 'Bob']);
+    expect(s.chat.map((m) => m.text)).toEqual(['earlier']);
+    expect(s.room).toEqual(room);
+  });
+
+  it('joins, leaves and kicks become toasts with the person\'s name', () => {
+    const s = run({ type: 'joined', data: joined }, { type: 'user-joined', participant: person('cat', 'Cat', 3) }, { type: 'user-left', participantId: 'bob', reason: 'kicked' });
+    expect(s.toasts.map((t) => t.text)).toEqual(['Cat joined', 'Bob was removed']);
+    expect(s.participants.map((p) => p.participantId)).toEqual(['me', 'cat']);
+  });
+
+  it('a host mute heard twice (you-were-muted and producer-paused) is one toast', () => {
+    const s = run({ type: 'toast', text: 'You were muted by the host' }, { type: 'toast', text: 'You were muted by the host' });
+    expect(s.toasts).toHaveLength(1);
+  });
+
+  it('losing the co-host role clears the lobby queue and updates self', () => {
+    const s = run(
+      { type: 'joined', data: { ...joined, self: { ...joined.self, role: 'cohost' } } },
+      { type: 'lobby', waiting: [{ participantId: 'k', displayName: 'K', isGuest: true, knockedAt: 5 }] },
+      { type: 'role', participantId: 'me', role: 'participant' },
+    );
+    expect(s.self?.role).toBe('participant');
+    expect(s.lobby).toEqual([]);
+    expect(s.toasts.at(-1)?.text).toBe('You are now a participant');
+  });
+
+  it('a new message from someone clears their typing indicator', () => {
+    const s = run({ type: 'joined', data: joined }, { type: 'typing', participantId: 'bob', active: true }, { type: 'message', message: { id: 'm2', from: { participantId: 'bob', displayName: 'Bob' }, text: 'hi', sentAt: 2 } });
+    expect(s.typing).toEqual([]);
+    expect(s.chat.map((m) => m.text)).toEqual(['earlier', 'hi']);
+  });
+
+  it('raised hands come first, in raise order, then everyone else in join order', () => {
+    const list = [person('a', 'A', 1), person('b', 'B', 2, { handRaisedAt: 20 }), person('c', 'C', 3, { handRaisedAt: 10 }), person('d', 'D', 4)];
+    expect(peopleOrder(list).map((p) => p.participantId)).toEqual(['c', 'b', 'a', 'd']);
+  });
+});
