@@ -1,0 +1,11 @@
+/**
+ * An idle process whose only job is to notice when it is not scheduled: its
+ * event-loop delay is the machine's own noise floor on that core (neighbours,
+ * the hypervisor), reported next to every latency so a miss can be told apart.
+ */
+import { serve, emitEvent } from './rpc';
+import { SelfMeter } from './stats';
+
+const meter = new SelfMeter();
+serve({ mark: () => meter.start(), read: () => meter.read() });
+emitEvent('ready', { pid: process.pid });

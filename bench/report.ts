@@ -1,0 +1,138 @@
+/** Turns a bench result into markdown: the headline table with targets, then the detail per N / M. */
+import type { Machine } from './lib/stats';
+
+type Any = any;
+
+const fmt = (x: unknown, digits = 1): string => {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '—';
+  if (Math.abs(x) >= 100) return String(Math.round(x));
+  return String(Math.round(x * 10 ** digits) / 10 ** digits);
+};
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / 1024)} KB` : '—');
+const mark = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? '**met**' : '**missed**');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : '—');
+
+export function signalingHeadline(s: Any, refN: number): string[] {
+  const b = s.baseline;
+  const c = s.convene;
+  const atB = b.perN.find((x: Any) => x.n === refN) ?? {};
+  const atC = c.perN.find((x: Any) => x.n === refN) ?? {};
+  const capB = `${b.capacity}${b.capacityIsLowerBound ? '+' : ''}`;
+  const capC = `${c.capacity}${c.capacityIsLowerBound ? '+' : ''}`;
+  const memN = [...c.perN].reverse().find((x: Any) => Number.isFinite(x.rssBytesPerParticipant)) ?? {};
+  const memB = b.perN.find((x: Any) => x.n === memN.n) ?? {};
+  return [
+    `| Signaling capacity (participants per process) | ${capB} | ${capC} | ${ratio(c.capacity, b.capacity)} | ≥ 0.8× baseline | ${mark(c.capacity >= 0.8 * b.capacity)} |`,
+    `| Signaling capacity, absolute | | ${capC} | | ≥ 5,000 | ${mark(c.capacity >= 5000)}${c.capacityIsLowerBound && c.capacity < 5000 ? ' (not reachable on this machine: see notes)' : ''} |`,
+    `| join → room-joined p50 / p99 at N=${refN} | ${fmt(atB.joinP50)} / ${fmt(atB.joinP99)} ms | ${fmt(atC.joinP50)} / ${fmt(atC.joinP99)} ms | ${ratio(atC.joinP99, atB.joinP99)} (p99) | p99 ≤ 25 ms | ${mark(atC.joinP99 <= 25)} |`,
+    `| chat fan-out p50 / p99 / p99.9 at N=${refN} | ${fmt(atB.chatP50)} / ${fmt(atB.chatP99)} / ${fmt(atB.chatP999)} ms | ${fmt(atC.chatP50)} / ${fmt(atC.chatP99)} / ${fmt(atC.chatP999)} ms | ${ratio(atC.chatP99, atB.chatP99)} (p99) | p99 ≤ 25 ms | ${mark(atC.chatP99 <= 25)} |`,
+    `| delivery ratio at N=${refN} | ${fmt(atB.delivery * 100, 3)}% | ${fmt(atC.delivery * 100, 3)}% | | 100% | ${mark(atC.delivery === 1)} |`,
+    `| server event-loop delay p99 at N=${refN} | ${fmt(atB.serverEldP99Ms)} ms | ${fmt(atC.serverEldP99Ms)} ms | ${ratio(atC.serverEldP99Ms, atB.serverEldP99Ms)} | — | |`,
+    `| idle-process event-loop delay p99 (machine noise floor) at N=${refN} | ${fmt(atB.floorEldP99Ms)} ms | ${fmt(atC.floorEldP99Ms)} ms | | — | |`,
+    `| server CPU-ms per 1,000 delivered messages at N=${refN} | ${fmt(atB.cpuMsPer1000Delivered)} | ${fmt(atC.cpuMsPer1000Delivered)} | ${ratio(atC.cpuMsPer1000Delivered, atB.cpuMsPer1000Delivered)} | — | |`,
+    `| RSS / heap per participant at N=${memN.n ?? '—'} | ${kb(memB.rssBytesPerParticipant)} / ${kb(memB.heapBytesPerParticipant)} | ${kb(memN.rssBytesPerParticipant)} / ${kb(memN.heapBytesPerParticipant)} | ${ratio(memN.rssBytesPerParticipant, memB.rssBytesPerParticipant)} (RSS) | ≤ 40 KB | ${mark(memN.rssBytesPerParticipant <= 40 * 1024)} (RSS) |`,
+  ];
+}
+
+export function signalingDetail(s: Any): string[] {
+  const lines = [
+    '| N | server | runs | join p50 / p99 | chat p50 / p99 / p99.9 | delivery | server ELD p99 | noise floor ELD p99 | CPU-ms / 1k msgs | RSS / heap per participant |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const kind of ['baseline', 'convene']) {
+    for (const x of s[kind].perN) {
+      if (!x.runs) continue;
+      lines.push(
+        `| ${x.n} | ${kind} | ${x.runs} | ${fmt(x.joinP50)} / ${fmt(x.joinP99)} | ${fmt(x.chatP50)} / ${fmt(x.chatP99)} / ${fmt(x.chatP999)} | ${fmt(x.delivery * 100, 3)}% | ${fmt(x.serverEldP99Ms)} | ${fmt(x.floorEldP99Ms)} | ${fmt(x.cpuMsPer1000Delivered)} | ${kb(x.rssBytesPerParticipant)} / ${kb(x.heapBytesPerParticipant)} |`,
+      );
+    }
+  }
+  lines.push('', 'Why each run stopped:', '');
+  for (const r of s.runs) {
+    const last = r.steps.at(-1);
+    const why = last && !last.pass ? `N=${last.n}: ${last.why.join('; ')}` : `reached the last step (N=${last?.n})`;
+    lines.push(`- ${r.kind} run ${r.run}: capacity ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} — ${why}`);
+  }
+  if (s.redis) {
+    const r = s.redis;
+    lines.push(
+      '',
+      `**Redis (two Convene processes, one Redis, N=${r.n}, participants alternating between the processes):** ` +
+        `join p50/p99 ${fmt(r.join.p50)} / ${fmt(r.join.p99)} ms, chat p50/p99/p99.9 ${fmt(r.chat.p50)} / ${fmt(r.chat.p99)} / ${fmt(r.chat.p999)} ms, ` +
+        `delivery ${fmt(r.chat.delivery * 100, 3)}%, both servers' CPU-ms per 1,000 delivered ${fmt(r.cpuMsPer1000Delivered)} (+ Redis ${fmt(r.redisCpuMsPer1000Delivered)}), ` +
+        `worst server ELD p99 ${fmt(r.serverEldP99Ms)} ms.`,
+    );
+    const single = s.convene.perN.find((x: Any) => x.n === r.n);
+    if (single) {
+      lines.push(
+        `Against one Convene process with the memory store at the same N: join p99 ${fmt(single.joinP99)} → ${fmt(r.join.p99)} ms, ` +
+          `chat p50 ${fmt(single.chatP50)} → ${fmt(r.chat.p50)} ms, chat p99 ${fmt(single.chatP99)} → ${fmt(r.chat.p99)} ms, ` +
+          `CPU-ms per 1,000 delivered ${fmt(single.cpuMsPer1000Delivered)} → ${fmt(r.cpuMsPer1000Delivered)} (two processes) + ${fmt(r.redisCpuMsPer1000Delivered)} (Redis).`,
+      );
+    }
+  }
+  return lines;
+}
+
+export function sfuHeadline(f: Any, refM: Record<string, number | undefined>): string[] {
+  const lines: string[] = [];
+  for (const p of f.profiles) {
+    const label = p.profile === 'video' ? 'video (110 pkt/s × 1,200 B)' : 'Opus-like (50 pkt/s × 100 B)';
+    const cap = (x: Any) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
+    lines.push(
+      `| SFU consumers per worker, ${label} | ${cap(p.bare)} | ${cap(p.convene)} | ${ratio(p.convene.capacity, p.bare.capacity)} | ≥ 1,000 and ≥ 0.95× bare | ${mark(p.convene.capacity >= 1000 && p.convene.capacity >= 0.95 * p.bare.capacity)}${p.convene.capacity < 1000 && p.convene.capacity >= 0.95 * p.bare.capacity ? ' (≥ 0.95× met; 1,000 missed by mediasoup itself: see notes)' : ''} |`,
+    );
+    const m = refM[p.profile];
+    const row = p.perM.find((x: Any) => x.consumers === m);
+    if (row) {
+      lines.push(
+        `| added latency over floor p50 / p99, ${p.profile}, M=${m} | ${fmt(row.bare.addedP50Ms, 2)} / ${fmt(row.bare.addedP99Ms, 2)} ms | ${fmt(row.convene.addedP50Ms, 2)} / ${fmt(row.convene.addedP99Ms, 2)} ms | ${ratio(row.convene.addedP50Ms, row.bare.addedP50Ms)} (p50) | — | |`,
+        `| worker CPU-µs per forwarded packet, ${p.profile}, M=${m} | ${fmt(row.bare.workerCpuUsPerPacket, 2)} | ${fmt(row.convene.workerCpuUsPerPacket, 2)} | ${ratio(row.convene.workerCpuUsPerPacket, row.bare.workerCpuUsPerPacket)} | — | |`,
+      );
+    }
+  }
+  if (f.creation) {
+    const c = f.creation;
+    lines.push(
+      `| create-transport p50 / p99 via signaling | | ${fmt(c.createTransportP50)} / ${fmt(c.createTransportP99)} ms | | — | |`,
+      `| consume p50 / p99 via signaling | | ${fmt(c.consumeP50)} / ${fmt(c.consumeP99)} ms | | consumer creation p99 ≤ 20 ms | ${mark(c.consumeP99 <= 20)} |`,
+      `| create-transport + consume p50 / p99 via signaling | | ${fmt(c.transportPlusConsumerP50)} / ${fmt(c.transportPlusConsumerP99)} ms | | (≤ 20 ms) | ${mark(c.transportPlusConsumerP99 <= 20)} |`,
+    );
+  }
+  return lines;
+}
+
+export function sfuDetail(f: Any): string[] {
+  const lines: string[] = [];
+  for (const p of f.profiles) {
+    lines.push(
+      '',
+      `**${p.profile}** — capacity bare ${p.bare.capacity}, Convene ${p.convene.capacity}; floor (generator → sink directly) p50 ${fmt(p.bare.floorP50Ms, 2)} ms.`,
+      '',
+      '| M | bare: added p50 / p99 | Convene: added p50 / p99 | bare: worker µs/pkt (CPU) | Convene: worker µs/pkt (CPU) |',
+      '|---|---|---|---|---|',
+    );
+    for (const x of p.perM) {
+      lines.push(
+        `| ${x.consumers} | ${fmt(x.bare.addedP50Ms, 2)} / ${fmt(x.bare.addedP99Ms, 2)} ms | ${fmt(x.convene.addedP50Ms, 2)} / ${fmt(x.convene.addedP99Ms, 2)} ms | ${fmt(x.bare.workerCpuUsPerPacket, 2)} (${fmt(x.bare.workerCpuShare * 100, 0)}%) | ${fmt(x.convene.workerCpuUsPerPacket, 2)} (${fmt(x.convene.workerCpuShare * 100, 0)}%) |`,
+      );
+    }
+  }
+  lines.push('', 'Why each run stopped:', '');
+  for (const r of f.runs) {
+    const last = r.steps.at(-1);
+    const reason = !last
+      ? 'no step'
+      : !last.valid
+        ? `M=${last.consumers}: generator or sink saturated (run invalid beyond this)`
+        : last.consumers > r.capacity
+          ? `M=${last.consumers}: loss ${fmt(last.loss * 100, 3)}%, added p50 ${fmt(last.addedP50Ms)} ms, worker CPU ${fmt(last.workerCpuShare * 100, 0)}%`
+          : `reached the last step (M=${last.consumers})`;
+    lines.push(`- ${r.impl} ${r.profile} run ${r.run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} — ${reason}`);
+  }
+  return lines;
+}
+
+export function machineLine(m: Machine, nice: number): string {
+  return `${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, Linux ${m.kernel}; processes ${m.pinned ? 'pinned with taskset (generator core 0, server/worker core 1)' : 'not pinned'}, nice ${nice}; load average at start ${m.loadAverageAtStart.join(' / ')}`;
+}

@@ -1,0 +1,42 @@
+/**
+ * Convene with its SFU, in its own pinned process, holding one meeting whose
+ * host already sends a mic producer (RTP in over a PlainTransport, as in
+ * test/media-signaling.test.ts; everything else through signaling).
+ * Prints a `ready` event: { port, code, producerId, workerPid }.
+ */
+import { pino } from 'pino';
+import { createConveneServer } from '../../server/app';
+import { guestIdentity } from '../../server/auth/identity';
+import { DEFAULT_RATE_LIMITS, loadConfig } from '../../server/config';
+import { MeetingService } from '../../server/rooms/meetings';
+import { loadSfuConfig } from '../../server/sfu';
+import { emitEvent, serve } from '../lib/rpc';
+import { RawClient } from '../signaling/client';
+import { producerRtpParameters } from './generator';
+
+const UNLIMITED: [number, number] = [1_000_000_000, 1];
+const config = {
+  ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz', LOG_LEVEL: 'info' }),
+  port: 0,
+  host: '127.0.0.1',
+  roomCapacity: 1000,
+  rateLimits: { ...DEFAULT_RATE_LIMITS, join: UNLIMITED, chat: UNLIMITED, typing: UNLIMITED, control: UNLIMITED },
+};
+const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
+const server = await createConveneServer(config, { next: false, media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }), logger });
+const code = (await new MeetingService(server.store, config).create(guestIdentity('bench-host'), { title: 'bench media' })).code;
+
+const call = (c: RawClient, event: string, payload: unknown) =>
+  new Promise<any>((resolve, reject) => c.emit(event, payload, (res: any) => (res.ok ? resolve(res) : reject(new Error(`${event}: ${JSON.stringify(res.error)}`)))));
+
+const host = new RawClient();
+await host.connect(server.url);
+const joined = await call(host, 'join-room', { roomCode: code, displayName: 'Host' });
+await call(host, 'get-router-capabilities', {});
+const media = await server.sfu!.room(code);
+const send = await media.createPlainTransport(joined.self.participantId, 'send');
+await send.connect({ ip: '127.0.0.1', port: 9 });
+const { producerId } = await call(host, 'produce', { transportId: send.id, kind: 'audio', rtpParameters: producerRtpParameters('audio', 0x55667788), appData: { source: 'mic' } });
+
+serve({});
+emitEvent('ready', { port: server.port, code, producerId, workerPid: server.sfu!.workerStats()[0]!.pid });

@@ -1,0 +1,113 @@
+/**
+ * The same forwarding topology built two ways: with bare mediasoup (no
+ * Convene code at all) and through Convene's Sfu/RoomMedia (what the server
+ * runs). One worker, one router, one PlainTransport producer, and M consumers
+ * each on its own PlainTransport (one per receiving participant).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { types as ms } from 'mediasoup';
+import { producerRtpParameters, type Profile } from './generator';
+
+export interface Topology {
+  workerPid: number;
+  /** Where the generator sends the producer's RTP. */
+  producerPort: number;
+  consumers: number;
+  /** Adds `count` consumers whose transports send to the sink ports (round robin); returns ms per consumer. */
+  addConsumers(count: number, sinkPorts: number[]): Promise<number[]>;
+  /** RTP bytes the producer's transport has received (mediasoup's own count), to tell ingress loss from egress loss. */
+  ingressRtpBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const SSRC = 0x11223344;
+const RTC_PORTS = { min: 40000, max: 49999 };
+
+/** Bare mediasoup, written the way its documentation shows; the codec list matches Convene's router. */
+export async function bareTopology(profile: Profile, generatorPort: number): Promise<Topology> {
+  process.env.MEDIASOUP_WORKER_BIN ??= path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'convene', 'mediasoup', '3.19.3', 'mediasoup-worker');
+  const mediasoup = await import('mediasoup');
+  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: RTC_PORTS.min, rtcMaxPort: RTC_PORTS.max });
+  const router = await worker.createRouter({
+    mediaCodecs: [
+      { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+      { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
+      { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0, 'x-google-start-bitrate': 1000 } },
+      { kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1, 'x-google-start-bitrate': 1000 } },
+    ],
+  });
+  const plain = () => router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+  const send = await plain();
+  await send.connect({ ip: '127.0.0.1', port: generatorPort });
+  const producer = await send.produce({ kind: profile === 'audio' ? 'audio' : 'video', rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters });
+  const recv: ms.PlainTransport[] = [];
+  return {
+    workerPid: worker.pid,
+    producerPort: send.tuple.localPort,
+    get consumers() {
+      return recv.length;
+    },
+    async addConsumers(count, sinkPorts) {
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        const t = await plain();
+        await t.connect({ ip: '127.0.0.1', port: sinkPorts[recv.length % sinkPorts.length]! });
+        await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+        recv.push(t);
+        times.push(performance.now() - t0);
+      }
+      return times;
+    },
+    async ingressRtpBytes() {
+      return (await send.getStats())[0]?.rtpBytesReceived ?? NaN;
+    },
+    async close() {
+      worker.close();
+    },
+  };
+}
+
+/** Convene's own path: Sfu (worker pool of one) → RoomMedia → plain transports, produce, consume, resume. */
+export async function conveneTopology(profile: Profile, generatorPort: number): Promise<Topology> {
+  const { Sfu, loadSfuConfig } = await import('../../server/sfu');
+  const sfu = await Sfu.create(loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }));
+  const room = await sfu.room('bench-forwarding');
+  const source = profile === 'audio' ? 'mic' : 'camera';
+  const send = await room.createPlainTransport('sender', 'send');
+  await send.connect({ ip: '127.0.0.1', port: generatorPort });
+  const producerId = await room.produce(
+    'sender',
+    { transportId: send.id, kind: profile === 'audio' ? 'audio' : 'video', rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters, source },
+    { allowed: true },
+  );
+  let n = 0;
+  return {
+    workerPid: sfu.workerStats()[0]!.pid,
+    producerPort: send.tuple.localPort,
+    get consumers() {
+      return n;
+    },
+    async addConsumers(count, sinkPorts) {
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        const who = `viewer-${n}`;
+        const t = await room.createPlainTransport(who, 'recv');
+        await t.connect({ ip: '127.0.0.1', port: sinkPorts[n % sinkPorts.length]! });
+        const c = await room.consume(who, producerId, room.rtpCapabilities);
+        await room.resumeConsumer(who, c.id);
+        n++;
+        times.push(performance.now() - t0);
+      }
+      return times;
+    },
+    async ingressRtpBytes() {
+      return (await send.getStats())[0]?.rtpBytesReceived ?? NaN;
+    },
+    async close() {
+      sfu.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * A signaling server under test, in its own (pinned) process:
+ *   node --expose-gc --import tsx bench/signaling/server.ts baseline|convene
+ * Convene runs as `npm start` would (memory store unless REDIS_URL, info
+ * logging, rate limits on) except: no Next, no media, and rate limits so high
+ * that load never trips them. Answers JSON-line commands from the suite.
+ */
+import { emitEvent, serve } from '../lib/rpc';
+import { SelfMeter } from '../lib/stats';
+
+const kind = process.argv[2];
+if (kind !== 'baseline' && kind !== 'convene') throw new Error('usage: server.ts baseline|convene');
+
+const BENCH_SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const UNLIMITED: [number, number] = [1_000_000_000, 1];
+
+let rooms: (count: number) => Promise<string[]>;
+let port: number;
+
+// Imported per kind, so the baseline process never loads Convene's modules (and vice versa).
+if (kind === 'convene') {
+  const { pino } = await import('pino');
+  const { createConveneServer } = await import('../../server/app');
+  const { DEFAULT_RATE_LIMITS, loadConfig } = await import('../../server/config');
+  const { guestIdentity } = await import('../../server/auth/identity');
+  const { MeetingService } = await import('../../server/rooms/meetings');
+  const config = {
+    ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: BENCH_SECRET, LOG_LEVEL: 'info', REDIS_URL: process.env.REDIS_URL ?? '' }),
+    port: 0,
+    host: '127.0.0.1',
+    roomCapacity: 1000,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, join: UNLIMITED, chat: UNLIMITED, typing: UNLIMITED, control: UNLIMITED },
+  };
+  // Production logs at info to stdout; here the same lines go to /dev/null (stdout carries the bench protocol).
+  const logger = pino({ level: 'info', base: { svc: 'convene' } }, pino.destination({ dest: '/dev/null', sync: true }));
+  const server = await createConveneServer(config, { next: false, media: false, logger });
+  const meetings = new MeetingService(server.store, config);
+  port = server.port;
+  rooms = async (count) => {
+    const codes: string[] = [];
+    for (let i = 0; i < count; i++) codes.push((await meetings.create(guestIdentity(`bench-creator-${i}`), { title: `bench ${i}` })).code);
+    return codes;
+  };
+} else {
+  const { startBaselineServer } = await import('./baseline-server');
+  const server = await startBaselineServer();
+  port = server.port;
+  rooms = async (count) => Array.from({ length: count }, (_, i) => `room-${i}`);
+}
+
+const meter = new SelfMeter();
+const gc = (globalThis as { gc?: () => void }).gc;
+
+serve({
+  rooms: ({ count }: { count: number }) => rooms(count),
+  mark: () => meter.start(),
+  read: () => meter.read(),
+  memory: () => {
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, gcRan: Boolean(gc) };
+  },
+});
+emitEvent('ready', { port, kind, pid: process.pid });
