@@ -1,0 +1,111 @@
+/**
+ * Runs in every bench page before the app (Playwright addInitScript), so it
+ * must be self-contained. It
+ *  - exposes window.__convene (the app's test hook) and low-resolution fake cameras, as the browser tests do;
+ *  - replaces getDisplayMedia with a 640×360 canvas that paints the wall-clock
+ *    time into its pixels 30 times a second (32 bits as black/white blocks,
+ *    with an inverted copy below as a check);
+ *  - notes when room-joined arrives on any WebSocket;
+ *  - watches every <video> inside a screen stage with requestVideoFrameCallback:
+ *    the first frame's time, and per frame the painted time read back from the
+ *    pixels (glass-to-glass = expected display time − painted time).
+ */
+export interface BenchPageState {
+  joinedAt: number | null;
+  firstScreenFrameAt: number | null;
+  glass: number[];
+  undecodable: number;
+}
+
+declare global {
+  interface Window {
+    __bench: BenchPageState;
+  }
+}
+
+export function benchPageInit(base: number): void {
+  const BITS = 32;
+  const W = 640;
+  const H = 360;
+  const BLOCK_W = W / BITS;
+  const now = () => performance.timeOrigin + performance.now();
+  const state: BenchPageState = { joinedAt: null, firstScreenFrameAt: null, glass: [], undecodable: 0 };
+  window.__bench = state;
+  window.__CONVENE_TEST__ = true;
+
+  const md = navigator.mediaDevices;
+  const gum = md.getUserMedia.bind(md);
+  md.getUserMedia = (c) => gum(c?.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
+  md.getDisplayMedia = async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = W;
+    canvas.height = H;
+    const ctx = canvas.getContext('2d')!;
+    const paint = () => {
+      const t = Math.round(now() - base) >>> 0;
+      ctx.fillStyle = '#808080';
+      ctx.fillRect(0, 0, W, H);
+      for (let i = 0; i < BITS; i++) {
+        const bit = (t >>> (BITS - 1 - i)) & 1;
+        ctx.fillStyle = bit ? '#ffffff' : '#000000';
+        ctx.fillRect(i * BLOCK_W, 0, BLOCK_W, H / 3);
+        ctx.fillStyle = bit ? '#000000' : '#ffffff';
+        ctx.fillRect(i * BLOCK_W, H / 3, BLOCK_W, H / 3);
+      }
+    };
+    paint();
+    setInterval(paint, 1000 / 30);
+    return canvas.captureStream(30);
+  };
+
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (e: MessageEvent) => {
+        if (state.joinedAt === null && typeof e.data === 'string' && e.data.startsWith('42["room-joined"')) state.joinedAt = now();
+      });
+    }
+  };
+
+  const reader = document.createElement('canvas');
+  reader.width = W;
+  reader.height = H;
+  const rctx = reader.getContext('2d', { willReadFrequently: true })!;
+  const decode = (video: HTMLVideoElement): number | null => {
+    rctx.drawImage(video, 0, 0, W, H);
+    const top = rctx.getImageData(0, 0, W, 1 + Math.floor(H / 6)).data;
+    const mid = rctx.getImageData(0, Math.floor(H / 2), W, 1).data;
+    let t = 0;
+    for (let i = 0; i < BITS; i++) {
+      const x = Math.floor(i * BLOCK_W + BLOCK_W / 2);
+      const a = top[(Math.floor(H / 6) * W + x) * 4]!;
+      const b = mid[x * 4]!;
+      const bit = a > 128 ? 1 : 0;
+      if ((b > 128 ? 1 : 0) === bit) return null; // the inverted copy disagrees: a blurred or partial frame
+      t = t * 2 + bit;
+    }
+    return t;
+  };
+  const watch = (video: HTMLVideoElement) => {
+    const onFrame = (_: number, meta: VideoFrameCallbackMetadata) => {
+      const shown = performance.timeOrigin + meta.expectedDisplayTime;
+      state.firstScreenFrameAt ??= now();
+      const painted = decode(video);
+      if (painted === null) state.undecodable++;
+      else state.glass.push(shown - (base + painted));
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  const seen = new WeakSet<HTMLVideoElement>();
+  const scan = () => {
+    for (const v of document.querySelectorAll<HTMLVideoElement>('[data-testid="screen-stage"] video')) {
+      if (!seen.has(v)) {
+        seen.add(v);
+        watch(v);
+      }
+    }
+  };
+  new MutationObserver(scan).observe(document, { childList: true, subtree: true });
+}
