@@ -1,17 +1,22 @@
 'use client';
 import { useEffect, useState } from 'react';
+import { can } from '@/lib/permissions';
 import type { ErrorCode } from '@/lib/protocol';
+import type { LayoutMode } from '@/lib/client/layout';
+import { loadDeviceChoice, saveDeviceChoice, useDeviceLists, useRoomSummary, type DeviceChoice } from '@/lib/client/use-devices';
 import { useMeeting, type MeetingActions } from '@/lib/client/use-meeting';
 import { useKnockSound } from '@/lib/client/use-knock-sound';
 import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
+import { ConfirmDialog, SettingsDialog } from '@/components/meeting/Dialogs';
 import { HostControls } from '@/components/meeting/HostControls';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
-import { PreJoin } from '@/components/meeting/PreJoin';
+import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
 import { StatusPage } from '@/components/meeting/StatusPage';
 import { Reactions, Toasts } from '@/components/meeting/Toasts';
+import { UnmutePrompt } from '@/components/meeting/UnmutePrompt';
 
 const NAME_KEY = 'convene:display-name';
 
@@ -33,19 +38,39 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
     case 'remove-cohost': return void send('set-role', { participantId, role: 'participant' });
     case 'transfer-host': return void send('transfer-host', { participantId });
     case 'remove': return void send('kick-participant', { participantId });
+    case 'ask-unmute': return void send('request-unmute', { participantId });
     case 'ban': return void send('kick-participant', { participantId, ban: true });
   }
 }
 
-/** The page's one client boundary: pre-join, the room, and the pages after it. */
-export function MeetingClient({ roomCode }: { roomCode: string }) {
+type Confirm = { kind: 'end' } | { kind: 'ban'; participantId: string; name: string };
+
+/**
+ * The page's one client boundary: pre-join, the room, and the pages after it.
+ * `defaultName` (e.g. the signed-in name) wins over the last name used here.
+ */
+export function MeetingClient({ roomCode, defaultName }: { roomCode: string; defaultName?: string }) {
   const [view, actions] = useMeeting(roomCode);
+  const summary = useRoomSummary(roomCode);
   const [rememberedName, setRememberedName] = useState('');
+  const [setup, setSetup] = useState<JoinSetup>({ mic: true, camera: true, devices: { micId: null, cameraId: null, speakerId: null } });
+  const [layout, setLayout] = useState<LayoutMode>('grid');
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const deviceLists = useDeviceLists(settingsOpen);
   const [panel, setPanel] = useState<SidePanel | null>('people');
   const [seenChat, setSeenChat] = useState(0);
   const [copied, setCopied] = useState(false);
-  useEffect(() => setRememberedName(localStorage.getItem(NAME_KEY) ?? ''), []);
+  useEffect(() => {
+    setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
+    setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
+  }, []);
   const joined = view.phase === 'joined';
+  const moderatorRole = view.self?.role ?? 'participant';
+  const { refreshBans } = actions;
+  useEffect(() => {
+    if (joined && can(moderatorRole, 'view-bans')) void refreshBans();
+  }, [joined, moderatorRole, refreshBans]);
   useKnockSound(view.lobby.length);
   useMeetingShortcuts(joined, { mic: () => void actions.toggleMic(), camera: () => void actions.toggleCamera() });
   // Messages count as read while the chat is open, and history counts as read on arrival.
@@ -58,17 +83,38 @@ export function MeetingClient({ roomCode }: { roomCode: string }) {
     return () => clearTimeout(t);
   }, [copied]);
 
-  const join = (name: string) => {
+  const join = (name: string, next: JoinSetup = setup) => {
     localStorage.setItem(NAME_KEY, name);
+    saveDeviceChoice(next.devices);
     setRememberedName(name);
-    void actions.join(name);
+    setSetup(next);
+    void actions.join(name, next);
   };
-  const rejoin = { label: 'Rejoin', onClick: () => join(rememberedName || 'Guest') };
+  const rejoin = { label: 'Rejoin', onClick: () => join(rememberedName || defaultName || 'Guest') };
+  const changeDevices = (devices: DeviceChoice) => {
+    saveDeviceChoice(devices);
+    setSetup((s) => ({ ...s, devices }));
+    void actions.setDevices(devices);
+  };
 
   switch (view.phase) {
     case 'prejoin':
     case 'joining':
-      return <PreJoin roomCode={roomCode} defaultName={rememberedName} busy={view.phase === 'joining'} error={view.error?.message ?? null} onJoin={join} />;
+      if (summary.status === 'not-found') {
+        return <StatusPage title="Check your meeting code" detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`} />;
+      }
+      // The waiting room mode is not public (GET /api/rooms/:code leaves it out): a knock shows as 'waiting' after the click.
+      return (
+        <PreJoin
+          roomCode={roomCode}
+          summary={summary}
+          defaultName={defaultName || rememberedName}
+          initialSetup={setup}
+          busy={view.phase === 'joining'}
+          error={view.error?.message ?? null}
+          onJoin={join}
+        />
+      );
     case 'waiting':
       return (
         <StatusPage
@@ -120,7 +166,7 @@ export function MeetingClient({ roomCode }: { roomCode: string }) {
           selfId={selfId}
           selfRole={role}
           lobby={view.lobby}
-          onCommand={(command, id) => runCommand(send, command, id)}
+          onCommand={(command, id) => (command === 'ban' ? setConfirm({ kind: 'ban', participantId: id, name: nameOf(id) }) : runCommand(send, command, id))}
           onAdmit={(participantId) => void send('admit', { participantId })}
           onDeny={(participantId) => void send('deny', { participantId })}
           onAdmitAll={() => void send('admit-all', {})}
@@ -129,13 +175,13 @@ export function MeetingClient({ roomCode }: { roomCode: string }) {
           <HostControls
             role={role}
             room={view.room}
-            onMuteAll={() => void send('mute-all', { kind: 'audio' })}
+            bans={view.bans}
+            onMuteAll={(kind) => void send('mute-all', { kind })}
+            onUnban={(identityId) => void send('unban', { identityId })}
             onLock={(locked) => void send('lock-room', { locked })}
             onWaitingRoom={(mode) => void send('set-waiting-room', { mode })}
             onPermission={(key, value) => void send('set-permissions', { [key]: value })}
-            onEndMeeting={() => {
-              if (window.confirm('End the meeting for everyone?')) void send('end-meeting', {});
-            }}
+            onEndMeeting={() => setConfirm({ kind: 'end' })}
           />
         )}
       </>
@@ -151,7 +197,29 @@ export function MeetingClient({ roomCode }: { roomCode: string }) {
       linkCopied={copied}
       onCopyLink={() => void navigator.clipboard?.writeText(`${location.origin}/${roomCode}`).then(() => setCopied(true), () => undefined)}
       aside={aside}
-      overlay={<><Toasts toasts={view.toasts} /><Reactions reactions={view.reactions} nameOf={nameOf} /></>}
+      activeSpeaker={view.activeSpeaker}
+      layout={layout}
+      onLayout={setLayout}
+      speakerId={setup.devices.speakerId}
+      overlay={
+        <>
+          <Toasts toasts={view.toasts} />
+          <Reactions reactions={view.reactions} nameOf={nameOf} />
+          {view.unmuteRequestBy && <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />}
+          <SettingsDialog open={settingsOpen} onOpenChange={setSettingsOpen} lists={deviceLists} choice={setup.devices} onChange={changeDevices} />
+          <ConfirmDialog
+            open={confirm !== null}
+            onOpenChange={(open) => !open && setConfirm(null)}
+            title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
+            description={confirm?.kind === 'ban' ? 'They leave now and cannot rejoin this meeting unless a host unbans them.' : 'Everyone, including you, leaves the meeting now.'}
+            confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}
+            onConfirm={() => {
+              if (confirm?.kind === 'ban') runCommand(send, 'ban', confirm.participantId);
+              else if (confirm?.kind === 'end') void send('end-meeting', {});
+            }}
+          />
+        </>
+      }
       controls={
         <ControlBar
           micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
@@ -169,6 +237,7 @@ export function MeetingClient({ roomCode }: { roomCode: string }) {
           onToggleHand={() => void send('raise-hand', { raised: me?.handRaisedAt == null })}
           onReact={(emoji) => void send('react', { emoji })}
           onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
+          onSettings={() => setSettingsOpen(true)}
           onLeave={() => void actions.leave()}
         />
       }

@@ -23,6 +23,7 @@ export interface ControlBarProps {
   onToggleHand: () => void;
   onReact: (emoji: (typeof REACTIONS)[number]) => void;
   onPanel: (panel: SidePanel) => void;
+  onSettings: () => void;
   onLeave: () => void;
 }
 
@@ -61,6 +62,7 @@ export function ControlBar(p: ControlBarProps) {
       <button type="button" className="secondary" aria-pressed={p.panel === 'people'} onClick={() => p.onPanel('people')} data-testid="toggle-people">
         People{p.waiting > 0 && <span className={styles.count} aria-label={`${p.waiting} waiting to join`}>{p.waiting}</span>}
       </button>
+      <button type="button" className="secondary" onClick={p.onSettings} aria-haspopup="dialog">Settings</button>
       <button type="button" className={styles.leave} onClick={p.onLeave}>Leave call</button>
     </nav>
   );

@@ -1,12 +1,14 @@
 'use client';
 import { can, type Role } from '@/lib/permissions';
-import type { RoomInfo, RoomPermissions, WaitingRoomMode } from '@/lib/protocol';
+import type { BanInfo, RoomInfo, RoomPermissions, WaitingRoomMode } from '@/lib/protocol';
 import styles from './meeting.module.css';
 
 export interface HostControlsProps {
   role: Role;
   room: RoomInfo;
-  onMuteAll: () => void;
+  bans: BanInfo[];
+  onMuteAll: (kind: 'audio' | 'video') => void;
+  onUnban: (identityId: string) => void;
   onLock: (locked: boolean) => void;
   onWaitingRoom: (mode: WaitingRoomMode) => void;
   onPermission: (key: keyof RoomPermissions, value: boolean) => void;
@@ -26,7 +28,12 @@ export function HostControls(p: HostControlsProps) {
   return (
     <section className={styles.panelSection} aria-labelledby="host-controls-heading" data-testid="host-controls">
       <h2 id="host-controls-heading">Host controls</h2>
-      {can(p.role, 'mute-all') && <button type="button" className="secondary" onClick={p.onMuteAll}>Mute all</button>}
+      {can(p.role, 'mute-all') && (
+        <div className={styles.rowActions}>
+          <button type="button" className="secondary" onClick={() => p.onMuteAll('audio')}>Mute all</button>
+          <button type="button" className="secondary" onClick={() => p.onMuteAll('video')}>Stop all video</button>
+        </div>
+      )}
       {can(p.role, 'lock-room') && (
         <label className={styles.check}>
           <input type="checkbox" checked={p.room.locked} onChange={(e) => p.onLock(e.target.checked)} /> Lock meeting
@@ -51,6 +58,23 @@ export function HostControls(p: HostControlsProps) {
             </label>
           ))}
         </fieldset>
+      )}
+      {can(p.role, 'view-bans') && (
+        <div className={styles.panelSection} data-testid="bans">
+          <h3>Banned ({p.bans.length})</h3>
+          {p.bans.length === 0 ? (
+            <p className={styles.muted}>No one is banned</p>
+          ) : (
+            <ul className={styles.bans}>
+              {p.bans.map((b) => (
+                <li key={b.identityId}>
+                  <span className={styles.personName}>{b.displayName}{b.isGuest && <span className={styles.role}> guest</span>}</span>
+                  {can(p.role, 'unban') && <button type="button" className={`secondary ${styles.small}`} onClick={() => p.onUnban(b.identityId)} aria-label={`Unban ${b.displayName}`}>Unban</button>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
       {can(p.role, 'end-meeting') && <button type="button" className={styles.leave} onClick={p.onEndMeeting}>End meeting for all</button>}
     </section>

@@ -1,10 +1,11 @@
 'use client';
-import { useCallback, useMemo, type ReactNode } from 'react';
+import { useMemo, useRef, type ReactNode } from 'react';
+import type { LayoutMode } from '@/lib/client/layout';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
-import { ParticipantTile } from './ParticipantTile';
 import { ScreenStage } from './ScreenStage';
 import { TrackAudio } from './TrackVideo';
+import { VideoLayout } from './VideoLayout';
 import styles from './meeting.module.css';
 
 export interface MeetingRoomProps {
@@ -12,12 +13,17 @@ export interface MeetingRoomProps {
   selfId: string | null;
   participants: ParticipantInfo[];
   media: MediaSnapshot;
+  activeSpeaker: string | null;
+  layout: LayoutMode;
+  onLayout: (layout: LayoutMode) => void;
+  /** Audio output device for remote audio (setSinkId), null = default. */
+  speakerId: string | null;
   reconnecting: boolean;
   /** The side panel (people, chat), or null when closed. */
   aside: ReactNode;
   /** The control bar. */
   controls: ReactNode;
-  /** Toasts and reactions, floating over the room. */
+  /** Toasts, reactions and prompts, floating over the room. */
   overlay: ReactNode;
   onCopyLink: () => void;
   linkCopied: boolean;
@@ -25,7 +31,7 @@ export interface MeetingRoomProps {
   onVideoWidth: (consumerId: string, width: number) => void;
 }
 
-/** The meeting: a screen stage when someone presents, a grid of tiles, a side panel and the controls. */
+/** The meeting: a screen stage with a filmstrip when someone presents, else the grid or speaker view; a side panel and the controls. */
 export function MeetingRoom(p: MeetingRoomProps) {
   const { media, selfId } = p;
   const localScreen = media.local.screen;
@@ -35,12 +41,28 @@ export function MeetingRoom(p: MeetingRoomProps) {
   }, [media.remote]);
   const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? 'Someone';
   const audio = Object.values(media.remote).flatMap((s) => [s.mic, s['screen-audio']]).filter((r) => r !== undefined);
+  const presenting = Boolean(remoteScreen || localScreen);
+
+  // The speaker view keeps showing the last *other* person who spoke while we talk.
+  const lastSpeaker = useRef<string | null>(null);
+  if (p.activeSpeaker && p.activeSpeaker !== selfId) lastSpeaker.current = p.activeSpeaker;
+  if (lastSpeaker.current && !p.participants.some((x) => x.participantId === lastSpeaker.current)) lastSpeaker.current = null;
+  const featured = lastSpeaker.current ?? p.participants.find((x) => x.participantId !== selfId)?.participantId ?? selfId;
 
   return (
     <div className={styles.room}>
       <header className={styles.header}>
         <span className={styles.code}>{p.roomCode}</span>
         <button type="button" className={`secondary ${styles.small}`} onClick={p.onCopyLink}>{p.linkCopied ? 'Link copied' : 'Copy link'}</button>
+        {!presenting && (
+          <div className={styles.layoutSwitch} role="group" aria-label="Layout">
+            {(['grid', 'speaker'] as const).map((mode) => (
+              <button key={mode} type="button" className={`secondary ${styles.small}`} aria-pressed={p.layout === mode} onClick={() => p.onLayout(mode)} data-testid={`layout-${mode}`}>
+                {mode === 'grid' ? 'Grid' : 'Speaker'}
+              </button>
+            ))}
+          </div>
+        )}
         {p.reconnecting && <span role="status" className={styles.banner} data-testid="reconnecting">Reconnecting…</span>}
         {media.status === 'recovering' && <span role="status" className={styles.banner}>Restoring media…</span>}
         {media.notice && <span role="alert" key={media.notice.at} className={styles.notice}>{media.notice.message}</span>}
@@ -51,45 +73,22 @@ export function MeetingRoom(p: MeetingRoomProps) {
             <ScreenStage track={remoteScreen.track} presenterId={remoteScreen.participantId} presenterName={nameOf(remoteScreen.participantId)} isSelf={false} />
           )}
           {!remoteScreen && localScreen && selfId && <ScreenStage track={localScreen.track} presenterId={selfId} presenterName={nameOf(selfId)} isSelf />}
-          <section className={remoteScreen || localScreen ? styles.filmstrip : styles.grid} aria-label="Participants' video">
-            {p.participants.map((person) => (
-              <Tile key={person.participantId} person={person} isSelf={person.participantId === selfId} media={media} onVisible={p.onVideoVisible} onWidth={p.onVideoWidth} />
-            ))}
-          </section>
+          <VideoLayout
+            mode={presenting ? 'filmstrip' : p.layout}
+            participants={p.participants}
+            selfId={selfId}
+            featuredId={featured}
+            activeSpeaker={p.activeSpeaker}
+            media={media}
+            onVideoVisible={p.onVideoVisible}
+            onVideoWidth={p.onVideoWidth}
+          />
         </div>
         {p.aside && <aside className={styles.people} aria-label="Side panel">{p.aside}</aside>}
       </div>
       {p.overlay}
-      {audio.map((a) => <TrackAudio key={a.consumerId} track={a.track} />)}
+      {audio.map((a) => <TrackAudio key={a.consumerId} track={a.track} sinkId={p.speakerId} />)}
       {p.controls}
     </div>
-  );
-}
-
-function Tile({ person, isSelf, media, onVisible, onWidth }: {
-  person: ParticipantInfo;
-  isSelf: boolean;
-  media: MediaSnapshot;
-  onVisible: MeetingRoomProps['onVideoVisible'];
-  onWidth: MeetingRoomProps['onVideoWidth'];
-}) {
-  const remote = isSelf ? undefined : media.remote[person.participantId];
-  const camera = isSelf ? media.local.camera : remote?.camera;
-  const consumerId = remote?.camera?.consumerId;
-  const visible = useCallback((v: boolean) => consumerId && onVisible(consumerId, v), [consumerId, onVisible]);
-  const width = useCallback((w: number) => consumerId && onWidth(consumerId, w), [consumerId, onWidth]);
-  const videoOff = isSelf ? Boolean(media.local.camera?.paused) : Boolean(remote?.camera?.producerPaused);
-  const micMuted = isSelf ? !media.local.mic || media.local.mic.paused : !person.media.audio;
-  return (
-    <ParticipantTile
-      participantId={person.participantId}
-      name={person.displayName}
-      isSelf={isSelf}
-      videoTrack={camera?.track ?? null}
-      videoOff={videoOff}
-      micMuted={micMuted}
-      handRaised={person.handRaisedAt !== null}
-      {...(consumerId && { onVisibilityChange: visible, onWidthChange: width })}
-    />
   );
 }

@@ -6,7 +6,7 @@ import { peopleOrder } from '@/lib/client/room-state';
 import styles from './meeting.module.css';
 
 /** What a host or co-host can do to one person from the menu. */
-export type PersonCommand = 'mute' | 'stop-video' | 'stop-share' | 'make-cohost' | 'remove-cohost' | 'lower-hand' | 'remove' | 'ban' | 'transfer-host';
+export type PersonCommand = 'mute' | 'ask-unmute' | 'stop-video' | 'stop-share' | 'make-cohost' | 'remove-cohost' | 'lower-hand' | 'remove' | 'ban' | 'transfer-host';
 
 export interface ParticipantListProps {
   participants: ParticipantInfo[];
@@ -27,6 +27,7 @@ export function commandsFor(actor: Role, target: ParticipantInfo, isSelf: boolea
   const aim = canTarget(actor, target.role);
   const out: Array<[PersonCommand, string]> = [];
   if (aim && can(actor, 'mute') && target.media.audio) out.push(['mute', 'Mute']);
+  if (aim && can(actor, 'request-unmute') && !target.media.audio) out.push(['ask-unmute', 'Ask to unmute']);
   if (aim && can(actor, 'mute') && target.media.video) out.push(['stop-video', 'Stop video']);
   if (aim && can(actor, 'stop-screen-share') && target.media.screen) out.push(['stop-share', 'Stop share']);
   if (aim && can(actor, 'lower-hand') && target.handRaisedAt !== null) out.push(['lower-hand', 'Lower hand']);

@@ -12,6 +12,8 @@ export interface ParticipantTileProps {
   videoOff: boolean;
   micMuted: boolean;
   handRaised?: boolean;
+  /** The active speaker: a ring around the tile. */
+  speaking?: boolean;
   /** Reports whether the tile is on screen (hidden video is paused at the SFU). */
   onVisibilityChange?: (visible: boolean) => void;
   /** Reports the tile's width in CSS pixels (picks the simulcast layer). */
@@ -24,7 +26,7 @@ export function initials(name: string): string {
 }
 
 export function ParticipantTile(props: ParticipantTileProps) {
-  const { participantId, name, isSelf, videoTrack, videoOff, micMuted, handRaised, onVisibilityChange, onWidthChange } = props;
+  const { participantId, name, isSelf, videoTrack, videoOff, micMuted, handRaised, speaking, onVisibilityChange, onWidthChange } = props;
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -46,7 +48,7 @@ export function ParticipantTile(props: ParticipantTileProps) {
   const label = isSelf ? `${name} (you)` : name;
   const showVideo = videoTrack && !videoOff;
   return (
-    <figure ref={ref} className={styles.tile} data-testid={`tile-${participantId}`} aria-label={label}>
+    <figure ref={ref} className={styles.tile} data-testid={`tile-${participantId}`} data-speaking={speaking ? '' : undefined} aria-label={label}>
       {showVideo ? (
         <TrackVideo track={videoTrack} mirrored={isSelf} label={`${label}'s camera`} testId={isSelf ? 'local-video' : 'remote-video'} />
       ) : (

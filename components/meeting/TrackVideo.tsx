@@ -40,8 +40,13 @@ export function TrackVideo({ track, mirrored = false, fit = 'cover', label, test
 }
 
 /** Plays one remote audio track; renders nothing visible. */
-export function TrackAudio({ track }: { track: MediaStreamTrack }) {
+export function TrackAudio({ track, sinkId = null }: { track: MediaStreamTrack; sinkId?: string | null }) {
   const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current as (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }) | null;
+    // Where supported (Chromium): the speaker picked in the pre-join page or settings.
+    el?.setSinkId?.(sinkId ?? '').catch(() => undefined);
+  }, [sinkId]);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;

@@ -86,16 +86,32 @@ export class MediaSession {
 
   // ---- Publishing ----
 
-  /** Start sending the microphone (or the given track). Resolves false if refused; the reason is in `snapshot.notice`. */
-  async publishMic(track?: MediaStreamTrack): Promise<boolean> {
+  /**
+   * Start sending the microphone (or the given track). Resolves false if refused; the reason is in `snapshot.notice`.
+   * `muted` produces it paused (the pre-join toggle was off). Publishing again replaces the track (a device switch).
+   */
+  async publishMic(track?: MediaStreamTrack, options: { muted?: boolean } = {}): Promise<boolean> {
     const t = track ?? (await this.#capture('mic', () => navigator.mediaDevices.getUserMedia({ audio: this.#constraints.mic })))?.getAudioTracks()[0];
-    return t ? this.#publish('mic', t) : false;
+    return t ? this.#publish('mic', t, options.muted) : false;
   }
 
   /** Start sending the camera with three simulcast layers. */
-  async publishCamera(track?: MediaStreamTrack): Promise<boolean> {
+  async publishCamera(track?: MediaStreamTrack, options: { muted?: boolean } = {}): Promise<boolean> {
     const t = track ?? (await this.#capture('camera', () => navigator.mediaDevices.getUserMedia({ video: this.#constraints.camera })))?.getVideoTracks()[0];
-    return t ? this.#publish('camera', t) : false;
+    return t ? this.#publish('camera', t, options.muted) : false;
+  }
+
+  /**
+   * Use this device for the mic or camera from now on (null = the browser's default).
+   * If the source is being sent, its track is replaced at once, keeping its mute state.
+   */
+  async setDevice(source: 'mic' | 'camera', deviceId: string | null): Promise<boolean> {
+    const { deviceId: _old, ...rest } = this.#constraints[source];
+    this.#constraints[source] = deviceId ? { ...rest, deviceId: { exact: deviceId } } : rest;
+    const current = this.#local.get(source);
+    if (!current) return true;
+    const muted = current.paused;
+    return source === 'mic' ? this.publishMic(undefined, { muted }) : this.publishCamera(undefined, { muted });
   }
 
   /** Ask for a screen and share it (with its audio when `audio` and the browser offers it). */
@@ -344,7 +360,7 @@ export class MediaSession {
     }
   }
 
-  async #publish(source: MediaSourceKind, track: MediaStreamTrack): Promise<boolean> {
+  async #publish(source: MediaSourceKind, track: MediaStreamTrack, muted = false): Promise<boolean> {
     await this.#ready;
     return this.#enqueue(async () => {
       if (this.#status === 'closed' || this.#status === 'unavailable') {
@@ -353,7 +369,7 @@ export class MediaSession {
       }
       const previous = this.#local.get(source);
       if (previous && previous.track !== track) previous.track.stop();
-      const local = { track, paused: false };
+      const local = { track, paused: muted };
       this.#local.set(source, local);
       try {
         await this.#produce(source, local);

@@ -4,7 +4,7 @@
  * events, so the hook stays thin and the rules are testable without a browser.
  */
 import type { Role } from '../permissions';
-import type { ChatMessage, LeaveReason, LobbyEntryInfo, MediaKind, ParticipantInfo, RoomInfo, RoomJoined, SelfInfo } from '../protocol';
+import type { BanInfo, ChatMessage, LeaveReason, LobbyEntryInfo, MediaKind, ParticipantInfo, RoomInfo, RoomJoined, SelfInfo } from '../protocol';
 import { applyParticipantEvent } from './participants';
 
 export interface Toast {
@@ -31,6 +31,12 @@ export interface RoomState {
   lobbyPosition: number | null;
   toasts: Toast[];
   reactions: Reaction[];
+  /** The loudest participant lately (`active-speaker`), for the speaker view and the ring. */
+  activeSpeaker: string | null;
+  /** Hosts and co-hosts: who is banned (from get-bans and bans-updated). */
+  bans: BanInfo[];
+  /** A host asked us to unmute (only we can): who asked, until answered or dismissed. */
+  unmuteRequestBy: string | null;
 }
 
 export const INITIAL_ROOM_STATE: RoomState = {
@@ -43,6 +49,9 @@ export const INITIAL_ROOM_STATE: RoomState = {
   lobbyPosition: null,
   toasts: [],
   reactions: [],
+  activeSpeaker: null,
+  bans: [],
+  unmuteRequestBy: null,
 };
 
 export type RoomAction =
@@ -59,6 +68,10 @@ export type RoomAction =
   | { type: 'lobby-position'; position: number }
   | { type: 'reaction'; participantId: string; emoji: string }
   | { type: 'toast'; text: string }
+  | { type: 'active-speaker'; participantId: string }
+  | { type: 'bans'; bans: BanInfo[] }
+  | { type: 'unmute-requested'; by: string }
+  | { type: 'dismiss-unmute-request' }
   | { type: 'expire-toast'; id: number }
   | { type: 'expire-reaction'; id: number }
   | { type: 'reset' };
@@ -85,7 +98,12 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return withToast({ ...s, participants: applyParticipantEvent(s.participants, { type: 'joined', participant: a.participant }) }, `${a.participant.displayName} joined`);
     case 'user-left': {
       const name = nameIn(s, a.participantId);
-      const next = { ...s, participants: applyParticipantEvent(s.participants, { type: 'left', participantId: a.participantId }), typing: s.typing.filter((t) => t !== a.participantId) };
+      const next = {
+        ...s,
+        participants: applyParticipantEvent(s.participants, { type: 'left', participantId: a.participantId }),
+        typing: s.typing.filter((t) => t !== a.participantId),
+        activeSpeaker: s.activeSpeaker === a.participantId ? null : s.activeSpeaker,
+      };
       return withToast(next, a.reason === 'kicked' ? `${name} was removed` : `${name} left`);
     }
     case 'media':
@@ -119,6 +137,14 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return { ...s, reactions: [...s.reactions.slice(-9), { id: ++seq, participantId: a.participantId, emoji: a.emoji }] };
     case 'toast':
       return withToast(s, a.text);
+    case 'active-speaker':
+      return s.activeSpeaker === a.participantId ? s : { ...s, activeSpeaker: a.participantId };
+    case 'bans':
+      return { ...s, bans: a.bans };
+    case 'unmute-requested':
+      return { ...s, unmuteRequestBy: a.by };
+    case 'dismiss-unmute-request':
+      return { ...s, unmuteRequestBy: null };
     case 'expire-toast':
       return { ...s, toasts: s.toasts.filter((t) => t.id !== a.id) };
     case 'expire-reaction':

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncE
 import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ErrorBody, ErrorCode } from '../protocol';
 import { MediaSession, layerForWidth, type MediaConstraintsConfig, type MediaSnapshot } from './media-session';
 import { MeetingConnection, type ConnectionState } from './meeting-socket';
+import type { DeviceChoice } from './use-devices';
 import { INITIAL_ROOM_STATE, roomReducer, type RoomState } from './room-state';
 
 export type MeetingPhase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left' | 'removed' | 'ended' | 'refused';
@@ -22,11 +23,21 @@ export interface MeetingView extends RoomState {
 }
 
 export interface MeetingActions {
-  join(displayName: string, publish?: { mic?: boolean; camera?: boolean }): Promise<void>;
+  /**
+   * Join with the pre-join choices: the mic is sent muted when `mic` is false; the camera
+   * is not captured at all when `camera` is false (no camera light) until turned on.
+   */
+  join(displayName: string, setup?: { mic?: boolean; camera?: boolean; devices?: DeviceChoice }): Promise<void>;
+  /** Switch the mic or camera to another device (live tracks are replaced, mute state kept). */
+  setDevices(devices: DeviceChoice): Promise<void>;
   leave(): Promise<void>;
   /** Stop knocking and go back to the pre-join page. */
   cancelKnock(): Promise<void>;
   toggleMic(): Promise<void>;
+  /** Hosts and co-hosts: load the ban list (later changes arrive as bans-updated). */
+  refreshBans(): Promise<void>;
+  /** Answer a host's "please unmute": unmute (if still muted) or just dismiss the prompt. */
+  answerUnmute(unmute: boolean): Promise<void>;
   toggleCamera(): Promise<void>;
   shareScreen(): Promise<void>;
   stopSharing(): Promise<void>;
@@ -103,7 +114,7 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
   );
 
   const join = useCallback<MeetingActions['join']>(
-    async (displayName, publish = {}) => {
+    async (displayName, setup = {}) => {
       teardown();
       dispatch({ type: 'reset' });
       setPhase('joining');
@@ -115,7 +126,10 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
       liveRef.current = l;
       setLive(l);
       if (window.__CONVENE_TEST__) window.__convene = l;
-      const startMedia = () => Promise.all([publish.mic !== false && session.publishMic(), publish.camera !== false && session.publishCamera()]);
+      const startMedia = async () => {
+        await Promise.all([session.setDevice('mic', setup.devices?.micId ?? null), session.setDevice('camera', setup.devices?.cameraId ?? null)]);
+        await Promise.all([session.publishMic(undefined, { muted: setup.mic === false }), setup.camera !== false && session.publishCamera()]);
+      };
       let entered = false;
       let selfId: string | null = null;
 
@@ -147,7 +161,9 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
           dispatch({ type: 'toast', text: p.source === 'mic' ? 'You were muted by the host' : 'The host turned off your camera' });
         }
       });
-      s.on('unmute-requested', () => dispatch({ type: 'toast', text: 'The host asks you to unmute' }));
+      s.on('unmute-requested', ({ by }) => dispatch({ type: 'unmute-requested', by }));
+      s.on('active-speaker', ({ participantId }) => dispatch({ type: 'active-speaker', participantId }));
+      s.on('bans-updated', ({ bans }) => dispatch({ type: 'bans', bans }));
       // A failed join, a denied knock, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
       s.on('join-error', (e) => {
         if (liveRef.current === l) refuse(e);
@@ -201,6 +217,23 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
         if (l) await l.connection.leave();
         teardown();
         setPhase('prejoin');
+      },
+      async setDevices(devices) {
+        const m = current();
+        if (!m) return;
+        await m.setDevice('mic', devices.micId);
+        await m.setDevice('camera', devices.cameraId);
+      },
+      async refreshBans() {
+        const res = await liveRef.current?.connection.request('get-bans', {});
+        if (res?.ok) dispatch({ type: 'bans', bans: res.bans });
+      },
+      async answerUnmute(unmute) {
+        dispatch({ type: 'dismiss-unmute-request' });
+        const m = current();
+        if (!unmute || !m) return;
+        if (!m.snapshot.local.mic) await m.publishMic();
+        else if (m.snapshot.local.mic.paused) await m.setMuted('mic', false);
       },
       toggleMic: toggle('mic'),
       toggleCamera: toggle('camera'),

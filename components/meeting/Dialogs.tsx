@@ -1,0 +1,85 @@
+'use client';
+import * as Dialog from '@radix-ui/react-dialog';
+import type { ReactNode } from 'react';
+import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
+import { DevicePickers } from './DevicePickers';
+import styles from './meeting.module.css';
+
+interface ShellProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description?: string;
+  children: ReactNode;
+  testId: string;
+}
+
+/** A modal Radix dialog: focus moves in and stays, Esc and the overlay close it, title and description label it. */
+function Shell({ open, onOpenChange, title, description, children, testId }: ShellProps) {
+  return (
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
+      <Dialog.Portal>
+        <Dialog.Overlay className={styles.overlay} />
+        <Dialog.Content className={styles.dialog} data-testid={testId} {...(!description && { 'aria-describedby': undefined })}>
+          <Dialog.Title>{title}</Dialog.Title>
+          {description && <Dialog.Description>{description}</Dialog.Description>}
+          {children}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+export interface ConfirmDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+}
+
+/** "Are you sure?" for actions that cannot be undone from here (end for all, remove and ban). */
+export function ConfirmDialog(p: ConfirmDialogProps) {
+  return (
+    <Shell open={p.open} onOpenChange={p.onOpenChange} title={p.title} description={p.description} testId="confirm-dialog">
+      <div className={styles.dialogActions}>
+        <Dialog.Close asChild>
+          <button type="button" className="secondary">Cancel</button>
+        </Dialog.Close>
+        <button
+          type="button"
+          className={styles.danger}
+          onClick={() => {
+            p.onOpenChange(false);
+            p.onConfirm();
+          }}
+        >
+          {p.confirmLabel}
+        </button>
+      </div>
+    </Shell>
+  );
+}
+
+export interface SettingsDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  lists: DeviceLists;
+  choice: DeviceChoice;
+  onChange: (choice: DeviceChoice) => void;
+}
+
+/** Devices during the meeting: a change applies at once (the sent track is replaced). */
+export function SettingsDialog(p: SettingsDialogProps) {
+  return (
+    <Shell open={p.open} onOpenChange={p.onOpenChange} title="Settings" description="Choose your camera, microphone and speaker." testId="settings-dialog">
+      <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
+      <div className={styles.dialogActions}>
+        <Dialog.Close asChild>
+          <button type="button">Done</button>
+        </Dialog.Close>
+      </div>
+    </Shell>
+  );
+}

@@ -1,0 +1,131 @@
+'use client';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { gridShape, paginate, tilesPerPage, type LayoutMode } from '@/lib/client/layout';
+import type { MediaSnapshot } from '@/lib/client/media-types';
+import type { ParticipantInfo } from '@/lib/protocol';
+import { ParticipantTile } from './ParticipantTile';
+import styles from './meeting.module.css';
+
+export interface VideoLayoutProps {
+  /** 'filmstrip' while a screen is on stage. */
+  mode: LayoutMode | 'filmstrip';
+  participants: ParticipantInfo[];
+  selfId: string | null;
+  /** Who the speaker view puts on its stage. */
+  featuredId: string | null;
+  activeSpeaker: string | null;
+  media: MediaSnapshot;
+  onVideoVisible: (consumerId: string, visible: boolean) => void;
+  onVideoWidth: (consumerId: string, width: number) => void;
+}
+
+const GAP = 12;
+
+function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([e]) => e && setSize({ width: Math.floor(e.contentRect.width), height: Math.floor(e.contentRect.height) }));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/**
+ * The tiles in one of three arrangements: an adaptive grid (up to 25 a page,
+ * Prev/Next beyond), the speaker view (active speaker large, the rest in a
+ * filmstrip), or a filmstrip under a screen share. Video of people on other
+ * pages is paused at the SFU, not just hidden.
+ */
+export function VideoLayout(p: VideoLayoutProps) {
+  const areaRef = useRef<HTMLDivElement>(null);
+  const area = useSize(areaRef);
+  const [page, setPage] = useState(0);
+
+  const perPage = tilesPerPage(area.width, area.height - 40, GAP);
+  const paged = paginate(p.participants, page, perPage);
+  const featured = p.participants.find((x) => x.participantId === p.featuredId) ?? null;
+
+  const shown = p.mode === 'grid' ? paged.items : p.participants;
+  const shownIds = new Set(shown.map((x) => x.participantId));
+
+  // Tiles that are not rendered cannot report themselves hidden: do it for them.
+  const { media, onVideoVisible } = p;
+  const hiddenKey = Object.entries(media.remote)
+    .filter(([pid, s]) => s.camera && !shownIds.has(pid))
+    .map(([, s]) => s.camera!.consumerId)
+    .join(',');
+  useEffect(() => {
+    for (const id of hiddenKey.split(',').filter(Boolean)) onVideoVisible(id, false);
+  }, [hiddenKey, onVideoVisible]);
+
+  const tile = (person: ParticipantInfo) => (
+    <Tile key={person.participantId} person={person} isSelf={person.participantId === p.selfId} speaking={person.participantId === p.activeSpeaker} media={media} onVisible={onVideoVisible} onWidth={p.onVideoWidth} />
+  );
+
+  if (p.mode === 'filmstrip') {
+    return <section ref={areaRef} className={styles.filmstrip} aria-label="Participants' video" data-layout="filmstrip">{p.participants.map((x) => tile(x))}</section>;
+  }
+
+  if (p.mode === 'speaker' && featured) {
+    const others = p.participants.filter((x) => x !== featured);
+    return (
+      <div ref={areaRef} className={styles.speakerView} data-layout="speaker">
+        <section className={styles.speakerStage} aria-label="Active speaker">{tile(featured)}</section>
+        {others.length > 0 && <section className={styles.filmstrip} aria-label="Participants' video">{others.map((x) => tile(x))}</section>}
+      </div>
+    );
+  }
+
+  const shape = gridShape(paged.items.length, area.width, area.height - (paged.pages > 1 ? 40 : 0), GAP);
+  return (
+    <div ref={areaRef} className={styles.gridArea} data-layout="grid">
+      <section
+        className={styles.grid}
+        aria-label="Participants' video"
+        style={area.width > 0 ? { gridTemplateColumns: `repeat(${shape.cols}, ${shape.tileWidth}px)` } : undefined}
+      >
+        {paged.items.map((x) => tile(x))}
+      </section>
+      {paged.pages > 1 && (
+        <nav className={styles.pager} aria-label="Pages of participants">
+          <button type="button" className={`secondary ${styles.small}`} disabled={paged.page === 0} onClick={() => setPage(paged.page - 1)}>Prev</button>
+          <span aria-live="polite">Page {paged.page + 1} of {paged.pages}</span>
+          <button type="button" className={`secondary ${styles.small}`} disabled={paged.page === paged.pages - 1} onClick={() => setPage(paged.page + 1)}>Next</button>
+        </nav>
+      )}
+    </div>
+  );
+}
+
+function Tile({ person, isSelf, speaking, media, onVisible, onWidth }: {
+  person: ParticipantInfo;
+  isSelf: boolean;
+  speaking: boolean;
+  media: MediaSnapshot;
+  onVisible: VideoLayoutProps['onVideoVisible'];
+  onWidth: VideoLayoutProps['onVideoWidth'];
+}) {
+  const remote = isSelf ? undefined : media.remote[person.participantId];
+  const camera = isSelf ? media.local.camera : remote?.camera;
+  const consumerId = remote?.camera?.consumerId;
+  const visible = useCallback((v: boolean) => consumerId && onVisible(consumerId, v), [consumerId, onVisible]);
+  const width = useCallback((w: number) => consumerId && onWidth(consumerId, w), [consumerId, onWidth]);
+  const videoOff = isSelf ? Boolean(media.local.camera?.paused) : Boolean(remote?.camera?.producerPaused);
+  const micMuted = isSelf ? !media.local.mic || media.local.mic.paused : !person.media.audio;
+  return (
+    <ParticipantTile
+      participantId={person.participantId}
+      name={person.displayName}
+      isSelf={isSelf}
+      videoTrack={camera?.track ?? null}
+      videoOff={videoOff}
+      micMuted={micMuted}
+      speaking={speaking}
+      handRaised={person.handRaisedAt !== null}
+      {...(consumerId && { onVisibilityChange: visible, onWidthChange: width })}
+    />
+  );
+}
