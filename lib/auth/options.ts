@@ -78,6 +78,8 @@ function devLoginProvider(): Provider {
  */
 function ensureBaseUrl(env: NodeJS.ProcessEnv): void {
   if (env.NEXTAUTH_URL) return;
+  // `NEXTAUTH_URL=` from a .env would make next-auth/react throw on import (new URL('')).
+  delete env.NEXTAUTH_URL;
   if (env.PUBLIC_URL) env.NEXTAUTH_URL = env.PUBLIC_URL;
   else env.AUTH_TRUST_HOST ??= '1';
 }
