@@ -75,7 +75,8 @@ function flushedAndClosed(connections: Array<{ readyState: string; once(event: '
 export async function createConveneServer(config: ServerConfig, options: ServerOptions = {}): Promise<ConveneServer> {
   const log = options.logger ?? createLogger(config.logLevel);
   // next-auth in this process must sign and verify with the same secret as the handshake.
-  process.env.NEXTAUTH_SECRET ??= config.secret;
+  // Assigned, not defaulted: a stale value would make next-auth sign sessions the handshake cannot verify.
+  process.env.NEXTAUTH_SECRET = config.secret;
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }) : null;
   if (redis) await redis.connect();

@@ -49,7 +49,8 @@ export function createRequestHandler(deps: RouteDeps) {
       res.end(await deps.metrics.registry.metrics());
       return;
     }
-    if (path?.startsWith('/api/')) {
+    // next-auth guards its own endpoints with a CSRF token, and some providers post their answer back cross-site.
+    if (path?.startsWith('/api/') && !path.startsWith('/api/auth/')) {
       const origin = req.headers.origin;
       if (!isAllowedOrigin(origin, req.headers.host, deps.corsOrigins)) {
         res.writeHead(403, { 'content-type': 'application/json' });
