@@ -6,10 +6,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../../server/app';
 import { loadSfuConfig, type SfuConfig } from '../../server/sfu';
+import { expectDecoding, inbound, launchBrowser, newPage as newBrowserPage, until } from '../helpers/browser';
 import { ensureNextBuild } from '../helpers/next-build';
 import { startServer } from '../helpers/server';
 
@@ -24,30 +25,9 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
-/** Runs in every page before the app: the test hook, and low-resolution fake devices. */
-function lowResMedia() {
-  window.__CONVENE_TEST__ = true;
-  const md = navigator.mediaDevices;
-  const gum = md.getUserMedia.bind(md);
-  const gdm = md.getDisplayMedia.bind(md);
-  md.getUserMedia = (c) => gum(c?.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
-  md.getDisplayMedia = (c) => gdm({ ...c, video: { width: 640, height: 360, frameRate: 5 } });
-}
-
 async function newPage(name: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 960, height: 600 } });
+  const { page, context } = await newBrowserPage(browser, name, { baseURL: server.url, viewport: { width: 960, height: 600 }, errors: pageErrors, strict: true });
   contexts.push(context);
-  await context.addInitScript(lowResMedia);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
-  page.on('console', (msg) => {
-    // Failed loads are reported with their URL below.
-    if (msg.text().startsWith('Failed to load resource')) return;
-    if (msg.type() === 'error' || msg.text().startsWith('[media]')) pageErrors.push(`${name} console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) pageErrors.push(`${name}: ${res.status()} ${new URL(res.url()).pathname}`);
-  });
   return page;
 }
 
@@ -61,44 +41,6 @@ async function joinAs(page: Page, code: string, name: string, shot?: string): Pr
   await local.waitFor({ timeout: 20_000 });
   const tile = page.locator('figure[data-testid^="tile-"]', { has: local });
   return (await tile.getAttribute('data-testid'))!.slice('tile-'.length);
-}
-
-type Inbound = { framesDecoded: number; packetsReceived: number; frameWidth: number };
-
-/** inbound-rtp stats of what this page receives from `participantId`'s `source`, or null if not consumed. */
-function inbound(page: Page, participantId: string, source: string): Promise<Inbound | null> {
-  return page.evaluate(
-    async ([pid, src]) => {
-      const session = window.__convene!.media;
-      const track = session.snapshot.remote[pid!]?.[src as 'camera']?.track;
-      const report = await session.transportStats('recv');
-      if (!track || !report) return null;
-      for (const s of report.values()) {
-        if (s.type === 'inbound-rtp' && s.trackIdentifier === track.id) {
-          return { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0, frameWidth: s.frameWidth ?? 0 };
-        }
-      }
-      return null;
-    },
-    [participantId, source],
-  );
-}
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T = await fn();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await fn();
-  }
-  return last;
-}
-
-/** Frames decoded keep increasing: the video is live, not one stuck frame. */
-async function expectDecoding(page: Page, participantId: string, source: string): Promise<void> {
-  const first = await until(`${source} frames from ${participantId}`, () => inbound(page, participantId, source), (s) => (s?.framesDecoded ?? 0) > 0);
-  await until(`${source} frames rising`, () => inbound(page, participantId, source), (s) => s!.framesDecoded > first!.framesDecoded, 5_000);
 }
 
 async function remoteVideoWidth(page: Page, participantId: string, testId: string): Promise<number> {
@@ -133,10 +75,7 @@ beforeAll(async () => {
   ensureNextBuild();
   sfu = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: String(RTC_MIN), MEDIASOUP_RTC_MAX_PORT: String(RTC_MAX) });
   server = await startServer({}, { next: { dev: false }, media: sfu });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-quic'],
-  });
+  browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
 }, 300_000);
 

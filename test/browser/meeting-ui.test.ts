@@ -6,10 +6,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../../server/app';
 import { loadSfuConfig } from '../../server/sfu';
+import { inbound, launchBrowser, newPage as newBrowserPage, until } from '../helpers/browser';
 import { ensureNextBuild } from '../helpers/next-build';
 import { startServer } from '../helpers/server';
 
@@ -20,20 +21,9 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
-/** Runs in every page before the app: the test hook, and low-resolution fake devices. */
-function lowResMedia() {
-  window.__CONVENE_TEST__ = true;
-  const md = navigator.mediaDevices;
-  const gum = md.getUserMedia.bind(md);
-  md.getUserMedia = (c) => gum(c?.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
-}
-
 async function newPage(name: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1000, height: 640 } });
+  const { page, context } = await newBrowserPage(browser, name, { baseURL: server.url, viewport: { width: 1000, height: 640 }, errors: pageErrors });
   contexts.push(context);
-  await context.addInitScript(lowResMedia);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
   return page;
 }
 
@@ -56,36 +46,6 @@ async function joinAs(page: Page, code: string, name: string): Promise<string> {
   return selfId(page);
 }
 
-type Inbound = { framesDecoded: number; packetsReceived: number };
-
-/** inbound-rtp stats of what this page receives from `participantId`'s `source`, or null if not consumed. */
-function inbound(page: Page, participantId: string, source: string): Promise<Inbound | null> {
-  return page.evaluate(
-    async ([pid, src]) => {
-      const session = window.__convene!.media;
-      const track = session.snapshot.remote[pid!]?.[src as 'camera']?.track;
-      const report = await session.transportStats('recv');
-      if (!track || !report) return null;
-      for (const s of report.values()) {
-        if (s.type === 'inbound-rtp' && s.trackIdentifier === track.id) return { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0 };
-      }
-      return null;
-    },
-    [participantId, source],
-  );
-}
-
-async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T = await fn();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await fn();
-  }
-  return last;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens the per-person menu for `name` in the people panel and picks `item`. */
@@ -98,10 +58,7 @@ beforeAll(async () => {
   ensureNextBuild();
   const media = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: '24000', MEDIASOUP_RTC_MAX_PORT: '24999' });
   server = await startServer({}, { next: { dev: false }, media });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-quic'],
-  });
+  browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
 }, 300_000);
 
@@ -202,6 +159,8 @@ describe('the meeting UI, with a host and guests', () => {
 
   it('the host removes and bans B from the menu: B sees "You were removed", and B\'s reload ends on the banned page', { timeout: 60_000 }, async () => {
     await personMenu(a, 'Bob', 'Remove and ban');
+    // Confirmed in a dialog now, no longer window.confirm.
+    await a.getByTestId('confirm-dialog').getByRole('button', { name: 'Remove and ban' }).click();
     await expect.poll(() => b.getByTestId('status-page').textContent(), { timeout: 10_000 }).toContain('You were removed');
     await b.screenshot({ path: path.join(SHOTS, 'ui-removed-b.png') });
     await expect.poll(() => a.getByTestId('participant-list').textContent()).not.toContain('Bob');
