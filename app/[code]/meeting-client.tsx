@@ -103,11 +103,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       if (summary.status === 'not-found') {
         return <StatusPage title="Check your meeting code" detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`} />;
       }
-      // The waiting room mode is not public (GET /api/rooms/:code leaves it out): a knock shows as 'waiting' after the click.
       return (
         <PreJoin
           roomCode={roomCode}
           summary={summary}
+          askToJoin={summary.askToJoin}
           defaultName={defaultName || rememberedName}
           initialSetup={setup}
           busy={view.phase === 'joining'}

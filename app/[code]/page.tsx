@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound, redirect } from 'next/navigation';
 import { normalizeRoomCode } from '@/lib/room-code';
+import { currentUser } from '@/lib/auth/session';
 import { MeetingClient } from './meeting-client';
 
 type Params = { params: Promise<{ code: string }> };
@@ -20,5 +21,6 @@ export default async function MeetingPage({ params }: Params) {
   const { raw, code } = await codeFrom(params);
   if (!code) notFound();
   if (code !== raw) redirect(`/${code}`);
-  return <MeetingClient roomCode={code} />;
+  const user = await currentUser();
+  return <MeetingClient roomCode={code} defaultName={user?.name ?? undefined} />;
 }

@@ -156,19 +156,21 @@ export interface RoomSummaryState {
   title: string | null;
   participantCount: number;
   locked: boolean;
+  /** The waiting room would hold this browser's person: the button says "Ask to join". */
+  askToJoin: boolean;
 }
 
 /** GET /api/rooms/:code, refreshed every few seconds so the headcount stays current on the pre-join page. */
 export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummaryState {
-  const [state, setState] = useState<RoomSummaryState>({ status: 'loading', title: null, participantCount: 0, locked: false });
+  const [state, setState] = useState<RoomSummaryState>({ status: 'loading', title: null, participantCount: 0, locked: false, askToJoin: false });
   useEffect(() => {
     let live = true;
     const load = async () => {
       try {
         const res = await fetch(`/api/rooms/${encodeURIComponent(roomCode)}`, { cache: 'no-store' });
-        const body = (await res.json()) as { ok: boolean; exists?: boolean; title?: string | null; participantCount?: number; locked?: boolean; error?: { code: string } };
+        const body = (await res.json()) as { ok: boolean; exists?: boolean; title?: string | null; participantCount?: number; locked?: boolean; askToJoin?: boolean; error?: { code: string } };
         if (!live) return;
-        if (body.ok && body.exists !== false) setState({ status: 'found', title: body.title ?? null, participantCount: body.participantCount ?? 0, locked: Boolean(body.locked) });
+        if (body.ok && body.exists !== false) setState({ status: 'found', title: body.title ?? null, participantCount: body.participantCount ?? 0, locked: Boolean(body.locked), askToJoin: Boolean(body.askToJoin) });
         else setState((s) => ({ ...s, status: body.error?.code === 'ROOM_NOT_FOUND' || body.exists === false ? 'not-found' : 'error' }));
       } catch {
         if (live) setState((s) => ({ ...s, status: 'error' }));

@@ -116,4 +116,6 @@ export interface RoomSummary {
   title: string | null;
   locked: boolean;
   participantCount: number;
+  /** Whether the waiting room would hold the person asking (so the pre-join says "Ask to join"). */
+  askToJoin: boolean;
 }

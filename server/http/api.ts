@@ -46,7 +46,7 @@ export function createApiHandler(deps: {
 
   async function lookup(req: RequestInfo, code: string) {
     await limits.assertCodeLookupAllowed(req.ip);
-    const summary = await meetings.summary(code);
+    const summary = await meetings.summary(code, await identity.fromCookieHeader(req.cookieHeader));
     if (!summary) {
       await limits.recordUnknownCode(req.ip);
       throw new ConveneError('ROOM_NOT_FOUND', 'No meeting has this code');

@@ -10,6 +10,7 @@ import type { ChatMessage, LeaveReason, MediaKind, MediaSourceName, RoomJoined, 
 import { can, canPublish, canTarget, isModerator, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
 import type { BanRecord, LobbyRecord, MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
+import { isTrusted, mustKnock } from './admission';
 import { chooseSuccessor } from './handover';
 import { byJoinOrder, participantInfo, roomInfo, visibleChat } from './snapshots';
 
@@ -125,15 +126,14 @@ export class Room {
         const key = input.identity.key;
         if (meeting.bans.some((b) => b.identity === key)) throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
         const isCreator = key === meeting.creator;
-        const trusted = isCreator || meeting.cohosts.includes(key);
+        const trusted = isTrusted(meeting, key);
         const admitted = meeting.lobby.find((e) => e.id === input.admittedKnockId && e.admitted && e.socketId === input.socketId);
         if (admitted) {
           meeting.lobby = meeting.lobby.filter((e) => e !== admitted);
           await this.#saveMeeting(meeting);
         } else {
           if (meeting.locked && !trusted) throw new ConveneError('ROOM_LOCKED', 'This meeting is locked');
-          const mustWait = meeting.waitingRoom === 'everyone' || (meeting.waitingRoom === 'guests' && input.identity.kind === 'guest');
-          if (mustWait && !trusted) return this.#knock(meeting, input);
+          if (mustKnock(meeting, input.identity)) return this.#knock(meeting, input);
         }
         if (participants.length >= meeting.capacity) throw new ConveneError('ROOM_FULL', 'This meeting is full');
         const currentHost = participants.find((p) => p.role === 'host');

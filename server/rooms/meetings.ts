@@ -3,6 +3,7 @@ import { ConveneError, type RoomSettings, type RoomSummary } from '../../lib/pro
 import { generateRoomCode } from '../../lib/room-code';
 import type { Identity } from '../auth/identity';
 import type { MeetingRecord, RoomStore } from '../store/types';
+import { mustKnock } from './admission';
 
 export const DEFAULT_PERMISSIONS = { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true } as const;
 
@@ -39,9 +40,11 @@ export class MeetingService {
     return Boolean(meeting?.bans?.some((b) => b.identity === identityKey));
   }
 
-  async summary(code: string): Promise<RoomSummary | null> {
+  /** Public facts, plus whether the waiting room would hold `viewer` (the same rule Room.join applies). */
+  async summary(code: string, viewer: Identity | null = null): Promise<RoomSummary | null> {
     const meeting = await this.store.getMeeting(code);
     if (!meeting) return null;
-    return { exists: true, code, title: meeting.title, locked: meeting.locked, participantCount: await this.store.countParticipants(code) };
+    const askToJoin = mustKnock(meeting, viewer);
+    return { exists: true, code, title: meeting.title, locked: meeting.locked, participantCount: await this.store.countParticipants(code), askToJoin };
   }
 }

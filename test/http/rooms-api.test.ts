@@ -149,19 +149,27 @@ describe('POST /api/rooms', () => {
 describe('GET /api/rooms/:code', () => {
   const server = serverFor();
 
-  it('returns only { ok, exists, code, title, locked, participantCount }, and the count reflects a joined socket', async () => {
+  it('returns only { ok, exists, code, title, locked, participantCount, askToJoin }, and the count reflects a joined socket', async () => {
     const { body: created } = await createRoom(server(), { title: 'Public facts' });
     const url = `${server().url}/api/rooms/${created.code}`;
     const before = await fetch(url);
     const empty = (await before.json()) as any;
     expect(before.status).toBe(200);
-    expect(Object.keys(empty).sort()).toEqual(['code', 'exists', 'locked', 'ok', 'participantCount', 'title']);
-    expect(empty).toEqual({ ok: true, exists: true, code: created.code, title: 'Public facts', locked: false, participantCount: 0 });
+    expect(Object.keys(empty).sort()).toEqual(['askToJoin', 'code', 'exists', 'locked', 'ok', 'participantCount', 'title']);
+    expect(empty).toEqual({ ok: true, exists: true, code: created.code, title: 'Public facts', locked: false, participantCount: 0, askToJoin: false });
 
     const alice = await joined(server(), created.code, 'Alice');
     sockets.push(alice.socket);
     const after = (await (await fetch(url)).json()) as any;
     expect(after).toEqual({ ...empty, participantCount: 1 });
+  });
+
+  it('askToJoin says whether the waiting room would hold the caller: guests wait, the creator does not', async () => {
+    const { body: created, cookies } = await createRoom(server(), { settings: { waitingRoom: 'guests' } });
+    const url = `${server().url}/api/rooms/${created.code}`;
+    const stranger = (await (await fetch(url)).json()) as any;
+    const creator = (await (await fetch(url, { headers: { cookie: cookiePair(cookies[0]!) } })).json()) as any;
+    expect([stranger.askToJoin, creator.askToJoin]).toEqual([true, false]);
   });
 
   it('accepts the code in any case and without dashes, and answers with the canonical code', async () => {
