@@ -30,20 +30,21 @@ export function signalingHeadline(s: Any, refN: number): string[] {
     `| server event-loop delay p99 at N=${refN} | ${fmt(atB.serverEldP99Ms)} ms | ${fmt(atC.serverEldP99Ms)} ms | ${ratio(atC.serverEldP99Ms, atB.serverEldP99Ms)} | — | |`,
     `| idle-process event-loop delay p99 (machine noise floor) at N=${refN} | ${fmt(atB.floorEldP99Ms)} ms | ${fmt(atC.floorEldP99Ms)} ms | | — | |`,
     `| server CPU-ms per 1,000 delivered messages at N=${refN} | ${fmt(atB.cpuMsPer1000Delivered)} | ${fmt(atC.cpuMsPer1000Delivered)} | ${ratio(atC.cpuMsPer1000Delivered, atB.cpuMsPer1000Delivered)} | — | |`,
+    `| server CPU-ms per join (connect + join-room, during the ramp to N=${refN}) | ${fmt(atB.cpuMsPerJoin, 2)} | ${fmt(atC.cpuMsPerJoin, 2)} | ${ratio(atC.cpuMsPerJoin, atB.cpuMsPerJoin)} | — | |`,
     `| RSS / heap per participant at N=${memN.n ?? '—'} | ${kb(memB.rssBytesPerParticipant)} / ${kb(memB.heapBytesPerParticipant)} | ${kb(memN.rssBytesPerParticipant)} / ${kb(memN.heapBytesPerParticipant)} | ${ratio(memN.rssBytesPerParticipant, memB.rssBytesPerParticipant)} (RSS) | ≤ 40 KB | ${mark(memN.rssBytesPerParticipant <= 40 * 1024)} (RSS) |`,
   ];
 }
 
 export function signalingDetail(s: Any): string[] {
   const lines = [
-    '| N | server | runs | join p50 / p99 | chat p50 / p99 / p99.9 | delivery | server ELD p99 | noise floor ELD p99 | CPU-ms / 1k msgs | RSS / heap per participant |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| N | server | runs | join p50 / p99 | chat p50 / p99 / p99.9 | delivery | server ELD p99 | noise floor ELD p99 | CPU-ms / 1k msgs | CPU-ms / join | RSS / heap per participant |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const kind of ['baseline', 'convene']) {
     for (const x of s[kind].perN) {
       if (!x.runs) continue;
       lines.push(
-        `| ${x.n} | ${kind} | ${x.runs} | ${fmt(x.joinP50)} / ${fmt(x.joinP99)} | ${fmt(x.chatP50)} / ${fmt(x.chatP99)} / ${fmt(x.chatP999)} | ${fmt(x.delivery * 100, 3)}% | ${fmt(x.serverEldP99Ms)} | ${fmt(x.floorEldP99Ms)} | ${fmt(x.cpuMsPer1000Delivered)} | ${kb(x.rssBytesPerParticipant)} / ${kb(x.heapBytesPerParticipant)} |`,
+        `| ${x.n} | ${kind} | ${x.runs} | ${fmt(x.joinP50)} / ${fmt(x.joinP99)} | ${fmt(x.chatP50)} / ${fmt(x.chatP99)} / ${fmt(x.chatP999)} | ${fmt(x.delivery * 100, 3)}% | ${fmt(x.serverEldP99Ms)} | ${fmt(x.floorEldP99Ms)} | ${fmt(x.cpuMsPer1000Delivered)} | ${fmt(x.cpuMsPerJoin, 2)} | ${kb(x.rssBytesPerParticipant)} / ${kb(x.heapBytesPerParticipant)} |`,
       );
     }
   }

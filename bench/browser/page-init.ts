@@ -12,6 +12,8 @@
  */
 export interface BenchPageState {
   joinedAt: number | null;
+  /** Signaling as this page saw it: [time, '>' sent | '<' received | '<ack', event name]. */
+  signals: [number, string, string][];
   firstScreenFrameAt: number | null;
   glass: number[];
   undecodable: number;
@@ -29,7 +31,7 @@ export function benchPageInit(base: number): void {
   const H = 360;
   const BLOCK_W = W / BITS;
   const now = () => performance.timeOrigin + performance.now();
-  const state: BenchPageState = { joinedAt: null, firstScreenFrameAt: null, glass: [], undecodable: 0 };
+  const state: BenchPageState = { joinedAt: null, signals: [], firstScreenFrameAt: null, glass: [], undecodable: 0 };
   window.__bench = state;
   window.__CONVENE_TEST__ = true;
 
@@ -58,13 +60,32 @@ export function benchPageInit(base: number): void {
     return canvas.captureStream(30);
   };
 
+  // Socket.IO packets: `42<ackId?>["event",...]` events, `43<ackId>[...]` acks.
+  const NAMES = /^(?:media|new-producer|produce|consume|resume-consumer|create-transport|connect-transport|room-joined|join-room|get-router-capabilities|producer-resumed)$/;
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class extends NativeWebSocket {
+    readonly #acks = new Map<string, string>();
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       this.addEventListener('message', (e: MessageEvent) => {
-        if (state.joinedAt === null && typeof e.data === 'string' && e.data.startsWith('42["room-joined"')) state.joinedAt = now();
+        if (typeof e.data !== 'string') return;
+        const t = now();
+        if (state.joinedAt === null && e.data.startsWith('42["room-joined"')) state.joinedAt = t;
+        const m = /^4([23])(\d*)\["?([a-z-]*)/.exec(e.data);
+        if (!m) return;
+        const name = m[1] === '3' ? this.#acks.get(m[2]!) : m[3];
+        if (name && NAMES.test(name)) state.signals.push([t, m[1] === '3' ? '<ack' : '<', name]);
       });
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      if (typeof data === 'string') {
+        const m = /^42(\d*)\["([a-z-]+)"/.exec(data);
+        if (m) {
+          if (m[1]) this.#acks.set(m[1], m[2]!);
+          if (NAMES.test(m[2]!)) state.signals.push([now(), '>', m[2]!]);
+        }
+      }
+      super.send(data);
     }
   };
 

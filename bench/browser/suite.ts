@@ -75,6 +75,7 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
     const first = await until('first remote screen frame', () => state(b), (x) => x.firstScreenFrameAt !== null);
     await new Promise((r) => setTimeout(r, GLASS_MS));
     const viewer = await state(b);
+    const sharer = await state(a);
     const c = await newPage(browser, server.url, base);
     pages.push(c);
     await c.goto(`/${code}`);
@@ -85,6 +86,7 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
     joins.push(late.joinedAt! - lateClicked);
     return {
       joinMs: joins,
+      shareBreakdown: shareBreakdown(shareClicked, sharer, viewer),
       shareToFirstFrameMs: first.firstScreenFrameAt! - shareClicked,
       lateJoinToFirstFrameMs: late.firstScreenFrameAt! - lateClicked,
       glass: viewer.glass.slice(5), // the first frames still carry encoder start-up
@@ -93,6 +95,28 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
   } finally {
     for (const p of pages) await p.context().close().catch(() => undefined);
   }
+}
+
+/**
+ * Where the share → first frame time goes, from both pages' signaling logs
+ * (ms after the click): the sharer's produce request and its ack, the
+ * viewer's new-producer, consume and resume, and the first decoded frame.
+ */
+function shareBreakdown(clicked: number, sharer: BenchPageState, viewer: BenchPageState): Record<string, number> {
+  const at = (s: BenchPageState, dir: string, name: string) => {
+    const hit = s.signals.find(([t, d, n]) => t >= clicked && d === dir && n === name);
+    return hit ? Math.round(hit[0] - clicked) : NaN;
+  };
+  return {
+    produceSent: at(sharer, '>', 'produce'),
+    produceAcked: at(sharer, '<ack', 'produce'),
+    newProducerAtViewer: at(viewer, '<', 'new-producer'),
+    consumeSent: at(viewer, '>', 'consume'),
+    consumeAcked: at(viewer, '<ack', 'consume'),
+    resumeSent: at(viewer, '>', 'resume-consumer'),
+    resumeAcked: at(viewer, '<ack', 'resume-consumer'),
+    firstFrame: Math.round((viewer.firstScreenFrameAt ?? NaN) - clicked),
+  };
 }
 
 /** Two pages, one RTCPeerConnection, the same canvas share; signaling by hand through Playwright. */
@@ -211,6 +235,7 @@ export async function runBrowserSuite(o: BrowserOptions) {
       joinToRoomJoinedMs: round(median(convene.flatMap((r) => r.joinMs)), 1),
       shareToFirstFrameMs: med(convene, (r) => r.shareToFirstFrameMs),
       lateJoinToFirstFrameMs: med(convene, (r) => r.lateJoinToFirstFrameMs),
+      shareBreakdownMs: Object.fromEntries(Object.keys(convene[0]?.shareBreakdown ?? {}).map((k) => [k, med(convene, (r) => r.shareBreakdown[k])])),
       glassP50Ms: med(convene, (r) => pct(r.glass, 50)),
       glassP95Ms: med(convene, (r) => pct(r.glass, 95)),
     },
@@ -228,6 +253,9 @@ export async function runBrowserSuite(o: BrowserOptions) {
     `${s.convene.runs} Convene runs (3 pages: sharer, viewer, late joiner) and ${s.p2p.runs} P2P runs, alternating; ${GLASS_MS / 1000} s of glass-to-glass frames per run. ` +
       `The shared "screen" is a 640×360 canvas painting the wall-clock time into 32 black/white blocks at 30 fps; the viewer reads it back from each decoded frame ` +
       `(requestVideoFrameCallback, expected display time). Next build before the suite: ${buildS} s (0 when up to date).`,
+    '',
+    `Where Convene's share → first frame goes (ms after the click, medians): ` +
+      Object.entries(s.convene.shareBreakdownMs as Record<string, number>).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') + '.',
     ...(errors.length ? ['', 'Errors:', ...errors.map((e) => `- ${e}`)] : []),
   ];
   return { measured: true, ...summary, runs: { p2p, convene }, headline, detail };

@@ -5,6 +5,7 @@
  * First the floor (generator straight to the sink), then the topology with M
  * consumers stepping up until loss exceeds the limit. Prints one `result` event.
  */
+import { spawn } from 'node:child_process';
 import { encode, summarize } from '../lib/hdr';
 import { pinPid, procCpuMs, sleep, CORES } from '../lib/proc';
 import { emitEvent } from '../lib/rpc';
@@ -104,7 +105,10 @@ for (const m of o.steps) {
   creation.push(...(await topology.addConsumers(m - topology.consumers, sink.ports)));
   gen.start({ port: topology.producerPort });
   await sleep(o.warmMs);
+  // BENCH_PERF=1: sample the worker with perf(1) during the window, to explain its per-packet cost.
+  const perf = process.env.BENCH_PERF === '1' ? spawn('perf', ['record', '-F', '999', '-g', '-p', String(topology.workerPid), '-o', `/tmp/convene-bench-worker-${impl}-${m}.perf`, '--', 'sleep', String(o.windowMs / 1000)], { stdio: 'ignore' }) : null;
   const measured = await measure(m, topology);
+  if (perf) await new Promise((r) => (perf.exitCode !== null ? r(null) : perf.once('exit', r)));
   const step = { ...measured, addedP50Ms: round(measured.latency.p50 - floor.latency.p50, 3), addedP99Ms: round(measured.latency.p99 - floor.latency.p99, 3) };
   steps.push(step);
   process.stderr.write(

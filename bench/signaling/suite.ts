@@ -24,6 +24,8 @@ export interface SignalingOptions {
 
 export const BAR_MS = 100;
 const SATURATED = 0.9;
+const NOISY_FLOOR_MS = 20;
+const NOISY_RETRIES = 2;
 const BIG_ROOM = 50;
 
 type Kind = 'baseline' | 'convene';
@@ -51,6 +53,8 @@ export interface StepResult {
   generatorCpuShare: number;
   generatorEldP99Ms: number;
   errors: string[];
+  /** Windows measured for this step (more than one when the machine was noisy). */
+  attempts: number;
 }
 
 export interface RunResult {
@@ -74,7 +78,7 @@ function roomsFor(n: number): number {
   return Math.ceil(Math.max(0, n - BIG_ROOM) / 8) + 8;
 }
 
-function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why'>): { valid: boolean; pass: boolean; why: string[] } {
+function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why' | 'attempts'>): { valid: boolean; pass: boolean; why: string[] } {
   const why: string[] = [];
   const valid = step.generatorCpuShare < SATURATED;
   if (!valid) why.push(`generator saturated its core (${Math.round(step.generatorCpuShare * 100)}% CPU)`);
@@ -123,38 +127,46 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
       const grown = await gen.call('grow', { to: n, rate: o.rampRate });
       const rampCpu = await server.call<{ cpuMs: number; cpuShare: number }>('read');
       const mem = await server.call<{ rssBytes: number; heapUsedBytes: number }>('memory');
-      await Promise.all([server.call('mark'), floor.mark()]);
-      const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
-      const [srv, noise] = await Promise.all([server.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number; eldMaxMs: number }>('read'), floor.read()]);
-      const base = {
-        n,
-        rampJoin: {
-          p50: grown.join.p50, p99: grown.join.p99, failed: grown.failed, durationMs: grown.durationMs,
-          serverCpuMsPerJoin: round(rampCpu.cpuMs / Math.max(1, n - (steps.at(-1)?.n ?? 0)), 3), serverCpuShare: rampCpu.cpuShare,
-        },
-        join: { p50: w.probe.latency.p50, p99: w.probe.latency.p99, count: w.probe.latency.count, failed: w.probe.failed },
-        chat: { p50: w.chat.latency.p50, p99: w.chat.latency.p99, p999: w.chat.latency.p999, count: w.chat.latency.count, delivery: round(w.chat.delivery, 6) },
-        toggle: { p50: w.toggle.latency.p50, p99: w.toggle.latency.p99, delivery: round(w.toggle.delivery, 6) },
-        chatAckP99: w.chatAck.p99,
-        serverEldP99Ms: srv.eldP99Ms,
-        serverEldMaxMs: srv.eldMaxMs,
-        floor: noise,
-        generatorEldMaxMs: w.generator.eldMaxMs,
-        serverCpuShare: srv.cpuShare,
-        cpuMsPer1000Delivered: round((srv.cpuMs / Math.max(1, w.deliveredAll)) * 1000, 2),
-        rssBytesPerParticipant: Math.round((mem.rssBytes - empty.rssBytes) / n),
-        heapBytesPerParticipant: Math.round((mem.heapUsedBytes - empty.heapUsedBytes) / n),
-        generatorCpuShare: w.generator.cpuShare,
-        generatorEldP99Ms: w.generator.eldP99Ms,
-        errors: [...grown.failures, ...w.errors],
-      };
-      const step: StepResult = { ...base, ...judge(base) };
+      // The machine is shared: when a step misses while the idle processes beside it
+      // show the machine itself stalling, the window is measured again (the ramp is kept).
+      let step!: StepResult;
+      for (let attempt = 0; ; attempt++) {
+        await Promise.all([server.call('mark'), floor.mark()]);
+        const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
+        const [srv, noise] = await Promise.all([server.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number; eldMaxMs: number }>('read'), floor.read()]);
+        const base = {
+          n,
+          rampJoin: {
+            p50: grown.join.p50, p99: grown.join.p99, failed: grown.failed, durationMs: grown.durationMs,
+            serverCpuMsPerJoin: round(rampCpu.cpuMs / Math.max(1, n - (steps.at(-1)?.n ?? 0)), 3), serverCpuShare: rampCpu.cpuShare,
+          },
+          join: { p50: w.probe.latency.p50, p99: w.probe.latency.p99, count: w.probe.latency.count, failed: w.probe.failed },
+          chat: { p50: w.chat.latency.p50, p99: w.chat.latency.p99, p999: w.chat.latency.p999, count: w.chat.latency.count, delivery: round(w.chat.delivery, 6) },
+          toggle: { p50: w.toggle.latency.p50, p99: w.toggle.latency.p99, delivery: round(w.toggle.delivery, 6) },
+          chatAckP99: w.chatAck.p99,
+          serverEldP99Ms: srv.eldP99Ms,
+          serverEldMaxMs: srv.eldMaxMs,
+          floor: noise,
+          generatorEldMaxMs: w.generator.eldMaxMs,
+          serverCpuShare: srv.cpuShare,
+          cpuMsPer1000Delivered: round((srv.cpuMs / Math.max(1, w.deliveredAll)) * 1000, 2),
+          rssBytesPerParticipant: Math.round((mem.rssBytes - empty.rssBytes) / n),
+          heapBytesPerParticipant: Math.round((mem.heapUsedBytes - empty.heapUsedBytes) / n),
+          generatorCpuShare: w.generator.cpuShare,
+          generatorEldP99Ms: w.generator.eldP99Ms,
+          errors: [...grown.failures, ...w.errors],
+        };
+        step = { ...base, ...judge(base), attempts: attempt + 1 };
+        o.log(
+          `  ${kind} run ${run} N=${n}: join p99 ${step.join.p99} ms, chat p50/p99/p99.9 ${step.chat.p50}/${step.chat.p99}/${step.chat.p999} ms, ` +
+            `delivery ${step.chat.delivery}, floor ELD p99 ${Math.max(noise.serverCoreEldP99Ms, noise.generatorCoreEldP99Ms)} ms, server CPU ${Math.round(step.serverCpuShare * 100)}%, gen CPU ${Math.round(step.generatorCpuShare * 100)}%` +
+            (step.pass ? '' : ` — ${step.why.join('; ')}`),
+        );
+        const noisy = Math.max(step.floor.serverCoreEldP99Ms, step.floor.generatorCoreEldP99Ms) > NOISY_FLOOR_MS;
+        if (step.pass || !step.valid || !noisy || attempt >= NOISY_RETRIES) break;
+        o.log(`  ${kind} run ${run} N=${n}: the machine was noisy (idle-process ELD p99 above ${NOISY_FLOOR_MS} ms); measuring the window again`);
+      }
       steps.push(step);
-      o.log(
-        `  ${kind} run ${run} N=${n}: join p99 ${step.join.p99} ms, chat p50/p99/p99.9 ${step.chat.p50}/${step.chat.p99}/${step.chat.p999} ms, ` +
-          `delivery ${step.chat.delivery}, floor ELD p99 ${Math.max(noise.serverCoreEldP99Ms, noise.generatorCoreEldP99Ms)} ms, server CPU ${Math.round(step.serverCpuShare * 100)}%, gen CPU ${Math.round(step.generatorCpuShare * 100)}%` +
-          (step.pass ? '' : ` — ${step.why.join('; ')}`),
-      );
       if (!step.valid) {
         lowerBound = true;
         break;
@@ -248,6 +260,7 @@ export async function runSignalingSuite(o: SignalingOptions) {
       serverEldP99Ms: atN(kind, n, (s) => s.serverEldP99Ms),
       floorEldP99Ms: atN(kind, n, (s) => Math.max(s.floor.serverCoreEldP99Ms, s.floor.generatorCoreEldP99Ms)),
       cpuMsPer1000Delivered: atN(kind, n, (s) => s.cpuMsPer1000Delivered),
+      cpuMsPerJoin: atN(kind, n, (s) => s.rampJoin.serverCpuMsPerJoin),
       rssBytesPerParticipant: atN(kind, n, (s) => s.rssBytesPerParticipant),
       heapBytesPerParticipant: atN(kind, n, (s) => s.heapBytesPerParticipant),
     })),
