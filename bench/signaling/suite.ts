@@ -25,7 +25,7 @@ export interface SignalingOptions {
 export const BAR_MS = 100;
 const SATURATED = 0.9;
 const NOISY_FLOOR_MS = 20;
-const NOISY_RETRIES = 2;
+const NOISY_RETRIES = 1;
 const BIG_ROOM = 50;
 
 type Kind = 'baseline' | 'convene';
