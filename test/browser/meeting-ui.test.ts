@@ -27,10 +27,11 @@ async function newPage(name: string): Promise<Page> {
   return page;
 }
 
-async function fillAndJoin(page: Page, code: string, name: string): Promise<void> {
+/** Opens the pre-join, types a name and clicks the join button, whose label says whether this person will wait. */
+async function fillAndJoin(page: Page, code: string, name: string, label: 'Join now' | 'Ask to join' = 'Join now'): Promise<void> {
   await page.goto(`/${code}`);
   await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join now' }).click();
+  await page.getByRole('button', { name: label }).click();
 }
 
 /** The participant id of the tile that holds this page's own video. */
@@ -139,7 +140,8 @@ describe('the meeting UI, with a host and guests', () => {
     await expect.poll(() => a.getByLabel('Waiting room').inputValue(), { timeout: 5_000 }).toBe('guests');
 
     const d = await newPage('D');
-    await fillAndJoin(d, code, 'Dave');
+    // The pre-join already knows D will wait: its button asks rather than joins.
+    await fillAndJoin(d, code, 'Dave', 'Ask to join');
     await expect.poll(() => d.getByTestId('status-page').textContent(), { timeout: 10_000 }).toContain('Asking to join…');
     expect(await d.getByTestId('status-page').textContent()).toContain('number 1 in line');
     await d.screenshot({ path: path.join(SHOTS, 'ui-waiting-d.png') });
@@ -168,7 +170,8 @@ describe('the meeting UI, with a host and guests', () => {
     // Same context, same guest cookie: the ban holds.
     await b.reload();
     await b.getByLabel('Your name').fill('Bob again');
-    await b.getByRole('button', { name: 'Join now' }).click();
+    // The waiting room (guests) is still on from the test before, so B's button asks to join.
+    await b.getByRole('button', { name: 'Ask to join' }).click();
     await expect.poll(() => b.getByTestId('status-page').textContent(), { timeout: 10_000 }).toContain("You can't join this meeting");
     await b.screenshot({ path: path.join(SHOTS, 'ui-banned-b.png') });
     expect(pageErrors).toEqual([]);
