@@ -13,7 +13,7 @@ import { benchPageInit, type BenchPageState } from './page-init';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
-const GLASS_MS = 3000;
+const GLASS_MS = 2500;
 
 export interface BrowserOptions {
   runs: number;

@@ -14,6 +14,8 @@ import { Scheduler } from './scheduler';
 const CHAT_PERIOD_MS = 5_000; // 0.2 messages/s
 const TOGGLE_PERIOD_MS = 10_000; // 0.1 toggles/s
 const JOIN_TIMEOUT_MS = 10_000;
+/** BENCH_SLOW_MS=n: log every chat delivery slower than n ms (diagnosis). */
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 0);
 
 interface Participant {
   index: number;
@@ -81,6 +83,7 @@ function onFanOut(packet: string): boolean {
     if (inWindow(t)) {
       win!.chatReceived++;
       recordMs(win!.chat, performance.now() - t);
+      if (SLOW_MS && performance.now() - t > SLOW_MS) process.stderr.write(`slow chat: +${Math.round(t - win!.start)} ms into the window, ${Math.round(performance.now() - t)} ms, sender ${packet.slice(packet.indexOf('|', at) + 1, packet.indexOf('"', at))}\n`);
     }
     return true;
   }
