@@ -44,9 +44,9 @@ try {
   if (suites.has('signaling')) {
     log('suite (a): signaling — bare Socket.IO baseline vs Convene, alternating runs');
     result.signaling = await runSignalingSuite({
-      steps: process.env.BENCH_SIGNALING_STEPS?.split(',').map(Number) ?? (quick ? [100, 250] : [500, 1000, 2000, 3000, 4000, 5000]),
+      steps: process.env.BENCH_SIGNALING_STEPS?.split(',').map(Number) ?? (quick ? [100, 250] : [1000, 2000, 3000, 4000, 5000, 6000]),
       runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
-      windowMs: quick ? 3000 : 5000,
+      windowMs: quick ? 3000 : 4000,
       drainMs: 1000,
       probeRate: 10,
       // Convene's server spends ~3.5 ms per connect + join on this machine (~280 joins/s at most):
@@ -66,7 +66,7 @@ try {
       warmMs: 300,
       maxLoss: 0.001,
       maxAddedP50Ms: 50,
-      creation: { participants: quick ? 30 : 80, rate: 25, runs: quick ? 1 : 3 },
+      creation: { participants: quick ? 30 : 60, rate: 25, runs: quick ? 1 : 3 },
       log,
     });
   }

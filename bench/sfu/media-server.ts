@@ -14,13 +14,15 @@ import { emitEvent, serve } from '../lib/rpc';
 import { RawClient } from '../signaling/client';
 import { producerRtpParameters } from './generator';
 
-const UNLIMITED: [number, number] = [1_000_000_000, 1];
+// Production windows, points no load reaches: the limiter does its real work per event
+// (a 1 s window would re-create every socket's record and timer each second).
+const unlimited = ([, seconds]: [number, number]): [number, number] => [1_000_000_000, seconds];
 const config = {
   ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz', LOG_LEVEL: 'info' }),
   port: 0,
   host: '127.0.0.1',
   roomCapacity: 1000,
-  rateLimits: { ...DEFAULT_RATE_LIMITS, join: UNLIMITED, chat: UNLIMITED, typing: UNLIMITED, control: UNLIMITED },
+  rateLimits: { ...DEFAULT_RATE_LIMITS, join: unlimited(DEFAULT_RATE_LIMITS.join), chat: unlimited(DEFAULT_RATE_LIMITS.chat), typing: unlimited(DEFAULT_RATE_LIMITS.typing), control: unlimited(DEFAULT_RATE_LIMITS.control) },
 };
 const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 const server = await createConveneServer(config, { next: false, media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }), logger });

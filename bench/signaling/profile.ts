@@ -14,7 +14,7 @@ const n = Number(process.argv[3] ?? 1000);
 const dir = path.resolve('bench/results/profiles', `${kind}-${Date.now()}`);
 mkdirSync(dir, { recursive: true });
 
-const server = spawnNode('bench/signaling/server.ts', { core: CORES.server, args: [kind], nodeArgs: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`] });
+const server = spawnNode('bench/signaling/server.ts', { core: CORES.server, args: [kind], nodeArgs: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [])] });
 const gen = spawnNode('bench/signaling/loadgen.ts', { core: CORES.generator });
 const { port } = await server.nextEvent<{ port: number }>('ready');
 const codes = await server.call<string[]>('rooms', { count: Math.ceil(n / 8) + 2 });

@@ -7,7 +7,7 @@
  */
 import { execSync } from 'node:child_process';
 import { startRedis } from '../../test/helpers/redis';
-import { CORES, procCpuMs, spawnNode, type Child } from '../lib/proc';
+import { CORES, procCpuMs, sleep, spawnNode, type Child } from '../lib/proc';
 import { median, ratio, round } from '../lib/stats';
 
 export interface SignalingOptions {
@@ -26,6 +26,7 @@ export const BAR_MS = 100;
 const SATURATED = 0.9;
 const NOISY_FLOOR_MS = 20;
 const NOISY_RETRIES = 1;
+const SETTLE_MS = 750;
 const BIG_ROOM = 50;
 
 type Kind = 'baseline' | 'convene';
@@ -126,7 +127,9 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
       await server.call('mark');
       const grown = await gen.call('grow', { to: n, rate: o.rampRate });
       const rampCpu = await server.call<{ cpuMs: number; cpuShare: number }>('read');
-      const mem = await server.call<{ rssBytes: number; heapUsedBytes: number }>('memory');
+      // Let the ramp's tail drain before measuring. Memory is read *after* the window:
+      // its forced full GC stalls the server and would leave a backlog in the window.
+      await sleep(SETTLE_MS);
       // The machine is shared: when a step misses while the idle processes beside it
       // show the machine itself stalling, the window is measured again (the ramp is kept).
       let step!: StepResult;
@@ -150,8 +153,8 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
           generatorEldMaxMs: w.generator.eldMaxMs,
           serverCpuShare: srv.cpuShare,
           cpuMsPer1000Delivered: round((srv.cpuMs / Math.max(1, w.deliveredAll)) * 1000, 2),
-          rssBytesPerParticipant: Math.round((mem.rssBytes - empty.rssBytes) / n),
-          heapBytesPerParticipant: Math.round((mem.heapUsedBytes - empty.heapUsedBytes) / n),
+          rssBytesPerParticipant: NaN,
+          heapBytesPerParticipant: NaN,
           generatorCpuShare: w.generator.cpuShare,
           generatorEldP99Ms: w.generator.eldP99Ms,
           errors: [...grown.failures, ...w.errors],
@@ -166,6 +169,9 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
         if (step.pass || !step.valid || !noisy || attempt >= NOISY_RETRIES) break;
         o.log(`  ${kind} run ${run} N=${n}: the machine was noisy (idle-process ELD p99 above ${NOISY_FLOOR_MS} ms); measuring the window again`);
       }
+      const mem = await server.call<{ rssBytes: number; heapUsedBytes: number }>('memory');
+      step.rssBytesPerParticipant = Math.round((mem.rssBytes - empty.rssBytes) / n);
+      step.heapBytesPerParticipant = Math.round((mem.heapUsedBytes - empty.heapUsedBytes) / n);
       steps.push(step);
       if (!step.valid) {
         lowerBound = true;
@@ -194,6 +200,7 @@ async function redisRun(o: SignalingOptions) {
     // Participants alternate between the two servers, so every room spans both processes.
     await gen.call('init', { urls: ports.map((p) => `http://127.0.0.1:${p.port}`), rooms8: codes.slice(1), bigRoom: codes[0] });
     const grown = await gen.call('grow', { to: o.redisN, rate: o.rampRate });
+    await sleep(SETTLE_MS);
     await Promise.all(servers.map((s) => s.call('mark')));
     const redisCpu0 = redisPidCpu(redis.port);
     const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
