@@ -61,7 +61,9 @@ try {
     result.sfu = await runSfuSuite({
       profiles: ['video', 'audio'],
       runs: quick ? 1 : 3,
-      steps: quick ? [50, 100] : [200, 400, 600, 800, 1200, 1600, 2000, 2400, 3200],
+      steps: quick
+        ? { video: [50, 100], audio: [50, 100] }
+        : { video: [200, 400, 600, 800, 1000, 1200, 1600], audio: [400, 800, 1200, 1600, 2000, 2400, 3200] },
       windowMs: 1000,
       warmMs: 300,
       maxLoss: 0.001,

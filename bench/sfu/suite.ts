@@ -11,7 +11,8 @@ import type { Profile } from './generator';
 export interface SfuOptions {
   profiles: Profile[];
   runs: number;
-  steps: number[];
+  /** Consumer counts to step through, per profile (audio goes further: it costs less per consumer). */
+  steps: Record<Profile, number[]>;
   windowMs: number;
   warmMs: number;
   maxLoss: number;
@@ -50,7 +51,7 @@ interface ForwarderResult {
 }
 
 async function forwarder(impl: Impl, profile: Profile, run: number, o: SfuOptions): Promise<ForwarderResult> {
-  const opts = { steps: o.steps, windowMs: o.windowMs, warmMs: o.warmMs, maxLoss: o.maxLoss, maxAddedP50Ms: o.maxAddedP50Ms };
+  const opts = { steps: o.steps[profile], windowMs: o.windowMs, warmMs: o.warmMs, maxLoss: o.maxLoss, maxAddedP50Ms: o.maxAddedP50Ms };
   const child = spawnNode('bench/sfu/forwarder.ts', { core: CORES.generator, args: [impl, profile, JSON.stringify(opts)] });
   try {
     const r = await child.nextEvent<Omit<ForwarderResult, 'run'>>('result', 300_000);
@@ -98,7 +99,7 @@ export async function runSfuSuite(o: SfuOptions) {
     const capacity = (impl: Impl) => median(of(impl).map((r) => r.capacity));
     // Latency and CPU are compared at every M both implementations passed in every run.
     const passed = (r: ForwarderResult) => r.steps.filter((s) => s.consumers <= r.capacity && s.valid).map((s) => s.consumers);
-    const common = o.steps.filter((m) => results.filter((r) => r.profile === profile).every((r) => passed(r).includes(m)));
+    const common = o.steps[profile].filter((m) => results.filter((r) => r.profile === profile).every((r) => passed(r).includes(m)));
     const at = (impl: Impl, m: number, pick: (s: Step) => number) => median(of(impl).flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
     const perM = common.map((m) => ({
       consumers: m,
