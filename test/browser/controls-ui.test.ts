@@ -4,36 +4,16 @@
  * layout switch changes the view, and Copy link puts the meeting's URL on the
  * clipboard.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
-import { loadSfuConfig } from '../../server/sfu';
-import { launchBrowser, newPage } from '../helpers/browser';
-import { ensureNextBuild } from '../helpers/next-build';
-import { createMeeting, startServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from '../helpers/browser-suite';
+import { createMeeting } from '../helpers/server';
 
-let server: ConveneServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[] = [];
-
-beforeAll(async () => {
-  ensureNextBuild();
-  const media = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: '27000', MEDIASOUP_RTC_MAX_PORT: '27999' });
-  server = await startServer({}, { next: { dev: false }, media });
-  browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite({ rtcPorts: [27000, 27999] });
 
 async function joinedPage(code: string, name: string): Promise<Page> {
-  const { page, context } = await newPage(browser, name, { baseURL: server.url, errors });
-  contexts.push(context);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const { page, context } = await suite.pageWithContext(name);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
   await page.goto(`/${code}`);
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join now' }).click();
@@ -47,20 +27,20 @@ const localPaused = (page: Page, source: 'mic' | 'camera') =>
 
 describe('meeting controls in the browser', () => {
   it('Ctrl+D and Ctrl+E pause and resume the real mic and camera producers', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(suite.server);
     const page = await joinedPage(code, 'Keys');
     await expect.poll(() => localPaused(page, 'mic')).toBe(false);
     await page.keyboard.press('Control+d');
     await expect.poll(() => localPaused(page, 'mic')).toBe(true);
-    await expect.poll(async () => (await server.sfu!.room(code)).producers().find((p) => p.source === 'mic')?.paused).toBe(true);
+    await expect.poll(async () => (await suite.server.sfu!.room(code)).producers().find((p) => p.source === 'mic')?.paused).toBe(true);
     await page.keyboard.press('Control+d');
     await expect.poll(() => localPaused(page, 'mic')).toBe(false);
     await page.keyboard.press('Control+e');
-    await expect.poll(async () => (await server.sfu!.room(code)).producers().find((p) => p.source === 'camera')?.paused).toBe(true);
+    await expect.poll(async () => (await suite.server.sfu!.room(code)).producers().find((p) => p.source === 'camera')?.paused).toBe(true);
   });
 
   it('the settings dialog keeps focus inside and closes on Escape; the layout switch and Copy link work', async () => {
-    const code = await createMeeting(server);
+    const code = await createMeeting(suite.server);
     const page = await joinedPage(code, 'Clicks');
     await page.getByRole('button', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings' });
@@ -76,7 +56,7 @@ describe('meeting controls in the browser', () => {
 
     await page.getByRole('button', { name: 'Copy link' }).click();
     await page.getByRole('button', { name: 'Link copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.url}/${code}`);
-    expect(errors).toEqual([]);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${suite.server.url}/${code}`);
+    expect(suite.errors).toEqual([]);
   });
 });

@@ -4,29 +4,17 @@
  * the link in another browser context on a 360 px phone screen and joins as a
  * guest. Fake low-resolution media (see ../shared/E2E.md).
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
-import { loadSfuConfig } from '../../server/sfu';
-import { expectDecoding, launchBrowser, newPage as newBrowserPage } from '../helpers/browser';
-import { ensureNextBuild } from '../helpers/next-build';
-import { startServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectDecoding } from '../helpers/browser';
+import { SHOTS, browserSuite } from '../helpers/browser-suite';
 
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results');
 const PHONE = { width: 360, height: 740 };
 
-let server: ConveneServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function newPage(name: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const { page, context } = await newBrowserPage(browser, name, { baseURL: server.url, errors: pageErrors, strict: true, ...(viewport && { viewport }) });
-  contexts.push(context);
-  return page;
-}
+const suite = browserSuite({ rtcPorts: [25000, 25999], strict: true });
+const newPage = (name: string, viewport?: { width: number; height: number }) => suite.page(name, viewport);
+const pageErrors = suite.errors;
 
 function previewWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="preview-video"]')?.videoWidth ?? 0);
@@ -49,20 +37,6 @@ async function join(page: Page, name: string): Promise<string> {
   const tile = page.locator('figure[data-testid^="tile-"]', { has: local });
   return (await tile.getAttribute('data-testid'))!.slice('tile-'.length);
 }
-
-beforeAll(async () => {
-  ensureNextBuild();
-  const media = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: '25000', MEDIASOUP_RTC_MAX_PORT: '25999' });
-  server = await startServer({}, { next: { dev: false }, media });
-  browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
-}, 300_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
 
 describe('new meeting from the home page, then a guest joins by link', () => {
   it('A starts a meeting and B joins by link as a guest: each sees the other by name with decoding camera video', { timeout: 120_000 }, async () => {

@@ -4,32 +4,18 @@
  * Fake camera, mic and screen (see ../shared/E2E.md), low resolutions.
  * The steps share one meeting and run in order.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
-import { loadSfuConfig, type SfuConfig } from '../../server/sfu';
-import { expectDecoding, inbound, launchBrowser, newPage as newBrowserPage, until } from '../helpers/browser';
-import { ensureNextBuild } from '../helpers/next-build';
-import { startServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { expectDecoding, inbound, until } from '../helpers/browser';
+import { SHOTS, browserSuite } from '../helpers/browser-suite';
 
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results');
 // Below Linux's ephemeral range (32768+), so a browser's own port can never pass for the SFU's.
 const RTC_MIN = 23000;
 const RTC_MAX = 23999;
-
-let server: ConveneServer;
-let sfu: SfuConfig;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function newPage(name: string): Promise<Page> {
-  const { page, context } = await newBrowserPage(browser, name, { baseURL: server.url, viewport: { width: 960, height: 600 }, errors: pageErrors, strict: true });
-  contexts.push(context);
-  return page;
-}
+const suite = browserSuite({ rtcPorts: [RTC_MIN, RTC_MAX], viewport: { width: 960, height: 600 }, strict: true });
+const newPage = (name: string) => suite.page(name);
+const pageErrors = suite.errors;
 
 /** Joins through the pre-join form; returns the participant id (from the tile holding our own video). */
 async function joinAs(page: Page, code: string, name: string, shot?: string): Promise<string> {
@@ -70,20 +56,6 @@ function remoteCandidates(page: Page) {
     return out;
   });
 }
-
-beforeAll(async () => {
-  ensureNextBuild();
-  sfu = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: String(RTC_MIN), MEDIASOUP_RTC_MAX_PORT: String(RTC_MAX) });
-  server = await startServer({}, { next: { dev: false }, media: sfu });
-  browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
-}, 300_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
 
 describe('two browsers in one meeting, through the SFU', () => {
   let a: Page;
@@ -126,7 +98,7 @@ describe('two browsers in one meeting, through the SFU', () => {
       // Both transports are connected, each with a selected pair.
       expect(candidates.filter((c) => c.selected).map((c) => c.direction).sort()).toEqual(['recv', 'send']);
       for (const c of candidates) {
-        expect(c.address).toBe(sfu.listenIp);
+        expect(c.address).toBe(suite.media.listenIp);
         expect(c.port).toBeGreaterThanOrEqual(RTC_MIN);
         expect(c.port).toBeLessThanOrEqual(RTC_MAX);
       }
@@ -171,7 +143,7 @@ describe('two browsers in one meeting, through the SFU', () => {
 
   it('after the SFU worker dies, both browsers re-establish media on its replacement', { timeout: 60_000 }, async () => {
     const old = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
-    const media = await server.sfu!.room(code);
+    const media = await suite.server.sfu!.room(code);
     const deadPid = media.workerPid;
     process.kill(deadPid, 'SIGKILL');
     await until('new consumers', async () => ({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }),

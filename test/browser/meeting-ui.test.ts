@@ -4,28 +4,15 @@
  * Fake low-resolution media (see ../shared/E2E.md). The steps share one
  * meeting and run in order: A (Alice) is the host, B (Bob) a guest.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
-import { loadSfuConfig } from '../../server/sfu';
-import { inbound, launchBrowser, newPage as newBrowserPage, until } from '../helpers/browser';
-import { ensureNextBuild } from '../helpers/next-build';
-import { startServer } from '../helpers/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { inbound, until } from '../helpers/browser';
+import { SHOTS, browserSuite } from '../helpers/browser-suite';
 
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results');
-
-let server: ConveneServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function newPage(name: string): Promise<Page> {
-  const { page, context } = await newBrowserPage(browser, name, { baseURL: server.url, viewport: { width: 1000, height: 640 }, errors: pageErrors });
-  contexts.push(context);
-  return page;
-}
+const suite = browserSuite({ rtcPorts: [24000, 24999], viewport: { width: 1000, height: 640 } });
+const newPage = (name: string) => suite.page(name);
+const pageErrors = suite.errors;
 
 /** Opens the pre-join, types a name and clicks the join button, whose label says whether this person will wait. */
 async function fillAndJoin(page: Page, code: string, name: string, label: 'Join now' | 'Ask to join' = 'Join now'): Promise<void> {
@@ -54,20 +41,6 @@ async function personMenu(page: Page, name: string, item: string): Promise<void>
   await page.getByRole('button', { name: `Actions for ${name}` }).click();
   await page.getByRole('menuitem', { name: item, exact: true }).click();
 }
-
-beforeAll(async () => {
-  ensureNextBuild();
-  const media = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: '24000', MEDIASOUP_RTC_MAX_PORT: '24999' });
-  server = await startServer({}, { next: { dev: false }, media });
-  browser = await launchBrowser();
-  mkdirSync(SHOTS, { recursive: true });
-}, 300_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
 
 describe('the meeting UI, with a host and guests', () => {
   let a: Page;
