@@ -23,6 +23,10 @@ export const ParticipantId = z.string().min(1).max(64);
 export const MediaKind = z.enum(['audio', 'video', 'screen']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
+/** The producer behind each media flag, and back (screen audio rides along with the screen flag's share). */
+export const SOURCE_OF_FLAG = { audio: 'mic', video: 'camera', screen: 'screen' } as const;
+export const FLAG_OF_SOURCE = { mic: 'audio', camera: 'video', screen: 'screen', 'screen-audio': null } as const;
+
 /** No payload: `socket.emit('leave-room', ack)` and `socket.emit('leave-room', {}, ack)` both work. */
 const Empty = z.object({}).optional();
 

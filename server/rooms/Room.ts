@@ -164,10 +164,11 @@ export class Room {
       const chat = await store.recentChat(this.code, this.deps.chatHistory);
       const everyone = participants.map((p) => (p.id === participant.id ? participant : p)).sort(byJoinOrder);
 
+      const resumed = Boolean(previous && participant.id === previous.id);
       return {
         kind: 'joined',
         participant,
-        resumed: Boolean(previous && participant.id === previous.id),
+        resumed,
         replacedSocketId,
         roleChanges,
         reaped,
@@ -177,7 +178,7 @@ export class Room {
           participants: everyone.map(participantInfo),
           chat: visibleChat(chat, participant.id),
           room: roomInfo(meeting),
-          resumed: Boolean(previous && participant.id === previous.id),
+          resumed,
         },
       };
     });
@@ -255,9 +256,9 @@ export class Room {
     return message;
   }
 
-  /** Whether the participant may send (or resume) a source under the room's current permissions. */
-  async mayPublish(participantId: string, source: MediaSourceName): Promise<boolean> {
-    return (await this.publishPolicy(participantId, source)).allowed;
+  /** Refuses (FORBIDDEN) to let a participant send or resume a source the room's permissions forbid. */
+  async assertMayPublish(participantId: string, source: MediaSourceName): Promise<void> {
+    if (!(await this.publishPolicy(participantId, source)).allowed) throw new ConveneError('FORBIDDEN', `The host does not allow you to turn on ${source}`);
   }
 
   /** What the SFU needs to decide a produce: permission, and how many may share at once here. */

@@ -4,7 +4,7 @@
  * stop-share closes it, so the target's client cannot keep sending; without a
  * producer only the flag is turned off.
  */
-import type { MediaSource } from '../sfu';
+import { SOURCE_OF_FLAG } from '../../lib/protocol';
 import { participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
 import { handle } from './handler';
 import { requireMembership } from './presence';
@@ -14,7 +14,7 @@ export function registerHostMedia(socket: IoSocket, deps: SignalingDeps): void {
 
   /** Turns the target's mic or camera off on the server; they may turn it back on if the room allows. */
   async function mute(code: string, actorId: string, targetId: string, kind: 'audio' | 'video'): Promise<void> {
-    const source: MediaSource = kind === 'audio' ? 'mic' : 'camera';
+    const source = SOURCE_OF_FLAG[kind];
     const producer = await deps.media?.ownProducer(code, targetId, kind);
     if (producer) {
       const media = await deps.media!.room(code);

@@ -3,14 +3,13 @@
  * to the right clients, keeps the participants' media flags following the real
  * producers, and closes a participant's media when they are gone for good.
  */
-import type { MediaKind } from '../../lib/protocol';
+import { FLAG_OF_SOURCE, type MediaKind } from '../../lib/protocol';
 import type { ProducerEvent } from '../../lib/protocol';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
 import type { MediaSource, RoomMedia, Sfu } from '../sfu';
 import { participantChannel, roomChannel, type IoServer } from './context';
 import type { Logger } from 'pino';
 
-const FLAG: Record<MediaSource, MediaKind | null> = { mic: 'audio', camera: 'video', screen: 'screen', 'screen-audio': null };
 
 export class MediaBridge {
   readonly #wired = new WeakSet<RoomMedia>();
@@ -46,7 +45,7 @@ export class MediaBridge {
   /** The participant's live producer behind a media flag (mic for audio, camera for video, screen for screen). */
   async ownProducer(code: string, participantId: string, kind: MediaKind): Promise<{ producerId: string; source: MediaSource } | null> {
     const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
-    const p = media?.producers().find((x) => x.participantId === participantId && FLAG[x.source] === kind);
+    const p = media?.producers().find((x) => x.participantId === participantId && FLAG_OF_SOURCE[x.source] === kind);
     return p ? { producerId: p.producerId, source: p.source } : null;
   }
 
@@ -65,7 +64,7 @@ export class MediaBridge {
   #wire(code: string, media: RoomMedia): void {
     const everyone = () => this.io.to(roomChannel(code));
     const flag = (participantId: string, source: MediaSource, enabled: boolean) => {
-      const kind = FLAG[source];
+      const kind = FLAG_OF_SOURCE[source];
       if (!kind) return;
       void this.rooms
         .get(code)

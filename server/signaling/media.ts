@@ -72,7 +72,7 @@ export function registerMedia(socket: IoSocket, deps: SignalingDeps, bridge: Med
     const { media, participantId, room } = await member();
     const own = media.producers().find((p) => p.producerId === producerId && p.participantId === participantId);
     // Room permissions first (e.g. canUnmute off); the SFU then refuses a host-locked source.
-    if (own && !(await room.mayPublish(participantId, own.source))) throw new ConveneError('FORBIDDEN', `The host does not allow you to turn on ${own.source}`);
+    if (own) await room.assertMayPublish(participantId, own.source);
     await media.resumeProducer(participantId, producerId);
     return {};
   });
