@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import styles from './meeting.module.css';
 
 export interface TrackVideoProps {
@@ -12,19 +12,24 @@ export interface TrackVideoProps {
   testId?: string;
 }
 
-/** A muted, autoplaying <video> showing one track. */
-export function TrackVideo({ track, mirrored = false, fit = 'cover', label, testId }: TrackVideoProps) {
-  const ref = useRef<HTMLVideoElement>(null);
+/** Plays `track` in the element while both exist. */
+function usePlayTrack(ref: RefObject<HTMLMediaElement | null>, track: MediaStreamTrack): void {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     el.srcObject = new MediaStream([track]);
-    // Autoplay of muted video is always allowed; a rejected play() only means the element went away.
+    // Autoplay of muted video (and of audio after the user clicked Join) is allowed; a rejected play() only means the element went away.
     el.play().catch(() => undefined);
     return () => {
       el.srcObject = null;
     };
-  }, [track]);
+  }, [ref, track]);
+}
+
+/** A muted, autoplaying <video> showing one track. */
+export function TrackVideo({ track, mirrored = false, fit = 'cover', label, testId }: TrackVideoProps) {
+  const ref = useRef<HTMLVideoElement>(null);
+  usePlayTrack(ref, track);
   return (
     <video
       ref={ref}
@@ -47,14 +52,6 @@ export function TrackAudio({ track, sinkId = null }: { track: MediaStreamTrack; 
     // Where supported (Chromium): the speaker picked in the pre-join page or settings.
     el?.setSinkId?.(sinkId ?? '').catch(() => undefined);
   }, [sinkId]);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.srcObject = new MediaStream([track]);
-    el.play().catch(() => undefined);
-    return () => {
-      el.srcObject = null;
-    };
-  }, [track]);
+  usePlayTrack(ref, track);
   return <audio ref={ref} autoPlay data-testid="remote-audio" />;
 }
