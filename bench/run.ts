@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the three suites of issue 6, baselines in the same run.
  * Writes bench/results/<timestamp>.json and latest.json (git-ignored), and
- * bench/results/latest.md, and refreshes the results section of BENCHMARKS.md.
+ * bench/results/latest.md, and (full runs of all three suites only) refreshes
+ * the results section of BENCHMARKS.md.
  *
  * BENCH_SUITES=signaling,sfu,browser  which suites (default all)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
@@ -88,7 +89,9 @@ writeFileSync(path.join(RESULTS, `${new Date(started).toISOString().replace(/[:.
 writeFileSync(path.join(RESULTS, 'latest.json'), json);
 const md = markdown(result);
 writeFileSync(path.join(RESULTS, 'latest.md'), md);
-if (!quick) updateBenchmarksMd(md);
+// A partial run would replace the published tables with a third of them.
+const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
+if (!quick && full) updateBenchmarksMd(md);
 console.log(`\n${md}`);
 
 function markdown(r: Record<string, any>): string {

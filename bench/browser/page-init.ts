@@ -15,6 +15,10 @@ export interface BenchPageState {
   /** Signaling as this page saw it: [time, '>' sent | '<' received | '<ack', event name]. */
   signals: [number, string, string][];
   firstScreenFrameAt: number | null;
+  /** Every click as the page saw it (capture phase, before any app handler): the start of what a user waits for. */
+  clicks: number[];
+  /** Page-side marks: getDisplayMedia called / resolved, the first screen <video> added. */
+  marks: Record<string, number>;
   glass: number[];
   undecodable: number;
 }
@@ -31,7 +35,8 @@ export function benchPageInit(base: number): void {
   const H = 360;
   const BLOCK_W = W / BITS;
   const now = () => performance.timeOrigin + performance.now();
-  const state: BenchPageState = { joinedAt: null, signals: [], firstScreenFrameAt: null, glass: [], undecodable: 0 };
+  const state: BenchPageState = { joinedAt: null, signals: [], firstScreenFrameAt: null, clicks: [], marks: {}, glass: [], undecodable: 0 };
+  document.addEventListener('click', () => state.clicks.push(now()), true);
   window.__bench = state;
   window.__CONVENE_TEST__ = true;
 
@@ -39,6 +44,7 @@ export function benchPageInit(base: number): void {
   const gum = md.getUserMedia.bind(md);
   md.getUserMedia = (c) => gum(c?.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
   md.getDisplayMedia = async () => {
+    state.marks.displayMediaCalled = now();
     const canvas = document.createElement('canvas');
     canvas.width = W;
     canvas.height = H;
@@ -57,7 +63,9 @@ export function benchPageInit(base: number): void {
     };
     paint();
     setInterval(paint, 1000 / 30);
-    return canvas.captureStream(30);
+    const stream = canvas.captureStream(30);
+    state.marks.displayMediaResolved = now();
+    return stream;
   };
 
   // Socket.IO packets: `42<ackId?>["event",...]` events, `43<ackId>[...]` acks.
@@ -86,6 +94,22 @@ export function benchPageInit(base: number): void {
         }
       }
       super.send(data);
+    }
+  };
+
+  // Transport and track milestones (first of each per page): when the DTLS
+  // connection came up and when the first packets of a remote video arrived.
+  const NativePC = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePC {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected') state.marks.pcConnected ??= now();
+      });
+      this.addEventListener('track', (e: RTCTrackEvent) => {
+        if (e.track.kind !== 'video') return;
+        e.track.addEventListener('unmute', () => (state.marks.remoteVideoUnmuted ??= now()));
+      });
     }
   };
 
@@ -124,6 +148,7 @@ export function benchPageInit(base: number): void {
     for (const v of document.querySelectorAll<HTMLVideoElement>('[data-testid="screen-stage"] video')) {
       if (!seen.has(v)) {
         seen.add(v);
+        state.marks.screenVideoAdded ??= now();
         watch(v);
       }
     }

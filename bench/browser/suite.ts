@@ -50,13 +50,25 @@ async function newPage(browser: Browser, baseURL: string, base: number): Promise
   return context.newPage();
 }
 
+/**
+ * When the page itself saw the click that followed `after`. Playwright's
+ * click() spends ~80 ms on actionability checks (stable over two frames,
+ * hit target) before the page sees anything; that is the harness, not a
+ * user's wait, so every "click → ..." figure starts at the page's own event.
+ */
+function clickedAt(s: BenchPageState, after: number): number {
+  const t = s.clicks.find((c) => c >= after);
+  if (t === undefined) throw new Error('the page saw no click');
+  return t;
+}
+
 async function joinMeeting(page: Page, code: string, name: string): Promise<number> {
   await page.goto(`/${code}`);
   await page.getByLabel('Your name').fill(name);
-  const clicked = Date.now();
+  const before = Date.now();
   await page.getByRole('button', { name: 'Join now' }).click();
   const s = await until(`${name} room-joined`, () => state(page), (x) => x.joinedAt !== null);
-  return s.joinedAt! - clicked;
+  return s.joinedAt! - clickedAt(s, before);
 }
 
 async function conveneRun(browser: Browser, server: ConveneServer, base: number) {
@@ -70,25 +82,28 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
     const code = created.code as string;
     const joins = [await joinMeeting(a, code, 'Sharer'), await joinMeeting(b, code, 'Viewer')];
     await b.getByTestId('local-video').waitFor({ timeout: 30_000 });
-    const shareClicked = Date.now();
+    const beforeShare = Date.now();
     await a.getByRole('button', { name: 'Share screen' }).click();
     const first = await until('first remote screen frame', () => state(b), (x) => x.firstScreenFrameAt !== null);
     await new Promise((r) => setTimeout(r, GLASS_MS));
     const viewer = await state(b);
     const sharer = await state(a);
+    const shareClicked = clickedAt(sharer, beforeShare);
     const c = await newPage(browser, server.url, base);
     pages.push(c);
     await c.goto(`/${code}`);
     await c.getByLabel('Your name').fill('Late');
-    const lateClicked = Date.now();
+    const beforeLate = Date.now();
     await c.getByRole('button', { name: 'Join now' }).click();
     const late = await until('late joiner first screen frame', () => state(c), (x) => x.firstScreenFrameAt !== null);
+    const lateClicked = clickedAt(late, beforeLate);
     joins.push(late.joinedAt! - lateClicked);
     return {
       joinMs: joins,
       shareBreakdown: shareBreakdown(shareClicked, sharer, viewer),
       shareToFirstFrameMs: first.firstScreenFrameAt! - shareClicked,
       lateJoinToFirstFrameMs: late.firstScreenFrameAt! - lateClicked,
+      lateBreakdown: lateBreakdown(lateClicked, late),
       glass: viewer.glass.slice(5), // the first frames still carry encoder start-up
       undecodable: viewer.undecodable,
     };
@@ -107,7 +122,10 @@ function shareBreakdown(clicked: number, sharer: BenchPageState, viewer: BenchPa
     const hit = s.signals.find(([t, d, n]) => t >= clicked && d === dir && n === name);
     return hit ? Math.round(hit[0] - clicked) : NaN;
   };
+  const mark = (s: BenchPageState, name: string) => (s.marks[name] !== undefined && s.marks[name]! >= clicked ? Math.round(s.marks[name]! - clicked) : NaN);
   return {
+    displayMediaCalled: mark(sharer, 'displayMediaCalled'),
+    displayMediaResolved: mark(sharer, 'displayMediaResolved'),
     produceSent: at(sharer, '>', 'produce'),
     produceAcked: at(sharer, '<ack', 'produce'),
     newProducerAtViewer: at(viewer, '<', 'new-producer'),
@@ -115,8 +133,21 @@ function shareBreakdown(clicked: number, sharer: BenchPageState, viewer: BenchPa
     consumeAcked: at(viewer, '<ack', 'consume'),
     resumeSent: at(viewer, '>', 'resume-consumer'),
     resumeAcked: at(viewer, '<ack', 'resume-consumer'),
+    screenVideoAdded: mark(viewer, 'screenVideoAdded'),
     firstFrame: Math.round((viewer.firstScreenFrameAt ?? NaN) - clicked),
   };
+}
+
+/** The late joiner's signaling after its click (first of each, ms): what its first screen frame waits for. */
+function lateBreakdown(clicked: number, late: BenchPageState): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [t, dir, name] of late.signals) {
+    const key = `${name} ${dir === '>' ? 'sent' : dir === '<ack' ? 'acked' : 'received'}`;
+    if (t >= clicked && !(key in out)) out[key] = Math.round(t - clicked);
+  }
+  for (const [name, t] of Object.entries(late.marks)) if (t >= clicked) out[name] = Math.round(t - clicked);
+  out.firstFrame = Math.round((late.firstScreenFrameAt ?? NaN) - clicked);
+  return out;
 }
 
 /** Two pages, one RTCPeerConnection, the same canvas share; signaling by hand through Playwright. */
@@ -130,7 +161,7 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
       stage.dataset.testid = 'screen-stage';
       document.body.append(stage);
     });
-    const started = Date.now();
+    // The equivalent of the click: the page asks for the screen (see clickedAt).
     const offer = await a.evaluate(async () => {
       const stream = await navigator.mediaDevices.getDisplayMedia({ video: true });
       const pc = new RTCPeerConnection();
@@ -164,6 +195,7 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
     const first = await until('first P2P frame', () => state(b), (x) => x.firstScreenFrameAt !== null);
     await new Promise((r) => setTimeout(r, GLASS_MS));
     const viewer = await state(b);
+    const started = (await state(a)).marks.displayMediaCalled!;
     return { shareToFirstFrameMs: first.firstScreenFrameAt! - started, glass: viewer.glass.slice(5), undecodable: viewer.undecodable };
   } finally {
     await a.context().close().catch(() => undefined);
