@@ -231,7 +231,7 @@ export class MediaSession {
       } finally {
         this.#loaded();
       }
-      for (const p of data.producers) await this.#consume(p);
+      await this.#consumeAll(data.producers);
       return;
     }
     // A reconnect. Within the grace period the server kept our transports and
@@ -243,11 +243,13 @@ export class MediaSession {
     const idle = this.#producers.size === 0 && this.#remote.size === 0;
     if (!data.resumed || !sameParticipant || lost || idle || !this.#device) return this.#rebuild(data.producers);
     for (const r of [...this.#remote.values()]) if (!live.has(r.producerId)) this.#dropRemote(r.consumerId);
+    const missing: ProducerEvent[] = [];
     for (const p of data.producers) {
       const r = [...this.#remote.values()].find((x) => x.producerId === p.producerId);
       if (r) r.producerPaused = Boolean(p.paused);
-      else await this.#consume(p);
+      else missing.push(p);
     }
+    await this.#consumeAll(missing);
     this.#emit();
   }
 
@@ -285,7 +287,7 @@ export class MediaSession {
       if (local.track.readyState === 'ended') this.#local.delete(source);
       else await this.#produce(source, local).catch((err: unknown) => this.#failPublish(source, err));
     }
-    for (const p of producers ?? []) await this.#consume(p);
+    await this.#consumeAll(producers ?? []);
     this.#emit();
   }
 
@@ -457,6 +459,25 @@ export class MediaSession {
 
   // ---- Consumers ----
 
+  /**
+   * Consume several producers at once (joining a room in progress): the
+   * requests go out together and mediasoup-client folds the consumers that
+   * are pending at the same time into one SDP renegotiation, where one by one
+   * each would pay a round trip and a renegotiation of its own.
+   */
+  async #consumeAll(producers: ProducerEvent[]): Promise<void> {
+    const wanted = producers.filter((p) => p.participantId !== this.#selfId);
+    if (wanted.length === 0 || !this.#device) return;
+    try {
+      // Created once up front: concurrent #consume calls would each create one.
+      await this.#transport('recv');
+    } catch (err) {
+      this.#report(err, undefined);
+      return;
+    }
+    await Promise.all(wanted.map((p) => this.#consume(p)));
+  }
+
   async #consume(p: ProducerEvent): Promise<void> {
     if (p.participantId === this.#selfId || !this.#device || this.#status === 'closed') return;
     if ([...this.#remote.values()].some((r) => r.producerId === p.producerId)) return;
@@ -480,9 +501,10 @@ export class MediaSession {
         consumerId: consumer.id, producerId: info.producerId, participantId: info.participantId, source: info.source,
         kind: info.kind, producerPaused: info.producerPaused, visible: true, consumer, layer: null,
       });
+      // The tile can mount while the resume is in flight.
+      this.#emit();
       // Consumers start paused at the SFU so no keyframe is lost before we are ready.
       await this.#request('resume-consumer', { consumerId: consumer.id });
-      this.#emit();
     } catch (err) {
       this.#report(err, p.source);
     }
