@@ -3,7 +3,7 @@
  * from something the server signed: a next-auth session, the guest-identity
  * cookie, or a join token. A client's own `userId` claim is never used.
  */
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../random-id';
 import { SignJWT, jwtVerify } from 'jose';
 import { getToken } from 'next-auth/jwt';
 import { parseCookies, serializeCookie } from './cookies';
@@ -43,7 +43,7 @@ export class IdentityService {
   }
 
   newGuestId(): string {
-    return randomBytes(16).toString('base64url');
+    return randomId(16);
   }
 
   guestCookie(guestId: string, secure: boolean): string {

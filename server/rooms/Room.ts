@@ -3,7 +3,7 @@
  * roles and media flags; each runs under the room's lock (across processes
  * with Redis) and returns what changed, so the caller announces it exactly once.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConveneError } from '../../lib/protocol';
 import type { ChatMessage, LeaveReason, MediaKind, MediaSourceName, RoomJoined, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
@@ -13,6 +13,7 @@ import type { BanRecord, LobbyRecord, MeetingRecord, ParticipantRecord, RoomStor
 import { isTrusted, mustKnock } from './admission';
 import { chooseSuccessor } from './handover';
 import { byJoinOrder, participantInfo, roomInfo, visibleChat } from './snapshots';
+import { randomId } from '../random-id';
 
 export interface RoomDeps {
   store: RoomStore;
@@ -55,7 +56,7 @@ export interface LeaveResult {
   empty: boolean;
 }
 
-const newParticipantId = () => randomBytes(9).toString('base64url');
+const newParticipantId = () => randomId(9);
 
 export class Room {
   constructor(
