@@ -92,10 +92,16 @@ export function sfuHeadline(f: Any, refM: Record<string, number | undefined>): s
       );
     }
   }
+  if (f.directCreation) {
+    const d = f.directCreation;
+    lines.push(
+      `| plain transport + consumer, in process (no signaling) p50 / p99 | ${fmt(d.bare.p50, 2)} / ${fmt(d.bare.p99, 2)} ms | ${fmt(d.convene.p50, 2)} / ${fmt(d.convene.p99, 2)} ms | ${ratio(d.convene.p99, d.bare.p99)} (p99) | — | |`,
+    );
+  }
   if (f.creation) {
     const c = f.creation;
     lines.push(
-      `| create-transport p50 / p99 via signaling | | ${fmt(c.createTransportP50)} / ${fmt(c.createTransportP99)} ms | | — | |`,
+      `| create-transport p50 / p99 via signaling (${c.samples ?? '?'} per figure, all runs merged) | | ${fmt(c.createTransportP50)} / ${fmt(c.createTransportP99)} ms | | — | |`,
       `| consume p50 / p99 via signaling | | ${fmt(c.consumeP50)} / ${fmt(c.consumeP99)} ms | | consumer creation p99 ≤ 20 ms | ${mark(c.consumeP99 <= 20)} |`,
       `| create-transport + consume p50 / p99 via signaling | | ${fmt(c.transportPlusConsumerP50)} / ${fmt(c.transportPlusConsumerP99)} ms | | (≤ 20 ms) | ${mark(c.transportPlusConsumerP99 <= 20)} |`,
     );

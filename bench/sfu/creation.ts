@@ -63,7 +63,7 @@ try {
     consume: summarize(h.consume),
     transportPlusConsumer: summarize(h.both),
     resumeConsumer: summarize(h.resume),
-    hdr: encode(h.both),
+    hdr: { createTransport: encode(h.transport), consume: encode(h.consume), transportPlusConsumer: encode(h.both) },
   });
 } finally {
   await server.kill();

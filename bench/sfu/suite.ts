@@ -4,6 +4,7 @@
  * its own pinned worker, and report medians. Then transport + consumer
  * creation through Convene's signaling, also over several runs.
  */
+import { decode, merge, summarize } from '../lib/hdr';
 import { CORES, spawnNode } from '../lib/proc';
 import { median, ratio, round } from '../lib/stats';
 import type { Profile } from './generator';
@@ -74,15 +75,19 @@ async function creation(o: SfuOptions) {
       await child.kill();
     }
   }
-  const med = (pick: (r: any) => number) => median(runs.map(pick));
+  // Percentiles of all runs' creations together (merged histograms, never averaged):
+  // a p99 of one run's 100 samples would be its single worst.
+  const all = (key: 'createTransport' | 'consume' | 'transportPlusConsumer') => summarize(merge(runs.map((r) => decode(r.hdr[key]))));
+  const [t, c, both] = [all('createTransport'), all('consume'), all('transportPlusConsumer')];
   return {
     runs: runs.map((r) => ({ ...r, hdr: undefined })),
-    createTransportP50: med((r) => r.createTransport.p50),
-    createTransportP99: med((r) => r.createTransport.p99),
-    consumeP50: med((r) => r.consume.p50),
-    consumeP99: med((r) => r.consume.p99),
-    transportPlusConsumerP50: med((r) => r.transportPlusConsumer.p50),
-    transportPlusConsumerP99: med((r) => r.transportPlusConsumer.p99),
+    samples: c.count,
+    createTransportP50: t.p50,
+    createTransportP99: t.p99,
+    consumeP50: c.p50,
+    consumeP99: c.p99,
+    transportPlusConsumerP50: both.p50,
+    transportPlusConsumerP99: both.p99,
     failed: runs.reduce((a, r) => a + r.failed, 0),
   };
 }
@@ -125,6 +130,13 @@ export async function runSfuSuite(o: SfuOptions) {
     };
   };
   const profiles = o.profiles.map(summary);
+  // Creation without signaling, same runs: what mediasoup itself takes for a transport + consumer,
+  // bare and through Convene's RoomMedia (the baseline of the signaling figures below).
+  const direct = (impl: Impl) => {
+    const of = results.filter((r) => r.impl === impl);
+    return { p50: median(of.map((r) => r.directCreateMs.p50)), p99: median(of.map((r) => r.directCreateMs.p99)) };
+  };
+  const directCreation = { bare: direct('bare'), convene: direct('convene') };
   const created = o.creation.runs > 0 ? await creation(o) : null;
-  return { options: { ...o, log: undefined }, runs: results.map((r) => ({ ...r, steps: r.steps })), profiles, creation: created };
+  return { options: { ...o, log: undefined }, runs: results.map((r) => ({ ...r, steps: r.steps })), profiles, directCreation, creation: created };
 }
