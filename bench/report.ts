@@ -37,14 +37,14 @@ export function signalingHeadline(s: Any, refN: number): string[] {
 
 export function signalingDetail(s: Any): string[] {
   const lines = [
-    '| N | server | runs | join p50 / p99 | chat p50 / p99 / p99.9 | delivery | server ELD p99 | noise floor ELD p99 | CPU-ms / 1k msgs | CPU-ms / join | RSS / heap per participant |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| N | server | runs | ramp settled after | join p50 / p99 | chat p50 / p99 / p99.9 | delivery | server ELD p99 | noise floor ELD p99 | CPU-ms / 1k msgs | CPU-ms / join | RSS / heap per participant |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const kind of ['baseline', 'convene']) {
     for (const x of s[kind].perN) {
       if (!x.runs) continue;
       lines.push(
-        `| ${x.n} | ${kind} | ${x.runs} | ${fmt(x.joinP50)} / ${fmt(x.joinP99)} | ${fmt(x.chatP50)} / ${fmt(x.chatP99)} / ${fmt(x.chatP999)} | ${fmt(x.delivery * 100, 3)}% | ${fmt(x.serverEldP99Ms)} | ${fmt(x.floorEldP99Ms)} | ${fmt(x.cpuMsPer1000Delivered)} | ${fmt(x.cpuMsPerJoin, 2)} | ${kb(x.rssBytesPerParticipant)} / ${kb(x.heapBytesPerParticipant)} |`,
+        `| ${x.n} | ${kind} | ${x.runs} | ${fmt(x.settleMs / 1000, 1)} s | ${fmt(x.joinP50)} / ${fmt(x.joinP99)} | ${fmt(x.chatP50)} / ${fmt(x.chatP99)} / ${fmt(x.chatP999)} | ${fmt(x.delivery * 100, 3)}% | ${fmt(x.serverEldP99Ms)} | ${fmt(x.floorEldP99Ms)} | ${fmt(x.cpuMsPer1000Delivered)} | ${fmt(x.cpuMsPerJoin, 2)} | ${kb(x.rssBytesPerParticipant)} / ${kb(x.heapBytesPerParticipant)} |`,
       );
     }
   }

@@ -8,6 +8,7 @@
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
  * BENCH_NICE=-10                      priority of the bench processes (0 = leave alone)
  * BENCH_RUNS, BENCH_SIGNALING_STEPS=500,1000, BENCH_REDIS_N=0   override sizes (A/B checks)
+ * BENCH_SERVER_NODE_ARGS=--trace-gc     extra node flags for the signaling servers (diagnosis; output on stderr)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,7 +66,7 @@ try {
       runs: quick ? 1 : 3,
       steps: quick
         ? { video: [50, 100], audio: [50, 100] }
-        : { video: [200, 400, 600, 800, 1000, 1200, 1600], audio: [400, 800, 1200, 1600, 2000, 2400, 3200] },
+        : { video: [200, 400, 600, 800, 1000, 1200, 1600], audio: [400, 800, 1200, 2000, 3200] },
       windowMs: 1000,
       warmMs: 300,
       maxLoss: 0.001,
