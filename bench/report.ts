@@ -19,7 +19,9 @@ export function signalingHeadline(s: Any, refN: number): string[] {
   const atC = c.perN.find((x: Any) => x.n === refN) ?? {};
   const capB = `${b.capacity}${b.capacityIsLowerBound ? '+' : ''}`;
   const capC = `${c.capacity}${c.capacityIsLowerBound ? '+' : ''}`;
-  const memN = [...c.perN].reverse().find((x: Any) => Number.isFinite(x.rssBytesPerParticipant)) ?? {};
+  // Memory at the largest N both servers were measured at (the per-participant cost falls with N).
+  const measured = (x: Any) => x && Number.isFinite(x.rssBytesPerParticipant);
+  const memN = [...c.perN].reverse().find((x: Any) => measured(x) && measured(b.perN.find((y: Any) => y.n === x.n))) ?? {};
   const memB = b.perN.find((x: Any) => x.n === memN.n) ?? {};
   return [
     `| Signaling capacity (participants per process) | ${capB} | ${capC} | ${ratio(c.capacity, b.capacity)} | ≥ 0.8× baseline | ${mark(c.capacity >= 0.8 * b.capacity)} |`,

@@ -268,6 +268,11 @@ export async function runBrowserSuite(o: BrowserOptions) {
       shareToFirstFrameMs: med(convene, (r) => r.shareToFirstFrameMs),
       lateJoinToFirstFrameMs: med(convene, (r) => r.lateJoinToFirstFrameMs),
       shareBreakdownMs: Object.fromEntries(Object.keys(convene[0]?.shareBreakdown ?? {}).map((k) => [k, med(convene, (r) => r.shareBreakdown[k])])),
+      lateBreakdownMs: Object.fromEntries(
+        Object.keys(convene[0]?.lateBreakdown ?? {})
+          .map((k) => [k, med(convene, (r) => r.lateBreakdown[k] ?? NaN)] as const)
+          .sort((x, y) => x[1] - y[1]),
+      ),
       glassP50Ms: med(convene, (r) => pct(r.glass, 50)),
       glassP95Ms: med(convene, (r) => pct(r.glass, 95)),
     },
@@ -288,6 +293,9 @@ export async function runBrowserSuite(o: BrowserOptions) {
     '',
     `Where Convene's share → first frame goes (ms after the click, medians): ` +
       Object.entries(s.convene.shareBreakdownMs as Record<string, number>).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') + '.',
+    '',
+    `Where the late joiner's click → first screen frame goes (ms after the click, medians; first of each signal, "sent"/"acked" as its page saw them): ` +
+      Object.entries(s.convene.lateBreakdownMs as Record<string, number>).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') + '.',
     ...(errors.length ? ['', 'Errors:', ...errors.map((e) => `- ${e}`)] : []),
   ];
   return { measured: true, ...summary, runs: { p2p, convene }, headline, detail };

@@ -3,11 +3,11 @@
  * from something the server signed: a next-auth session, the guest-identity
  * cookie, or a join token. A client's own `userId` claim is never used.
  */
-import { randomId } from '../random-id';
 import { SignJWT, jwtVerify } from 'jose';
 import { getToken } from 'next-auth/jwt';
 import { parseCookies, serializeCookie } from './cookies';
 import { hmac, safeEqual, sign, unsign } from './signing';
+import { randomId } from '../random-id';
 
 export interface Identity {
   /** `user:<id>` or `guest:<id>`: what bans, host ownership and resume tokens bind to. */
