@@ -15,7 +15,7 @@ import path from 'node:path';
 import { runBrowserSuite } from './browser/suite';
 import { CORES, NICE, PRIORITY } from './lib/proc';
 import { machine } from './lib/stats';
-import { machineLine, sfuDetail, sfuHeadline, signalingDetail, signalingHeadline } from './report';
+import { machineLine, markdown, updateBenchmarksMd } from './report';
 import { runSfuSuite } from './sfu/suite';
 import { runSignalingSuite } from './signaling/suite';
 
@@ -95,37 +95,3 @@ writeFileSync(path.join(RESULTS, 'latest.md'), md);
 const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
 if (!quick && full) updateBenchmarksMd(md);
 console.log(`\n${md}`);
-
-function markdown(r: Record<string, any>): string {
-  const out = [
-    `Run ${r.startedAt}, ${r.durationS} s${r.quick ? ' (BENCH_QUICK: development sizes, not results)' : ''}.`,
-    '',
-    `Machine: ${machineLine(r.machine, r.nice)}.`,
-    '',
-    '| Metric | Baseline | Convene | Convene / baseline | Target | |',
-    '|---|---|---|---|---|---|',
-  ];
-  if (r.signaling) out.push(...signalingHeadline(r.signaling, quick ? 250 : 1000));
-  if (r.sfu) out.push(...sfuHeadline(r.sfu, { video: quick ? 100 : 200, audio: quick ? 100 : 400 }));
-  if (r.browser) out.push(...(r.browser.headline as string[]));
-  if (r.signaling) out.push('', '### Signaling, every N (medians over runs)', '', ...signalingDetail(r.signaling));
-  if (r.sfu) out.push('', '### SFU forwarding, every M passed by all runs (medians)', ...sfuDetail(r.sfu));
-  if (r.browser) out.push('', '### Browser end to end', '', ...(r.browser.detail as string[]));
-  return `${out.join('\n')}\n`;
-}
-
-function updateBenchmarksMd(md: string): void {
-  const file = path.join(ROOT, 'BENCHMARKS.md');
-  const start = '<!-- bench:results:start -->';
-  const end = '<!-- bench:results:end -->';
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return;
-  }
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) return;
-  writeFileSync(file, `${text.slice(0, a + start.length)}\n${md}${text.slice(b)}`);
-}

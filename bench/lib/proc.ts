@@ -92,6 +92,10 @@ export function spawnNode(script: string, opts: { core?: number; args?: string[]
       });
     },
     async kill() {
+      // Closing stdin asks a serve()d child to exit normally, which is when --cpu-prof
+      // writes its profile; a child that does not go within 5 s is killed.
+      proc.stdin?.end();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;
     },
