@@ -5,62 +5,74 @@
  * producer only the flag is turned off.
  */
 import { SOURCE_OF_FLAG } from '../../lib/protocol';
-import { participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
-import { handle } from './handler';
+import { participantChannel, roomChannel, type SignalingDeps } from './context';
+import type { EventHandlers } from './handler';
 import { requireMembership } from './presence';
 
-export function registerHostMedia(socket: IoSocket, deps: SignalingDeps): void {
-  const { io, rooms, log } = deps;
-
-  /** Turns the target's mic or camera off on the server; they may turn it back on if the room allows. */
-  async function mute(code: string, actorId: string, targetId: string, kind: 'audio' | 'video'): Promise<void> {
-    const source = SOURCE_OF_FLAG[kind];
-    const producer = await deps.media?.ownProducer(code, targetId, kind);
-    if (producer) {
-      const media = await deps.media!.room(code);
-      // A host pause: the SFU stops forwarding now; resuming stays subject to the room's permissions.
-      await media.lockSource(targetId, source);
-      media.unlockSource(targetId, source);
-    } else if (await rooms.get(code).setMedia(targetId, kind, false)) {
-      io.to(roomChannel(code)).emit('media-toggled', { participantId: targetId, kind, enabled: false });
-    }
-    io.to(participantChannel(code, targetId)).emit('you-were-muted', { by: actorId, kind });
+/** Turns the target's mic or camera off on the server; they may turn it back on if the room allows. */
+async function mute(deps: SignalingDeps, code: string, actorId: string, targetId: string, kind: 'audio' | 'video'): Promise<void> {
+  const { io, rooms } = deps;
+  const source = SOURCE_OF_FLAG[kind];
+  const producer = await deps.media?.ownProducer(code, targetId, kind);
+  if (producer) {
+    const media = await deps.media!.room(code);
+    // A host pause: the SFU stops forwarding now; resuming stays subject to the room's permissions.
+    await media.lockSource(targetId, source);
+    media.unlockSource(targetId, source);
+  } else if (await rooms.get(code).setMedia(targetId, kind, false)) {
+    io.to(roomChannel(code)).emit('media-toggled', { participantId: targetId, kind, enabled: false });
   }
-
-  handle(socket, deps, 'mute-participant', { bucket: 'control' }, async ({ participantId, kind }) => {
-    const m = requireMembership(socket);
-    await rooms.get(m.roomCode).authorize(m.participantId, 'mute', participantId);
-    await mute(m.roomCode, m.participantId, participantId, kind);
-    log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: `mute:${kind}` }, 'host action');
-    return {};
-  });
-
-  handle(socket, deps, 'mute-all', { bucket: 'control' }, async ({ kind }) => {
-    const m = requireMembership(socket);
-    const targets = await rooms.get(m.roomCode).muteAllTargets(m.participantId);
-    await Promise.all(targets.map((t) => mute(m.roomCode, m.participantId, t.id, kind)));
-    log.info({ room: m.roomCode, actor: m.participantId, action: `mute-all:${kind}`, count: targets.length }, 'host action');
-    return { muted: targets.length };
-  });
-
-  handle(socket, deps, 'stop-screen-share', { bucket: 'control' }, async ({ participantId }) => {
-    const m = requireMembership(socket);
-    await rooms.get(m.roomCode).authorize(m.participantId, 'stop-screen-share', participantId);
-    const media = deps.media ? await deps.media.room(m.roomCode) : null;
-    // Closing the producers fans out producer-closed and consumer-closed, and the flag follows.
-    if (!media?.closeSource(participantId, 'screen') && (await rooms.get(m.roomCode).setMedia(participantId, 'screen', false))) {
-      io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId, kind: 'screen', enabled: false });
-    }
-    log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: 'stop-screen-share' }, 'host action');
-    return {};
-  });
-
-  handle(socket, deps, 'request-unmute', { bucket: 'control' }, async ({ participantId }) => {
-    const m = requireMembership(socket);
-    await rooms.get(m.roomCode).authorize(m.participantId, 'request-unmute', participantId);
-    // Only a request: nobody can turn someone else's microphone on.
-    io.to(participantChannel(m.roomCode, participantId)).emit('unmute-requested', { by: m.participantId });
-    log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: 'request-unmute' }, 'host action');
-    return {};
-  });
+  io.to(participantChannel(code, targetId)).emit('you-were-muted', { by: actorId, kind });
 }
+
+export const hostMediaHandlers = {
+  'mute-participant': {
+    bucket: 'control',
+    act: async ({ socket, deps }, { participantId, kind }) => {
+      const m = requireMembership(socket);
+      await deps.rooms.get(m.roomCode).authorize(m.participantId, 'mute', participantId);
+      await mute(deps, m.roomCode, m.participantId, participantId, kind);
+      deps.log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: `mute:${kind}` }, 'host action');
+      return {};
+    },
+  },
+
+  'mute-all': {
+    bucket: 'control',
+    act: async ({ socket, deps }, { kind }) => {
+      const m = requireMembership(socket);
+      const targets = await deps.rooms.get(m.roomCode).muteAllTargets(m.participantId);
+      await Promise.all(targets.map((t) => mute(deps, m.roomCode, m.participantId, t.id, kind)));
+      deps.log.info({ room: m.roomCode, actor: m.participantId, action: `mute-all:${kind}`, count: targets.length }, 'host action');
+      return { muted: targets.length };
+    },
+  },
+
+  'stop-screen-share': {
+    bucket: 'control',
+    act: async ({ socket, deps }, { participantId }) => {
+      const m = requireMembership(socket);
+      const room = deps.rooms.get(m.roomCode);
+      await room.authorize(m.participantId, 'stop-screen-share', participantId);
+      const media = deps.media ? await deps.media.room(m.roomCode) : null;
+      // Closing the producers fans out producer-closed and consumer-closed, and the flag follows.
+      if (!media?.closeSource(participantId, 'screen') && (await room.setMedia(participantId, 'screen', false))) {
+        deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId, kind: 'screen', enabled: false });
+      }
+      deps.log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: 'stop-screen-share' }, 'host action');
+      return {};
+    },
+  },
+
+  'request-unmute': {
+    bucket: 'control',
+    act: async ({ socket, deps }, { participantId }) => {
+      const m = requireMembership(socket);
+      await deps.rooms.get(m.roomCode).authorize(m.participantId, 'request-unmute', participantId);
+      // Only a request: nobody can turn someone else's microphone on.
+      deps.io.to(participantChannel(m.roomCode, participantId)).emit('unmute-requested', { by: m.participantId });
+      deps.log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: 'request-unmute' }, 'host action');
+      return {};
+    },
+  },
+} satisfies EventHandlers;

@@ -1,16 +1,26 @@
 /** Attaches the signaling protocol to a Socket.IO server: handshake identity, features, unknown events. */
-import { clientEventSchemas } from '../../lib/protocol';
 import { parseCookies } from '../auth/cookies';
 import { guestIdentity } from '../auth/identity';
 import type { IoSocket, SignalingDeps } from './context';
-import { registerChat } from './chat';
-import { reply, splitArgs } from './handler';
-import { registerEngagement } from './engagement';
-import { registerHostControls } from './host';
-import { registerHostMedia } from './host-media';
-import { registerMedia } from './media';
-import { registerMediaState } from './media-state';
-import { GraceTimers, completeAdmission, registerPresence } from './presence';
+import { chatHandlers } from './chat';
+import { dispatcher, type EventTable } from './handler';
+import { engagementHandlers } from './engagement';
+import { hostHandlers } from './host';
+import { hostMediaHandlers } from './host-media';
+import { mediaHandlers } from './media';
+import { mediaStateHandlers } from './media-state';
+import { GraceTimers, completeAdmission, presenceHandlers, socketGone } from './presence';
+
+/** Every client event's handler, in one table. */
+const handlers: EventTable = {
+  ...presenceHandlers,
+  ...chatHandlers,
+  ...mediaStateHandlers,
+  ...hostHandlers,
+  ...hostMediaHandlers,
+  ...engagementHandlers,
+  ...mediaHandlers,
+};
 
 export interface Signaling {
   graceTimers: GraceTimers;
@@ -77,24 +87,15 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     }
   });
 
+  // One dispatcher and one disconnect listener, shared by every socket. The
+  // dispatcher also answers unknown events: nothing a client sends is dropped silently.
+  const dispatch = dispatcher(handlers, deps, graceTimers);
+  function gone(this: IoSocket): void {
+    socketGone(deps, graceTimers, this);
+  }
   io.on('connection', (socket: IoSocket) => {
-    registerPresence(socket, deps, graceTimers);
-    registerChat(socket, deps);
-    registerMediaState(socket, deps);
-    registerHostControls(socket, deps, graceTimers);
-    registerHostMedia(socket, deps);
-    registerEngagement(socket, deps);
-    registerMedia(socket, deps, deps.media);
-
-    // Nothing a client sends is dropped silently: unknown events get an answer too.
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && event in clientEventSchemas) return;
-      deps.metrics.events.inc({ event: 'unknown' });
-      deps.metrics.errors.inc({ code: 'INVALID_PAYLOAD' });
-      const { ack } = splitArgs(args);
-      const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
-      reply(socket, ack, { code: 'INVALID_PAYLOAD', message: `Unknown event: ${name}` });
-    });
+    socket.onAny(dispatch);
+    socket.on('disconnect', gone);
   });
 
   return { graceTimers };

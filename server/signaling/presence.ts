@@ -10,7 +10,7 @@ import { abandonKnock, announceLobby, briefModerator, enterLobby, leaveLobbyChan
 import { participantInfo } from '../rooms/snapshots';
 import { resumeTokenParticipant } from '../auth/identity';
 import { moderatorChannel, participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
-import { handle } from './handler';
+import type { EventHandlers } from './handler';
 
 export class GraceTimers {
   readonly #timers = new Map<string, NodeJS.Timeout>();
@@ -61,77 +61,85 @@ export function announceLeave(deps: SignalingDeps, code: string, result: LeaveRe
   deps.media?.participantGone(code, result.removed.id, result.empty).catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
 }
 
-export function registerPresence(socket: IoSocket, deps: SignalingDeps, grace: GraceTimers): void {
-  const { io, rooms, identity, config, limits } = deps;
+export const presenceHandlers = {
+  'join-room': {
+    bucket: 'join',
+    onError: (socket, error) => socket.emit('join-error', error),
+    act: async ({ socket, deps, grace }, payload) => {
+      const { rooms, limits } = deps;
+      if (deps.lifecycle.draining) throw new ConveneError('SHUTTING_DOWN', 'This server is restarting; try again in a moment');
+      if (socket.data.membership || socket.data.joining) throw new ConveneError('JOIN_FAILED', 'This connection is already in a meeting; leave it first');
+      const displayName = normalizeDisplayName(payload.displayName);
+      if (!displayName) throw new ConveneError('INVALID_NAME', 'Display names are 1–64 characters');
+      const code = payload.roomCode;
+      if (socket.data.tokenRoom && socket.data.tokenRoom !== code) throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
 
-  handle(socket, deps, 'join-room', { bucket: 'join', onError: (s, error) => s.emit('join-error', error) }, async (payload) => {
-    if (deps.lifecycle.draining) throw new ConveneError('SHUTTING_DOWN', 'This server is restarting; try again in a moment');
-    if (socket.data.membership || socket.data.joining) throw new ConveneError('JOIN_FAILED', 'This connection is already in a meeting; leave it first');
-    const displayName = normalizeDisplayName(payload.displayName);
-    if (!displayName) throw new ConveneError('INVALID_NAME', 'Display names are 1–64 characters');
-    const code = payload.roomCode;
-    if (socket.data.tokenRoom && socket.data.tokenRoom !== code) throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
-
-    await limits.assertCodeLookupAllowed(socket.data.ip);
-    await abandonKnock(deps, socket);
-    socket.data.joining = true;
-    try {
-      const resumeId = payload.resumeToken ? await resumableParticipant(deps, socket, code, payload.resumeToken) : null;
-      const result = await rooms
-        .get(code)
-        .join({ identity: socket.data.identity, displayName, socketId: socket.id, resumeParticipantId: resumeId })
-        .catch(async (err: unknown) => {
-          if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
-          throw err;
-        });
-      if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
-      await enterLobby(socket, code, result.entry.id, displayName);
-      announceLobby(deps, code, result.lobby);
-      deps.log.info({ room: code, knock: result.entry.id, guest: result.entry.isGuest }, 'knocking');
-      return { pending: true as const, position: result.position };
-    } finally {
-      socket.data.joining = false;
-    }
-  });
-
-  handle(socket, deps, 'leave-room', { bucket: 'control' }, async () => {
-    if (socket.data.knock && !socket.data.membership) {
+      await limits.assertCodeLookupAllowed(socket.data.ip);
       await abandonKnock(deps, socket);
-      return {};
-    }
-    const m = requireMembership(socket);
-    socket.data.membership = null;
-    await socket.leave(roomChannel(m.roomCode));
-    await socket.leave(participantChannel(m.roomCode, m.participantId));
-    const result = await rooms.get(m.roomCode).leave(m.participantId, 'left', socket.id);
-    if (result) announceLeave(deps, m.roomCode, result);
-    return {};
-  });
+      socket.data.joining = true;
+      try {
+        const resumeId = payload.resumeToken ? await resumableParticipant(deps, socket, code, payload.resumeToken) : null;
+        const result = await rooms
+          .get(code)
+          .join({ identity: socket.data.identity, displayName, socketId: socket.id, resumeParticipantId: resumeId })
+          .catch(async (err: unknown) => {
+            if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
+            throw err;
+          });
+        if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
+        await enterLobby(socket, code, result.entry.id, displayName);
+        announceLobby(deps, code, result.lobby);
+        deps.log.info({ room: code, knock: result.entry.id, guest: result.entry.isGuest }, 'knocking');
+        return { pending: true as const, position: result.position };
+      } finally {
+        socket.data.joining = false;
+      }
+    },
+  },
 
-  socket.on('disconnect', () => {
-    if (socket.data.knock) void deps.lifecycle.track(abandonKnock(deps, socket)).catch((err: unknown) => deps.log.error({ err }, 'leaving the waiting room failed'));
-    const m = socket.data.membership;
-    if (!m) return;
-    socket.data.membership = null;
-    const room = rooms.get(m.roomCode);
-    const key = `${m.roomCode}:${m.participantId}`;
-    const expire = () =>
-      void deps.lifecycle.track(
-        room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)),
-      ).catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
-    if (config.reconnectGraceMs <= 0) {
-      void deps.lifecycle
-        .track(room.leave(m.participantId, 'disconnected', socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)))
-        .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'leave on disconnect failed'));
-      return;
-    }
+  'leave-room': {
+    bucket: 'control',
+    act: async ({ socket, deps }) => {
+      if (socket.data.knock && !socket.data.membership) {
+        await abandonKnock(deps, socket);
+        return {};
+      }
+      const m = requireMembership(socket);
+      socket.data.membership = null;
+      await socket.leave(roomChannel(m.roomCode));
+      await socket.leave(participantChannel(m.roomCode, m.participantId));
+      const result = await deps.rooms.get(m.roomCode).leave(m.participantId, 'left', socket.id);
+      if (result) announceLeave(deps, m.roomCode, result);
+      return {};
+    },
+  },
+} satisfies EventHandlers;
+
+/** A socket went away: leave its waiting room, and keep its seat for the reconnect grace. */
+export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSocket): void {
+  const { rooms, config } = deps;
+  if (socket.data.knock) void deps.lifecycle.track(abandonKnock(deps, socket)).catch((err: unknown) => deps.log.error({ err }, 'leaving the waiting room failed'));
+  const m = socket.data.membership;
+  if (!m) return;
+  socket.data.membership = null;
+  const room = rooms.get(m.roomCode);
+  const key = `${m.roomCode}:${m.participantId}`;
+  const expire = () =>
+    void deps.lifecycle.track(
+      room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)),
+    ).catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
+  if (config.reconnectGraceMs <= 0) {
     void deps.lifecycle
-      .track(room.suspend(m.participantId, socket.id))
-      .then((until) => {
-        if (until !== null) grace.set(key, Math.max(0, until - Date.now()) + 5, expire);
-      })
-      .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'suspend on disconnect failed'));
-  });
+      .track(room.leave(m.participantId, 'disconnected', socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)))
+      .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'leave on disconnect failed'));
+    return;
+  }
+  void deps.lifecycle
+    .track(room.suspend(m.participantId, socket.id))
+    .then((until) => {
+      if (until !== null) grace.set(key, Math.max(0, until - Date.now()) + 5, expire);
+    })
+    .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'suspend on disconnect failed'));
 }
 
 /**

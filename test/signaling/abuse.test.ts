@@ -106,7 +106,7 @@ describe('fuzzing', () => {
     const outside = await Promise.all([0, 1].map(() => connected(client(server))));
     const fuzzers = [...inside, ...outside];
     await sleep(50);
-    const events = [...Object.keys(clientEventSchemas), 'unknown-event', 'disconnect-me', ''];
+    const events = [...Object.keys(clientEventSchemas), 'unknown-event', 'disconnect-me', '', 'constructor', '__proto__'];
     before = await snapshot();
     host.socket.onAny((event: string, data: unknown) => hostSaw.push({ event, data }));
     const r = rng(20261122);
@@ -122,7 +122,7 @@ describe('fuzzing', () => {
         // Only malformed payloads: one that happens to be valid is made invalid.
         // Stay under maxHttpBufferSize: an oversized packet makes engine.io drop the connection, by design.
         if (Buffer.byteLength(JSON.stringify(args) ?? '') > 24_000) args.splice(0, args.length, 'too big');
-        const schema = clientEventSchemas[event as keyof typeof clientEventSchemas];
+        const schema = Object.hasOwn(clientEventSchemas, event) ? clientEventSchemas[event as keyof typeof clientEventSchemas] : undefined;
         if (schema?.safeParse(args[0]).success) args[0] = 42;
         return emit(socket, event, ...args).then((ack: { ok: boolean; error?: { code: string } }) => {
           expect(ack.ok).toBe(false);
@@ -141,4 +141,12 @@ describe('fuzzing', () => {
     expect(late.ack.participants).toHaveLength(5);
     for (const s of [...fuzzers, host.socket, member.socket, late.socket]) s.disconnect();
   }, 120_000);
+
+  it('events named after Object.prototype members are answered as unknown, not looked up on the prototype', async () => {
+    const socket = await connected(client(server));
+    for (const event of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(await emit(socket, event, {})).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Unknown event: ${event}` } });
+    }
+    socket.disconnect();
+  });
 });
