@@ -12,8 +12,7 @@ const kind = process.argv[2];
 if (kind !== 'baseline' && kind !== 'convene') throw new Error('usage: server.ts baseline|convene');
 
 const BENCH_SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-// Production windows, points no load reaches: the limiter does its real work per event
-// (a 1 s window would re-create every socket's record and timer each second).
+// Production windows, points no load reaches: the limiter still counts every event.
 const unlimited = ([, seconds]: [number, number]): [number, number] => [1_000_000_000, seconds];
 
 let rooms: (count: number) => Promise<string[]>;
