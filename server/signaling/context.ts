@@ -7,7 +7,7 @@ import type { ServerConfig } from '../config';
 import type { Metrics } from '../metrics';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
 import type { MediaBridge } from './media-bridge';
-import type { RateLimiter, SpentPoints } from './rate-limits';
+import type { RateLimiter } from './rate-limits';
 
 export interface SocketData {
   identity: Identity;
@@ -19,8 +19,6 @@ export interface SocketData {
   knock: { roomCode: string; knockId: string; displayName: string } | null;
   joining: boolean;
   lastTyping: { active: boolean; at: number } | null;
-  /** This socket's rate-limit windows. */
-  spent: SpentPoints;
 }
 
 /**

@@ -77,7 +77,7 @@ async function run<E extends ClientEventName>(handler: EventHandler<E>, event: E
   const { socket, deps } = c;
   deps.metrics.events.inc({ event });
   try {
-    deps.limits.consume(handler.bucket, socket.data.spent);
+    await deps.limits.consume(handler.bucket, socket.id);
     const schema = clientEventSchemas[event] as unknown as z.ZodType<ParsedPayload<E>>;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new ConveneError('INVALID_PAYLOAD', describeIssue(parsed.error));

@@ -56,7 +56,6 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
       socket.data.joining = false;
       socket.data.lastTyping = null;
       socket.data.tokenRoom = null;
-      socket.data.spent = {};
       if (auth.token !== undefined) {
         if (typeof auth.token !== 'string' || auth.token.length > 4096) throw new Error('bad token');
         const verified = await identity.verifyJoinToken(auth.token);

@@ -1,9 +1,9 @@
 /**
- * Rate limits. Per-socket buckets are fixed windows kept on the socket itself:
- * a socket lives on exactly one process, so they need no shared store, no
- * timer and no Redis round trip per event. The per-IP limit on unknown room
- * codes must hold across processes, so it uses rate-limiter-flexible, in
- * memory or in Redis. Only the offender hears about a limit.
+ * Rate limits (rate-limiter-flexible). Per-socket buckets are always kept in
+ * this process's memory: a socket lives on exactly one process, so a shared
+ * store would only add a Redis round trip to every event. The per-IP limit on
+ * unknown room codes must hold across processes, so it lives in Redis when
+ * REDIS_URL is set. Only the offender hears about a limit.
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -12,15 +12,13 @@ import type { RateLimits } from '../config';
 
 export type Bucket = Exclude<keyof RateLimits, 'unknownCode'>;
 
-/** One socket's spending: created lazily per bucket, dropped with the socket. */
-export type SpentPoints = Partial<Record<Bucket, { used: number; resetAt: number }>>;
-
 export class RateLimiter {
-  readonly #limits: RateLimits;
+  readonly #perSocket: Record<Bucket, RateLimiterMemory>;
   readonly #unknownCode: RateLimiterAbstract;
 
   constructor(limits: RateLimits, redis: Redis | null) {
-    this.#limits = limits;
+    const memory = (name: Bucket) => new RateLimiterMemory({ keyPrefix: name, points: limits[name][0], duration: limits[name][1] });
+    this.#perSocket = { join: memory('join'), chat: memory('chat'), typing: memory('typing'), control: memory('control'), react: memory('react') };
     const [points, duration] = limits.unknownCode;
     // Enumeration attempts are blocked for as long as the window, not just throttled.
     this.#unknownCode = redis
@@ -29,22 +27,14 @@ export class RateLimiter {
   }
 
   /** Spends a point of one socket's bucket; throws RATE_LIMITED when none are left in this window. */
-  consume(bucket: Bucket, spent: SpentPoints, now = Date.now()): void {
-    const [points, seconds] = this.#limits[bucket];
-    let window = spent[bucket];
-    if (!window) window = spent[bucket] = { used: 0, resetAt: now + seconds * 1000 };
-    else if (now >= window.resetAt) {
-      window.used = 0;
-      window.resetAt = now + seconds * 1000;
-    }
-    if (window.used >= points) throw tooMany(window.resetAt - now);
-    window.used++;
+  async consume(bucket: Bucket, socketId: string): Promise<void> {
+    await this.#perSocket[bucket].consume(socketId).catch(rethrowLimited);
   }
 
   /** Throws RATE_LIMITED if this IP already spent its unknown-code attempts. */
   async assertCodeLookupAllowed(ip: string): Promise<void> {
     const res = await this.#unknownCode.get(ip);
-    if (res && res.remainingPoints <= 0) throw tooMany(res.msBeforeNext);
+    if (res && res.remainingPoints <= 0) throw tooMany(res);
   }
 
   /** Records a lookup of a code that does not exist. */
@@ -55,6 +45,10 @@ export class RateLimiter {
   }
 }
 
-function tooMany(msBeforeNext: number): ConveneError {
-  return new ConveneError('RATE_LIMITED', `Too many requests; retry in ${Math.max(1, Math.ceil(msBeforeNext / 1000))} s`);
+function rethrowLimited(err: unknown): never {
+  throw err instanceof RateLimiterRes ? tooMany(err) : err;
+}
+
+function tooMany(res: RateLimiterRes): ConveneError {
+  return new ConveneError('RATE_LIMITED', `Too many requests; retry in ${Math.max(1, Math.ceil(res.msBeforeNext / 1000))} s`);
 }

@@ -1,41 +1,59 @@
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../server/config';
-import { RateLimiter, type SpentPoints } from '../../server/signaling/rate-limits';
+import { RateLimiter } from '../../server/signaling/rate-limits';
+import { startRedis, type RedisInstance } from '../helpers/redis';
+import { sleep } from '../helpers/server';
 
-const limiter = () => new RateLimiter({ ...DEFAULT_RATE_LIMITS, chat: [3, 10] }, null);
-const code = (fn: () => void) => {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-};
+const limits = { ...DEFAULT_RATE_LIMITS, chat: [3, 1] as [number, number], unknownCode: [2, 60] as [number, number] };
+const outcome = (p: Promise<void>) => p.then(() => 'ok', (err: { code: string }) => err.code);
 
 describe('per-socket rate limits', () => {
-  it('a bucket allows its points per window, refuses the rest, and refills when the window ends', () => {
-    const limits = limiter();
-    const spent: SpentPoints = {};
-    const t0 = 1_000_000;
-    expect([0, 1, 2, 3, 4].map((i) => code(() => limits.consume('chat', spent, t0 + i)))).toEqual(['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
-    expect(code(() => limits.consume('chat', spent, t0 + 9_999))).toBe('RATE_LIMITED');
-    expect(code(() => limits.consume('chat', spent, t0 + 10_000))).toBe('ok');
+  it('a bucket allows its points per window, refuses the rest, and refills when the window ends', async () => {
+    const limiter = new RateLimiter(limits, null);
+    const first = [];
+    for (let i = 0; i < 5; i++) first.push(await outcome(limiter.consume('chat', 'socket-a')));
+    expect(first).toEqual(['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
+    await sleep(1_100);
+    expect(await outcome(limiter.consume('chat', 'socket-a'))).toBe('ok');
   });
 
-  it('the refusal says how long until the window ends', () => {
-    const limits = limiter();
-    const spent: SpentPoints = {};
-    for (let i = 0; i < 3; i++) limits.consume('chat', spent, 0);
-    expect(() => limits.consume('chat', spent, 2_500)).toThrow('retry in 8 s');
+  it('buckets and sockets are counted apart', async () => {
+    const limiter = new RateLimiter(limits, null);
+    for (let i = 0; i < 3; i++) await limiter.consume('chat', 'flooder');
+    expect(await outcome(limiter.consume('chat', 'flooder'))).toBe('RATE_LIMITED');
+    expect(await outcome(limiter.consume('control', 'flooder'))).toBe('ok');
+    expect(await outcome(limiter.consume('chat', 'other'))).toBe('ok');
+  });
+});
+
+describe('rate limits with Redis', () => {
+  let redis: RedisInstance;
+  const clients: Redis[] = [];
+  const connect = () => {
+    const c = new Redis(redis.url, { lazyConnect: false });
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await redis.stop();
   });
 
-  it('buckets and sockets are counted apart', () => {
-    const limits = limiter();
-    const flooder: SpentPoints = {};
-    const other: SpentPoints = {};
-    for (let i = 0; i < 3; i++) limits.consume('chat', flooder, 0);
-    expect(code(() => limits.consume('chat', flooder, 1))).toBe('RATE_LIMITED');
-    expect(code(() => limits.consume('control', flooder, 1))).toBe('ok');
-    expect(code(() => limits.consume('chat', other, 1))).toBe('ok');
+  it('per-socket buckets stay in process memory, while the unknown-code budget is shared by every process', async () => {
+    const inspect = connect();
+    const processA = new RateLimiter(limits, connect());
+    const processB = new RateLimiter(limits, connect());
+    await processA.consume('chat', 'socket-on-a');
+    expect(await inspect.keys('*')).toEqual([]);
+
+    await processA.recordUnknownCode('203.0.113.7');
+    await processB.recordUnknownCode('203.0.113.7');
+    expect(await outcome(processA.assertCodeLookupAllowed('203.0.113.7'))).toBe('RATE_LIMITED');
+    expect(await outcome(processB.assertCodeLookupAllowed('203.0.113.7'))).toBe('RATE_LIMITED');
+    expect(await outcome(processB.assertCodeLookupAllowed('198.51.100.1'))).toBe('ok');
   });
 });
