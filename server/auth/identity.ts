@@ -58,7 +58,10 @@ export class IdentityService {
 
   /** The signed-in user from a next-auth session cookie (`__Secure-` on https), or null. */
   async userFromCookies(cookies: Record<string, string>, headers: Record<string, string | string[] | undefined>): Promise<Identity | null> {
-    const secure = Object.keys(cookies).some((n) => n.startsWith('__Secure-next-auth.session-token'));
+    const names = Object.keys(cookies);
+    // No session cookie (plain or chunked): skip next-auth's cookie and JWT machinery, the common case for guests.
+    if (!names.some((n) => n.startsWith('next-auth.session-token') || n.startsWith('__Secure-next-auth.session-token'))) return null;
+    const secure = names.some((n) => n.startsWith('__Secure-next-auth.session-token'));
     try {
       // next-auth v4 reads `req.cookies`, not the header, so hand it the parsed map.
       const token = await getToken({ req: { cookies, headers } as never, secret: this.#secret, secureCookie: secure });
