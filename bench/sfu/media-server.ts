@@ -5,6 +5,7 @@
  * Prints a `ready` event: { port, code, producerId, workerPid }.
  */
 import { pino } from 'pino';
+import { createLogger } from '../../server/logger';
 import { createConveneServer } from '../../server/app';
 import { guestIdentity } from '../../server/auth/identity';
 import { DEFAULT_RATE_LIMITS, loadConfig } from '../../server/config';
@@ -24,7 +25,7 @@ const config = {
   roomCapacity: 1000,
   rateLimits: { ...DEFAULT_RATE_LIMITS, join: unlimited(DEFAULT_RATE_LIMITS.join), chat: unlimited(DEFAULT_RATE_LIMITS.chat), typing: unlimited(DEFAULT_RATE_LIMITS.typing), control: unlimited(DEFAULT_RATE_LIMITS.control) },
 };
-const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
+const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
 const server = await createConveneServer(config, { next: false, media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }), logger });
 const code = (await new MeetingService(server.store, config).create(guestIdentity('bench-host'), { title: 'bench media' })).code;
 

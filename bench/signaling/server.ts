@@ -21,6 +21,7 @@ let port: number;
 // Imported per kind, so the baseline process never loads Convene's modules (and vice versa).
 if (kind === 'convene') {
   const { pino } = await import('pino');
+  const { createLogger } = await import('../../server/logger');
   const { createConveneServer } = await import('../../server/app');
   const { DEFAULT_RATE_LIMITS, loadConfig } = await import('../../server/config');
   const { guestIdentity } = await import('../../server/auth/identity');
@@ -32,8 +33,8 @@ if (kind === 'convene') {
     roomCapacity: 1000,
     rateLimits: { ...DEFAULT_RATE_LIMITS, join: unlimited(DEFAULT_RATE_LIMITS.join), chat: unlimited(DEFAULT_RATE_LIMITS.chat), typing: unlimited(DEFAULT_RATE_LIMITS.typing), control: unlimited(DEFAULT_RATE_LIMITS.control) },
   };
-  // Production logs at info to stdout; here the same lines go to /dev/null (stdout carries the bench protocol).
-  const logger = pino({ level: 'info', base: { svc: 'convene' } }, pino.destination({ dest: '/dev/null', sync: true }));
+  // Production's logger (info, redaction, synchronous writes), writing to /dev/null: stdout carries the bench protocol.
+  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
   const server = await createConveneServer(config, { next: false, media: false, logger });
   const meetings = new MeetingService(server.store, config);
   port = server.port;
