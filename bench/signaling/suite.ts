@@ -85,7 +85,8 @@ function roomsFor(n: number): number {
   return Math.ceil(Math.max(0, n - BIG_ROOM) / 8) + 8;
 }
 
-function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why' | 'attempts' | 'settleMs'>): { valid: boolean; pass: boolean; why: string[] } {
+/** Whether one window passed the bar, and whether it counts at all (a saturated generator voids it). */
+export function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why' | 'attempts' | 'settleMs'>): { valid: boolean; pass: boolean; why: string[] } {
   const why: string[] = [];
   const valid = step.generatorCpuShare < SATURATED;
   if (!valid) why.push(`generator saturated its core (${Math.round(step.generatorCpuShare * 100)}% CPU)`);
