@@ -57,6 +57,8 @@ export function reply(socket: IoSocket, ack: AnyAck | undefined, error: ErrorBod
 /**
  * The listener every socket registers with `socket.onAny`; Socket.IO calls it
  * with the socket as `this`, so one function serves every connection.
+ * onAny listeners run before per-socket `socket.use` middlewares: a check
+ * that must come first belongs here, not in such a middleware (there are none).
  */
 export function dispatcher(table: EventTable, deps: SignalingDeps, grace: GraceTimers): (this: IoSocket, event: unknown, ...args: unknown[]) => void {
   return function dispatch(this: IoSocket, event: unknown, ...args: unknown[]): void {
