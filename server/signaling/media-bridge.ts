@@ -3,13 +3,11 @@
  * to the right clients, keeps the participants' media flags following the real
  * producers, and closes a participant's media when they are gone for good.
  */
-import { FLAG_OF_SOURCE, type MediaKind } from '../../lib/protocol';
-import type { ProducerEvent } from '../../lib/protocol';
+import { FLAG_OF_SOURCE, type MediaKind, type ProducerEvent } from '../../lib/protocol';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
 import type { MediaSource, RoomMedia, Sfu } from '../sfu';
 import { participantChannel, roomChannel, type IoServer } from './context';
 import type { Logger } from 'pino';
-
 
 export class MediaBridge {
   readonly #wired = new WeakSet<RoomMedia>();
