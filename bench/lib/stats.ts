@@ -1,7 +1,7 @@
 /** Small statistics helpers and machine facts for reports. */
 import { execSync } from 'node:child_process';
 import os from 'node:os';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 
 export function median(values: number[]): number {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -49,7 +49,7 @@ export function machine(pinned: boolean): Machine {
 export class SelfMeter {
   #cpu = process.cpuUsage();
   #t = performance.now();
-  readonly #eld: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
+  readonly #eld: ELDHistogram = monitorEventLoopDelay({ resolution: 5 });
 
   constructor() {
     this.#eld.enable();
