@@ -13,7 +13,12 @@ export interface HomeUser {
 
 function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
-  return words.slice(0, 2).map((w) => [...w][0]!.toUpperCase()).join('') || '?';
+  return (
+    words
+      .slice(0, 2)
+      .map((w) => [...w][0]!.toUpperCase())
+      .join('') || '?'
+  );
 }
 
 /** Who is signed in (name, avatar or initials, sign out), or a sign-in link when sign-in is offered. */
@@ -30,9 +35,28 @@ export function AccountBar({ user, canSignIn }: { user: HomeUser | null; canSign
     <div style={{ display: 'flex', alignItems: 'center', gap: '0.5rem' }} aria-label="Your account" role="group">
       {user.image ? (
         // eslint-disable-next-line @next/next/no-img-element -- any provider's avatar host; next/image would need each listed
-        <img src={user.image} alt="" width={32} height={32} referrerPolicy="no-referrer" style={{ borderRadius: '50%' }} />
+        <img
+          src={user.image}
+          alt=""
+          width={32}
+          height={32}
+          referrerPolicy="no-referrer"
+          style={{ borderRadius: '50%' }}
+        />
       ) : (
-        <span aria-hidden="true" style={{ display: 'grid', placeItems: 'center', width: 32, height: 32, borderRadius: '50%', background: 'var(--accent)', fontSize: '0.8rem', fontWeight: 600 }}>
+        <span
+          aria-hidden="true"
+          style={{
+            display: 'grid',
+            placeItems: 'center',
+            width: 32,
+            height: 32,
+            borderRadius: '50%',
+            background: 'var(--accent)',
+            fontSize: '0.8rem',
+            fontWeight: 600,
+          }}
+        >
           {initials(user.name)}
         </span>
       )}
@@ -54,7 +78,11 @@ export function HomeActions() {
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch('/api/rooms', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       const body = (await res.json()) as { ok: boolean; code?: string; error?: { code: string; message: string } };
       if (body.error?.code === 'UNAUTHENTICATED') return router.push('/signin?callbackUrl=%2F');
       if (!body.ok || !body.code) throw new Error(body.error?.message ?? 'Could not create a meeting');
@@ -74,13 +102,29 @@ export function HomeActions() {
 
   return (
     <section style={{ display: 'grid', gap: '1rem' }}>
-      <button onClick={newMeeting} disabled={busy}>New meeting</button>
+      <button onClick={newMeeting} disabled={busy}>
+        New meeting
+      </button>
       <form onSubmit={join} style={{ display: 'flex', gap: '0.5rem' }}>
-        <label htmlFor="code" style={{ position: 'absolute', left: '-9999px' }}>Meeting code or link</label>
-        <input id="code" placeholder="Enter a code or link" value={code} onChange={(e) => setCode(e.target.value)} style={{ flex: 1 }} />
-        <button type="submit" className="secondary">Join</button>
+        <label htmlFor="code" style={{ position: 'absolute', left: '-9999px' }}>
+          Meeting code or link
+        </label>
+        <input
+          id="code"
+          placeholder="Enter a code or link"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          style={{ flex: 1 }}
+        />
+        <button type="submit" className="secondary">
+          Join
+        </button>
       </form>
-      {error && <p role="alert" style={{ color: 'var(--danger)' }}>{error}</p>}
+      {error && (
+        <p role="alert" style={{ color: 'var(--danger)' }}>
+          {error}
+        </p>
+      )}
     </section>
   );
 }

@@ -11,7 +11,8 @@ import { markdown, updateBenchmarksMd } from './report';
 const file = process.argv[2];
 if (!file) throw new Error('usage: bench/render.ts <result.json>');
 const result = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
-if (result.quick || !result.signaling || !result.sfu || !result.browser) throw new Error(`${file} is not a full run of all three suites`);
+if (result.quick || !result.signaling || !result.sfu || !result.browser)
+  throw new Error(`${file} is not a full run of all three suites`);
 const md = markdown(result);
 writeFileSync(path.resolve(import.meta.dirname, 'results', 'latest.md'), md);
 updateBenchmarksMd(md);

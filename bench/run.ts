@@ -40,14 +40,21 @@ if (NICE !== 0 && process.getuid?.() === 0) {
 
 const env = machine(CORES.pinned);
 log(`machine: ${machineLine(env, PRIORITY.nice)}`);
-const result: Record<string, unknown> = { startedAt: new Date(started).toISOString(), quick, machine: env, nice: PRIORITY.nice };
+const result: Record<string, unknown> = {
+  startedAt: new Date(started).toISOString(),
+  quick,
+  machine: env,
+  nice: PRIORITY.nice,
+};
 
 try {
   if (suites.has('signaling')) {
     log('suite (a): signaling — bare Socket.IO baseline vs Convene, alternating runs');
     result.signaling = await runSignalingSuite({
       // Finer where capacities land (4,000–6,000 on the machines measured), coarser below: the suite must fit ~10 minutes.
-      steps: process.env.BENCH_SIGNALING_STEPS?.split(',').map(Number) ?? (quick ? [100, 250] : [1000, 2500, 4000, 5000, 6000]),
+      steps:
+        process.env.BENCH_SIGNALING_STEPS?.split(',').map(Number) ??
+        (quick ? [100, 250] : [1000, 2500, 4000, 5000, 6000]),
       runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
       windowMs: quick ? 3000 : 4000,
       drainMs: 1000,

@@ -19,7 +19,10 @@ export interface RequestInfo {
 }
 
 export interface HttpApi {
-  createRoom(req: RequestInfo, input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined }): Promise<ApiResult>;
+  createRoom(
+    req: RequestInfo,
+    input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined },
+  ): Promise<ApiResult>;
   getRoom(req: RequestInfo, code: string): Promise<ApiResult>;
   createJoinToken(req: RequestInfo, code: string): Promise<ApiResult>;
 }
@@ -38,7 +41,8 @@ export function unpublishHttpApi(api: HttpApi): void {
 
 export function getHttpApi(): HttpApi {
   const api = (globalThis as Record<symbol, unknown>)[KEY] as HttpApi | undefined;
-  if (!api) throw new Error('Convene server is not running in this process (start it with `npm start`, not `next start`)');
+  if (!api)
+    throw new Error('Convene server is not running in this process (start it with `npm start`, not `next start`)');
   return api;
 }
 
@@ -50,7 +54,11 @@ export function requestInfo(request: Request): RequestInfo {
   const url = new URL(request.url);
   const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host;
   const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
-  return { cookieHeader: request.headers.get('cookie'), ip: request.headers.get(CLIENT_IP_HEADER) ?? 'unknown', origin: `${proto}://${host}` };
+  return {
+    cookieHeader: request.headers.get('cookie'),
+    ip: request.headers.get(CLIENT_IP_HEADER) ?? 'unknown',
+    origin: `${proto}://${host}`,
+  };
 }
 
 export function toResponse(result: ApiResult): Response {
@@ -64,7 +72,10 @@ export function invalidPayload(message: string): Response {
 }
 
 /** Reads a JSON body of at most `limit` bytes; an empty body is `undefined`. */
-export async function readJsonBody(request: Request, limit = 8_192): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+export async function readJsonBody(
+  request: Request,
+  limit = 8_192,
+): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
   const text = await request.text();
   if (text.length > limit) return { ok: false, message: `Body larger than ${limit} bytes` };
   if (!text.trim()) return { ok: true, value: undefined };

@@ -68,6 +68,10 @@ const SOURCE_PERMISSION = {
 } as const satisfies Record<string, keyof PublishPermissions>;
 
 /** Whether someone of this role may send (or resume) this source under the room's permissions. */
-export function canPublish(role: Role, permissions: PublishPermissions, source: keyof typeof SOURCE_PERMISSION): boolean {
+export function canPublish(
+  role: Role,
+  permissions: PublishPermissions,
+  source: keyof typeof SOURCE_PERMISSION,
+): boolean {
   return isModerator(role) || permissions[SOURCE_PERMISSION[source]];
 }

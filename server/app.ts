@@ -60,7 +60,10 @@ const FLUSH_WAIT_MS = 2_000;
  * whatever is still queued (the acks of the work shutdown just waited for, and
  * the disconnect packet itself), so shutdown waits for this first.
  */
-function flushedAndClosed(connections: Array<{ readyState: string; once(event: 'close', fn: () => void): unknown }>, ms: number): Promise<void> {
+function flushedAndClosed(
+  connections: Array<{ readyState: string; once(event: 'close', fn: () => void): unknown }>,
+  ms: number,
+): Promise<void> {
   const open = connections.filter((c) => c.readyState !== 'closed');
   if (!open.length) return Promise.resolve();
   return new Promise((resolve) => {
@@ -80,14 +83,29 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }) : null;
   if (redis) await redis.connect();
-  const store: RoomStore = redis ? new RedisRoomStore(redis, { liveStateTtlMs: config.meetingTtlMs }) : new MemoryRoomStore();
+  const store: RoomStore = redis
+    ? new RedisRoomStore(redis, { liveStateTtlMs: config.meetingTtlMs })
+    : new MemoryRoomStore();
 
   const identity = new IdentityService(config.secret);
   const limits = new RateLimiter(config.rateLimits, redis);
   const meetings = new MeetingService(store, config);
-  const rooms = new RoomRegistry({ store, log, meetingTtlMs: config.meetingTtlMs, reconnectGraceMs: config.reconnectGraceMs, chatHistory: config.chatHistory });
+  const rooms = new RoomRegistry({
+    store,
+    log,
+    meetingTtlMs: config.meetingTtlMs,
+    reconnectGraceMs: config.reconnectGraceMs,
+    chatHistory: config.chatHistory,
+  });
   const lifecycle = new Lifecycle();
-  const httpApi = createApiHandler({ meetings, identity, limits, requireSignInToCreate: config.requireSignInToCreate, publicUrl: config.publicUrl, log });
+  const httpApi = createApiHandler({
+    meetings,
+    identity,
+    limits,
+    requireSignInToCreate: config.requireSignInToCreate,
+    publicUrl: config.publicUrl,
+    log,
+  });
   publishHttpApi(httpApi);
 
   let nextHandler: RouteDeps['next'] = null;
@@ -118,7 +136,8 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     io.adapter(createAdapter(pub, sub));
   }
 
-  const memberships = () => [...io.of('/').sockets.values()].flatMap((s) => (s.data.membership ? [s.data.membership] : []));
+  const memberships = () =>
+    [...io.of('/').sockets.values()].flatMap((s) => (s.data.membership ? [s.data.membership] : []));
   const metrics = createMetrics({
     sockets: () => io.of('/').sockets.size,
     rooms: () => new Set(memberships().map((m) => m.roomCode)).size,

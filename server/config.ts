@@ -94,7 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     // Outside production a missing secret is generated per process: sessions
     // and host cookies then last until restart, which is what dev wants.
     secret: e.NEXTAUTH_SECRET ?? randomBytes(32).toString('base64url'),
-    corsOrigins: e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     roomCapacity: e.ROOM_CAPACITY,
     meetingTtlMs: Math.round(e.MEETING_TTL_DAYS * 86_400_000),
     reconnectGraceMs: e.RECONNECT_GRACE_MS,

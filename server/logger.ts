@@ -6,7 +6,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options = {
     level,
     base: { svc: 'convene' },
-    redact: { paths: ['*.token', '*.text', '*.cookie', 'req.headers.cookie', 'req.headers.authorization', '*.resumeToken'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.token', '*.text', '*.cookie', 'req.headers.cookie', 'req.headers.authorization', '*.resumeToken'],
+      censor: '[redacted]',
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -26,7 +26,12 @@ afterAll(() => server.close());
 
 /** An old-style client: plain io(), optional cookie (as a browser would send it). */
 function oldClient(cookie?: string): Socket {
-  const s = io(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, ...(cookie ? { extraHeaders: { cookie } } : {}) });
+  const s = io(server.url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
   sockets.push(s);
   return s;
 }
@@ -43,13 +48,20 @@ function once<T = any>(s: Socket, event: string, ms = 5_000): Promise<T> {
 
 /** The predecessor's join: emit join-room without an ack, wait for room-joined or join-error. */
 function join(s: Socket, roomCode: string, displayName: string): Promise<{ joined?: any; error?: any }> {
-  const outcome = Promise.race([once(s, 'room-joined').then((joined) => ({ joined })), once(s, 'join-error').then((error) => ({ error }))]);
+  const outcome = Promise.race([
+    once(s, 'room-joined').then((joined) => ({ joined })),
+    once(s, 'join-error').then((error) => ({ error })),
+  ]);
   s.emit('join-room', { roomCode, displayName, userId: 'legacy-user-id' });
   return outcome;
 }
 
 async function createMeeting(): Promise<{ code: string; cookie: string }> {
-  const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"Legacy"}' });
+  const res = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"title":"Legacy"}',
+  });
   const body = (await res.json()) as { ok: boolean; code: string };
   return { code: body.code, cookie: res.headers.getSetCookie()[0]!.split(';')[0]! };
 }
@@ -61,7 +73,12 @@ describe('a client that knows only the fixed names', () => {
     const host = oldClient(cookie);
     const hostJoin = await join(host, code, 'Host');
     expect(hostJoin.error).toBeUndefined();
-    expect(hostJoin.joined).toMatchObject({ roomCode: code, self: { displayName: 'Host', role: 'host' }, chat: [], room: { title: 'Legacy', locked: false } });
+    expect(hostJoin.joined).toMatchObject({
+      roomCode: code,
+      self: { displayName: 'Host', role: 'host' },
+      chat: [],
+      room: { title: 'Legacy', locked: false },
+    });
     expect(hostJoin.joined.participants).toHaveLength(1);
 
     const bob = oldClient();
@@ -80,7 +97,11 @@ describe('a client that knows only the fixed names', () => {
     const ack = await bob.timeout(5_000).emitWithAck('send-message', { text: 'hello from an old client' });
     expect(ack).toEqual({ ok: true, id: expect.any(String) });
     for (const message of await Promise.all(heard)) {
-      expect(message).toMatchObject({ id: ack.id, from: { participantId: bobId, displayName: 'Bob' }, text: 'hello from an old client' });
+      expect(message).toMatchObject({
+        id: ack.id,
+        from: { participantId: bobId, displayName: 'Bob' },
+        text: 'hello from an old client',
+      });
     }
 
     // A late joiner gets the history in room-joined.
@@ -94,7 +115,9 @@ describe('a client that knows only the fixed names', () => {
     const bobClosed = once<string>(bob, 'disconnect');
     const carolHears = once(carol, 'user-left');
     const hostHears = once(host, 'user-left');
-    expect(await host.timeout(5_000).emitWithAck('kick-participant', { participantId: bobId, reason: 'Off topic' })).toEqual({ ok: true });
+    expect(
+      await host.timeout(5_000).emitWithAck('kick-participant', { participantId: bobId, reason: 'Off topic' }),
+    ).toEqual({ ok: true });
     order.push(`disconnect:${await bobClosed}`);
     expect(order).toEqual(['force-disconnect:Off topic', 'disconnect:io server disconnect']);
     expect(await carolHears).toEqual({ participantId: bobId, reason: 'kicked' });
@@ -113,7 +136,9 @@ describe('a client that knows only the fixed names', () => {
     host.onAny((event: string) => seen.push(event));
     bob.onAny((event: string) => seen.push(event));
 
-    const ack = await bob.timeout(5_000).emitWithAck('kick-participant', { participantId: hostJoin.joined.self.participantId });
+    const ack = await bob
+      .timeout(5_000)
+      .emitWithAck('kick-participant', { participantId: hostJoin.joined.self.participantId });
     expect(ack).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual([]);
@@ -123,7 +148,10 @@ describe('a client that knows only the fixed names', () => {
   it('a failed join arrives as join-error { code, message }: unknown room, empty name, over-long name', async () => {
     const { code } = await createMeeting();
     const s = oldClient();
-    expect((await join(s, 'zzz-zzzz-zzz', 'Someone')).error).toEqual({ code: 'ROOM_NOT_FOUND', message: expect.any(String) });
+    expect((await join(s, 'zzz-zzzz-zzz', 'Someone')).error).toEqual({
+      code: 'ROOM_NOT_FOUND',
+      message: expect.any(String),
+    });
     expect((await join(s, code, '   ')).error).toEqual({ code: 'INVALID_NAME', message: expect.any(String) });
     expect((await join(s, code, 'x'.repeat(65))).error).toEqual({ code: 'INVALID_NAME', message: expect.any(String) });
     expect((await join(s, code, 'Finally')).joined.self.displayName).toBe('Finally');

@@ -12,7 +12,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../server/app';
 import type { ServerConfig } from '../server/config';
 import { ensureNextBuild } from './helpers/next-build';
-import { TEST_SECRET, client, connected, createMeeting, emit, joined, next, recorder, sleep, startServer, type Client } from './helpers/server';
+import {
+  TEST_SECRET,
+  client,
+  connected,
+  createMeeting,
+  emit,
+  joined,
+  next,
+  recorder,
+  sleep,
+  startServer,
+  type Client,
+} from './helpers/server';
 
 beforeAll(() => ensureNextBuild(), 300_000);
 
@@ -128,7 +140,7 @@ describe('handshake identity', () => {
     expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
   });
 
-  it("a client-claimed userId (in auth and in join-room) never makes anyone host or changes who they are", async () => {
+  it('a client-claimed userId (in auth and in join-room) never makes anyone host or changes who they are', async () => {
     const created = await post(server(), '/api/rooms');
     const creatorGuestId = decodeURIComponent(created.cookie!.slice('convene_gid='.length)).split('.')[0]!;
     const holder = keep((await joined(server(), created.body.code, 'Holder')).socket);
@@ -136,10 +148,17 @@ describe('handshake identity', () => {
 
     for (const claim of [creatorGuestId, `guest:${creatorGuestId}`]) {
       const socket = keep(await connected(client(server(), { auth: { userId: claim, displayName: 'Impostor' } })));
-      const ack = await emit(socket, 'join-room', { roomCode: created.body.code, displayName: 'Impostor', userId: claim });
+      const ack = await emit(socket, 'join-room', {
+        roomCode: created.body.code,
+        displayName: 'Impostor',
+        userId: claim,
+      });
       expect(ack.ok).toBe(true);
       expect(ack.self.role).toBe('participant');
-      expect(ack.participants.find((p: any) => p.participantId === ack.self.participantId)).toMatchObject({ isGuest: true, role: 'participant' });
+      expect(ack.participants.find((p: any) => p.participantId === ack.self.participantId)).toMatchObject({
+        isGuest: true,
+        role: 'participant',
+      });
     }
     await sleep(50);
     expect(holderSaw.map((e) => e.event)).toEqual(['user-joined', 'user-joined']);
@@ -177,7 +196,9 @@ describe('handshake identity', () => {
     const ada = await joined(server(), created.body.code, 'Ada', { cookie: session });
     keep(ada.socket);
     expect(ada.self.role).toBe('host');
-    expect(ada.ack.participants.find((p: any) => p.participantId === ada.self.participantId)).toMatchObject({ isGuest: false });
+    expect(ada.ack.participants.find((p: any) => p.participantId === ada.self.participantId)).toMatchObject({
+      isGuest: false,
+    });
     expect((await guestSaw).participant).toMatchObject({ displayName: 'Ada', role: 'host', isGuest: false });
   });
 
@@ -192,29 +213,37 @@ describe('handshake identity', () => {
   });
 
   it('a session cookie signed with another secret is not a session: the socket is a guest', async () => {
-    const jwt = await encode({ token: { sub: 'user-1', name: 'Ada' }, secret: 'another-secret-0123456789-abcdefghijklmnop' });
+    const jwt = await encode({
+      token: { sub: 'user-1', name: 'Ada' },
+      secret: 'another-secret-0123456789-abcdefghijklmnop',
+    });
     const created = await post(server(), '/api/rooms', await sessionCookie('user-1', 'Ada'));
     keep((await joined(server(), created.body.code, 'Someone')).socket);
     const forged = await joined(server(), created.body.code, 'Not Ada', { cookie: `next-auth.session-token=${jwt}` });
     keep(forged.socket);
     expect(forged.self.role).toBe('participant');
-    expect(forged.ack.participants.find((p: any) => p.participantId === forged.self.participantId)).toMatchObject({ isGuest: true });
+    expect(forged.ack.participants.find((p: any) => p.participantId === forged.self.participantId)).toMatchObject({
+      isGuest: true,
+    });
   });
 
-  it.each([['websocket'], ['polling']])('a cross-origin handshake (Origin: http://evil.example, %s) is refused', async (transport) => {
-    const accepted = await connectionsDuring(server(), async () => {
-      const socket = keep(
-        io(server().url, {
-          transports: [transport],
-          forceNew: true,
-          reconnection: false,
-          extraHeaders: { origin: 'http://evil.example' },
-        }) as Client,
-      );
-      expect(await refused(socket)).toEqual(expect.any(String));
-    });
-    expect(accepted).toBe(0);
-  });
+  it.each([['websocket'], ['polling']])(
+    'a cross-origin handshake (Origin: http://evil.example, %s) is refused',
+    async (transport) => {
+      const accepted = await connectionsDuring(server(), async () => {
+        const socket = keep(
+          io(server().url, {
+            transports: [transport],
+            forceNew: true,
+            reconnection: false,
+            extraHeaders: { origin: 'http://evil.example' },
+          }) as Client,
+        );
+        expect(await refused(socket)).toEqual(expect.any(String));
+      });
+      expect(accepted).toBe(0);
+    },
+  );
 
   it('a same-origin handshake is accepted', async () => {
     const socket = keep(
@@ -251,7 +280,14 @@ describe('CORS_ORIGINS allow-list', () => {
 
   it('an allow-listed origin may open a socket; any other foreign origin may not', async () => {
     const open = (origin: string) =>
-      keep(io(server().url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { origin } }) as Client);
+      keep(
+        io(server().url, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+          extraHeaders: { origin },
+        }) as Client,
+      );
     await connected(open('https://app.example'));
     expect(await refused(open('https://other.example'))).toEqual(expect.any(String));
   });

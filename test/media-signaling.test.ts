@@ -17,7 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const roundTrip = (code: string, a: Client, aId: string, b: Client, bId: string, ssrc: number) => signaledRoundTrip(server, code, a, aId, b, bId, ssrc);
+const roundTrip = (code: string, a: Client, aId: string, b: Client, bId: string, ssrc: number) =>
+  signaledRoundTrip(server, code, a, aId, b, bId, ssrc);
 
 describe('media over signaling', () => {
   it("RTP sent into A's producer comes out of B's consumer, and everyone sees A's mic turn on", async () => {
@@ -29,7 +30,9 @@ describe('media over signaling', () => {
     expect(await flagAtB).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: true });
 
     const late = await joined(server, code, 'Late');
-    expect(late.ack.producers).toEqual([{ participantId: a.self.participantId, producerId: rt.producerId, source: 'mic', paused: false }]);
+    expect(late.ack.producers).toEqual([
+      { participantId: a.self.participantId, producerId: rt.producerId, source: 'mic', paused: false },
+    ]);
     rt.sender.close();
     rt.receiver.close();
     for (const s of [a.socket, b.socket, late.socket]) s.disconnect();
@@ -43,7 +46,12 @@ describe('media over signaling', () => {
     const paused = next(b.socket, 'producer-paused');
     const flag = next(b.socket, 'media-toggled');
     expect(await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: false })).toEqual({ ok: true });
-    expect(await paused).toMatchObject({ participantId: a.self.participantId, producerId: rt.producerId, source: 'mic', by: 'owner' });
+    expect(await paused).toMatchObject({
+      participantId: a.self.participantId,
+      producerId: rt.producerId,
+      source: 'mic',
+      by: 'owner',
+    });
     expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
     await sleep(100);
     const before = rt.receiver.received;
@@ -85,7 +93,9 @@ describe('media over signaling', () => {
     const media = await server.sfu!.room(code);
     const sender = await plainProducer(media, a.self.participantId, 'mic', 4444);
     const hostSaw = recorder(host.socket);
-    expect((await emit(a.socket, 'produce', { ...sender.request, appData: { source: 'mic' } })).error.code).toBe('FORBIDDEN');
+    expect((await emit(a.socket, 'produce', { ...sender.request, appData: { source: 'mic' } })).error.code).toBe(
+      'FORBIDDEN',
+    );
     expect(media.producers()).toEqual([]);
     await sleep(50);
     expect(hostSaw).toEqual([]);
@@ -102,7 +112,8 @@ describe('media over signaling', () => {
     const host = await joined(server, code, 'Host');
     const parts = await Promise.all(['Leaver', 'Kicked', 'Dropper'].map((n) => joined(server, code, n)));
     const rts: Awaited<ReturnType<typeof roundTrip>>[] = [];
-    for (const [i, p] of parts.entries()) rts.push(await roundTrip(code, p.socket, p.self.participantId, host.socket, host.self.participantId, 5000 + i));
+    for (const [i, p] of parts.entries())
+      rts.push(await roundTrip(code, p.socket, p.self.participantId, host.socket, host.self.participantId, 5000 + i));
     const owners = async () => {
       const dump = await rts[0]!.media.dump();
       return { transports: dump.transportIds.length, producers: rts[0]!.media.producers().map((p) => p.participantId) };

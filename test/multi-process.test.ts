@@ -100,19 +100,30 @@ describe('two server processes sharing one Redis', () => {
     const alice = await join(one, code, 'Alice');
     const aliceSeesBob = next(alice.socket, 'user-joined');
     const bob = await join(two, code, 'Bob');
-    expect((await aliceSeesBob).participant).toMatchObject({ participantId: bob.self.participantId, displayName: 'Bob' });
+    expect((await aliceSeesBob).participant).toMatchObject({
+      participantId: bob.self.participantId,
+      displayName: 'Bob',
+    });
     expect(bob.ack.participants.map((p: { displayName: string }) => p.displayName)).toEqual(['Alice', 'Bob']);
 
     const atBob = next(bob.socket, 'new-message');
     expect(await emit(alice.socket, 'send-message', { text: 'hello from one' })).toMatchObject({ ok: true });
-    expect(await atBob).toMatchObject({ text: 'hello from one', from: { participantId: alice.self.participantId, displayName: 'Alice' } });
+    expect(await atBob).toMatchObject({
+      text: 'hello from one',
+      from: { participantId: alice.self.participantId, displayName: 'Alice' },
+    });
 
     const atAlice = next(alice.socket, 'new-message');
     expect(await emit(bob.socket, 'send-message', { text: 'hello from two' })).toMatchObject({ ok: true });
-    expect(await atAlice).toMatchObject({ text: 'hello from two', from: { participantId: bob.self.participantId, displayName: 'Bob' } });
+    expect(await atAlice).toMatchObject({
+      text: 'hello from two',
+      from: { participantId: bob.self.participantId, displayName: 'Bob' },
+    });
 
     const carol = await join(two, code, 'Carol');
-    expect(carol.ack.chat.map((m: { text: string; from: { displayName: string } }) => [m.from.displayName, m.text])).toEqual([
+    expect(
+      carol.ack.chat.map((m: { text: string; from: { displayName: string } }) => [m.from.displayName, m.text]),
+    ).toEqual([
       ['Alice', 'hello from one'],
       ['Bob', 'hello from two'],
     ]);
@@ -138,7 +149,9 @@ describe('two server processes sharing one Redis', () => {
     const hostHears = next(host.socket, 'user-left');
     const bystanderHears = next(bystander.socket, 'user-left');
 
-    expect(await emit(host.socket, 'kick-participant', { participantId: target.self.participantId, reason: 'Off topic' })).toEqual({ ok: true });
+    expect(
+      await emit(host.socket, 'kick-participant', { participantId: target.self.participantId, reason: 'Off topic' }),
+    ).toEqual({ ok: true });
     await gone;
     expect(order).toEqual([
       ['force-disconnect', { reason: 'Off topic' }],
@@ -151,7 +164,8 @@ describe('two server processes sharing one Redis', () => {
 
     // The target's own process sees its socket drop, but announces nothing more.
     await barrier(host.socket, [bystander.socket]);
-    for (const seen of [hostSeen, bystanderSeen]) expect(seen.filter((e) => e.event === 'user-left')).toEqual([{ event: 'user-left', data: left }]);
+    for (const seen of [hostSeen, bystanderSeen])
+      expect(seen.filter((e) => e.event === 'user-left')).toEqual([{ event: 'user-left', data: left }]);
   });
 
   it("a participant's kick of someone on the other process is refused with FORBIDDEN and nobody hears user-left", async () => {

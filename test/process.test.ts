@@ -14,7 +14,16 @@ const root = path.resolve(import.meta.dirname, '..');
 function start(port: number): Promise<{ proc: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', NEXTAUTH_SECRET: TEST_SECRET, MEDIASOUP_NUM_WORKERS: '1', LOG_LEVEL: 'info' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NEXTAUTH_SECRET: TEST_SECRET,
+      MEDIASOUP_NUM_WORKERS: '1',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -46,7 +55,13 @@ describe('the server process', () => {
       try {
         const url = `http://127.0.0.1:${port}`;
         expect((await fetch(`${url}/`)).status).toBe(200);
-        const created = (await (await fetch(`${url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"Signals"}' })).json()) as { code: string };
+        const created = (await (
+          await fetch(`${url}/api/rooms`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"title":"Signals"}',
+          })
+        ).json()) as { code: string };
         const socket = await connected(client(url));
         expect((await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Stayer' })).ok).toBe(true);
         expect((await emit(socket, 'get-router-capabilities')).ok).toBe(true); // the SFU is up in the same process
@@ -57,7 +72,9 @@ describe('the server process', () => {
         const began = Date.now();
         server.proc.kill(signal);
         expect(await goingAway).toEqual({ reconnectAfterMs: expect.any(Number) });
-        const refused = await emit(late, 'join-room', { roomCode: created.code, displayName: 'Latecomer' }).catch(() => null);
+        const refused = await emit(late, 'join-room', { roomCode: created.code, displayName: 'Latecomer' }).catch(
+          () => null,
+        );
         if (refused) expect(refused.error.code).toBe('SHUTTING_DOWN'); // or the socket was already closed
         expect(await closed).toBe('io server disconnect');
         expect(await server.exited).toBe(0);

@@ -8,10 +8,30 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../server/app';
 import type { ParticipantRecord } from '../server/store/types';
 import { startRedis, type RedisInstance } from './helpers/redis';
-import { client, connected, createMeeting, emit, guestCookieHeader, joined, next, sleep, startServer, type Client } from './helpers/server';
+import {
+  client,
+  connected,
+  createMeeting,
+  emit,
+  guestCookieHeader,
+  joined,
+  next,
+  sleep,
+  startServer,
+  type Client,
+} from './helpers/server';
 
 const PARTICIPANT_FIELDS: Array<keyof ParticipantRecord> = [
-  'id', 'identity', 'isGuest', 'displayName', 'role', 'joinedAt', 'media', 'handRaisedAt', 'socketId', 'graceUntil',
+  'id',
+  'identity',
+  'isGuest',
+  'displayName',
+  'role',
+  'joinedAt',
+  'media',
+  'handRaisedAt',
+  'socketId',
+  'graceUntil',
 ];
 
 let redis: RedisInstance;
@@ -52,7 +72,8 @@ function timeline(socket: Client): string[] {
   return events;
 }
 
-const disconnected = (socket: Client) => new Promise<void>((resolve) => (socket.connected ? socket.once('disconnect', () => resolve()) : resolve()));
+const disconnected = (socket: Client) =>
+  new Promise<void>((resolve) => (socket.connected ? socket.once('disconnect', () => resolve()) : resolve()));
 
 /** Closes the server, failing (instead of hanging) if that takes 10 s. */
 async function closeWithin10s(closing: Promise<void>): Promise<number> {
@@ -116,7 +137,10 @@ describe('restarting a server on Redis', () => {
 
     const closedAt = Date.now();
     await closeWithin10s(first.close());
-    expect(await Promise.all(goingAway)).toEqual([{ reconnectAfterMs: expect.any(Number) }, { reconnectAfterMs: expect.any(Number) }]);
+    expect(await Promise.all(goingAway)).toEqual([
+      { reconnectAfterMs: expect.any(Number) },
+      { reconnectAfterMs: expect.any(Number) },
+    ]);
 
     const stored = await raw.hgetall(`convene:{${code}}:participants`);
     const records = Object.values(stored).map((v) => JSON.parse(v) as ParticipantRecord);
@@ -131,16 +155,30 @@ describe('restarting a server on Redis', () => {
     const second = await serve('redis');
     const back = await connected(client(second, { cookie: guestCookieHeader('alice') }));
     sockets.push(back);
-    const resumed = await emit(back, 'join-room', { roomCode: code, displayName: 'Alice', resumeToken: alice.self.resumeToken });
-    expect(resumed).toMatchObject({ ok: true, resumed: true, self: { participantId: alice.self.participantId, role: alice.self.role } });
+    const resumed = await emit(back, 'join-room', {
+      roomCode: code,
+      displayName: 'Alice',
+      resumeToken: alice.self.resumeToken,
+    });
+    expect(resumed).toMatchObject({
+      ok: true,
+      resumed: true,
+      self: { participantId: alice.self.participantId, role: alice.self.role },
+    });
     const others = timeline(back);
 
     // A cookie-less client (Bob's) resumes with the token alone; the others hear no new join.
     const bobBack = await connected(client(second));
     sockets.push(bobBack);
-    const bobResumed = await emit(bobBack, 'join-room', { roomCode: code, displayName: 'Bob', resumeToken: bob.self.resumeToken });
+    const bobResumed = await emit(bobBack, 'join-room', {
+      roomCode: code,
+      displayName: 'Bob',
+      resumeToken: bob.self.resumeToken,
+    });
     expect(bobResumed).toMatchObject({ ok: true, resumed: true, self: { participantId: bob.self.participantId } });
-    const bobInfo = bobResumed.participants.find((p: { participantId: string }) => p.participantId === bob.self.participantId);
+    const bobInfo = bobResumed.participants.find(
+      (p: { participantId: string }) => p.participantId === bob.self.participantId,
+    );
     expect(bobInfo.media.video).toBe(true);
 
     const hello = next(back, 'new-message');

@@ -49,7 +49,12 @@ function participant(id: string, overrides: Partial<ParticipantRecord> = {}): Pa
   };
 }
 
-const message = (n: number): ChatMessage => ({ id: `m${n}`, from: { participantId: 'p1', displayName: 'User p1' }, text: `message ${n}`, sentAt: n });
+const message = (n: number): ChatMessage => ({
+  id: `m${n}`,
+  from: { participantId: 'p1', displayName: 'User p1' },
+  text: `message ${n}`,
+  sentAt: n,
+});
 
 async function withMeeting(store: RoomStore, ttlMs = HOUR): Promise<string> {
   const code = newCode();
@@ -136,7 +141,9 @@ describe.each<Impl>([
     await store.putParticipant(code, participant('a', { role: 'host' }));
     expect(await store.countParticipants(code)).toBe(2);
     expect((await store.listParticipants(code)).map((p) => p.id).sort()).toEqual(['a', 'b']);
-    expect(await store.getParticipant(code, 'a')).toEqual(participant('a', { role: 'host', joinedAt: expect.any(Number) }));
+    expect(await store.getParticipant(code, 'a')).toEqual(
+      participant('a', { role: 'host', joinedAt: expect.any(Number) }),
+    );
     expect(await store.getParticipant(code, 'zzz')).toBeNull();
   });
 
@@ -198,13 +205,14 @@ describe.each<Impl>([
     expect((await store.getParticipant(code, 'counter'))?.handRaisedAt).toBe(20);
   });
 
-  if (makeSibling) it('withRoomLock serialises two stores on separate connections, as two processes would', async () => {
-    const other = makeSibling();
-    const code = await withMeeting(store);
-    await store.putParticipant(code, participant('counter', { handRaisedAt: 0 }));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 ? store : other, code)));
-    expect((await store.getParticipant(code, 'counter'))?.handRaisedAt).toBe(20);
-  });
+  if (makeSibling)
+    it('withRoomLock serialises two stores on separate connections, as two processes would', async () => {
+      const other = makeSibling();
+      const code = await withMeeting(store);
+      await store.putParticipant(code, participant('counter', { handRaisedAt: 0 }));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 ? store : other, code)));
+      expect((await store.getParticipant(code, 'counter'))?.handRaisedAt).toBe(20);
+    });
 
   it('a failure inside withRoomLock releases the lock for the next caller', async () => {
     const code = await withMeeting(store);
@@ -214,7 +222,10 @@ describe.each<Impl>([
     await expect(store.withRoomLock(code, throwsSync)).rejects.toThrow('boom');
     await expect(store.withRoomLock(code, async () => Promise.reject(new Error('bang')))).rejects.toThrow('bang');
     await expect(store.withRoomLock(code, async () => 'ran')).resolves.toBe('ran');
-    const guarded = await Promise.race([store.withRoomLock(code, async () => 'again'), sleep(1_000).then(() => 'stuck')]);
+    const guarded = await Promise.race([
+      store.withRoomLock(code, async () => 'again'),
+      sleep(1_000).then(() => 'stuck'),
+    ]);
     expect(guarded).toBe('again');
   });
 });

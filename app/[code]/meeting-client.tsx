@@ -3,7 +3,13 @@ import { useEffect, useState } from 'react';
 import { can } from '@/lib/permissions';
 import type { ErrorCode } from '@/lib/protocol';
 import type { LayoutMode } from '@/lib/client/layout';
-import { loadDeviceChoice, saveDeviceChoice, useDeviceLists, useRoomSummary, type DeviceChoice } from '@/lib/client/use-devices';
+import {
+  loadDeviceChoice,
+  saveDeviceChoice,
+  useDeviceLists,
+  useRoomSummary,
+  type DeviceChoice,
+} from '@/lib/client/use-devices';
 import { useMeeting, type MeetingActions } from '@/lib/client/use-meeting';
 import { useKnockSound } from '@/lib/client/use-knock-sound';
 import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
@@ -22,7 +28,10 @@ const NAME_KEY = 'convene:display-name';
 
 const REFUSAL_PAGES: Partial<Record<ErrorCode, { title: string; detail: string }>> = {
   BANNED: { title: "You can't join this meeting", detail: 'A host removed you and banned you from coming back.' },
-  ROOM_LOCKED: { title: 'This meeting is locked', detail: 'A host has locked the meeting. Ask them to unlock it, then try again.' },
+  ROOM_LOCKED: {
+    title: 'This meeting is locked',
+    detail: 'A host has locked the meeting. Ask them to unlock it, then try again.',
+  },
   DENIED: { title: 'Your request to join was declined', detail: 'Someone in the meeting declined your request.' },
   MEETING_ENDED: { title: 'The meeting has ended', detail: 'The host ended the meeting for everyone.' },
 };
@@ -30,16 +39,26 @@ const REFUSAL_PAGES: Partial<Record<ErrorCode, { title: string; detail: string }
 /** The protocol request behind each entry of a person's menu. */
 function runCommand(send: MeetingActions['send'], command: PersonCommand, participantId: string): void {
   switch (command) {
-    case 'mute': return void send('mute-participant', { participantId, kind: 'audio' });
-    case 'stop-video': return void send('mute-participant', { participantId, kind: 'video' });
-    case 'stop-share': return void send('stop-screen-share', { participantId });
-    case 'lower-hand': return void send('lower-hand', { participantId });
-    case 'make-cohost': return void send('set-role', { participantId, role: 'cohost' });
-    case 'remove-cohost': return void send('set-role', { participantId, role: 'participant' });
-    case 'transfer-host': return void send('transfer-host', { participantId });
-    case 'remove': return void send('kick-participant', { participantId });
-    case 'ask-unmute': return void send('request-unmute', { participantId });
-    case 'ban': return void send('kick-participant', { participantId, ban: true });
+    case 'mute':
+      return void send('mute-participant', { participantId, kind: 'audio' });
+    case 'stop-video':
+      return void send('mute-participant', { participantId, kind: 'video' });
+    case 'stop-share':
+      return void send('stop-screen-share', { participantId });
+    case 'lower-hand':
+      return void send('lower-hand', { participantId });
+    case 'make-cohost':
+      return void send('set-role', { participantId, role: 'cohost' });
+    case 'remove-cohost':
+      return void send('set-role', { participantId, role: 'participant' });
+    case 'transfer-host':
+      return void send('transfer-host', { participantId });
+    case 'remove':
+      return void send('kick-participant', { participantId });
+    case 'ask-unmute':
+      return void send('request-unmute', { participantId });
+    case 'ban':
+      return void send('kick-participant', { participantId, ban: true });
   }
 }
 
@@ -53,7 +72,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [view, actions] = useMeeting(roomCode);
   const summary = useRoomSummary(roomCode);
   const [rememberedName, setRememberedName] = useState('');
-  const [setup, setSetup] = useState<JoinSetup>({ mic: true, camera: true, devices: { micId: null, cameraId: null, speakerId: null } });
+  const [setup, setSetup] = useState<JoinSetup>({
+    mic: true,
+    camera: true,
+    devices: { micId: null, cameraId: null, speakerId: null },
+  });
   const [layout, setLayout] = useState<LayoutMode>('grid');
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
@@ -101,7 +124,12 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     case 'prejoin':
     case 'joining':
       if (summary.status === 'not-found') {
-        return <StatusPage title="Check your meeting code" detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`} />;
+        return (
+          <StatusPage
+            title="Check your meeting code"
+            detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`}
+          />
+        );
       }
       return (
         <PreJoin
@@ -127,12 +155,23 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     case 'left':
       return <StatusPage title="You left the meeting" action={rejoin} />;
     case 'removed':
-      return <StatusPage title="You were removed from the meeting" {...(view.removedReason && { detail: view.removedReason })} />;
+      return (
+        <StatusPage
+          title="You were removed from the meeting"
+          {...(view.removedReason && { detail: view.removedReason })}
+        />
+      );
     case 'ended':
       return <StatusPage title="The meeting has ended" detail="The host ended the meeting for everyone." />;
     case 'refused': {
-      const page = (view.error && REFUSAL_PAGES[view.error.code]) ?? { title: "You can't join this meeting", detail: view.error?.message ?? '' };
-      const retry = view.error?.code === 'ROOM_LOCKED' || view.error?.code === 'MEETING_ENDED' ? { action: { label: 'Try again', onClick: rejoin.onClick } } : {};
+      const page = (view.error && REFUSAL_PAGES[view.error.code]) ?? {
+        title: "You can't join this meeting",
+        detail: view.error?.message ?? '',
+      };
+      const retry =
+        view.error?.code === 'ROOM_LOCKED' || view.error?.code === 'MEETING_ENDED'
+          ? { action: { label: 'Try again', onClick: rejoin.onClick } }
+          : {};
       return <StatusPage title={page.title} detail={page.detail} {...retry} />;
     }
     case 'joined':
@@ -166,7 +205,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           selfId={selfId}
           selfRole={role}
           lobby={view.lobby}
-          onCommand={(command, id) => (command === 'ban' ? setConfirm({ kind: 'ban', participantId: id, name: nameOf(id) }) : runCommand(send, command, id))}
+          onCommand={(command, id) =>
+            command === 'ban'
+              ? setConfirm({ kind: 'ban', participantId: id, name: nameOf(id) })
+              : runCommand(send, command, id)
+          }
           onAdmit={(participantId) => void send('admit', { participantId })}
           onDeny={(participantId) => void send('deny', { participantId })}
           onAdmitAll={() => void send('admit-all', {})}
@@ -195,7 +238,12 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       media={view.media}
       reconnecting={view.connection === 'reconnecting'}
       linkCopied={copied}
-      onCopyLink={() => void navigator.clipboard?.writeText(`${location.origin}/${roomCode}`).then(() => setCopied(true), () => undefined)}
+      onCopyLink={() =>
+        void navigator.clipboard?.writeText(`${location.origin}/${roomCode}`).then(
+          () => setCopied(true),
+          () => undefined,
+        )
+      }
       aside={aside}
       activeSpeaker={view.activeSpeaker}
       layout={layout}
@@ -205,13 +253,25 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         <>
           <Toasts toasts={view.toasts} />
           <Reactions reactions={view.reactions} nameOf={nameOf} />
-          {view.unmuteRequestBy && <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />}
-          <SettingsDialog open={settingsOpen} onOpenChange={setSettingsOpen} lists={deviceLists} choice={setup.devices} onChange={changeDevices} />
+          {view.unmuteRequestBy && (
+            <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
+          )}
+          <SettingsDialog
+            open={settingsOpen}
+            onOpenChange={setSettingsOpen}
+            lists={deviceLists}
+            choice={setup.devices}
+            onChange={changeDevices}
+          />
           <ConfirmDialog
             open={confirm !== null}
             onOpenChange={(open) => !open && setConfirm(null)}
             title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
-            description={confirm?.kind === 'ban' ? 'They leave now and cannot rejoin this meeting unless a host unbans them.' : 'Everyone, including you, leaves the meeting now.'}
+            description={
+              confirm?.kind === 'ban'
+                ? 'They leave now and cannot rejoin this meeting unless a host unbans them.'
+                : 'Everyone, including you, leaves the meeting now.'
+            }
             confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}
             onConfirm={() => {
               if (confirm?.kind === 'ban') runCommand(send, 'ban', confirm.participantId);
@@ -225,7 +285,9 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
           cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
           sharing={Boolean(view.media.local.screen)}
-          shareBlocked={Object.values(view.media.remote).some((s) => s.screen) && (view.room?.maxScreenShares ?? 1) <= 1}
+          shareBlocked={
+            Object.values(view.media.remote).some((s) => s.screen) && (view.room?.maxScreenShares ?? 1) <= 1
+          }
           handRaised={me?.handRaisedAt != null}
           panel={panel}
           unreadChat={unread}

@@ -44,7 +44,11 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
   const nothing = providers.length === 0 && !devLogin;
   return (
     <section style={{ display: 'grid', gap: '1rem' }}>
-      {error && <p role="alert" style={{ color: 'var(--danger)' }}>{error}</p>}
+      {error && (
+        <p role="alert" style={{ color: 'var(--danger)' }}>
+          {error}
+        </p>
+      )}
       {nothing && <p>Sign-in is not set up on this server. You can still start and join meetings as a guest.</p>}
       {providers.map((p) => (
         <button key={p.id} type="button" onClick={() => oauth(p.id)} disabled={busy}>
@@ -52,17 +56,43 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
         </button>
       ))}
       {devLogin && (
-        <form onSubmit={devSignIn} aria-labelledby="dev-login-title" style={{ display: 'grid', gap: '0.5rem', padding: '1rem', background: 'var(--panel)', borderRadius: 8 }}>
-          <h2 id="dev-login-title" style={{ margin: 0, fontSize: '1rem' }}>Dev login</h2>
-          <p style={{ margin: 0, color: 'var(--muted)', fontSize: '0.875rem' }}>For development only: no password, anyone can be anyone.</p>
+        <form
+          onSubmit={devSignIn}
+          aria-labelledby="dev-login-title"
+          style={{ display: 'grid', gap: '0.5rem', padding: '1rem', background: 'var(--panel)', borderRadius: 8 }}
+        >
+          <h2 id="dev-login-title" style={{ margin: 0, fontSize: '1rem' }}>
+            Dev login
+          </h2>
+          <p style={{ margin: 0, color: 'var(--muted)', fontSize: '0.875rem' }}>
+            For development only: no password, anyone can be anyone.
+          </p>
           <label htmlFor="dev-email">Email</label>
-          <input id="dev-email" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="dev-email"
+            type="email"
+            required
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <label htmlFor="dev-name">Display name</label>
-          <input id="dev-name" required maxLength={LIMITS.displayName} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" disabled={busy}>Sign in</button>
+          <input
+            id="dev-name"
+            required
+            maxLength={LIMITS.displayName}
+            autoComplete="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" disabled={busy}>
+            Sign in
+          </button>
         </form>
       )}
-      <Link href="/" style={{ color: 'var(--muted)' }}>Back to Convene</Link>
+      <Link href="/" style={{ color: 'var(--muted)' }}>
+        Back to Convene
+      </Link>
     </section>
   );
 }

@@ -35,7 +35,15 @@ export function benchPageInit(base: number): void {
   const H = 360;
   const BLOCK_W = W / BITS;
   const now = () => performance.timeOrigin + performance.now();
-  const state: BenchPageState = { joinedAt: null, signals: [], firstScreenFrameAt: null, clicks: [], marks: {}, glass: [], undecodable: 0 };
+  const state: BenchPageState = {
+    joinedAt: null,
+    signals: [],
+    firstScreenFrameAt: null,
+    clicks: [],
+    marks: {},
+    glass: [],
+    undecodable: 0,
+  };
   document.addEventListener('click', () => state.clicks.push(now()), true);
   window.__bench = state;
   window.__CONVENE_TEST__ = true;
@@ -69,7 +77,8 @@ export function benchPageInit(base: number): void {
   };
 
   // Socket.IO packets: `42<ackId?>["event",...]` events, `43<ackId>[...]` acks.
-  const NAMES = /^(?:media|new-producer|produce|consume|resume-consumer|create-transport|connect-transport|room-joined|join-room|get-router-capabilities|producer-resumed)$/;
+  const NAMES =
+    /^(?:media|new-producer|produce|consume|resume-consumer|create-transport|connect-transport|room-joined|join-room|get-router-capabilities|producer-resumed)$/;
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class extends NativeWebSocket {
     readonly #acks = new Map<string, string>();

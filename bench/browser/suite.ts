@@ -26,7 +26,8 @@ type Any = any;
 function missing(): string | null {
   if (!existsSync(path.join(ROOT, 'app', '[code]', 'page.tsx'))) return 'no meeting page at app/[code] yet';
   const dir = path.join(ROOT, 'test', 'browser');
-  if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.test.ts'))) return 'no browser test in test/browser yet';
+  if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.test.ts')))
+    return 'no browser test in test/browser yet';
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
   return null;
 }
@@ -67,7 +68,11 @@ async function joinMeeting(page: Page, code: string, name: string): Promise<numb
   await page.getByLabel('Your name').fill(name);
   const before = Date.now();
   await page.getByRole('button', { name: 'Join now' }).click();
-  const s = await until(`${name} room-joined`, () => state(page), (x) => x.joinedAt !== null);
+  const s = await until(
+    `${name} room-joined`,
+    () => state(page),
+    (x) => x.joinedAt !== null,
+  );
   return s.joinedAt! - clickedAt(s, before);
 }
 
@@ -78,13 +83,21 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
     const b = await newPage(browser, server.url, base);
     pages.push(a, b);
     await a.goto('/');
-    const created = await a.evaluate(() => fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    const created = await a.evaluate(() =>
+      fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) =>
+        r.json(),
+      ),
+    );
     const code = created.code as string;
     const joins = [await joinMeeting(a, code, 'Sharer'), await joinMeeting(b, code, 'Viewer')];
     await b.getByTestId('local-video').waitFor({ timeout: 30_000 });
     const beforeShare = Date.now();
     await a.getByRole('button', { name: 'Share screen' }).click();
-    const first = await until('first remote screen frame', () => state(b), (x) => x.firstScreenFrameAt !== null);
+    const first = await until(
+      'first remote screen frame',
+      () => state(b),
+      (x) => x.firstScreenFrameAt !== null,
+    );
     await new Promise((r) => setTimeout(r, GLASS_MS));
     const viewer = await state(b);
     const sharer = await state(a);
@@ -95,7 +108,11 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
     await c.getByLabel('Your name').fill('Late');
     const beforeLate = Date.now();
     await c.getByRole('button', { name: 'Join now' }).click();
-    const late = await until('late joiner first screen frame', () => state(c), (x) => x.firstScreenFrameAt !== null);
+    const late = await until(
+      'late joiner first screen frame',
+      () => state(c),
+      (x) => x.firstScreenFrameAt !== null,
+    );
     const lateClicked = clickedAt(late, beforeLate);
     joins.push(late.joinedAt! - lateClicked);
     return {
@@ -108,7 +125,11 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
       undecodable: viewer.undecodable,
     };
   } finally {
-    for (const p of pages) await p.context().close().catch(() => undefined);
+    for (const p of pages)
+      await p
+        .context()
+        .close()
+        .catch(() => undefined);
   }
 }
 
@@ -122,7 +143,8 @@ function shareBreakdown(clicked: number, sharer: BenchPageState, viewer: BenchPa
     const hit = s.signals.find(([t, d, n]) => t >= clicked && d === dir && n === name);
     return hit ? Math.round(hit[0] - clicked) : NaN;
   };
-  const mark = (s: BenchPageState, name: string) => (s.marks[name] !== undefined && s.marks[name]! >= clicked ? Math.round(s.marks[name]! - clicked) : NaN);
+  const mark = (s: BenchPageState, name: string) =>
+    s.marks[name] !== undefined && s.marks[name]! >= clicked ? Math.round(s.marks[name]! - clicked) : NaN;
   return {
     displayMediaCalled: mark(sharer, 'displayMediaCalled'),
     displayMediaResolved: mark(sharer, 'displayMediaResolved'),
@@ -171,7 +193,11 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
         pc.addTrack(t, stream);
       }
       await pc.setLocalDescription(await pc.createOffer());
-      await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+      await new Promise<void>((r) =>
+        pc.iceGatheringState === 'complete'
+          ? r()
+          : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()),
+      );
       return pc.localDescription!.toJSON();
     });
     const answer = await b.evaluate(async (o) => {
@@ -188,18 +214,36 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
       };
       await pc.setRemoteDescription(o);
       await pc.setLocalDescription(await pc.createAnswer());
-      await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+      await new Promise<void>((r) =>
+        pc.iceGatheringState === 'complete'
+          ? r()
+          : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()),
+      );
       return pc.localDescription!.toJSON();
     }, offer);
     await a.evaluate((ans) => (window as Any).pc.setRemoteDescription(ans), answer);
-    const first = await until('first P2P frame', () => state(b), (x) => x.firstScreenFrameAt !== null);
+    const first = await until(
+      'first P2P frame',
+      () => state(b),
+      (x) => x.firstScreenFrameAt !== null,
+    );
     await new Promise((r) => setTimeout(r, GLASS_MS));
     const viewer = await state(b);
     const started = (await state(a)).marks.displayMediaCalled!;
-    return { shareToFirstFrameMs: first.firstScreenFrameAt! - started, glass: viewer.glass.slice(5), undecodable: viewer.undecodable };
+    return {
+      shareToFirstFrameMs: first.firstScreenFrameAt! - started,
+      glass: viewer.glass.slice(5),
+      undecodable: viewer.undecodable,
+    };
   } finally {
-    await a.context().close().catch(() => undefined);
-    await b.context().close().catch(() => undefined);
+    await a
+      .context()
+      .close()
+      .catch(() => undefined);
+    await b
+      .context()
+      .close()
+      .catch(() => undefined);
   }
 }
 
@@ -212,7 +256,14 @@ export async function runBrowserSuite(o: BrowserOptions) {
   const why = missing();
   if (why) {
     o.log(`  browser suite skipped: ${why}`);
-    return { measured: false, reason: why, headline: [`| Browser end to end | | not measured: ${why} | | share → first frame p50 ≤ 300 ms; glass-to-glass ≤ P2P + 20 ms | n/a |`], detail: [`Not measured: ${why}.`] };
+    return {
+      measured: false,
+      reason: why,
+      headline: [
+        `| Browser end to end | | not measured: ${why} | | share → first frame p50 ≤ 300 ms; glass-to-glass ≤ P2P + 20 ms | n/a |`,
+      ],
+      detail: [`Not measured: ${why}.`],
+    };
   }
   const buildStart = Date.now();
   const { ensureNextBuild } = await import('../../test/helpers/next-build');
@@ -222,15 +273,33 @@ export async function runBrowserSuite(o: BrowserOptions) {
   const { loadConfig } = await import('../../server/config');
   const { loadSfuConfig } = await import('../../server/sfu');
   const { pino } = await import('pino');
-  const config = { ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz', LOG_LEVEL: 'warn' }), port: 0, host: '127.0.0.1' };
+  const config = {
+    ...loadConfig({
+      NODE_ENV: 'production',
+      NEXTAUTH_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+      LOG_LEVEL: 'warn',
+    }),
+    port: 0,
+    host: '127.0.0.1',
+  };
   const server = await createConveneServer(config, {
     next: { dev: false, dir: ROOT },
-    media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: '23000', MEDIASOUP_RTC_MAX_PORT: '23999' }),
+    media: loadSfuConfig({
+      MEDIASOUP_NUM_WORKERS: '1',
+      MEDIASOUP_RTC_MIN_PORT: '23000',
+      MEDIASOUP_RTC_MAX_PORT: '23999',
+    }),
     logger: pino({ level: 'warn' }),
   });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-quic'],
+    args: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--disable-gpu',
+      '--disable-quic',
+    ],
   });
   const base = Date.now();
   const p2p: Any[] = [];
@@ -240,9 +309,12 @@ export async function runBrowserSuite(o: BrowserOptions) {
     for (let r = 1; r <= o.runs; r++) {
       for (const kind of ['p2p', 'convene'] as const) {
         try {
-          const res = kind === 'p2p' ? await p2pRun(browser, server.url, base) : await conveneRun(browser, server, base);
+          const res =
+            kind === 'p2p' ? await p2pRun(browser, server.url, base) : await conveneRun(browser, server, base);
           (kind === 'p2p' ? p2p : convene).push(res);
-          o.log(`  ${kind} run ${r}: share → first frame ${Math.round(res.shareToFirstFrameMs)} ms, glass-to-glass p50 ${pct(res.glass, 50)} ms (${res.glass.length} frames)`);
+          o.log(
+            `  ${kind} run ${r}: share → first frame ${Math.round(res.shareToFirstFrameMs)} ms, glass-to-glass p50 ${pct(res.glass, 50)} ms (${res.glass.length} frames)`,
+          );
         } catch (err) {
           errors.push(`${kind} run ${r}: ${(err as Error).message}`);
           o.log(`  ${kind} run ${r} failed: ${(err as Error).message}`);
@@ -267,7 +339,9 @@ export async function runBrowserSuite(o: BrowserOptions) {
       joinToRoomJoinedMs: round(median(convene.flatMap((r) => r.joinMs)), 1),
       shareToFirstFrameMs: med(convene, (r) => r.shareToFirstFrameMs),
       lateJoinToFirstFrameMs: med(convene, (r) => r.lateJoinToFirstFrameMs),
-      shareBreakdownMs: Object.fromEntries(Object.keys(convene[0]?.shareBreakdown ?? {}).map((k) => [k, med(convene, (r) => r.shareBreakdown[k])])),
+      shareBreakdownMs: Object.fromEntries(
+        Object.keys(convene[0]?.shareBreakdown ?? {}).map((k) => [k, med(convene, (r) => r.shareBreakdown[k])]),
+      ),
       lateBreakdownMs: Object.fromEntries(
         Object.keys(convene[0]?.lateBreakdown ?? {})
           .map((k) => [k, med(convene, (r) => r.lateBreakdown[k] ?? NaN)] as const)
@@ -292,10 +366,16 @@ export async function runBrowserSuite(o: BrowserOptions) {
       `(requestVideoFrameCallback, expected display time). Next build before the suite: ${buildS} s (0 when up to date).`,
     '',
     `Where Convene's share → first frame goes (ms after the click, medians): ` +
-      Object.entries(s.convene.shareBreakdownMs as Record<string, number>).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') + '.',
+      Object.entries(s.convene.shareBreakdownMs as Record<string, number>)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ') +
+      '.',
     '',
     `Where the late joiner's click → first screen frame goes (ms after the click, medians; first of each signal, "sent"/"acked" as its page saw them): ` +
-      Object.entries(s.convene.lateBreakdownMs as Record<string, number>).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') + '.',
+      Object.entries(s.convene.lateBreakdownMs as Record<string, number>)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ') +
+      '.',
     ...(errors.length ? ['', 'Errors:', ...errors.map((e) => `- ${e}`)] : []),
   ];
   return { measured: true, ...summary, runs: { p2p, convene }, headline, detail };

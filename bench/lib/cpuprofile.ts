@@ -51,7 +51,13 @@ export function summarizeProfile(file: string, top = 25): ProfileSummary {
   const ms = (us: number) => Math.round(us / 100) / 10;
   return {
     totalMs: ms(total),
-    topFunctions: [...fn.values()].sort((a, b) => b.us - a.us).slice(0, top).map((f) => ({ name: f.name, where: f.where, selfMs: ms(f.us), share: Math.round((f.us / total) * 1000) / 10 })),
-    byPackage: [...pkg.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([p, us]) => ({ pkg: p, selfMs: ms(us), share: Math.round((us / total) * 1000) / 10 })),
+    topFunctions: [...fn.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, selfMs: ms(f.us), share: Math.round((f.us / total) * 1000) / 10 })),
+    byPackage: [...pkg.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([p, us]) => ({ pkg: p, selfMs: ms(us), share: Math.round((us / total) * 1000) / 10 })),
   };
 }

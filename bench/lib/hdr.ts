@@ -9,7 +9,12 @@ export type { Histogram };
 
 /** 1 µs .. 120 s at 3 significant digits. */
 export function histogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
 }
 
 /** Records a latency given in milliseconds (floats welcome). Negative values (clock skew) are clamped to 0 µs. */

@@ -38,11 +38,17 @@ export interface Child {
  * Runs `node --import tsx <script>` (pinned to `core` when possible) and
  * speaks the JSON-line protocol of bench/lib/rpc.ts with it.
  */
-export function spawnNode(script: string, opts: { core?: number; args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {}): Child {
+export function spawnNode(
+  script: string,
+  opts: { core?: number; args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Child {
   const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...(opts.args ?? [])];
   const pinned = CORES.pinned && opts.core !== undefined ? ['taskset', '-c', String(opts.core), ...node] : node;
   const argv = HAS_NICE ? ['nice', '-n', String(NICE), ...pinned] : pinned;
-  const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } });
+  const proc = spawn(argv[0]!, argv.slice(1), {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...opts.env },
+  });
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   const waiters = new Map<string, Array<(v: any) => void>>();
   let seq = 0;
@@ -53,7 +59,14 @@ export function spawnNode(script: string, opts: { core?: number; args?: string[]
   });
   createInterface({ input: proc.stdout! }).on('line', (line) => {
     if (!line.startsWith('{')) return void process.stderr.write(`[${script}] ${line}\n`);
-    const msg = JSON.parse(line) as { id?: number; ok?: boolean; result?: unknown; error?: string; event?: string; data?: unknown };
+    const msg = JSON.parse(line) as {
+      id?: number;
+      ok?: boolean;
+      result?: unknown;
+      error?: string;
+      event?: string;
+      data?: unknown;
+    };
     if (msg.event) {
       const list = waiters.get(msg.event);
       const w = list?.shift();

@@ -14,7 +14,8 @@ export function serve(handlers: Handlers): void {
       })
       .then(
         (result) => write({ id, ok: true, result }),
-        (err: unknown) => write({ id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+        (err: unknown) =>
+          write({ id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
       );
   });
   // The parent going away (Ctrl-C, crash) must not leave load running.

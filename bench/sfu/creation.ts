@@ -14,7 +14,12 @@ import { RawClient } from '../signaling/client';
 const o = JSON.parse(process.argv[2] ?? '{}') as { participants: number; rate: number };
 const server = spawnNode('bench/sfu/media-server.ts', { core: CORES.server });
 try {
-  const { port, code, producerId, workerPid } = await server.nextEvent<{ port: number; code: string; producerId: string; workerPid: number }>('ready', 60_000);
+  const { port, code, producerId, workerPid } = await server.nextEvent<{
+    port: number;
+    code: string;
+    producerId: string;
+    workerPid: number;
+  }>('ready', 60_000);
   pinPid(workerPid, CORES.server);
   const url = `http://127.0.0.1:${port}`;
   const h = { transport: histogram(), consume: histogram(), both: histogram(), resume: histogram() };

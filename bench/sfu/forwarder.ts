@@ -47,13 +47,21 @@ async function measure(consumers: number, topology: Topology | null) {
   // mediasoup's stats first: a saturated worker answers slowly, and that wait must not fall inside the CPU window.
   const ingress0 = topology ? await topology.ingressRtpBytes() : 0;
   const drops0 = udpDrops(sink.ports);
-  const cpu0 = { worker: topology ? procCpuMs(topology.workerPid) : 0, sink: procCpuMs(sink.pid), self: process.cpuUsage() };
+  const cpu0 = {
+    worker: topology ? procCpuMs(topology.workerPid) : 0,
+    sink: procCpuMs(sink.pid),
+    self: process.cpuUsage(),
+  };
   const t0 = performance.now();
   meter.start();
   await sleep(o.windowMs);
   const loop = meter.read();
   const wall = performance.now() - t0;
-  const cpu1 = { worker: topology ? procCpuMs(topology.workerPid) : 0, sink: procCpuMs(sink.pid), self: process.cpuUsage(cpu0.self) };
+  const cpu1 = {
+    worker: topology ? procCpuMs(topology.workerPid) : 0,
+    sink: procCpuMs(sink.pid),
+    self: process.cpuUsage(cpu0.self),
+  };
   const ingress1 = topology ? await topology.ingressRtpBytes() : 0;
   await sleep(300); // drain: packets of the window still in flight
   const r = await sink.report();
@@ -106,10 +114,33 @@ for (const m of o.steps) {
   gen.start({ port: topology.producerPort });
   await sleep(o.warmMs);
   // BENCH_PERF=1: sample the worker with perf(1) during the window, to explain its per-packet cost.
-  const perf = process.env.BENCH_PERF === '1' ? spawn('perf', ['record', '-F', '999', '-g', '-p', String(topology.workerPid), '-o', `/tmp/convene-bench-worker-${impl}-${m}.perf`, '--', 'sleep', String(o.windowMs / 1000)], { stdio: 'ignore' }) : null;
+  const perf =
+    process.env.BENCH_PERF === '1'
+      ? spawn(
+          'perf',
+          [
+            'record',
+            '-F',
+            '999',
+            '-g',
+            '-p',
+            String(topology.workerPid),
+            '-o',
+            `/tmp/convene-bench-worker-${impl}-${m}.perf`,
+            '--',
+            'sleep',
+            String(o.windowMs / 1000),
+          ],
+          { stdio: 'ignore' },
+        )
+      : null;
   const measured = await measure(m, topology);
   if (perf) await new Promise((r) => (perf.exitCode !== null ? r(null) : perf.once('exit', r)));
-  const step = { ...measured, addedP50Ms: round(measured.latency.p50 - floor.latency.p50, 3), addedP99Ms: round(measured.latency.p99 - floor.latency.p99, 3) };
+  const step = {
+    ...measured,
+    addedP50Ms: round(measured.latency.p50 - floor.latency.p50, 3),
+    addedP99Ms: round(measured.latency.p99 - floor.latency.p99, 3),
+  };
   steps.push(step);
   process.stderr.write(
     `  ${impl} ${profile} M=${m}: loss ${(step.loss * 100).toFixed(3)}%, latency p50/p99 ${step.latency.p50}/${step.latency.p99} ms, ` +
@@ -138,6 +169,9 @@ emitEvent('result', {
   capacity,
   capacityIsLowerBound,
   steps,
-  directCreateMs: { p50: round(creation[Math.floor(creation.length * 0.5)] ?? NaN, 3), p99: round(creation[Math.floor(creation.length * 0.99)] ?? NaN, 3) },
+  directCreateMs: {
+    p50: round(creation[Math.floor(creation.length * 0.5)] ?? NaN, 3),
+    p99: round(creation[Math.floor(creation.length * 0.99)] ?? NaN, 3),
+  },
 });
 setTimeout(() => process.exit(0), 100);

@@ -10,7 +10,14 @@ import dgram from 'node:dgram';
 export type Profile = 'video' | 'audio';
 
 export const PROFILES = {
-  video: { payloadType: 96, clockRate: 90_000, frameMs: 1000 / 30, packetsPerFrame: [4, 4, 3], bytes: 1200, mimeType: 'video/VP8' },
+  video: {
+    payloadType: 96,
+    clockRate: 90_000,
+    frameMs: 1000 / 30,
+    packetsPerFrame: [4, 4, 3],
+    bytes: 1200,
+    mimeType: 'video/VP8',
+  },
   audio: { payloadType: 101, clockRate: 48_000, frameMs: 20, packetsPerFrame: [1], bytes: 100, mimeType: 'audio/opus' },
 } as const;
 
@@ -46,7 +53,10 @@ export class RtpGenerator {
   #t0 = 0;
   target: { port: number } | null = null;
 
-  constructor(readonly profile: Profile, readonly ssrc: number) {}
+  constructor(
+    readonly profile: Profile,
+    readonly ssrc: number,
+  ) {}
 
   async bind(): Promise<number> {
     await new Promise<void>((r) => this.#socket.bind(0, '127.0.0.1', () => r()));

@@ -19,18 +19,38 @@ import { producerRtpParameters } from './generator';
 // (a 1 s window would re-create every socket's record and timer each second).
 const unlimited = ([, seconds]: [number, number]): [number, number] => [1_000_000_000, seconds];
 const config = {
-  ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz', LOG_LEVEL: 'info' }),
+  ...loadConfig({
+    NODE_ENV: 'production',
+    NEXTAUTH_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+    LOG_LEVEL: 'info',
+  }),
   port: 0,
   host: '127.0.0.1',
   roomCapacity: 1000,
-  rateLimits: { ...DEFAULT_RATE_LIMITS, join: unlimited(DEFAULT_RATE_LIMITS.join), chat: unlimited(DEFAULT_RATE_LIMITS.chat), typing: unlimited(DEFAULT_RATE_LIMITS.typing), control: unlimited(DEFAULT_RATE_LIMITS.control) },
+  rateLimits: {
+    ...DEFAULT_RATE_LIMITS,
+    join: unlimited(DEFAULT_RATE_LIMITS.join),
+    chat: unlimited(DEFAULT_RATE_LIMITS.chat),
+    typing: unlimited(DEFAULT_RATE_LIMITS.typing),
+    control: unlimited(DEFAULT_RATE_LIMITS.control),
+  },
 };
 const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
-const server = await createConveneServer(config, { next: false, media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }), logger });
-const code = (await new MeetingService(server.store, config).create(guestIdentity('bench-host'), { title: 'bench media' })).code;
+const server = await createConveneServer(config, {
+  next: false,
+  media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }),
+  logger,
+});
+const code = (
+  await new MeetingService(server.store, config).create(guestIdentity('bench-host'), { title: 'bench media' })
+).code;
 
 const call = (c: RawClient, event: string, payload: unknown) =>
-  new Promise<any>((resolve, reject) => c.emit(event, payload, (res: any) => (res.ok ? resolve(res) : reject(new Error(`${event}: ${JSON.stringify(res.error)}`)))));
+  new Promise<any>((resolve, reject) =>
+    c.emit(event, payload, (res: any) =>
+      res.ok ? resolve(res) : reject(new Error(`${event}: ${JSON.stringify(res.error)}`)),
+    ),
+  );
 
 const host = new RawClient();
 await host.connect(server.url);
@@ -39,7 +59,12 @@ await call(host, 'get-router-capabilities', {});
 const media = await server.sfu!.room(code);
 const send = await media.createPlainTransport(joined.self.participantId, 'send');
 await send.connect({ ip: '127.0.0.1', port: 9 });
-const { producerId } = await call(host, 'produce', { transportId: send.id, kind: 'audio', rtpParameters: producerRtpParameters('audio', 0x55667788), appData: { source: 'mic' } });
+const { producerId } = await call(host, 'produce', {
+  transportId: send.id,
+  kind: 'audio',
+  rtpParameters: producerRtpParameters('audio', 0x55667788),
+  appData: { source: 'mic' },
+});
 
 serve({});
 emitEvent('ready', { port: server.port, code, producerId, workerPid: server.sfu!.workerStats()[0]!.pid });

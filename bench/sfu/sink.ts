@@ -19,7 +19,10 @@ export function buildSink(): string {
   mkdirSync(dir, { recursive: true });
   const cc = process.env.CC ?? 'cc';
   const r = spawnSync(cc, ['-O2', '-o', bin, SOURCE], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cannot build the RTP sink with ${cc} (the SFU bench needs a C compiler): ${r.error?.message ?? r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(
+      `cannot build the RTP sink with ${cc} (the SFU bench needs a C compiler): ${r.error?.message ?? r.stderr}`,
+    );
   return bin;
 }
 
@@ -75,7 +78,13 @@ export class RtpSink {
 
   async report(): Promise<SinkReport> {
     this.#proc.stdin!.write('R\n');
-    const r = JSON.parse(await this.#next()) as { received: number; outside: number; rtcp: number; bad: number; hist: [number, number][] };
+    const r = JSON.parse(await this.#next()) as {
+      received: number;
+      outside: number;
+      rtcp: number;
+      bad: number;
+      hist: [number, number][];
+    };
     const latency = histogram();
     for (const [us, count] of r.hist) latency.recordValueWithCount(Math.max(1, us), count);
     return { received: r.received, outside: r.outside, rtcp: r.rtcp, bad: r.bad, latency };

@@ -52,11 +52,22 @@ interface ForwarderResult {
 }
 
 async function forwarder(impl: Impl, profile: Profile, run: number, o: SfuOptions): Promise<ForwarderResult> {
-  const opts = { steps: o.steps[profile], windowMs: o.windowMs, warmMs: o.warmMs, maxLoss: o.maxLoss, maxAddedP50Ms: o.maxAddedP50Ms };
-  const child = spawnNode('bench/sfu/forwarder.ts', { core: CORES.generator, args: [impl, profile, JSON.stringify(opts)] });
+  const opts = {
+    steps: o.steps[profile],
+    windowMs: o.windowMs,
+    warmMs: o.warmMs,
+    maxLoss: o.maxLoss,
+    maxAddedP50Ms: o.maxAddedP50Ms,
+  };
+  const child = spawnNode('bench/sfu/forwarder.ts', {
+    core: CORES.generator,
+    args: [impl, profile, JSON.stringify(opts)],
+  });
   try {
     const r = await child.nextEvent<Omit<ForwarderResult, 'run'>>('result', 300_000);
-    o.log(`  ${impl} ${profile} run ${run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} consumers (floor p50 ${r.floor.latency.p50} ms)`);
+    o.log(
+      `  ${impl} ${profile} run ${run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} consumers (floor p50 ${r.floor.latency.p50} ms)`,
+    );
     return { ...r, run };
   } finally {
     await child.kill();
@@ -69,7 +80,9 @@ async function creation(o: SfuOptions) {
     const child = spawnNode('bench/sfu/creation.ts', { core: CORES.generator, args: [JSON.stringify(o.creation)] });
     try {
       const res = await child.nextEvent<any>('result', 120_000);
-      o.log(`  creation run ${r}: create-transport p99 ${res.createTransport.p99} ms, consume p99 ${res.consume.p99} ms, both p99 ${res.transportPlusConsumer.p99} ms`);
+      o.log(
+        `  creation run ${r}: create-transport p99 ${res.createTransport.p99} ms, consume p99 ${res.consume.p99} ms, both p99 ${res.transportPlusConsumer.p99} ms`,
+      );
       runs.push(res);
     } finally {
       await child.kill();
@@ -77,7 +90,8 @@ async function creation(o: SfuOptions) {
   }
   // Percentiles of all runs' creations together (merged histograms, never averaged):
   // a p99 of one run's 100 samples would be its single worst.
-  const all = (key: 'createTransport' | 'consume' | 'transportPlusConsumer') => summarize(merge(runs.map((r) => decode(r.hdr[key]))));
+  const all = (key: 'createTransport' | 'consume' | 'transportPlusConsumer') =>
+    summarize(merge(runs.map((r) => decode(r.hdr[key]))));
   const [t, c, both] = [all('createTransport'), all('consume'), all('transportPlusConsumer')];
   return {
     runs: runs.map((r) => ({ ...r, hdr: undefined })),
@@ -103,19 +117,35 @@ export async function runSfuSuite(o: SfuOptions) {
     const of = (impl: Impl) => results.filter((r) => r.profile === profile && r.impl === impl);
     const capacity = (impl: Impl) => median(of(impl).map((r) => r.capacity));
     // Latency and CPU are compared at every M both implementations passed in every run.
-    const passed = (r: ForwarderResult) => r.steps.filter((s) => s.consumers <= r.capacity && s.valid).map((s) => s.consumers);
-    const common = o.steps[profile].filter((m) => results.filter((r) => r.profile === profile).every((r) => passed(r).includes(m)));
-    const at = (impl: Impl, m: number, pick: (s: Step) => number) => median(of(impl).flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
+    const passed = (r: ForwarderResult) =>
+      r.steps.filter((s) => s.consumers <= r.capacity && s.valid).map((s) => s.consumers);
+    const common = o.steps[profile].filter((m) =>
+      results.filter((r) => r.profile === profile).every((r) => passed(r).includes(m)),
+    );
+    const at = (impl: Impl, m: number, pick: (s: Step) => number) =>
+      median(of(impl).flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
     const perM = common.map((m) => ({
       consumers: m,
       ...Object.fromEntries(
         (['bare', 'convene'] as const).map((impl) => [
           impl,
           {
-            addedP50Ms: round(at(impl, m, (s) => s.addedP50Ms), 3),
-            addedP99Ms: round(at(impl, m, (s) => s.addedP99Ms), 3),
-            workerCpuUsPerPacket: round(at(impl, m, (s) => s.workerCpuUsPerPacket), 2),
-            workerCpuShare: round(at(impl, m, (s) => s.workerCpuShare), 3),
+            addedP50Ms: round(
+              at(impl, m, (s) => s.addedP50Ms),
+              3,
+            ),
+            addedP99Ms: round(
+              at(impl, m, (s) => s.addedP99Ms),
+              3,
+            ),
+            workerCpuUsPerPacket: round(
+              at(impl, m, (s) => s.workerCpuUsPerPacket),
+              2,
+            ),
+            workerCpuShare: round(
+              at(impl, m, (s) => s.workerCpuShare),
+              3,
+            ),
             loss: at(impl, m, (s) => s.loss),
           },
         ]),
@@ -123,8 +153,16 @@ export async function runSfuSuite(o: SfuOptions) {
     }));
     return {
       profile,
-      bare: { capacity: capacity('bare'), lowerBound: of('bare').some((r) => r.capacityIsLowerBound), floorP50Ms: median(of('bare').map((r) => r.floor.latency.p50)) },
-      convene: { capacity: capacity('convene'), lowerBound: of('convene').some((r) => r.capacityIsLowerBound), floorP50Ms: median(of('convene').map((r) => r.floor.latency.p50)) },
+      bare: {
+        capacity: capacity('bare'),
+        lowerBound: of('bare').some((r) => r.capacityIsLowerBound),
+        floorP50Ms: median(of('bare').map((r) => r.floor.latency.p50)),
+      },
+      convene: {
+        capacity: capacity('convene'),
+        lowerBound: of('convene').some((r) => r.capacityIsLowerBound),
+        floorP50Ms: median(of('convene').map((r) => r.floor.latency.p50)),
+      },
       capacityRatio: ratio(capacity('convene'), capacity('bare')),
       perM,
     };
@@ -138,5 +176,11 @@ export async function runSfuSuite(o: SfuOptions) {
   };
   const directCreation = { bare: direct('bare'), convene: direct('convene') };
   const created = o.creation.runs > 0 ? await creation(o) : null;
-  return { options: { ...o, log: undefined }, runs: results.map((r) => ({ ...r, steps: r.steps })), profiles, directCreation, creation: created };
+  return {
+    options: { ...o, log: undefined },
+    runs: results.map((r) => ({ ...r, steps: r.steps })),
+    profiles,
+    directCreation,
+    creation: created,
+  };
 }

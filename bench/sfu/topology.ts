@@ -26,21 +26,50 @@ const RTC_PORTS = { min: 40000, max: 49999 };
 
 /** Bare mediasoup, written the way its documentation shows; the codec list matches Convene's router. */
 export async function bareTopology(profile: Profile, generatorPort: number): Promise<Topology> {
-  process.env.MEDIASOUP_WORKER_BIN ??= path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'convene', 'mediasoup', '3.19.3', 'mediasoup-worker');
+  process.env.MEDIASOUP_WORKER_BIN ??= path.join(
+    process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+    'convene',
+    'mediasoup',
+    '3.19.3',
+    'mediasoup-worker',
+  );
   const mediasoup = await import('mediasoup');
-  const worker = await mediasoup.createWorker({ logLevel: 'warn', rtcMinPort: RTC_PORTS.min, rtcMaxPort: RTC_PORTS.max });
+  const worker = await mediasoup.createWorker({
+    logLevel: 'warn',
+    rtcMinPort: RTC_PORTS.min,
+    rtcMaxPort: RTC_PORTS.max,
+  });
   const router = await worker.createRouter({
     mediaCodecs: [
       { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
       { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
-      { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0, 'x-google-start-bitrate': 1000 } },
-      { kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1, 'x-google-start-bitrate': 1000 } },
+      {
+        kind: 'video',
+        mimeType: 'video/VP9',
+        clockRate: 90000,
+        parameters: { 'profile-id': 0, 'x-google-start-bitrate': 1000 },
+      },
+      {
+        kind: 'video',
+        mimeType: 'video/H264',
+        clockRate: 90000,
+        parameters: {
+          'packetization-mode': 1,
+          'profile-level-id': '42e01f',
+          'level-asymmetry-allowed': 1,
+          'x-google-start-bitrate': 1000,
+        },
+      },
     ],
   });
-  const plain = () => router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+  const plain = () =>
+    router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
   const send = await plain();
   await send.connect({ ip: '127.0.0.1', port: generatorPort });
-  const producer = await send.produce({ kind: profile === 'audio' ? 'audio' : 'video', rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters });
+  const producer = await send.produce({
+    kind: profile === 'audio' ? 'audio' : 'video',
+    rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters,
+  });
   const recv: ms.PlainTransport[] = [];
   return {
     workerPid: worker.pid,
@@ -79,7 +108,12 @@ export async function conveneTopology(profile: Profile, generatorPort: number): 
   await send.connect({ ip: '127.0.0.1', port: generatorPort });
   const producerId = await room.produce(
     'sender',
-    { transportId: send.id, kind: profile === 'audio' ? 'audio' : 'video', rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters, source },
+    {
+      transportId: send.id,
+      kind: profile === 'audio' ? 'audio' : 'video',
+      rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters,
+      source,
+    },
     { allowed: true },
   );
   let n = 0;

@@ -47,14 +47,23 @@ export async function startBaselineServer(): Promise<{ port: number; close(): Pr
 
     socket.on('send-message', (payload: { text: string }, ack: Ack) => {
       if (!data.room) return;
-      const message = { id: randomUUID(), from: { participantId: socket.id, displayName: data.name }, text: payload.text, sentAt: Date.now() };
+      const message = {
+        id: randomUUID(),
+        from: { participantId: socket.id, displayName: data.name },
+        text: payload.text,
+        sentAt: Date.now(),
+      };
       io.to(data.room).emit('new-message', message);
       ack?.({ id: message.id, ok: true });
     });
 
     socket.on('toggle-media', (payload: { kind: string; enabled: boolean }, ack: Ack) => {
       if (!data.room) return;
-      io.to(data.room).emit('media-toggled', { participantId: socket.id, kind: payload.kind, enabled: payload.enabled });
+      io.to(data.room).emit('media-toggled', {
+        participantId: socket.id,
+        kind: payload.kind,
+        enabled: payload.enabled,
+      });
       ack?.({ ok: true });
     });
 

@@ -83,7 +83,10 @@ function onFanOut(packet: string): boolean {
     if (inWindow(t)) {
       win!.chatReceived++;
       recordMs(win!.chat, performance.now() - t);
-      if (SLOW_MS && performance.now() - t > SLOW_MS) process.stderr.write(`slow chat: +${Math.round(t - win!.start)} ms into the window, ${Math.round(performance.now() - t)} ms, sender ${packet.slice(packet.indexOf('|', at) + 1, packet.indexOf('"', at))}\n`);
+      if (SLOW_MS && performance.now() - t > SLOW_MS)
+        process.stderr.write(
+          `slow chat: +${Math.round(t - win!.start)} ms into the window, ${Math.round(performance.now() - t)} ms, sender ${packet.slice(packet.indexOf('|', at) + 1, packet.indexOf('"', at))}\n`,
+        );
     }
     return true;
   }
@@ -199,7 +202,13 @@ async function grow({ to, rate }: { to: number; rate: number }) {
     );
   }
   await Promise.all(jobs);
-  return { participants: participants.length, durationMs: Math.round(performance.now() - start), join: summarize(ramp), failures: failures.slice(0, 10), failed: failures.length };
+  return {
+    participants: participants.length,
+    durationMs: Math.round(performance.now() - start),
+    join: summarize(ramp),
+    failures: failures.slice(0, 10),
+    failed: failures.length,
+  };
 }
 
 /** One probe: connect ahead of time, then join at the scheduled time and leave shortly after. */
@@ -244,10 +253,22 @@ function probe(at: number): void {
 async function window({ durationMs, drainMs, probeRate }: { durationMs: number; drainMs: number; probeRate: number }) {
   const start = performance.now() + 50;
   win = {
-    start, end: start + durationMs,
-    chat: histogram(), toggle: histogram(), ack: histogram(), probe: histogram(),
-    chatSent: 0, chatExpected: 0, chatReceived: 0, toggleSent: 0, toggleExpected: 0, toggleReceived: 0,
-    deliveredAll: 0, probeStarted: 0, probeFailed: 0, errors: [],
+    start,
+    end: start + durationMs,
+    chat: histogram(),
+    toggle: histogram(),
+    ack: histogram(),
+    probe: histogram(),
+    chatSent: 0,
+    chatExpected: 0,
+    chatReceived: 0,
+    toggleSent: 0,
+    toggleExpected: 0,
+    toggleReceived: 0,
+    deliveredAll: 0,
+    probeStarted: 0,
+    probeFailed: 0,
+    errors: [],
   };
   const w = win;
   // Probes are connected ~300 ms ahead of their scheduled join, which is what is timed.
@@ -265,10 +286,26 @@ async function window({ durationMs, drainMs, probeRate }: { durationMs: number; 
   win = null;
   const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
   return {
-    durationMs, drainMs, probeRate,
+    durationMs,
+    drainMs,
+    probeRate,
     participants: participants.length,
-    chat: { sent: w.chatSent, expected: w.chatExpected, received: w.chatReceived, delivery: ratio(w.chatReceived, w.chatExpected), latency: summarize(w.chat), hdr: encode(w.chat) },
-    toggle: { sent: w.toggleSent, expected: w.toggleExpected, received: w.toggleReceived, delivery: ratio(w.toggleReceived, w.toggleExpected), latency: summarize(w.toggle), hdr: encode(w.toggle) },
+    chat: {
+      sent: w.chatSent,
+      expected: w.chatExpected,
+      received: w.chatReceived,
+      delivery: ratio(w.chatReceived, w.chatExpected),
+      latency: summarize(w.chat),
+      hdr: encode(w.chat),
+    },
+    toggle: {
+      sent: w.toggleSent,
+      expected: w.toggleExpected,
+      received: w.toggleReceived,
+      delivery: ratio(w.toggleReceived, w.toggleExpected),
+      latency: summarize(w.toggle),
+      hdr: encode(w.toggle),
+    },
     chatAck: summarize(w.ack),
     probe: { started: w.probeStarted, failed: w.probeFailed, latency: summarize(w.probe), hdr: encode(w.probe) },
     deliveredAll: w.deliveredAll,

@@ -14,14 +14,25 @@ const n = Number(process.argv[3] ?? 1000);
 const dir = path.resolve('bench/results/profiles', `${kind}-${Date.now()}`);
 mkdirSync(dir, { recursive: true });
 
-const server = spawnNode('bench/signaling/server.ts', { core: CORES.server, args: [kind], nodeArgs: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : [])] });
+const server = spawnNode('bench/signaling/server.ts', {
+  core: CORES.server,
+  args: [kind],
+  nodeArgs: [
+    '--expose-gc',
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : []),
+  ],
+});
 const gen = spawnNode('bench/signaling/loadgen.ts', { core: CORES.generator });
 const { port } = await server.nextEvent<{ port: number }>('ready');
 const codes = await server.call<string[]>('rooms', { count: Math.ceil(n / 8) + 2 });
 await gen.call('init', { urls: [`http://127.0.0.1:${port}`], rooms8: codes.slice(1), bigRoom: codes[0] });
 const grown = await gen.call('grow', { to: n, rate: Number(process.env.RAMP ?? 500) });
 const w = await gen.call('window', { durationMs: 8000, drainMs: 1000, probeRate: 10 });
-console.log(`${kind} N=${n}: ramp join p50/p99 ${grown.join.p50}/${grown.join.p99} ms; probe join p99 ${w.probe.latency.p99} ms; chat p99 ${w.chat.latency.p99} ms`);
+console.log(
+  `${kind} N=${n}: ramp join p50/p99 ${grown.join.p50}/${grown.join.p99} ms; probe join p99 ${w.probe.latency.p99} ms; chat p99 ${w.chat.latency.p99} ms`,
+);
 await gen.kill();
 // Closing stdin makes the server exit normally, which is when V8 writes the profile.
 server.proc.stdin!.end();

@@ -27,11 +27,22 @@ if (kind === 'convene') {
   const { guestIdentity } = await import('../../server/auth/identity');
   const { MeetingService } = await import('../../server/rooms/meetings');
   const config = {
-    ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: BENCH_SECRET, LOG_LEVEL: 'info', REDIS_URL: process.env.REDIS_URL ?? '' }),
+    ...loadConfig({
+      NODE_ENV: 'production',
+      NEXTAUTH_SECRET: BENCH_SECRET,
+      LOG_LEVEL: 'info',
+      REDIS_URL: process.env.REDIS_URL ?? '',
+    }),
     port: 0,
     host: '127.0.0.1',
     roomCapacity: 1000,
-    rateLimits: { ...DEFAULT_RATE_LIMITS, join: unlimited(DEFAULT_RATE_LIMITS.join), chat: unlimited(DEFAULT_RATE_LIMITS.chat), typing: unlimited(DEFAULT_RATE_LIMITS.typing), control: unlimited(DEFAULT_RATE_LIMITS.control) },
+    rateLimits: {
+      ...DEFAULT_RATE_LIMITS,
+      join: unlimited(DEFAULT_RATE_LIMITS.join),
+      chat: unlimited(DEFAULT_RATE_LIMITS.chat),
+      typing: unlimited(DEFAULT_RATE_LIMITS.typing),
+      control: unlimited(DEFAULT_RATE_LIMITS.control),
+    },
   };
   // Production's logger (info, redaction, synchronous writes), writing to /dev/null: stdout carries the bench protocol.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
@@ -40,7 +51,8 @@ if (kind === 'convene') {
   port = server.port;
   rooms = async (count) => {
     const codes: string[] = [];
-    for (let i = 0; i < count; i++) codes.push((await meetings.create(guestIdentity(`bench-creator-${i}`), { title: `bench ${i}` })).code);
+    for (let i = 0; i < count; i++)
+      codes.push((await meetings.create(guestIdentity(`bench-creator-${i}`), { title: `bench ${i}` })).code);
     return codes;
   };
 } else {

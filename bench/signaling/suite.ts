@@ -39,7 +39,14 @@ export interface StepResult {
   pass: boolean;
   why: string[];
   /** Joins during the ramp (connect + join-room, from the scheduled start), and what they cost the server. */
-  rampJoin: { p50: number; p99: number; failed: number; durationMs: number; serverCpuMsPerJoin: number; serverCpuShare: number };
+  rampJoin: {
+    p50: number;
+    p99: number;
+    failed: number;
+    durationMs: number;
+    serverCpuMsPerJoin: number;
+    serverCpuShare: number;
+  };
   join: { p50: number; p99: number; count: number; failed: number };
   chat: { p50: number; p99: number; p999: number; count: number; delivery: number };
   toggle: { p50: number; p99: number; delivery: number };
@@ -86,14 +93,20 @@ function roomsFor(n: number): number {
 }
 
 /** Whether one window passed the bar, and whether it counts at all (a saturated generator voids it). */
-export function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why' | 'attempts' | 'settleMs'>): { valid: boolean; pass: boolean; why: string[] } {
+export function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why' | 'attempts' | 'settleMs'>): {
+  valid: boolean;
+  pass: boolean;
+  why: string[];
+} {
   const why: string[] = [];
   const valid = step.generatorCpuShare < SATURATED;
   if (!valid) why.push(`generator saturated its core (${Math.round(step.generatorCpuShare * 100)}% CPU)`);
   if (!(step.join.p99 <= BAR_MS)) why.push(`join p99 ${step.join.p99} ms > ${BAR_MS}`);
   if (!(step.chat.p99 <= BAR_MS)) why.push(`chat p99 ${step.chat.p99} ms > ${BAR_MS}`);
-  if (step.chat.delivery < 1 || step.toggle.delivery < 1) why.push(`loss: chat ${step.chat.delivery}, toggles ${step.toggle.delivery}`);
-  if (step.join.failed > 0 || step.rampJoin.failed > 0) why.push(`${step.join.failed + step.rampJoin.failed} joins failed`);
+  if (step.chat.delivery < 1 || step.toggle.delivery < 1)
+    why.push(`loss: chat ${step.chat.delivery}, toggles ${step.toggle.delivery}`);
+  if (step.join.failed > 0 || step.rampJoin.failed > 0)
+    why.push(`${step.join.failed + step.rampJoin.failed} joins failed`);
   if (step.errors.length) why.push(`${step.errors.length} error(s): ${step.errors[0]}`);
   return { valid, pass: valid && why.length === 0, why };
 }
@@ -101,18 +114,31 @@ export function judge(step: Omit<StepResult, 'valid' | 'pass' | 'why' | 'attempt
 /** Idle processes on the server's and the generator's cores: the machine's own scheduling noise. */
 interface Floor {
   mark(): Promise<void>;
-  read(): Promise<{ serverCoreEldP99Ms: number; serverCoreEldMaxMs: number; generatorCoreEldP99Ms: number; generatorCoreEldMaxMs: number }>;
+  read(): Promise<{
+    serverCoreEldP99Ms: number;
+    serverCoreEldMaxMs: number;
+    generatorCoreEldP99Ms: number;
+    generatorCoreEldMaxMs: number;
+  }>;
   kill(): Promise<void>;
 }
 
 async function startFloor(): Promise<Floor> {
-  const procs = [spawnNode('bench/lib/jitter.ts', { core: CORES.server }), spawnNode('bench/lib/jitter.ts', { core: CORES.generator })];
+  const procs = [
+    spawnNode('bench/lib/jitter.ts', { core: CORES.server }),
+    spawnNode('bench/lib/jitter.ts', { core: CORES.generator }),
+  ];
   await Promise.all(procs.map((p) => p.nextEvent('ready')));
   return {
     mark: async () => void (await Promise.all(procs.map((p) => p.call('mark')))),
     read: async () => {
       const [s, g] = await Promise.all(procs.map((p) => p.call<{ eldP99Ms: number; eldMaxMs: number }>('read')));
-      return { serverCoreEldP99Ms: s!.eldP99Ms, serverCoreEldMaxMs: s!.eldMaxMs, generatorCoreEldP99Ms: g!.eldP99Ms, generatorCoreEldMaxMs: g!.eldMaxMs };
+      return {
+        serverCoreEldP99Ms: s!.eldP99Ms,
+        serverCoreEldMaxMs: s!.eldMaxMs,
+        generatorCoreEldP99Ms: g!.eldP99Ms,
+        generatorCoreEldMaxMs: g!.eldMaxMs,
+      };
     },
     kill: async () => void (await Promise.all(procs.map((p) => p.kill()))),
   };
@@ -164,15 +190,33 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
       for (let attempt = 0; ; attempt++) {
         await Promise.all([server.call('mark'), floor.mark()]);
         const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
-        const [srv, noise] = await Promise.all([server.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number; eldMaxMs: number }>('read'), floor.read()]);
+        const [srv, noise] = await Promise.all([
+          server.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number; eldMaxMs: number }>('read'),
+          floor.read(),
+        ]);
         const base = {
           n,
           rampJoin: {
-            p50: grown.join.p50, p99: grown.join.p99, failed: grown.failed, durationMs: grown.durationMs,
-            serverCpuMsPerJoin: round(rampCpu.cpuMs / Math.max(1, n - (steps.at(-1)?.n ?? 0)), 3), serverCpuShare: rampCpu.cpuShare,
+            p50: grown.join.p50,
+            p99: grown.join.p99,
+            failed: grown.failed,
+            durationMs: grown.durationMs,
+            serverCpuMsPerJoin: round(rampCpu.cpuMs / Math.max(1, n - (steps.at(-1)?.n ?? 0)), 3),
+            serverCpuShare: rampCpu.cpuShare,
           },
-          join: { p50: w.probe.latency.p50, p99: w.probe.latency.p99, count: w.probe.latency.count, failed: w.probe.failed },
-          chat: { p50: w.chat.latency.p50, p99: w.chat.latency.p99, p999: w.chat.latency.p999, count: w.chat.latency.count, delivery: round(w.chat.delivery, 6) },
+          join: {
+            p50: w.probe.latency.p50,
+            p99: w.probe.latency.p99,
+            count: w.probe.latency.count,
+            failed: w.probe.failed,
+          },
+          chat: {
+            p50: w.chat.latency.p50,
+            p99: w.chat.latency.p99,
+            p999: w.chat.latency.p999,
+            count: w.chat.latency.count,
+            delivery: round(w.chat.delivery, 6),
+          },
           toggle: { p50: w.toggle.latency.p50, p99: w.toggle.latency.p99, delivery: round(w.toggle.delivery, 6) },
           chatAckP99: w.chatAck.p99,
           serverEldP99Ms: srv.eldP99Ms,
@@ -195,7 +239,9 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
         );
         const noisy = Math.max(step.floor.serverCoreEldP99Ms, step.floor.generatorCoreEldP99Ms) > NOISY_FLOOR_MS;
         if (step.pass || !step.valid || !noisy || attempt >= NOISY_RETRIES) break;
-        o.log(`  ${kind} run ${run} N=${n}: the machine was noisy (idle-process ELD p99 above ${NOISY_FLOOR_MS} ms); measuring the window again`);
+        o.log(
+          `  ${kind} run ${run} N=${n}: the machine was noisy (idle-process ELD p99 above ${NOISY_FLOOR_MS} ms); measuring the window again`,
+        );
       }
       steps.push(step);
       if (!step.valid) {
@@ -232,13 +278,19 @@ async function redisRun(o: SignalingOptions) {
     const ports = await Promise.all(servers.map(ready));
     const codes = await servers[0]!.call<string[]>('rooms', { count: roomsFor(o.redisN) + 1 });
     // Participants alternate between the two servers, so every room spans both processes.
-    await gen.call('init', { urls: ports.map((p) => `http://127.0.0.1:${p.port}`), rooms8: codes.slice(1), bigRoom: codes[0] });
+    await gen.call('init', {
+      urls: ports.map((p) => `http://127.0.0.1:${p.port}`),
+      rooms8: codes.slice(1),
+      bigRoom: codes[0],
+    });
     const grown = await gen.call('grow', { to: o.redisN, rate: o.rampRate });
     await settle(servers);
     await Promise.all(servers.map((s) => s.call('mark')));
     const redisCpu0 = redisPidCpu(redis.port);
     const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
-    const srv = await Promise.all(servers.map((s) => s.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number }>('read')));
+    const srv = await Promise.all(
+      servers.map((s) => s.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number }>('read')),
+    );
     const redisCpuMs = redisPidCpu(redis.port) - redisCpu0;
     const cpuMs = srv.reduce((a, s) => a + s.cpuMs, 0);
     await gen.call('stop').catch(() => undefined);
@@ -246,16 +298,30 @@ async function redisRun(o: SignalingOptions) {
       n: o.redisN,
       processes: 2,
       rampJoin: { p50: grown.join.p50, p99: grown.join.p99, failed: grown.failed },
-      join: { p50: w.probe.latency.p50, p99: w.probe.latency.p99, count: w.probe.latency.count, failed: w.probe.failed },
-      chat: { p50: w.chat.latency.p50, p99: w.chat.latency.p99, p999: w.chat.latency.p999, delivery: round(w.chat.delivery, 6) },
+      join: {
+        p50: w.probe.latency.p50,
+        p99: w.probe.latency.p99,
+        count: w.probe.latency.count,
+        failed: w.probe.failed,
+      },
+      chat: {
+        p50: w.chat.latency.p50,
+        p99: w.chat.latency.p99,
+        p999: w.chat.latency.p999,
+        delivery: round(w.chat.delivery, 6),
+      },
       toggle: { p50: w.toggle.latency.p50, p99: w.toggle.latency.p99, delivery: round(w.toggle.delivery, 6) },
       serverEldP99Ms: Math.max(...srv.map((s) => s.eldP99Ms)),
       cpuMsPer1000Delivered: round((cpuMs / Math.max(1, w.deliveredAll)) * 1000, 2),
-      redisCpuMsPer1000Delivered: Number.isFinite(redisCpuMs) ? round((redisCpuMs / Math.max(1, w.deliveredAll)) * 1000, 2) : null,
+      redisCpuMsPer1000Delivered: Number.isFinite(redisCpuMs)
+        ? round((redisCpuMs / Math.max(1, w.deliveredAll)) * 1000, 2)
+        : null,
       generatorCpuShare: w.generator.cpuShare,
       errors: [...grown.failures, ...w.errors],
     };
-    o.log(`  convene+redis x2 N=${o.redisN}: join p99 ${result.join.p99} ms, chat p50/p99 ${result.chat.p50}/${result.chat.p99} ms, delivery ${result.chat.delivery}`);
+    o.log(
+      `  convene+redis x2 N=${o.redisN}: join p99 ${result.join.p99} ms, chat p50/p99 ${result.chat.p50}/${result.chat.p99} ms, delivery ${result.chat.delivery}`,
+    );
     return result;
   } finally {
     await Promise.all([gen.kill(), ...servers.map((s) => s.kill())]);
@@ -310,5 +376,12 @@ export async function runSignalingSuite(o: SignalingOptions) {
   const baseline = summary('baseline');
   const convene = summary('convene');
   const redis = o.redisN > 0 ? await redisRun(o) : null;
-  return { options: { ...o, log: undefined }, runs, baseline, convene, capacityRatio: ratio(convene.capacity, baseline.capacity), redis };
+  return {
+    options: { ...o, log: undefined },
+    runs,
+    baseline,
+    convene,
+    capacityRatio: ratio(convene.capacity, baseline.capacity),
+    redis,
+  };
 }

@@ -62,7 +62,11 @@ export function ChatPanel(p: ChatPanelProps) {
 
   const typers = p.typing.map(nameOf);
   return (
-    <section className={`${styles.panelSection} ${styles.chat}`} aria-labelledby="chat-heading" data-testid="chat-panel">
+    <section
+      className={`${styles.panelSection} ${styles.chat}`}
+      aria-labelledby="chat-heading"
+      data-testid="chat-panel"
+    >
       <h2 id="chat-heading">Chat</h2>
       <ol ref={listRef} className={styles.messages} aria-live="polite" data-testid="chat-messages">
         {p.messages.length === 0 && <li className={styles.muted}>No messages yet</li>}
@@ -72,27 +76,51 @@ export function ChatPanel(p: ChatPanelProps) {
             <li key={m.id} className={styles.message} data-testid="chat-message">
               <span className={styles.messageMeta}>
                 <strong data-testid="chat-sender">{mine ? 'You' : m.from.displayName}</strong>
-                {m.to && <span className={styles.private}> privately to {m.to === p.selfId ? 'you' : nameOf(m.to)}</span>}{' '}
-                <time dateTime={new Date(m.sentAt).toISOString()}>{new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</time>
+                {m.to && (
+                  <span className={styles.private}> privately to {m.to === p.selfId ? 'you' : nameOf(m.to)}</span>
+                )}{' '}
+                <time dateTime={new Date(m.sentAt).toISOString()}>
+                  {new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                </time>
               </span>
-              <span className={styles.messageText} data-testid="chat-text">{m.text}</span>
+              <span className={styles.messageText} data-testid="chat-text">
+                {m.text}
+              </span>
             </li>
           );
         })}
       </ol>
-      <p className={styles.typing} aria-live="polite">{typers.length > 0 && `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`}</p>
+      <p className={styles.typing} aria-live="polite">
+        {typers.length > 0 && `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`}
+      </p>
       <form onSubmit={submit} className={styles.chatForm}>
         <label className={styles.field}>
           To
           <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="Send to">
             <option value="">Everyone</option>
-            {others.map((x) => <option key={x.participantId} value={x.participantId}>{x.displayName} (private)</option>)}
+            {others.map((x) => (
+              <option key={x.participantId} value={x.participantId}>
+                {x.displayName} (private)
+              </option>
+            ))}
           </select>
         </label>
-        <input value={text} onChange={(e) => change(e.target.value)} maxLength={LIMITS.chatText} placeholder="Send a message" aria-label="Message" />
-        <button type="submit" disabled={!text.trim() || sending}>Send</button>
+        <input
+          value={text}
+          onChange={(e) => change(e.target.value)}
+          maxLength={LIMITS.chatText}
+          placeholder="Send a message"
+          aria-label="Message"
+        />
+        <button type="submit" disabled={!text.trim() || sending}>
+          Send
+        </button>
       </form>
-      {error && <p role="alert" className={styles.error} data-testid="chat-error">{error}</p>}
+      {error && (
+        <p role="alert" className={styles.error} data-testid="chat-error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

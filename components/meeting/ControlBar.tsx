@@ -30,40 +30,91 @@ export interface ControlBarProps {
 export function ControlBar(p: ControlBarProps) {
   return (
     <nav className={styles.controls} aria-label="Meeting controls">
-      <button type="button" className={p.micOn ? 'secondary' : styles.off} onClick={p.onToggleMic} data-testid="toggle-mic" aria-keyshortcuts="Control+D Meta+D">
+      <button
+        type="button"
+        className={p.micOn ? 'secondary' : styles.off}
+        onClick={p.onToggleMic}
+        data-testid="toggle-mic"
+        aria-keyshortcuts="Control+D Meta+D"
+      >
         {p.micOn ? 'Turn off microphone' : 'Turn on microphone'}
       </button>
-      <button type="button" className={p.cameraOn ? 'secondary' : styles.off} onClick={p.onToggleCamera} data-testid="toggle-camera" aria-keyshortcuts="Control+E Meta+E">
+      <button
+        type="button"
+        className={p.cameraOn ? 'secondary' : styles.off}
+        onClick={p.onToggleCamera}
+        data-testid="toggle-camera"
+        aria-keyshortcuts="Control+E Meta+E"
+      >
         {p.cameraOn ? 'Turn off camera' : 'Turn on camera'}
       </button>
       {p.sharing ? (
-        <button type="button" onClick={p.onStopSharing}>Stop sharing</button>
+        <button type="button" onClick={p.onStopSharing}>
+          Stop sharing
+        </button>
       ) : (
-        <button type="button" className="secondary" onClick={p.onShareScreen} disabled={p.shareBlocked}>Share screen</button>
+        <button type="button" className="secondary" onClick={p.onShareScreen} disabled={p.shareBlocked}>
+          Share screen
+        </button>
       )}
       <button type="button" className="secondary" aria-pressed={p.handRaised} onClick={p.onToggleHand}>
         {p.handRaised ? 'Lower hand' : 'Raise hand'}
       </button>
       <Menu.Root modal={false}>
         <Menu.Trigger asChild>
-          <button type="button" className="secondary" aria-label="Send a reaction">😊</button>
+          <button type="button" className="secondary" aria-label="Send a reaction">
+            😊
+          </button>
         </Menu.Trigger>
         <Menu.Portal>
           <Menu.Content className={`${styles.menu} ${styles.reactionMenu}`} side="top" sideOffset={6}>
             {REACTIONS.map((emoji) => (
-              <Menu.Item key={emoji} className={styles.menuItem} onSelect={() => p.onReact(emoji)} aria-label={`React ${emoji}`}>{emoji}</Menu.Item>
+              <Menu.Item
+                key={emoji}
+                className={styles.menuItem}
+                onSelect={() => p.onReact(emoji)}
+                aria-label={`React ${emoji}`}
+              >
+                {emoji}
+              </Menu.Item>
             ))}
           </Menu.Content>
         </Menu.Portal>
       </Menu.Root>
-      <button type="button" className="secondary" aria-pressed={p.panel === 'chat'} onClick={() => p.onPanel('chat')} data-testid="toggle-chat">
-        Chat{p.unreadChat > 0 && <span className={styles.count} aria-label={`${p.unreadChat} unread`}>{p.unreadChat}</span>}
+      <button
+        type="button"
+        className="secondary"
+        aria-pressed={p.panel === 'chat'}
+        onClick={() => p.onPanel('chat')}
+        data-testid="toggle-chat"
+      >
+        Chat
+        {p.unreadChat > 0 && (
+          <span className={styles.count} aria-label={`${p.unreadChat} unread`}>
+            {p.unreadChat}
+          </span>
+        )}
       </button>
-      <button type="button" className="secondary" aria-pressed={p.panel === 'people'} onClick={() => p.onPanel('people')} data-testid="toggle-people">
-        People{p.waiting > 0 && <span className={styles.count} aria-label={`${p.waiting} waiting to join`}>{p.waiting}</span>}
+      <button
+        type="button"
+        className="secondary"
+        aria-pressed={p.panel === 'people'}
+        onClick={() => p.onPanel('people')}
+        data-testid="toggle-people"
+      >
+        People
+        {p.waiting > 0 && (
+          <span className={styles.count} aria-label={`${p.waiting} waiting to join`}>
+            {p.waiting}
+          </span>
+        )}
       </button>
-      <button type="button" className="secondary" onClick={p.onSettings} aria-haspopup="dialog">Settings</button>
-      <button type="button" className={styles.leave} onClick={p.onLeave}>Leave call</button>
+      <button type="button" className="secondary" onClick={p.onSettings} aria-haspopup="dialog">
+        Settings
+      </button>
+      <button type="button" className={styles.leave} onClick={p.onLeave}>
+        Leave call
+      </button>
     </nav>
   );
 }

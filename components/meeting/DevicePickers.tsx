@@ -13,24 +13,65 @@ export function DevicePickers({ lists, choice, onChange }: DevicePickersProps) {
   const speakers = canPickSpeaker() && lists.speakers.length > 0;
   return (
     <div className={styles.pickers}>
-      <Picker label="Camera" devices={lists.cameras} value={choice.cameraId} onChange={(cameraId) => onChange({ ...choice, cameraId })} testId="pick-camera" />
-      <Picker label="Microphone" devices={lists.mics} value={choice.micId} onChange={(micId) => onChange({ ...choice, micId })} testId="pick-mic" />
-      {speakers && <Picker label="Speaker" devices={lists.speakers} value={choice.speakerId} onChange={(speakerId) => onChange({ ...choice, speakerId })} testId="pick-speaker" />}
+      <Picker
+        label="Camera"
+        devices={lists.cameras}
+        value={choice.cameraId}
+        onChange={(cameraId) => onChange({ ...choice, cameraId })}
+        testId="pick-camera"
+      />
+      <Picker
+        label="Microphone"
+        devices={lists.mics}
+        value={choice.micId}
+        onChange={(micId) => onChange({ ...choice, micId })}
+        testId="pick-mic"
+      />
+      {speakers && (
+        <Picker
+          label="Speaker"
+          devices={lists.speakers}
+          value={choice.speakerId}
+          onChange={(speakerId) => onChange({ ...choice, speakerId })}
+          testId="pick-speaker"
+        />
+      )}
     </div>
   );
 }
 
-function Picker({ label, devices, value, onChange, testId }: { label: string; devices: MediaDeviceInfo[]; value: string | null; onChange: (id: string | null) => void; testId: string }) {
+function Picker({
+  label,
+  devices,
+  value,
+  onChange,
+  testId,
+}: {
+  label: string;
+  devices: MediaDeviceInfo[];
+  value: string | null;
+  onChange: (id: string | null) => void;
+  testId: string;
+}) {
   // A remembered device that is gone shows as the default rather than a blank select.
   const current = value && devices.some((d) => d.deviceId === value) ? value : '';
   return (
     <label className={styles.field}>
       {label}
-      <select value={current} onChange={(e) => onChange(e.target.value || null)} data-testid={testId} disabled={devices.length === 0}>
+      <select
+        value={current}
+        onChange={(e) => onChange(e.target.value || null)}
+        data-testid={testId}
+        disabled={devices.length === 0}
+      >
         <option value="">Default</option>
-        {devices.filter((d) => d.deviceId !== 'default').map((d, i) => (
-          <option key={d.deviceId} value={d.deviceId}>{d.label || `${label} ${i + 1}`}</option>
-        ))}
+        {devices
+          .filter((d) => d.deviceId !== 'default')
+          .map((d, i) => (
+            <option key={d.deviceId} value={d.deviceId}>
+              {d.label || `${label} ${i + 1}`}
+            </option>
+          ))}
       </select>
     </label>
   );

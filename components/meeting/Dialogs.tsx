@@ -20,7 +20,11 @@ function Shell({ open, onOpenChange, title, description, children, testId }: She
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className={styles.overlay} />
-        <Dialog.Content className={styles.dialog} data-testid={testId} {...(!description && { 'aria-describedby': undefined })}>
+        <Dialog.Content
+          className={styles.dialog}
+          data-testid={testId}
+          {...(!description && { 'aria-describedby': undefined })}
+        >
           <Dialog.Title>{title}</Dialog.Title>
           {description && <Dialog.Description>{description}</Dialog.Description>}
           {children}
@@ -42,10 +46,18 @@ export interface ConfirmDialogProps {
 /** "Are you sure?" for actions that cannot be undone from here (end for all, remove and ban). */
 export function ConfirmDialog(p: ConfirmDialogProps) {
   return (
-    <Shell open={p.open} onOpenChange={p.onOpenChange} title={p.title} description={p.description} testId="confirm-dialog">
+    <Shell
+      open={p.open}
+      onOpenChange={p.onOpenChange}
+      title={p.title}
+      description={p.description}
+      testId="confirm-dialog"
+    >
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
-          <button type="button" className="secondary">Cancel</button>
+          <button type="button" className="secondary">
+            Cancel
+          </button>
         </Dialog.Close>
         <button
           type="button"
@@ -73,7 +85,13 @@ export interface SettingsDialogProps {
 /** Devices during the meeting: a change applies at once (the sent track is replaced). */
 export function SettingsDialog(p: SettingsDialogProps) {
   return (
-    <Shell open={p.open} onOpenChange={p.onOpenChange} title="Settings" description="Choose your camera, microphone and speaker." testId="settings-dialog">
+    <Shell
+      open={p.open}
+      onOpenChange={p.onOpenChange}
+      title="Settings"
+      description="Choose your camera, microphone and speaker."
+      testId="settings-dialog"
+    >
       <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>

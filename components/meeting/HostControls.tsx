@@ -30,8 +30,12 @@ export function HostControls(p: HostControlsProps) {
       <h2 id="host-controls-heading">Host controls</h2>
       {can(p.role, 'mute-all') && (
         <div className={styles.rowActions}>
-          <button type="button" className="secondary" onClick={() => p.onMuteAll('audio')}>Mute all</button>
-          <button type="button" className="secondary" onClick={() => p.onMuteAll('video')}>Stop all video</button>
+          <button type="button" className="secondary" onClick={() => p.onMuteAll('audio')}>
+            Mute all
+          </button>
+          <button type="button" className="secondary" onClick={() => p.onMuteAll('video')}>
+            Stop all video
+          </button>
         </div>
       )}
       {can(p.role, 'lock-room') && (
@@ -54,7 +58,12 @@ export function HostControls(p: HostControlsProps) {
           <legend>Participants may</legend>
           {PERMISSION_LABELS.map(([key, label]) => (
             <label key={key} className={styles.check}>
-              <input type="checkbox" checked={p.room.permissions[key]} onChange={(e) => p.onPermission(key, e.target.checked)} /> {label}
+              <input
+                type="checkbox"
+                checked={p.room.permissions[key]}
+                onChange={(e) => p.onPermission(key, e.target.checked)}
+              />{' '}
+              {label}
             </label>
           ))}
         </fieldset>
@@ -68,15 +77,31 @@ export function HostControls(p: HostControlsProps) {
             <ul className={styles.bans}>
               {p.bans.map((b) => (
                 <li key={b.identityId}>
-                  <span className={styles.personName}>{b.displayName}{b.isGuest && <span className={styles.role}> guest</span>}</span>
-                  {can(p.role, 'unban') && <button type="button" className={`secondary ${styles.small}`} onClick={() => p.onUnban(b.identityId)} aria-label={`Unban ${b.displayName}`}>Unban</button>}
+                  <span className={styles.personName}>
+                    {b.displayName}
+                    {b.isGuest && <span className={styles.role}> guest</span>}
+                  </span>
+                  {can(p.role, 'unban') && (
+                    <button
+                      type="button"
+                      className={`secondary ${styles.small}`}
+                      onClick={() => p.onUnban(b.identityId)}
+                      aria-label={`Unban ${b.displayName}`}
+                    >
+                      Unban
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
           )}
         </div>
       )}
-      {can(p.role, 'end-meeting') && <button type="button" className={styles.leave} onClick={p.onEndMeeting}>End meeting for all</button>}
+      {can(p.role, 'end-meeting') && (
+        <button type="button" className={styles.leave} onClick={p.onEndMeeting}>
+          End meeting for all
+        </button>
+      )}
     </section>
   );
 }

@@ -6,7 +6,17 @@ import { peopleOrder } from '@/lib/client/room-state';
 import styles from './meeting.module.css';
 
 /** What a host or co-host can do to one person from the menu. */
-export type PersonCommand = 'mute' | 'ask-unmute' | 'stop-video' | 'stop-share' | 'make-cohost' | 'remove-cohost' | 'lower-hand' | 'remove' | 'ban' | 'transfer-host';
+export type PersonCommand =
+  | 'mute'
+  | 'ask-unmute'
+  | 'stop-video'
+  | 'stop-share'
+  | 'make-cohost'
+  | 'remove-cohost'
+  | 'lower-hand'
+  | 'remove'
+  | 'ban'
+  | 'transfer-host';
 
 export interface ParticipantListProps {
   participants: ParticipantInfo[];
@@ -49,15 +59,35 @@ export function ParticipantList(p: ParticipantListProps) {
           <ul>
             {p.lobby.map((k) => (
               <li key={k.participantId} data-testid={`knock-${k.participantId}`}>
-                <span className={styles.personName}>{k.displayName}{k.isGuest && <span className={styles.role}> guest</span>}</span>
+                <span className={styles.personName}>
+                  {k.displayName}
+                  {k.isGuest && <span className={styles.role}> guest</span>}
+                </span>
                 <span className={styles.rowActions}>
-                  <button type="button" onClick={() => p.onAdmit(k.participantId)} aria-label={`Admit ${k.displayName}`}>Admit</button>
-                  <button type="button" className="secondary" onClick={() => p.onDeny(k.participantId)} aria-label={`Deny ${k.displayName}`}>Deny</button>
+                  <button
+                    type="button"
+                    onClick={() => p.onAdmit(k.participantId)}
+                    aria-label={`Admit ${k.displayName}`}
+                  >
+                    Admit
+                  </button>
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => p.onDeny(k.participantId)}
+                    aria-label={`Deny ${k.displayName}`}
+                  >
+                    Deny
+                  </button>
                 </span>
               </li>
             ))}
           </ul>
-          {p.lobby.length > 1 && <button type="button" onClick={p.onAdmitAll}>Admit all</button>}
+          {p.lobby.length > 1 && (
+            <button type="button" onClick={p.onAdmitAll}>
+              Admit all
+            </button>
+          )}
         </div>
       )}
       <h2 id="people-heading">People ({p.participants.length})</h2>
@@ -69,13 +99,27 @@ export function ParticipantList(p: ParticipantListProps) {
           return (
             <li key={person.participantId} data-testid={`participant-${person.participantId}`}>
               <span className={styles.personName}>
-                {person.handRaisedAt !== null && <span role="img" aria-label="Hand raised" className={styles.hand}>✋ </span>}
+                {person.handRaisedAt !== null && (
+                  <span role="img" aria-label="Hand raised" className={styles.hand}>
+                    ✋{' '}
+                  </span>
+                )}
                 {isSelf ? `${person.displayName} (you)` : person.displayName}
                 {role && <span className={styles.role}> {role}</span>}
               </span>
               <span className={styles.rowActions}>
-                {!person.media.audio && <span role="img" aria-label="Microphone off" className={styles.badge} data-testid="muted-icon">mic off</span>}
-                {commands.length > 0 && <PersonMenu name={person.displayName} commands={commands} onPick={(c) => p.onCommand(c, person.participantId)} />}
+                {!person.media.audio && (
+                  <span role="img" aria-label="Microphone off" className={styles.badge} data-testid="muted-icon">
+                    mic off
+                  </span>
+                )}
+                {commands.length > 0 && (
+                  <PersonMenu
+                    name={person.displayName}
+                    commands={commands}
+                    onPick={(c) => p.onCommand(c, person.participantId)}
+                  />
+                )}
               </span>
             </li>
           );
@@ -85,16 +129,31 @@ export function ParticipantList(p: ParticipantListProps) {
   );
 }
 
-function PersonMenu({ name, commands, onPick }: { name: string; commands: Array<[PersonCommand, string]>; onPick: (c: PersonCommand) => void }) {
+function PersonMenu({
+  name,
+  commands,
+  onPick,
+}: {
+  name: string;
+  commands: Array<[PersonCommand, string]>;
+  onPick: (c: PersonCommand) => void;
+}) {
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger asChild>
-        <button type="button" className={`secondary ${styles.iconButton}`} aria-label={`Actions for ${name}`}>⋮</button>
+        <button type="button" className={`secondary ${styles.iconButton}`} aria-label={`Actions for ${name}`}>
+          ⋮
+        </button>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content className={styles.menu} align="end" sideOffset={4}>
           {commands.map(([command, label]) => (
-            <Menu.Item key={command} className={styles.menuItem} onSelect={() => onPick(command)} data-danger={command === 'remove' || command === 'ban' ? '' : undefined}>
+            <Menu.Item
+              key={command}
+              className={styles.menuItem}
+              onSelect={() => onPick(command)}
+              data-danger={command === 'remove' || command === 'ban' ? '' : undefined}
+            >
               {label}
             </Menu.Item>
           ))}

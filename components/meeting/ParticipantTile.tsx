@@ -26,7 +26,18 @@ export function initials(name: string): string {
 }
 
 export function ParticipantTile(props: ParticipantTileProps) {
-  const { participantId, name, isSelf, videoTrack, videoOff, micMuted, handRaised, speaking, onVisibilityChange, onWidthChange } = props;
+  const {
+    participantId,
+    name,
+    isSelf,
+    videoTrack,
+    videoOff,
+    micMuted,
+    handRaised,
+    speaking,
+    onVisibilityChange,
+    onWidthChange,
+  } = props;
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -48,16 +59,37 @@ export function ParticipantTile(props: ParticipantTileProps) {
   const label = isSelf ? `${name} (you)` : name;
   const showVideo = videoTrack && !videoOff;
   return (
-    <figure ref={ref} className={styles.tile} data-testid={`tile-${participantId}`} data-speaking={speaking ? '' : undefined} aria-label={label}>
+    <figure
+      ref={ref}
+      className={styles.tile}
+      data-testid={`tile-${participantId}`}
+      data-speaking={speaking ? '' : undefined}
+      aria-label={label}
+    >
       {showVideo ? (
-        <TrackVideo track={videoTrack} mirrored={isSelf} label={`${label}'s camera`} testId={isSelf ? 'local-video' : 'remote-video'} />
+        <TrackVideo
+          track={videoTrack}
+          mirrored={isSelf}
+          label={`${label}'s camera`}
+          testId={isSelf ? 'local-video' : 'remote-video'}
+        />
       ) : (
-        <div className={styles.avatar} aria-hidden="true">{initials(name)}</div>
+        <div className={styles.avatar} aria-hidden="true">
+          {initials(name)}
+        </div>
       )}
       <figcaption className={styles.caption}>
-        {handRaised && <span role="img" aria-label="Hand raised">✋</span>}
+        {handRaised && (
+          <span role="img" aria-label="Hand raised">
+            ✋
+          </span>
+        )}
         <span className={styles.name}>{label}</span>
-        {micMuted && <span className={styles.badge} role="img" data-testid="muted-icon" aria-label="Microphone off">mic off</span>}
+        {micMuted && (
+          <span className={styles.badge} role="img" data-testid="muted-icon" aria-label="Microphone off">
+            mic off
+          </span>
+        )}
       </figcaption>
     </figure>
   );

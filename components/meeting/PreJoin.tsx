@@ -1,7 +1,13 @@
 'use client';
 import { useEffect, useState, type FormEvent } from 'react';
 import { LIMITS } from '@/lib/text';
-import { useAudioLevel, useDeviceLists, usePreviewTrack, type DeviceChoice, type RoomSummaryState } from '@/lib/client/use-devices';
+import {
+  useAudioLevel,
+  useDeviceLists,
+  usePreviewTrack,
+  type DeviceChoice,
+  type RoomSummaryState,
+} from '@/lib/client/use-devices';
 import { DevicePickers } from './DevicePickers';
 import { TrackVideo } from './TrackVideo';
 import styles from './meeting.module.css';
@@ -32,7 +38,16 @@ function headcount(summary: RoomSummaryState): string {
   return n === 0 ? 'No one else is here' : n === 1 ? '1 person is in this meeting' : `${n} people are in this meeting`;
 }
 
-export function PreJoin({ roomCode, summary, defaultName = '', initialSetup, askToJoin, busy, error, onJoin }: PreJoinProps) {
+export function PreJoin({
+  roomCode,
+  summary,
+  defaultName = '',
+  initialSetup,
+  askToJoin,
+  busy,
+  error,
+  onJoin,
+}: PreJoinProps) {
   const [name, setName] = useState(defaultName);
   const [mic, setMic] = useState(initialSetup.mic);
   const [camera, setCamera] = useState(initialSetup.camera);
@@ -62,30 +77,70 @@ export function PreJoin({ roomCode, summary, defaultName = '', initialSetup, ask
             <p className={styles.previewOff}>{camera ? 'Starting camera…' : 'Camera is off'}</p>
           )}
           <div className={styles.previewToggles}>
-            <button type="button" className={mic ? 'secondary' : styles.off} aria-pressed={!mic} onClick={() => setMic((v) => !v)} data-testid="prejoin-mic">
+            <button
+              type="button"
+              className={mic ? 'secondary' : styles.off}
+              aria-pressed={!mic}
+              onClick={() => setMic((v) => !v)}
+              data-testid="prejoin-mic"
+            >
               {mic ? 'Turn off microphone' : 'Turn on microphone'}
             </button>
-            <button type="button" className={camera ? 'secondary' : styles.off} aria-pressed={!camera} onClick={() => setCamera((v) => !v)} data-testid="prejoin-camera">
+            <button
+              type="button"
+              className={camera ? 'secondary' : styles.off}
+              aria-pressed={!camera}
+              onClick={() => setCamera((v) => !v)}
+              data-testid="prejoin-camera"
+            >
               {camera ? 'Turn off camera' : 'Turn on camera'}
             </button>
           </div>
         </div>
-        <div className={styles.level} role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(level * 100)} data-testid="mic-level">
+        <div
+          className={styles.level}
+          role="meter"
+          aria-label="Microphone level"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(level * 100)}
+          data-testid="mic-level"
+        >
           <span style={{ transform: `scaleX(${level})` }} />
         </div>
-        {deviceError && <p role="alert" className={styles.error}>{deviceError}</p>}
+        {deviceError && (
+          <p role="alert" className={styles.error}>
+            {deviceError}
+          </p>
+        )}
         <DevicePickers lists={lists} choice={devices} onChange={setDevices} />
       </section>
       <section className={styles.joinColumn} aria-labelledby="prejoin-heading">
         <h1 id="prejoin-heading">{summary.title ?? 'Ready to join?'}</h1>
         <p className={styles.code}>{roomCode}</p>
-        <p data-testid="headcount" aria-live="polite">{headcount(summary)}</p>
+        <p data-testid="headcount" aria-live="polite">
+          {headcount(summary)}
+        </p>
         <form onSubmit={submit} className={styles.form}>
           <label htmlFor="display-name">Your name</label>
-          <input id="display-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={LIMITS.displayName} autoComplete="name" required autoFocus />
-          <button type="submit" disabled={busy || !name.trim()}>{busy ? 'Joining…' : askToJoin ? 'Ask to join' : 'Join now'}</button>
+          <input
+            id="display-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={LIMITS.displayName}
+            autoComplete="name"
+            required
+            autoFocus
+          />
+          <button type="submit" disabled={busy || !name.trim()}>
+            {busy ? 'Joining…' : askToJoin ? 'Ask to join' : 'Join now'}
+          </button>
         </form>
-        {error && <p role="alert" className={styles.error}>{error}</p>}
+        {error && (
+          <p role="alert" className={styles.error}>
+            {error}
+          </p>
+        )}
       </section>
     </main>
   );

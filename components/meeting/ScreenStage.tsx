@@ -13,8 +13,18 @@ export interface ScreenStageProps {
 export function ScreenStage({ track, presenterId, presenterName, isSelf }: ScreenStageProps) {
   const caption = isSelf ? 'You are presenting' : `${presenterName} is presenting`;
   return (
-    <section className={styles.stage} aria-label={caption} data-testid={isSelf ? 'local-screen-stage' : 'screen-stage'} data-presenter={presenterId}>
-      <TrackVideo track={track} fit="contain" label={`${presenterName}'s screen`} testId={isSelf ? 'local-screen-video' : 'screen-video'} />
+    <section
+      className={styles.stage}
+      aria-label={caption}
+      data-testid={isSelf ? 'local-screen-stage' : 'screen-stage'}
+      data-presenter={presenterId}
+    >
+      <TrackVideo
+        track={track}
+        fit="contain"
+        label={`${presenterName}'s screen`}
+        testId={isSelf ? 'local-screen-video' : 'screen-video'}
+      />
       <p className={styles.stageCaption}>{caption}</p>
     </section>
   );

@@ -5,7 +5,11 @@ import styles from './meeting.module.css';
 export function Toasts({ toasts }: { toasts: Toast[] }) {
   return (
     <ol className={styles.toasts} role="status" aria-live="polite" data-testid="toasts">
-      {toasts.map((t) => <li key={t.id} className={styles.toast}>{t.text}</li>)}
+      {toasts.map((t) => (
+        <li key={t.id} className={styles.toast}>
+          {t.text}
+        </li>
+      ))}
     </ol>
   );
 }

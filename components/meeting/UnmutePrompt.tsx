@@ -6,8 +6,12 @@ export function UnmutePrompt({ by, onAnswer }: { by: string; onAnswer: (unmute: 
   return (
     <div className={styles.prompt} role="alertdialog" aria-label="Request to unmute" data-testid="unmute-request">
       <span>{by} asks you to unmute</span>
-      <button type="button" onClick={() => onAnswer(true)}>Unmute</button>
-      <button type="button" className="secondary" onClick={() => onAnswer(false)}>Not now</button>
+      <button type="button" onClick={() => onAnswer(true)}>
+        Unmute
+      </button>
+      <button type="button" className="secondary" onClick={() => onAnswer(false)}>
+        Not now
+      </button>
     </div>
   );
 }

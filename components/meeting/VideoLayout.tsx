@@ -26,7 +26,9 @@ function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: n
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const ro = new ResizeObserver(([e]) => e && setSize({ width: Math.floor(e.contentRect.width), height: Math.floor(e.contentRect.height) }));
+    const ro = new ResizeObserver(
+      ([e]) => e && setSize({ width: Math.floor(e.contentRect.width), height: Math.floor(e.contentRect.height) }),
+    );
     ro.observe(el);
     return () => ro.disconnect();
   }, [ref]);
@@ -62,19 +64,37 @@ export function VideoLayout(p: VideoLayoutProps) {
   }, [hiddenKey, onVideoVisible]);
 
   const tile = (person: ParticipantInfo) => (
-    <Tile key={person.participantId} person={person} isSelf={person.participantId === p.selfId} speaking={person.participantId === p.activeSpeaker} media={media} onVisible={onVideoVisible} onWidth={p.onVideoWidth} />
+    <Tile
+      key={person.participantId}
+      person={person}
+      isSelf={person.participantId === p.selfId}
+      speaking={person.participantId === p.activeSpeaker}
+      media={media}
+      onVisible={onVideoVisible}
+      onWidth={p.onVideoWidth}
+    />
   );
 
   if (p.mode === 'filmstrip') {
-    return <section ref={areaRef} className={styles.filmstrip} aria-label="Participants' video" data-layout="filmstrip">{p.participants.map((x) => tile(x))}</section>;
+    return (
+      <section ref={areaRef} className={styles.filmstrip} aria-label="Participants' video" data-layout="filmstrip">
+        {p.participants.map((x) => tile(x))}
+      </section>
+    );
   }
 
   if (p.mode === 'speaker' && featured) {
     const others = p.participants.filter((x) => x !== featured);
     return (
       <div ref={areaRef} className={styles.speakerView} data-layout="speaker">
-        <section className={styles.speakerStage} aria-label="Active speaker">{tile(featured)}</section>
-        {others.length > 0 && <section className={styles.filmstrip} aria-label="Participants' video">{others.map((x) => tile(x))}</section>}
+        <section className={styles.speakerStage} aria-label="Active speaker">
+          {tile(featured)}
+        </section>
+        {others.length > 0 && (
+          <section className={styles.filmstrip} aria-label="Participants' video">
+            {others.map((x) => tile(x))}
+          </section>
+        )}
       </div>
     );
   }
@@ -91,16 +111,39 @@ export function VideoLayout(p: VideoLayoutProps) {
       </section>
       {paged.pages > 1 && (
         <nav className={styles.pager} aria-label="Pages of participants">
-          <button type="button" className={`secondary ${styles.small}`} disabled={paged.page === 0} onClick={() => setPage(paged.page - 1)}>Prev</button>
-          <span aria-live="polite">Page {paged.page + 1} of {paged.pages}</span>
-          <button type="button" className={`secondary ${styles.small}`} disabled={paged.page === paged.pages - 1} onClick={() => setPage(paged.page + 1)}>Next</button>
+          <button
+            type="button"
+            className={`secondary ${styles.small}`}
+            disabled={paged.page === 0}
+            onClick={() => setPage(paged.page - 1)}
+          >
+            Prev
+          </button>
+          <span aria-live="polite">
+            Page {paged.page + 1} of {paged.pages}
+          </span>
+          <button
+            type="button"
+            className={`secondary ${styles.small}`}
+            disabled={paged.page === paged.pages - 1}
+            onClick={() => setPage(paged.page + 1)}
+          >
+            Next
+          </button>
         </nav>
       )}
     </div>
   );
 }
 
-function Tile({ person, isSelf, speaking, media, onVisible, onWidth }: {
+function Tile({
+  person,
+  isSelf,
+  speaking,
+  media,
+  onVisible,
+  onWidth,
+}: {
   person: ParticipantInfo;
   isSelf: boolean;
   speaking: boolean;

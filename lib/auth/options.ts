@@ -18,8 +18,15 @@ import { readAuthEnv, type AuthEnv } from './env';
 import { DEV_LOGIN_ID } from './public';
 
 const DevLogin = z.object({
-  email: z.email().max(254).transform((e) => e.toLowerCase()),
-  name: z.string().transform((n, ctx) => normalizeDisplayName(n) ?? (ctx.addIssue({ code: 'custom', message: 'invalid name' }), z.NEVER)),
+  email: z
+    .email()
+    .max(254)
+    .transform((e) => e.toLowerCase()),
+  name: z
+    .string()
+    .transform(
+      (n, ctx) => normalizeDisplayName(n) ?? (ctx.addIssue({ code: 'custom', message: 'invalid name' }), z.NEVER),
+    ),
 });
 
 interface OidcClaims {
@@ -54,7 +61,12 @@ function oidcProvider(oidc: NonNullable<AuthEnv['oidc']>): OAuthConfig<OidcClaim
         return { ...claims, ...info };
       },
     },
-    profile: (p) => ({ id: p.sub, name: p.name ?? p.preferred_username ?? p.email ?? null, email: p.email ?? null, image: p.picture ?? null }),
+    profile: (p) => ({
+      id: p.sub,
+      name: p.name ?? p.preferred_username ?? p.email ?? null,
+      email: p.email ?? null,
+      image: p.picture ?? null,
+    }),
   };
 }
 
@@ -107,7 +119,12 @@ export function authOptions(env: NodeJS.ProcessEnv = process.env): NextAuthOptio
         return token;
       },
       session({ session, token }) {
-        session.user = { id: token.sub ?? '', name: token.name ?? null, email: token.email ?? null, image: token.picture ?? null };
+        session.user = {
+          id: token.sub ?? '',
+          name: token.name ?? null,
+          email: token.email ?? null,
+          image: token.picture ?? null,
+        };
         return session;
       },
     },

@@ -34,7 +34,8 @@ export function gridShape(count: number, width: number, height: number, gap = 12
 /** How many tiles a page shows in this area: up to 25, fewer when they would get too small. */
 export function tilesPerPage(width: number, height: number, gap = 12): number {
   if (width <= 0 || height <= 0) return MAX_TILES_PER_PAGE;
-  for (let n = MAX_TILES_PER_PAGE; n > 1; n--) if (gridShape(n, width, height, gap).tileWidth >= MIN_TILE_WIDTH) return n;
+  for (let n = MAX_TILES_PER_PAGE; n > 1; n--)
+    if (gridShape(n, width, height, gap).tileWidth >= MIN_TILE_WIDTH) return n;
   return 1;
 }
 

@@ -11,11 +11,30 @@
  * to, and a recovery never interleaves with a publish.
  */
 import { Device, type types } from 'mediasoup-client';
-import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ConsumerInfo, MediaSourceKind, ProducerEvent, RoomJoined, ServerToClientEvents, TransportInfo } from '../protocol';
+import type {
+  Ack,
+  ClientEventName,
+  ClientEventResults,
+  ClientPayload,
+  ConsumerInfo,
+  MediaSourceKind,
+  ProducerEvent,
+  RoomJoined,
+  ServerToClientEvents,
+  TransportInfo,
+} from '../protocol';
 import type { MeetingConnection } from './meeting-socket';
 import {
-  CAMERA_ENCODINGS, DEFAULT_CONSTRAINTS, MediaSessionError, SCREEN_ENCODINGS,
-  type LocalMedia, type MediaConstraintsConfig, type MediaNotice, type MediaSnapshot, type MediaStatus, type RemoteMedia,
+  CAMERA_ENCODINGS,
+  DEFAULT_CONSTRAINTS,
+  MediaSessionError,
+  SCREEN_ENCODINGS,
+  type LocalMedia,
+  type MediaConstraintsConfig,
+  type MediaNotice,
+  type MediaSnapshot,
+  type MediaStatus,
+  type RemoteMedia,
 } from './media-types';
 
 export * from './media-types';
@@ -62,7 +81,9 @@ export class MediaSession {
     on('producer-paused', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerPaused(p, true)));
     on('producer-resumed', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerPaused(p, false)));
     on('producer-closed', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerClosed(p)));
-    on('consumer-closed', ({ consumerId }: { consumerId: string }) => this.#enqueue(async () => this.#dropRemote(consumerId)));
+    on('consumer-closed', ({ consumerId }: { consumerId: string }) =>
+      this.#enqueue(async () => this.#dropRemote(consumerId)),
+    );
     on('media-reset', () => this.#enqueue(() => this.#rebuild(null)));
   }
 
@@ -91,13 +112,21 @@ export class MediaSession {
    * `muted` produces it paused (the pre-join toggle was off). Publishing again replaces the track (a device switch).
    */
   async publishMic(track?: MediaStreamTrack, options: { muted?: boolean } = {}): Promise<boolean> {
-    const t = track ?? (await this.#capture('mic', () => navigator.mediaDevices.getUserMedia({ audio: this.#constraints.mic })))?.getAudioTracks()[0];
+    const t =
+      track ??
+      (
+        await this.#capture('mic', () => navigator.mediaDevices.getUserMedia({ audio: this.#constraints.mic }))
+      )?.getAudioTracks()[0];
     return t ? this.#publish('mic', t, options.muted) : false;
   }
 
   /** Start sending the camera with three simulcast layers. */
   async publishCamera(track?: MediaStreamTrack, options: { muted?: boolean } = {}): Promise<boolean> {
-    const t = track ?? (await this.#capture('camera', () => navigator.mediaDevices.getUserMedia({ video: this.#constraints.camera })))?.getVideoTracks()[0];
+    const t =
+      track ??
+      (
+        await this.#capture('camera', () => navigator.mediaDevices.getUserMedia({ video: this.#constraints.camera }))
+      )?.getVideoTracks()[0];
     return t ? this.#publish('camera', t, options.muted) : false;
   }
 
@@ -116,7 +145,9 @@ export class MediaSession {
 
   /** Ask for a screen and share it (with its audio when `audio` and the browser offers it). */
   async shareScreen(options: { audio?: boolean } = {}): Promise<boolean> {
-    const stream = await this.#capture('screen', () => navigator.mediaDevices.getDisplayMedia({ video: this.#constraints.screen, audio: options.audio ?? false }));
+    const stream = await this.#capture('screen', () =>
+      navigator.mediaDevices.getDisplayMedia({ video: this.#constraints.screen, audio: options.audio ?? false }),
+    );
     const video = stream?.getVideoTracks()[0];
     if (!stream || !video) return false;
     video.contentHint = 'detail';
@@ -192,7 +223,8 @@ export class MediaSession {
   preferLayer(consumerId: string, spatialLayer: number): Promise<void> {
     return this.#enqueue(async () => {
       const r = this.#remote.get(consumerId);
-      if (!r || r.kind !== 'video' || r.layer === spatialLayer || r.consumer.rtpParameters.encodings?.length === 1) return;
+      if (!r || r.kind !== 'video' || r.layer === spatialLayer || r.consumer.rtpParameters.encodings?.length === 1)
+        return;
       r.layer = spatialLayer;
       await this.#request('set-consumer-layers', { consumerId, spatialLayer });
     });
@@ -324,7 +356,10 @@ export class MediaSession {
 
   #wire(t: types.Transport): void {
     t.on('connect', ({ dtlsParameters }, done, fail) => {
-      this.#request('connect-transport', { transportId: t.id, dtlsParameters }).then((res) => (res.ok ? done() : fail(MediaSessionError.from(res.error))), fail);
+      this.#request('connect-transport', { transportId: t.id, dtlsParameters }).then(
+        (res) => (res.ok ? done() : fail(MediaSessionError.from(res.error))),
+        fail,
+      );
     });
     t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
       const source = appData.source as MediaSourceKind;
@@ -484,7 +519,10 @@ export class MediaSession {
     const epoch = this.#epoch;
     try {
       const transport = await this.#transport('recv');
-      const res = await this.#request('consume', { producerId: p.producerId, rtpCapabilities: this.#device.rtpCapabilities });
+      const res = await this.#request('consume', {
+        producerId: p.producerId,
+        rtpCapabilities: this.#device.rtpCapabilities,
+      });
       // NOT_FOUND: the producer closed meanwhile; its producer-closed is queued behind us.
       if (!res.ok) {
         if (res.error.code !== 'NOT_FOUND') this.#report(MediaSessionError.from(res.error), p.source);
@@ -493,13 +531,23 @@ export class MediaSession {
       const info: ConsumerInfo = res;
       if (epoch !== this.#epoch) return;
       const consumer = await transport.consume({
-        id: info.id, producerId: info.producerId, kind: info.kind,
-        rtpParameters: info.rtpParameters as types.RtpParameters, appData: { source: info.source, participantId: info.participantId },
+        id: info.id,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as types.RtpParameters,
+        appData: { source: info.source, participantId: info.participantId },
       });
       if (epoch !== this.#epoch) return void consumer.close();
       this.#remote.set(consumer.id, {
-        consumerId: consumer.id, producerId: info.producerId, participantId: info.participantId, source: info.source,
-        kind: info.kind, producerPaused: info.producerPaused, visible: true, consumer, layer: null,
+        consumerId: consumer.id,
+        producerId: info.producerId,
+        participantId: info.participantId,
+        source: info.source,
+        kind: info.kind,
+        producerPaused: info.producerPaused,
+        visible: true,
+        consumer,
+        layer: null,
       });
       // The tile can mount while the resume is in flight.
       this.#emit();
@@ -532,7 +580,10 @@ export class MediaSession {
   }
 
   #report(err: unknown, source: MediaSourceKind | undefined): false {
-    const e = err instanceof MediaSessionError ? err : new MediaSessionError('INTERNAL', err instanceof Error ? err.message : String(err));
+    const e =
+      err instanceof MediaSessionError
+        ? err
+        : new MediaSessionError('INTERNAL', err instanceof Error ? err.message : String(err));
     this.#notice = { code: e.code, message: e.message, ...(source && { source }), at: Date.now() };
     this.#emit();
     return false;
@@ -546,7 +597,8 @@ export class MediaSession {
 
   #emit(): void {
     const local: Partial<Record<MediaSourceKind, LocalMedia>> = {};
-    for (const [source, l] of this.#local) local[source] = { source, track: l.track, paused: l.paused, producerId: this.#producers.get(source)?.id ?? null };
+    for (const [source, l] of this.#local)
+      local[source] = { source, track: l.track, paused: l.paused, producerId: this.#producers.get(source)?.id ?? null };
     const remote: Record<string, Partial<Record<MediaSourceKind, RemoteMedia>>> = {};
     for (const r of this.#remote.values()) {
       const { consumer, layer: _layer, ...rest } = r;

@@ -4,7 +4,15 @@
  * (same participant, via the resume token) after a network blip.
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ClientToServerEvents, RoomJoined, ServerToClientEvents } from '../protocol';
+import type {
+  Ack,
+  ClientEventName,
+  ClientEventResults,
+  ClientPayload,
+  ClientToServerEvents,
+  RoomJoined,
+  ServerToClientEvents,
+} from '../protocol';
 
 export type MeetingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -33,10 +41,16 @@ export class MeetingConnection {
         return;
       }
       // A server-side close (kick, end) is final; anything else is a blip the manager retries.
-      this.#setState(reason === 'io server disconnect' || reason === 'io client disconnect' ? 'disconnected' : 'reconnecting');
+      this.#setState(
+        reason === 'io server disconnect' || reason === 'io client disconnect' ? 'disconnected' : 'reconnecting',
+      );
     });
     this.socket.on('room-joined', (data) => {
-      this.#joined = { roomCode: data.roomCode, displayName: data.self.displayName, resumeToken: data.self.resumeToken };
+      this.#joined = {
+        roomCode: data.roomCode,
+        displayName: data.self.displayName,
+        resumeToken: data.self.resumeToken,
+      };
     });
     for (const final of ['force-disconnect', 'meeting-ended'] as const) {
       this.socket.on(final, () => {
@@ -65,7 +79,11 @@ export class MeetingConnection {
     const previous = this.#joined;
     if (!previous) return this.#setState('connected');
     // Rejoin as the same participant; the others see no leave/join.
-    const res = await this.request('join-room', { roomCode: previous.roomCode, displayName: previous.displayName, resumeToken: previous.resumeToken });
+    const res = await this.request('join-room', {
+      roomCode: previous.roomCode,
+      displayName: previous.displayName,
+      resumeToken: previous.resumeToken,
+    });
     if (!res.ok && (res.error.code === 'SHUTTING_DOWN' || res.error.code === 'INTERNAL')) {
       // Reached a server that is itself draining (or busy): keep the token and try again shortly.
       setTimeout(() => void this.#onConnect(), 1_000 + Math.random() * 1_000);
@@ -76,11 +94,19 @@ export class MeetingConnection {
   }
 
   /** Emits and resolves with the ack (a timeout becomes an INTERNAL error ack). */
-  request<E extends ClientEventName>(event: E, payload: ClientPayload<E>, timeoutMs = 10_000): Promise<Ack<ClientEventResults[E]>> {
+  request<E extends ClientEventName>(
+    event: E,
+    payload: ClientPayload<E>,
+    timeoutMs = 10_000,
+  ): Promise<Ack<ClientEventResults[E]>> {
     return new Promise((resolve) => {
-      (this.socket.timeout(timeoutMs) as unknown as Socket).emit(event, payload, (err: Error | null, res: Ack<ClientEventResults[E]>) => {
-        resolve(err ? { ok: false, error: { code: 'INTERNAL', message: 'The server did not answer in time' } } : res);
-      });
+      (this.socket.timeout(timeoutMs) as unknown as Socket).emit(
+        event,
+        payload,
+        (err: Error | null, res: Ack<ClientEventResults[E]>) => {
+          resolve(err ? { ok: false, error: { code: 'INTERNAL', message: 'The server did not answer in time' } } : res);
+        },
+      );
     });
   }
 

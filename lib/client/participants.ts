@@ -12,11 +12,17 @@ export type ParticipantEvent =
 export function applyParticipantEvent(list: ParticipantInfo[], e: ParticipantEvent): ParticipantInfo[] {
   switch (e.type) {
     case 'joined':
-      return [...list.filter((p) => p.participantId !== e.participant.participantId), e.participant].sort((a, b) => a.joinedAt - b.joinedAt);
+      return [...list.filter((p) => p.participantId !== e.participant.participantId), e.participant].sort(
+        (a, b) => a.joinedAt - b.joinedAt,
+      );
     case 'left':
-      return list.some((p) => p.participantId === e.participantId) ? list.filter((p) => p.participantId !== e.participantId) : list;
+      return list.some((p) => p.participantId === e.participantId)
+        ? list.filter((p) => p.participantId !== e.participantId)
+        : list;
     case 'media':
-      return list.map((p) => (p.participantId === e.participantId ? { ...p, media: { ...p.media, [e.kind]: e.enabled } } : p));
+      return list.map((p) =>
+        p.participantId === e.participantId ? { ...p, media: { ...p.media, [e.kind]: e.enabled } } : p,
+      );
     case 'role':
       return list.map((p) => (p.participantId === e.participantId ? { ...p, role: e.role } : p));
   }

@@ -4,7 +4,17 @@
  * events, so the hook stays thin and the rules are testable without a browser.
  */
 import type { Role } from '../permissions';
-import type { BanInfo, ChatMessage, LeaveReason, LobbyEntryInfo, MediaKind, ParticipantInfo, RoomInfo, RoomJoined, SelfInfo } from '../protocol';
+import type {
+  BanInfo,
+  ChatMessage,
+  LeaveReason,
+  LobbyEntryInfo,
+  MediaKind,
+  ParticipantInfo,
+  RoomInfo,
+  RoomJoined,
+  SelfInfo,
+} from '../protocol';
 import { applyParticipantEvent } from './participants';
 
 export interface Toast {
@@ -93,9 +103,20 @@ function withToast(s: RoomState, text: string): RoomState {
 export function roomReducer(s: RoomState, a: RoomAction): RoomState {
   switch (a.type) {
     case 'joined':
-      return { ...s, self: a.data.self, participants: a.data.participants, chat: a.data.chat, room: a.data.room, lobbyPosition: null, typing: [] };
+      return {
+        ...s,
+        self: a.data.self,
+        participants: a.data.participants,
+        chat: a.data.chat,
+        room: a.data.room,
+        lobbyPosition: null,
+        typing: [],
+      };
     case 'user-joined':
-      return withToast({ ...s, participants: applyParticipantEvent(s.participants, { type: 'joined', participant: a.participant }) }, `${a.participant.displayName} joined`);
+      return withToast(
+        { ...s, participants: applyParticipantEvent(s.participants, { type: 'joined', participant: a.participant }) },
+        `${a.participant.displayName} joined`,
+      );
     case 'user-left': {
       const name = nameIn(s, a.participantId);
       const next = {
@@ -107,22 +128,46 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return withToast(next, a.reason === 'kicked' ? `${name} was removed` : `${name} left`);
     }
     case 'media':
-      return { ...s, participants: applyParticipantEvent(s.participants, { type: 'media', participantId: a.participantId, kind: a.kind, enabled: a.enabled }) };
+      return {
+        ...s,
+        participants: applyParticipantEvent(s.participants, {
+          type: 'media',
+          participantId: a.participantId,
+          kind: a.kind,
+          enabled: a.enabled,
+        }),
+      };
     case 'role': {
       const isSelf = a.participantId === s.self?.participantId;
       const next: RoomState = {
         ...s,
-        participants: applyParticipantEvent(s.participants, { type: 'role', participantId: a.participantId, role: a.role }),
+        participants: applyParticipantEvent(s.participants, {
+          type: 'role',
+          participantId: a.participantId,
+          role: a.role,
+        }),
         self: isSelf && s.self ? { ...s.self, role: a.role } : s.self,
         // A former moderator no longer gets lobby updates: don't show a stale queue.
         lobby: isSelf && a.role === 'participant' ? [] : s.lobby,
       };
-      return withToast(next, isSelf ? `You are now ${ROLE_NAMES[a.role]}` : `${nameIn(s, a.participantId)} is now ${ROLE_NAMES[a.role]}`);
+      return withToast(
+        next,
+        isSelf ? `You are now ${ROLE_NAMES[a.role]}` : `${nameIn(s, a.participantId)} is now ${ROLE_NAMES[a.role]}`,
+      );
     }
     case 'hand':
-      return { ...s, participants: s.participants.map((p) => (p.participantId === a.participantId ? { ...p, handRaisedAt: a.raisedAt } : p)) };
+      return {
+        ...s,
+        participants: s.participants.map((p) =>
+          p.participantId === a.participantId ? { ...p, handRaisedAt: a.raisedAt } : p,
+        ),
+      };
     case 'message':
-      return { ...s, chat: [...s.chat.slice(-(CHAT_KEEP - 1)), a.message], typing: s.typing.filter((t) => t !== a.message.from.participantId) };
+      return {
+        ...s,
+        chat: [...s.chat.slice(-(CHAT_KEEP - 1)), a.message],
+        typing: s.typing.filter((t) => t !== a.message.from.participantId),
+      };
     case 'typing': {
       const without = s.typing.filter((t) => t !== a.participantId);
       return { ...s, typing: a.active ? [...without, a.participantId] : without };
@@ -134,7 +179,10 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
     case 'lobby-position':
       return { ...s, lobbyPosition: a.position };
     case 'reaction':
-      return { ...s, reactions: [...s.reactions.slice(-9), { id: ++seq, participantId: a.participantId, emoji: a.emoji }] };
+      return {
+        ...s,
+        reactions: [...s.reactions.slice(-9), { id: ++seq, participantId: a.participantId, emoji: a.emoji }],
+      };
     case 'toast':
       return withToast(s, a.text);
     case 'active-speaker':

@@ -51,15 +51,18 @@ export function useDeviceLists(refreshKey?: unknown): DeviceLists {
     if (!md?.enumerateDevices) return;
     let live = true;
     const refresh = () =>
-      void md.enumerateDevices().then((all) => {
-        if (!live) return;
-        const real = all.filter((d) => d.deviceId);
-        setLists({
-          mics: real.filter((d) => d.kind === 'audioinput'),
-          cameras: real.filter((d) => d.kind === 'videoinput'),
-          speakers: real.filter((d) => d.kind === 'audiooutput'),
-        });
-      }, () => undefined);
+      void md.enumerateDevices().then(
+        (all) => {
+          if (!live) return;
+          const real = all.filter((d) => d.deviceId);
+          setLists({
+            mics: real.filter((d) => d.kind === 'audioinput'),
+            cameras: real.filter((d) => d.kind === 'videoinput'),
+            speakers: real.filter((d) => d.kind === 'audiooutput'),
+          });
+        },
+        () => undefined,
+      );
     refresh();
     md.addEventListener('devicechange', refresh);
     return () => {
@@ -94,7 +97,8 @@ export function usePreviewTrack(kind: 'mic' | 'camera', enabled: boolean, device
     }
     let live = true;
     let track: MediaStreamTrack | null = null;
-    const request = kind === 'mic' ? { audio: constraintsFor('mic', deviceId) } : { video: constraintsFor('camera', deviceId) };
+    const request =
+      kind === 'mic' ? { audio: constraintsFor('mic', deviceId) } : { video: constraintsFor('camera', deviceId) };
     navigator.mediaDevices.getUserMedia(request).then(
       (stream) => {
         track = stream.getTracks()[0] ?? null;
@@ -104,7 +108,12 @@ export function usePreviewTrack(kind: 'mic' | 'camera', enabled: boolean, device
       (err: unknown) => {
         const name = (err as { name?: string } | null)?.name;
         const what = kind === 'mic' ? 'microphone' : 'camera';
-        const error = name === 'NotAllowedError' ? `Permission to use the ${what} was denied` : name === 'NotFoundError' ? `No ${what} was found` : `Could not start the ${what}`;
+        const error =
+          name === 'NotAllowedError'
+            ? `Permission to use the ${what} was denied`
+            : name === 'NotFoundError'
+              ? `No ${what} was found`
+              : `Could not start the ${what}`;
         if (live) setState({ track: null, error });
       },
     );
@@ -162,16 +171,41 @@ export interface RoomSummaryState {
 
 /** GET /api/rooms/:code, refreshed every few seconds so the headcount stays current on the pre-join page. */
 export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummaryState {
-  const [state, setState] = useState<RoomSummaryState>({ status: 'loading', title: null, participantCount: 0, locked: false, askToJoin: false });
+  const [state, setState] = useState<RoomSummaryState>({
+    status: 'loading',
+    title: null,
+    participantCount: 0,
+    locked: false,
+    askToJoin: false,
+  });
   useEffect(() => {
     let live = true;
     const load = async () => {
       try {
         const res = await fetch(`/api/rooms/${encodeURIComponent(roomCode)}`, { cache: 'no-store' });
-        const body = (await res.json()) as { ok: boolean; exists?: boolean; title?: string | null; participantCount?: number; locked?: boolean; askToJoin?: boolean; error?: { code: string } };
+        const body = (await res.json()) as {
+          ok: boolean;
+          exists?: boolean;
+          title?: string | null;
+          participantCount?: number;
+          locked?: boolean;
+          askToJoin?: boolean;
+          error?: { code: string };
+        };
         if (!live) return;
-        if (body.ok && body.exists !== false) setState({ status: 'found', title: body.title ?? null, participantCount: body.participantCount ?? 0, locked: Boolean(body.locked), askToJoin: Boolean(body.askToJoin) });
-        else setState((s) => ({ ...s, status: body.error?.code === 'ROOM_NOT_FOUND' || body.exists === false ? 'not-found' : 'error' }));
+        if (body.ok && body.exists !== false)
+          setState({
+            status: 'found',
+            title: body.title ?? null,
+            participantCount: body.participantCount ?? 0,
+            locked: Boolean(body.locked),
+            askToJoin: Boolean(body.askToJoin),
+          });
+        else
+          setState((s) => ({
+            ...s,
+            status: body.error?.code === 'ROOM_NOT_FOUND' || body.exists === false ? 'not-found' : 'error',
+          }));
       } catch {
         if (live) setState((s) => ({ ...s, status: 'error' }));
       }

@@ -14,7 +14,10 @@ export function useKnockSound(waiting: number): void {
       gain.gain.setValueAtTime(0.08, ctx.currentTime);
       gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.5);
       gain.connect(ctx.destination);
-      for (const [freq, at] of [[660, 0], [880, 0.15]] as const) {
+      for (const [freq, at] of [
+        [660, 0],
+        [880, 0.15],
+      ] as const) {
         const osc = ctx.createOscillator();
         osc.frequency.value = freq;
         osc.connect(gain);

@@ -42,7 +42,11 @@ export interface MeetingActions {
   shareScreen(): Promise<void>;
   stopSharing(): Promise<void>;
   /** Any protocol request (host controls, chat, hands, reactions); a refusal also becomes a toast unless `quiet`. */
-  send<E extends ClientEventName>(event: E, payload: ClientPayload<E>, opts?: { quiet?: boolean }): Promise<Ack<ClientEventResults[E]>>;
+  send<E extends ClientEventName>(
+    event: E,
+    payload: ClientPayload<E>,
+    opts?: { quiet?: boolean },
+  ): Promise<Ack<ClientEventResults[E]>>;
   /** A remote video tile scrolled in or out of view. */
   setVideoVisible(consumerId: string, visible: boolean): void;
   /** A remote video tile changed size (CSS pixels). */
@@ -59,7 +63,11 @@ const noop = () => () => {};
 
 /** Follow a MediaSession's snapshots (or an idle one before joining). */
 export function useMediaSnapshot(session: MediaSession | null): MediaSnapshot {
-  return useSyncExternalStore(session?.subscribe ?? noop, () => session?.snapshot ?? IDLE, () => IDLE);
+  return useSyncExternalStore(
+    session?.subscribe ?? noop,
+    () => session?.snapshot ?? IDLE,
+    () => IDLE,
+  );
 }
 
 interface Live {
@@ -75,7 +83,10 @@ declare global {
   }
 }
 
-export function useMeeting(roomCode: string, options: { constraints?: MediaConstraintsConfig } = {}): [MeetingView, MeetingActions] {
+export function useMeeting(
+  roomCode: string,
+  options: { constraints?: MediaConstraintsConfig } = {},
+): [MeetingView, MeetingActions] {
   const [phase, setPhase] = useState<MeetingPhase>('prejoin');
   const [state, dispatch] = useReducer(roomReducer, INITIAL_ROOM_STATE);
   const [error, setError] = useState<ErrorBody | null>(null);
@@ -100,7 +111,9 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
     return () => timers.forEach(clearTimeout);
   }, [state.toasts]);
   useEffect(() => {
-    const timers = state.reactions.map((r) => setTimeout(() => dispatch({ type: 'expire-reaction', id: r.id }), REACTION_MS));
+    const timers = state.reactions.map((r) =>
+      setTimeout(() => dispatch({ type: 'expire-reaction', id: r.id }), REACTION_MS),
+    );
     return () => timers.forEach(clearTimeout);
   }, [state.reactions]);
 
@@ -127,8 +140,14 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
       setLive(l);
       if (window.__CONVENE_TEST__) window.__convene = l;
       const startMedia = async () => {
-        await Promise.all([session.setDevice('mic', setup.devices?.micId ?? null), session.setDevice('camera', setup.devices?.cameraId ?? null)]);
-        await Promise.all([session.publishMic(undefined, { muted: setup.mic === false }), setup.camera !== false && session.publishCamera()]);
+        await Promise.all([
+          session.setDevice('mic', setup.devices?.micId ?? null),
+          session.setDevice('camera', setup.devices?.cameraId ?? null),
+        ]);
+        await Promise.all([
+          session.publishMic(undefined, { muted: setup.mic === false }),
+          setup.camera !== false && session.publishCamera(),
+        ]);
       };
       let entered = false;
       let selfId: string | null = null;
@@ -155,10 +174,18 @@ export function useMeeting(roomCode: string, options: { constraints?: MediaConst
       s.on('lobby-updated', ({ waiting }) => dispatch({ type: 'lobby', waiting }));
       s.on('lobby-status', ({ position }) => dispatch({ type: 'lobby-position', position }));
       s.on('reaction', (d) => dispatch({ type: 'reaction', ...d }));
-      s.on('you-were-muted', ({ kind }) => dispatch({ type: 'toast', text: kind === 'audio' ? 'You were muted by the host' : 'The host turned off your camera' }));
+      s.on('you-were-muted', ({ kind }) =>
+        dispatch({
+          type: 'toast',
+          text: kind === 'audio' ? 'You were muted by the host' : 'The host turned off your camera',
+        }),
+      );
       s.on('producer-paused', (p) => {
         if (p.by === 'host' && p.participantId === selfId) {
-          dispatch({ type: 'toast', text: p.source === 'mic' ? 'You were muted by the host' : 'The host turned off your camera' });
+          dispatch({
+            type: 'toast',
+            text: p.source === 'mic' ? 'You were muted by the host' : 'The host turned off your camera',
+          });
         }
       });
       s.on('unmute-requested', ({ by }) => dispatch({ type: 'unmute-requested', by }));

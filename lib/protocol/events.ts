@@ -6,7 +6,18 @@ import type { z } from 'zod';
 import type { Role } from '../permissions';
 import type { Ack, ErrorBody } from './errors';
 import * as S from './schemas';
-import type { BanInfo, ChatMessage, ConsumerInfo, LeaveReason, LobbyEntryInfo, ParticipantInfo, ProducerEvent, RoomInfo, RoomJoined, TransportInfo } from './types';
+import type {
+  BanInfo,
+  ChatMessage,
+  ConsumerInfo,
+  LeaveReason,
+  LobbyEntryInfo,
+  ParticipantInfo,
+  ProducerEvent,
+  RoomInfo,
+  RoomJoined,
+  TransportInfo,
+} from './types';
 
 /** Client→server events and the schema that parses each payload. */
 export const clientEventSchemas = {

@@ -49,7 +49,12 @@ export const SendMessage = z.object({
     .string()
     .max(LIMITS.chatText * 2)
     .transform(cleanChatText)
-    .pipe(z.string().min(1, 'message is empty').max(LIMITS.chatText, `message is longer than ${LIMITS.chatText} characters`)),
+    .pipe(
+      z
+        .string()
+        .min(1, 'message is empty')
+        .max(LIMITS.chatText, `message is longer than ${LIMITS.chatText} characters`),
+    ),
   to: ParticipantId.optional(),
 });
 

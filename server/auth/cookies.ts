@@ -23,7 +23,12 @@ export function serializeCookie(
   value: string,
   opts: { maxAgeSec: number; secure: boolean; httpOnly?: boolean; path?: string },
 ): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${opts.path ?? '/'}`, `Max-Age=${opts.maxAgeSec}`, 'SameSite=Lax'];
+  const parts = [
+    `${name}=${encodeURIComponent(value)}`,
+    `Path=${opts.path ?? '/'}`,
+    `Max-Age=${opts.maxAgeSec}`,
+    'SameSite=Lax',
+  ];
   if (opts.httpOnly !== false) parts.push('HttpOnly');
   if (opts.secure) parts.push('Secure');
   return parts.join('; ');

@@ -47,7 +47,10 @@ export class IdentityService {
   }
 
   guestCookie(guestId: string, secure: boolean): string {
-    return serializeCookie(GUEST_COOKIE, sign(this.#secret, GUEST_PURPOSE, guestId), { maxAgeSec: GUEST_COOKIE_MAX_AGE, secure });
+    return serializeCookie(GUEST_COOKIE, sign(this.#secret, GUEST_PURPOSE, guestId), {
+      maxAgeSec: GUEST_COOKIE_MAX_AGE,
+      secure,
+    });
   }
 
   /** The guest id from a verified guest cookie, or null. */
@@ -57,10 +60,14 @@ export class IdentityService {
   }
 
   /** The signed-in user from a next-auth session cookie (`__Secure-` on https), or null. */
-  async userFromCookies(cookies: Record<string, string>, headers: Record<string, string | string[] | undefined>): Promise<Identity | null> {
+  async userFromCookies(
+    cookies: Record<string, string>,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<Identity | null> {
     const names = Object.keys(cookies);
     // No session cookie (plain or chunked): skip next-auth's cookie and JWT machinery, the common case for guests.
-    if (!names.some((n) => n.startsWith('next-auth.session-token') || n.startsWith('__Secure-next-auth.session-token'))) return null;
+    if (!names.some((n) => n.startsWith('next-auth.session-token') || n.startsWith('__Secure-next-auth.session-token')))
+      return null;
     const secure = names.some((n) => n.startsWith('__Secure-next-auth.session-token'));
     try {
       // next-auth v4 reads `req.cookies`, not the header, so hand it the parsed map.
@@ -94,9 +101,14 @@ export class IdentityService {
 
   /** Throws on a bad, expired or foreign token. */
   async verifyJoinToken(token: string): Promise<{ identity: Identity; roomCode: string }> {
-    const { payload } = await jwtVerify(token, this.#jwtKey, { issuer: 'convene', audience: 'convene-join', algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, this.#jwtKey, {
+      issuer: 'convene',
+      audience: 'convene-join',
+      algorithms: ['HS256'],
+    });
     const { kind, id, name, room } = payload as { kind?: unknown; id?: unknown; name?: unknown; room?: unknown };
-    if ((kind !== 'user' && kind !== 'guest') || typeof id !== 'string' || typeof room !== 'string') throw new Error('malformed token');
+    if ((kind !== 'user' && kind !== 'guest') || typeof id !== 'string' || typeof room !== 'string')
+      throw new Error('malformed token');
     const identity = kind === 'user' ? userIdentity(id, typeof name === 'string' ? name : null) : guestIdentity(id);
     if (kind === 'guest' && typeof name === 'string') identity.name = name;
     return { identity, roomCode: room };

@@ -38,9 +38,16 @@ export function createApiHandler(deps: {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ConveneError) return { status: STATUS[err.code] ?? 409, body: { ok: false, error: { code: err.code, message: err.message } } };
+      if (err instanceof ConveneError)
+        return {
+          status: STATUS[err.code] ?? 409,
+          body: { ok: false, error: { code: err.code, message: err.message } },
+        };
       log.error({ err }, 'HTTP API error');
-      return { status: 500, body: { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on the server' } } };
+      return {
+        status: 500,
+        body: { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on the server' } },
+      };
     }
   }
 
@@ -58,7 +65,8 @@ export function createApiHandler(deps: {
     createRoom: (req, input) =>
       run(async () => {
         const { who, setCookie } = await whoIs(req);
-        if (deps.requireSignInToCreate && who.kind !== 'user') throw new ConveneError('UNAUTHENTICATED', 'Sign in to create a meeting');
+        if (deps.requireSignInToCreate && who.kind !== 'user')
+          throw new ConveneError('UNAUTHENTICATED', 'Sign in to create a meeting');
         const meeting = await meetings.create(who, input);
         log.info({ room: meeting.code, creator: who.kind }, 'meeting created');
         const url = `${deps.publicUrl ?? req.origin}/${meeting.code}`;
@@ -70,7 +78,8 @@ export function createApiHandler(deps: {
         await lookup(req, code);
         const { who, setCookie } = await whoIs(req);
         // A fresh token is one more way back in: a banned identity gets none.
-        if (await meetings.isBanned(code, who.key)) throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
+        if (await meetings.isBanned(code, who.key))
+          throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
         const token = await identity.mintJoinToken(who, code, who.name);
         return { status: 201, body: { ok: true, token, expiresInSec: 600 }, setCookie };
       }),

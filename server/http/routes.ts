@@ -36,11 +36,15 @@ export function createRequestHandler(deps: RouteDeps) {
     // Route handlers read the client IP from this header; never trust one the client sent.
     req.headers[CLIENT_IP_HEADER] = clientIp(req.headers, req.socket.remoteAddress, deps.trustProxy);
     // Forwarded headers shape links and cookie flags; only a trusted proxy may set them.
-    if (!deps.trustProxy) for (const h of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) delete req.headers[h];
+    if (!deps.trustProxy)
+      for (const h of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) delete req.headers[h];
 
     if (path === '/healthz') {
       const h = deps.health();
-      res.writeHead(h.ok && !h.draining ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.writeHead(h.ok && !h.draining ? 200 : 503, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+      });
       res.end(JSON.stringify(h));
       return;
     }
@@ -62,7 +66,10 @@ export function createRequestHandler(deps: RouteDeps) {
         res.setHeader('access-control-allow-credentials', 'true');
         res.setHeader('vary', 'Origin');
         if (req.method === 'OPTIONS') {
-          res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type' });
+          res.writeHead(204, {
+            'access-control-allow-methods': 'GET, POST',
+            'access-control-allow-headers': 'content-type',
+          });
           res.end();
           return;
         }

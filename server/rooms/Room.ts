@@ -6,7 +6,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConveneError } from '../../lib/protocol';
-import type { ChatMessage, LeaveReason, MediaKind, MediaSourceName, RoomJoined, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
+import type {
+  ChatMessage,
+  LeaveReason,
+  MediaKind,
+  MediaSourceName,
+  RoomJoined,
+  RoomPermissions,
+  WaitingRoomMode,
+} from '../../lib/protocol';
 import { can, canPublish, canTarget, isModerator, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
 import type { BanRecord, LobbyRecord, MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
@@ -89,7 +97,10 @@ export class Room {
   assertCan(actor: ParticipantRecord, action: HostAction, target?: ParticipantRecord): void {
     if (!can(actor.role, action)) throw new ConveneError('FORBIDDEN', `A ${actor.role} may not ${action}`);
     if (target && (target.id === actor.id || !canTarget(actor.role, target.role))) {
-      throw new ConveneError('FORBIDDEN', `A ${actor.role} may not ${action} a ${target.role}${target.id === actor.id ? ' (yourself)' : ''}`);
+      throw new ConveneError(
+        'FORBIDDEN',
+        `A ${actor.role} may not ${action} a ${target.role}${target.id === actor.id ? ' (yourself)' : ''}`,
+      );
     }
   }
 
@@ -110,25 +121,32 @@ export class Room {
       const reaped: ParticipantRecord[] = [];
       const roleChanges: RoleChange[] = [];
       for (const p of participants) {
-        if (p.graceUntil !== null && p.graceUntil + 1_000 < now && (await store.removeParticipant(this.code, p.id))) reaped.push(p);
+        if (p.graceUntil !== null && p.graceUntil + 1_000 < now && (await store.removeParticipant(this.code, p.id)))
+          reaped.push(p);
       }
       if (reaped.length) {
         participants = participants.filter((p) => !reaped.includes(p));
         if (reaped.some((p) => p.role === 'host')) roleChanges.push(...(await this.#handOver(participants)));
       }
 
-      const previous = input.resumeParticipantId ? participants.find((p) => p.id === input.resumeParticipantId) : undefined;
+      const previous = input.resumeParticipantId
+        ? participants.find((p) => p.id === input.resumeParticipantId)
+        : undefined;
       let participant: ParticipantRecord;
       let replacedSocketId: string | null = null;
       if (previous && previous.identity === input.identity.key) {
-        replacedSocketId = previous.graceUntil === null && previous.socketId !== input.socketId ? previous.socketId : null;
+        replacedSocketId =
+          previous.graceUntil === null && previous.socketId !== input.socketId ? previous.socketId : null;
         participant = { ...previous, socketId: input.socketId, graceUntil: null };
       } else {
         const key = input.identity.key;
-        if (meeting.bans.some((b) => b.identity === key)) throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
+        if (meeting.bans.some((b) => b.identity === key))
+          throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
         const isCreator = key === meeting.creator;
         const trusted = isTrusted(meeting, key);
-        const admitted = meeting.lobby.find((e) => e.id === input.admittedKnockId && e.admitted && e.socketId === input.socketId);
+        const admitted = meeting.lobby.find(
+          (e) => e.id === input.admittedKnockId && e.admitted && e.socketId === input.socketId,
+        );
         if (admitted) {
           meeting.lobby = meeting.lobby.filter((e) => e !== admitted);
           await this.#saveMeeting(meeting);
@@ -190,7 +208,9 @@ export class Room {
    * a stale disconnect must not remove someone who already resumed elsewhere.
    */
   leave(participantId: string, reason: LeaveReason, socketId?: string): Promise<LeaveResult | null> {
-    return this.#locked(() => this.#remove(participantId, reason, (p) => socketId === undefined || p.socketId === socketId));
+    return this.#locked(() =>
+      this.#remove(participantId, reason, (p) => socketId === undefined || p.socketId === socketId),
+    );
   }
 
   /** The socket dropped: keep the participant (same id, role, media) for the grace period. */
@@ -207,11 +227,19 @@ export class Room {
   /** The grace period ended: remove the participant unless they came back. */
   expire(participantId: string, socketId: string): Promise<LeaveResult | null> {
     return this.#locked(() =>
-      this.#remove(participantId, 'disconnected', (p) => p.socketId === socketId && p.graceUntil !== null && p.graceUntil <= Date.now()),
+      this.#remove(
+        participantId,
+        'disconnected',
+        (p) => p.socketId === socketId && p.graceUntil !== null && p.graceUntil <= Date.now(),
+      ),
     );
   }
 
-  async #remove(participantId: string, reason: LeaveReason, when: (p: ParticipantRecord) => boolean): Promise<LeaveResult | null> {
+  async #remove(
+    participantId: string,
+    reason: LeaveReason,
+    when: (p: ParticipantRecord) => boolean,
+  ): Promise<LeaveResult | null> {
     const { store } = this.deps;
     const current = await store.getParticipant(this.code, participantId);
     if (!current || !when(current)) return null;
@@ -247,11 +275,17 @@ export class Room {
   async addChat(fromId: string, text: string, to: string | undefined): Promise<ChatMessage> {
     const { store } = this.deps;
     const from = await this.#member(fromId);
-    if (!isModerator(from.role) && !(await this.#meeting()).permissions.canChat) throw new ConveneError('FORBIDDEN', 'The host turned chat off');
+    if (!isModerator(from.role) && !(await this.#meeting()).permissions.canChat)
+      throw new ConveneError('FORBIDDEN', 'The host turned chat off');
     if (to !== undefined && (to === fromId || !(await store.getParticipant(this.code, to)))) {
       throw new ConveneError('NOT_FOUND', 'The recipient is not in this meeting');
     }
-    const message: ChatMessage = { id: randomUUID(), from: { participantId: from.id, displayName: from.displayName }, text, sentAt: Date.now() };
+    const message: ChatMessage = {
+      id: randomUUID(),
+      from: { participantId: from.id, displayName: from.displayName },
+      text,
+      sentAt: Date.now(),
+    };
     if (to !== undefined) message.to = to;
     await store.appendChat(this.code, message, this.deps.chatHistory);
     return message;
@@ -259,11 +293,15 @@ export class Room {
 
   /** Refuses (FORBIDDEN) to let a participant send or resume a source the room's permissions forbid. */
   async assertMayPublish(participantId: string, source: MediaSourceName): Promise<void> {
-    if (!(await this.publishPolicy(participantId, source)).allowed) throw new ConveneError('FORBIDDEN', `The host does not allow you to turn on ${source}`);
+    if (!(await this.publishPolicy(participantId, source)).allowed)
+      throw new ConveneError('FORBIDDEN', `The host does not allow you to turn on ${source}`);
   }
 
   /** What the SFU needs to decide a produce: permission, and how many may share at once here. */
-  async publishPolicy(participantId: string, source: MediaSourceName): Promise<{ allowed: boolean; maxScreenShares: number }> {
+  async publishPolicy(
+    participantId: string,
+    source: MediaSourceName,
+  ): Promise<{ allowed: boolean; maxScreenShares: number }> {
     const [p, meeting] = await Promise.all([this.#member(participantId), this.#meeting()]);
     return { allowed: canPublish(p.role, meeting.permissions, source), maxScreenShares: meeting.maxScreenShares };
   }
@@ -274,10 +312,21 @@ export class Room {
 
   // ---- Waiting room ----
 
-  async #knock(meeting: MeetingRecord, input: { identity: Identity; displayName: string; socketId: string }): Promise<WaitResult> {
+  async #knock(
+    meeting: MeetingRecord,
+    input: { identity: Identity; displayName: string; socketId: string },
+  ): Promise<WaitResult> {
     let entry = meeting.lobby.find((e) => e.socketId === input.socketId);
     if (!entry) {
-      entry = { id: newParticipantId(), identity: input.identity.key, isGuest: input.identity.kind === 'guest', displayName: input.displayName, socketId: input.socketId, knockedAt: Date.now(), admitted: false };
+      entry = {
+        id: newParticipantId(),
+        identity: input.identity.key,
+        isGuest: input.identity.kind === 'guest',
+        displayName: input.displayName,
+        socketId: input.socketId,
+        knockedAt: Date.now(),
+        admitted: false,
+      };
       meeting.lobby.push(entry);
       await this.#saveMeeting(meeting);
     }
@@ -300,7 +349,8 @@ export class Room {
   admit(actorId: string, knockId: string | 'all'): Promise<{ admitted: LobbyRecord[]; lobby: LobbyRecord[] }> {
     return this.#moderate(actorId, 'admit', async (_actor, meeting) => {
       const chosen = meeting.lobby.filter((e) => !e.admitted && (knockId === 'all' || e.id === knockId));
-      if (knockId !== 'all' && chosen.length === 0) throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
+      if (knockId !== 'all' && chosen.length === 0)
+        throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
       for (const e of chosen) e.admitted = true;
       await this.#saveMeeting(meeting);
       return { admitted: chosen, lobby: meeting.lobby };
@@ -342,7 +392,10 @@ export class Room {
     });
   }
 
-  setPermissions(actorId: string, patch: Partial<RoomPermissions> & { maxScreenShares?: number }): Promise<MeetingRecord> {
+  setPermissions(
+    actorId: string,
+    patch: Partial<RoomPermissions> & { maxScreenShares?: number },
+  ): Promise<MeetingRecord> {
     return this.#moderate(actorId, 'set-permissions', async (_actor, meeting) => {
       const { maxScreenShares, ...permissions } = patch;
       meeting.permissions = { ...meeting.permissions, ...permissions };
@@ -355,7 +408,11 @@ export class Room {
   // ---- Acting on one participant ----
 
   /** Checks that the actor may aim `action` at the target, and returns both records. Changes nothing. */
-  authorize(actorId: string, action: HostAction, targetId: string): Promise<{ actor: ParticipantRecord; target: ParticipantRecord }> {
+  authorize(
+    actorId: string,
+    action: HostAction,
+    targetId: string,
+  ): Promise<{ actor: ParticipantRecord; target: ParticipantRecord }> {
     return this.#locked(async () => {
       const actor = await this.#member(actorId);
       const target = await this.deps.store.getParticipant(this.code, targetId);
@@ -367,7 +424,9 @@ export class Room {
 
   /** Whom mute-all reaches: everyone but hosts and co-hosts. */
   muteAllTargets(actorId: string): Promise<ParticipantRecord[]> {
-    return this.#moderate(actorId, 'mute-all', async () => (await this.deps.store.listParticipants(this.code)).filter((p) => p.role === 'participant'));
+    return this.#moderate(actorId, 'mute-all', async () =>
+      (await this.deps.store.listParticipants(this.code)).filter((p) => p.role === 'participant'),
+    );
   }
 
   kickOrBan(actorId: string, targetId: string, ban: boolean): Promise<LeaveResult & { bans: BanRecord[] }> {
@@ -378,7 +437,13 @@ export class Room {
       this.assertCan(actor, ban ? 'ban' : 'kick', target);
       const meeting = await this.#meeting();
       if (ban && !meeting.bans.some((b) => b.identity === target.identity)) {
-        meeting.bans.push({ identity: target.identity, identityId: identityId(target.identity), displayName: target.displayName, isGuest: target.isGuest, bannedAt: Date.now() });
+        meeting.bans.push({
+          identity: target.identity,
+          identityId: identityId(target.identity),
+          displayName: target.displayName,
+          isGuest: target.isGuest,
+          bannedAt: Date.now(),
+        });
         await this.#saveMeeting(meeting);
       }
       const result = await this.#remove(targetId, 'kicked', () => true);
@@ -478,7 +543,11 @@ export class Room {
   }
 
   /** Runs a room-wide host action under the lock after the one permission check. */
-  #moderate<T>(actorId: string, action: HostAction, fn: (actor: ParticipantRecord, meeting: MeetingRecord) => Promise<T>): Promise<T> {
+  #moderate<T>(
+    actorId: string,
+    action: HostAction,
+    fn: (actor: ParticipantRecord, meeting: MeetingRecord) => Promise<T>,
+  ): Promise<T> {
     return this.#locked(async () => {
       const actor = await this.#member(actorId);
       this.assertCan(actor, action);

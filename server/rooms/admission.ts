@@ -9,7 +9,10 @@ export function isTrusted(meeting: Pick<MeetingRecord, 'creator' | 'cohosts'>, k
 }
 
 /** Whether the waiting room holds this person (null: someone not yet identified, i.e. a guest). */
-export function mustKnock(meeting: Pick<MeetingRecord, 'creator' | 'cohosts' | 'waitingRoom'>, who: Who | null): boolean {
+export function mustKnock(
+  meeting: Pick<MeetingRecord, 'creator' | 'cohosts' | 'waitingRoom'>,
+  who: Who | null,
+): boolean {
   if (who && isTrusted(meeting, who.key)) return false;
   return meeting.waitingRoom === 'everyone' || (meeting.waitingRoom === 'guests' && who?.kind !== 'user');
 }

@@ -5,7 +5,12 @@ import type { Identity } from '../auth/identity';
 import type { MeetingRecord, RoomStore } from '../store/types';
 import { mustKnock } from './admission';
 
-export const DEFAULT_PERMISSIONS = { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true } as const;
+export const DEFAULT_PERMISSIONS = {
+  canUnmute: true,
+  canStartVideo: true,
+  canShareScreen: true,
+  canChat: true,
+} as const;
 
 export class MeetingService {
   constructor(
@@ -13,7 +18,10 @@ export class MeetingService {
     private readonly opts: { meetingTtlMs: number; roomCapacity: number; maxScreenShares: number },
   ) {}
 
-  async create(creator: Identity, input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined }): Promise<MeetingRecord> {
+  async create(
+    creator: Identity,
+    input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined },
+  ): Promise<MeetingRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const meeting: MeetingRecord = {
         code: generateRoomCode(),
@@ -45,6 +53,13 @@ export class MeetingService {
     const meeting = await this.store.getMeeting(code);
     if (!meeting) return null;
     const askToJoin = mustKnock(meeting, viewer);
-    return { exists: true, code, title: meeting.title, locked: meeting.locked, participantCount: await this.store.countParticipants(code), askToJoin };
+    return {
+      exists: true,
+      code,
+      title: meeting.title,
+      locked: meeting.locked,
+      participantCount: await this.store.countParticipants(code),
+      askToJoin,
+    };
   }
 }

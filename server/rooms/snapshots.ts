@@ -15,7 +15,14 @@ export function participantInfo(p: ParticipantRecord): ParticipantInfo {
 }
 
 export function roomInfo(m: MeetingRecord): RoomInfo {
-  return { title: m.title, locked: m.locked, waitingRoom: m.waitingRoom, permissions: { ...m.permissions }, capacity: m.capacity, maxScreenShares: m.maxScreenShares };
+  return {
+    title: m.title,
+    locked: m.locked,
+    waitingRoom: m.waitingRoom,
+    permissions: { ...m.permissions },
+    capacity: m.capacity,
+    maxScreenShares: m.maxScreenShares,
+  };
 }
 
 /** History as one participant may see it: public messages and their own private ones. */
@@ -23,4 +30,5 @@ export function visibleChat(chat: ChatMessage[], participantId: string): ChatMes
   return chat.filter((m) => !m.to || m.to === participantId || m.from.participantId === participantId);
 }
 
-export const byJoinOrder = (a: ParticipantRecord, b: ParticipantRecord) => a.joinedAt - b.joinedAt || a.id.localeCompare(b.id);
+export const byJoinOrder = (a: ParticipantRecord, b: ParticipantRecord) =>
+  a.joinedAt - b.joinedAt || a.id.localeCompare(b.id);

@@ -34,7 +34,12 @@ const port = z.coerce.number().int().min(1024).max(65535);
 
 const envSchema = z
   .object({
-    MEDIASOUP_NUM_WORKERS: z.coerce.number().int().min(1).max(64).default(() => Math.max(1, os.cpus().length)),
+    MEDIASOUP_NUM_WORKERS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(() => Math.max(1, os.cpus().length)),
     MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
     MEDIASOUP_LISTEN_IP: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
     MEDIASOUP_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
@@ -65,8 +70,13 @@ const envSchema = z
     path: ['MEDIASOUP_ANNOUNCED_ADDRESS'],
   })
   .refine(
-    (e) => e.MEDIASOUP_WEBRTC_SERVER_PORT === undefined || e.MEDIASOUP_WEBRTC_SERVER_PORT + e.MEDIASOUP_NUM_WORKERS - 1 <= 65535,
-    { message: 'MEDIASOUP_WEBRTC_SERVER_PORT + MEDIASOUP_NUM_WORKERS - 1 exceeds 65535', path: ['MEDIASOUP_WEBRTC_SERVER_PORT'] },
+    (e) =>
+      e.MEDIASOUP_WEBRTC_SERVER_PORT === undefined ||
+      e.MEDIASOUP_WEBRTC_SERVER_PORT + e.MEDIASOUP_NUM_WORKERS - 1 <= 65535,
+    {
+      message: 'MEDIASOUP_WEBRTC_SERVER_PORT + MEDIASOUP_NUM_WORKERS - 1 exceeds 65535',
+      path: ['MEDIASOUP_WEBRTC_SERVER_PORT'],
+    },
   );
 
 function isWildcard(ip: string): boolean {

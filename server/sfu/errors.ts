@@ -1,10 +1,5 @@
 /** The only error codes the SFU lets reach the signaling layer. */
-export type SfuErrorCode =
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'INVALID_PAYLOAD'
-  | 'SHARE_LIMIT_REACHED'
-  | 'MEDIA_UNAVAILABLE';
+export type SfuErrorCode = 'NOT_FOUND' | 'FORBIDDEN' | 'INVALID_PAYLOAD' | 'SHARE_LIMIT_REACHED' | 'MEDIA_UNAVAILABLE';
 
 /** A domain error with a closed `code`; anything else thrown by the SFU is a bug (INTERNAL). */
 export class SfuError extends Error {

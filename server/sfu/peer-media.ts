@@ -128,7 +128,8 @@ export class Peers {
   sharersOtherThan(participantId: string): number {
     let n = 0;
     for (const peer of this.#peers.values()) {
-      if (peer.participantId !== participantId && (peer.isSharing() || this.#pendingShares.has(peer.participantId))) n++;
+      if (peer.participantId !== participantId && (peer.isSharing() || this.#pendingShares.has(peer.participantId)))
+        n++;
     }
     return n;
   }

@@ -4,15 +4,28 @@ import { TypedEmitter } from './emitter';
 import { fromMediasoupError, mediaCall, SfuError } from './errors';
 import { isShareSource, kindOf, Peers, SourceLocks, type PeerMedia } from './peer-media';
 import type {
-  Consumer, ConsumerParams, MediaSource, PlainTransport, ProduceRequest, Producer, ProducerCloseReason,
-  ProducerInfo, RoomMediaEvents, SfuLogger, Transport, TransportDirection, TransportParams, WebRtcTransport,
+  Consumer,
+  ConsumerParams,
+  MediaSource,
+  PlainTransport,
+  ProduceRequest,
+  Producer,
+  ProducerCloseReason,
+  ProducerInfo,
+  RoomMediaEvents,
+  SfuLogger,
+  Transport,
+  TransportDirection,
+  TransportParams,
+  WebRtcTransport,
 } from './types';
 import { webRtcTransportOptions } from './transport-options';
 import { MEDIA_SOURCES } from './types';
 import type { Placement } from './worker-pool';
 
 export type RoomMediaOptions = Pick<
-  SfuConfig, 'listenIp' | 'announcedAddress' | 'rtcMinPort' | 'rtcMaxPort' | 'maxScreenShares'
+  SfuConfig,
+  'listenIp' | 'announcedAddress' | 'rtcMinPort' | 'rtcMaxPort' | 'maxScreenShares'
 > & { logger: SfuLogger };
 
 /**
@@ -35,9 +48,15 @@ export class RoomMedia {
   #speakers!: ms.ActiveSpeakerObserver;
   #closed = false;
 
-  private constructor(readonly roomCode: string, placement: Placement, private readonly options: RoomMediaOptions) {
+  private constructor(
+    readonly roomCode: string,
+    placement: Placement,
+    private readonly options: RoomMediaOptions,
+  ) {
     this.#placement = placement;
-    this.#events = new TypedEmitter((event, err) => options.logger.error({ err, event, roomCode }, 'RoomMedia listener threw'));
+    this.#events = new TypedEmitter((event, err) =>
+      options.logger.error({ err, event, roomCode }, 'RoomMedia listener threw'),
+    );
   }
 
   /** Wrap a freshly placed router. Closes the router if setup fails. */
@@ -47,10 +66,16 @@ export class RoomMedia {
     return room;
   }
 
-  get closed(): boolean { return this.#closed; }
-  get rtpCapabilities(): ms.RtpCapabilities { return this.#placement.router.rtpCapabilities; }
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get rtpCapabilities(): ms.RtpCapabilities {
+    return this.#placement.router.rtpCapabilities;
+  }
   /** Pid of the worker process hosting this room (diagnostics, tests). */
-  get workerPid(): number { return this.#placement.workerPid; }
+  get workerPid(): number {
+    return this.#placement.workerPid;
+  }
 
   /** Subscribe to a room media event; returns the unsubscribe function. */
   on<K extends keyof RoomMediaEvents>(event: K, listener: (payload: RoomMediaEvents[K]) => void): () => void {
@@ -63,10 +88,14 @@ export class RoomMedia {
     const options = webRtcTransportOptions(placement, this.options, { participantId, direction });
     const t = await this.#newTransport(participantId, () => placement.router.createWebRtcTransport(options));
     t.on('dtlsstatechange', (state) => {
-      if (state === 'failed') this.options.logger.warn({ roomCode: this.roomCode, participantId, transportId: t.id }, 'DTLS failed');
+      if (state === 'failed')
+        this.options.logger.warn({ roomCode: this.roomCode, participantId, transportId: t.id }, 'DTLS failed');
     });
     return {
-      id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters,
+      id: t.id,
+      iceParameters: t.iceParameters,
+      iceCandidates: t.iceCandidates,
+      dtlsParameters: t.dtlsParameters,
       ...(t.sctpParameters && { sctpParameters: t.sctpParameters }),
     };
   }
@@ -76,12 +105,18 @@ export class RoomMedia {
    * used like a WebRTC one by produce/consume. The caller connects it itself
    * (`transport.connect({ ip, port })`). Not for client traffic.
    */
-  async createPlainTransport(participantId: string, direction: TransportDirection, opts: { comedia?: boolean } = {}): Promise<PlainTransport> {
+  async createPlainTransport(
+    participantId: string,
+    direction: TransportDirection,
+    opts: { comedia?: boolean } = {},
+  ): Promise<PlainTransport> {
     const { router } = this.#live();
     return this.#newTransport(participantId, () =>
       router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: this.options.listenIp },
-        rtcpMux: true, comedia: opts.comedia ?? false, appData: { participantId, direction },
+        rtcpMux: true,
+        comedia: opts.comedia ?? false,
+        appData: { participantId, direction },
       }),
     );
   }
@@ -106,10 +141,15 @@ export class RoomMedia {
    * producer (closed with reason 'replaced'), so a client that re-publishes
    * after a glitch never leaves a stale tile behind.
    */
-  async produce(participantId: string, req: ProduceRequest, policy: { allowed: boolean; maxScreenShares?: number }): Promise<string> {
+  async produce(
+    participantId: string,
+    req: ProduceRequest,
+    policy: { allowed: boolean; maxScreenShares?: number },
+  ): Promise<string> {
     const { router } = this.#live();
     if (!MEDIA_SOURCES.includes(req.source)) throw new SfuError('INVALID_PAYLOAD', 'unknown media source');
-    if (req.kind !== kindOf(req.source)) throw new SfuError('INVALID_PAYLOAD', `${req.source} must be ${kindOf(req.source)}`);
+    if (req.kind !== kindOf(req.source))
+      throw new SfuError('INVALID_PAYLOAD', `${req.source} must be ${kindOf(req.source)}`);
     if (!policy.allowed) throw new SfuError('FORBIDDEN', `not allowed to send ${req.source}`);
     if (this.isLocked(participantId, req.source)) throw new SfuError('FORBIDDEN', `${req.source} is locked by a host`);
     const transport = this.#own(participantId, 'transport', req.transportId);
@@ -117,7 +157,10 @@ export class RoomMedia {
     const peer = this.#peers.get(participantId)!;
     const share = isShareSource(req.source);
     // The meeting's own setting wins over the deployment default.
-    if (share && this.#peers.sharersOtherThan(participantId) >= (policy.maxScreenShares ?? this.options.maxScreenShares)) {
+    if (
+      share &&
+      this.#peers.sharersOtherThan(participantId) >= (policy.maxScreenShares ?? this.options.maxScreenShares)
+    ) {
       throw new SfuError('SHARE_LIMIT_REACHED', 'someone else is already sharing their screen');
     }
     // Reserve the share slot synchronously: two concurrent shares must not both pass the check above.
@@ -126,7 +169,8 @@ export class RoomMedia {
     try {
       producer = await mediaCall('produce', () =>
         transport.produce({
-          kind: req.kind, rtpParameters: req.rtpParameters,
+          kind: req.kind,
+          rtpParameters: req.rtpParameters,
           appData: { participantId, source: req.source },
         }),
       );
@@ -148,17 +192,28 @@ export class RoomMedia {
     producer.on('transportclose', () => this.#forgetProducer(peer, producer, 'transport-closed'));
     if (previous) this.#closeProducer(peer, previous, 'replaced');
     if (req.source === 'mic') {
-      this.#speakers.addProducer({ producerId: producer.id }).catch((err: unknown) =>
-        this.options.logger.warn({ err, producerId: producer.id }, 'active speaker observer refused producer'));
+      this.#speakers
+        .addProducer({ producerId: producer.id })
+        .catch((err: unknown) =>
+          this.options.logger.warn({ err, producerId: producer.id }, 'active speaker observer refused producer'),
+        );
     }
     this.#events.emit('new-producer', {
-      participantId, producerId: producer.id, source: req.source, kind: producer.kind, paused: producer.paused,
+      participantId,
+      producerId: producer.id,
+      source: req.source,
+      kind: producer.kind,
+      paused: producer.paused,
     });
     return producer.id;
   }
 
   /** Receive another participant's producer on this participant's recv transport. The consumer starts paused. */
-  async consume(participantId: string, producerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<ConsumerParams> {
+  async consume(
+    participantId: string,
+    producerId: string,
+    rtpCapabilities: ms.RtpCapabilities,
+  ): Promise<ConsumerParams> {
     const { router } = this.#live();
     const peer = this.#peer(participantId);
     const transport = peer.transportFor('recv');
@@ -170,7 +225,12 @@ export class RoomMedia {
     if (!canConsume) throw new SfuError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
     const { source, participantId: producerOwnerId } = producer.appData;
     const consumer: Consumer = await mediaCall('consume', () =>
-      transport.consume({ producerId, rtpCapabilities, paused: true, appData: { participantId, source, producerOwnerId } }),
+      transport.consume({
+        producerId,
+        rtpCapabilities,
+        paused: true,
+        appData: { participantId, source, producerOwnerId },
+      }),
     );
     if (peer.closed || transport.closed || consumer.closed) {
       consumer.close();
@@ -184,8 +244,14 @@ export class RoomMedia {
       }
     });
     return {
-      id: consumer.id, producerId, participantId: producerOwnerId, source, kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters, type: consumer.type, producerPaused: consumer.producerPaused,
+      id: consumer.id,
+      producerId,
+      participantId: producerOwnerId,
+      source,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      type: consumer.type,
+      producerPaused: consumer.producerPaused,
     };
   }
 
@@ -201,14 +267,21 @@ export class RoomMedia {
   }
 
   /** Pick the simulcast/SVC layer forwarded to this participant (small tile -> low layer). */
-  async setConsumerLayers(participantId: string, consumerId: string, layers: { spatialLayer: number; temporalLayer?: number }): Promise<void> {
+  async setConsumerLayers(
+    participantId: string,
+    consumerId: string,
+    layers: { spatialLayer: number; temporalLayer?: number },
+  ): Promise<void> {
     const c = this.#own(participantId, 'consumer', consumerId);
     const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 15;
     if (!ok(layers.spatialLayer) || (layers.temporalLayer !== undefined && !ok(layers.temporalLayer))) {
       throw new SfuError('INVALID_PAYLOAD', 'layers must be small non-negative integers');
     }
     if (c.kind !== 'video') throw new SfuError('INVALID_PAYLOAD', 'only video consumers have layers');
-    const preferred = { spatialLayer: layers.spatialLayer, ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }) };
+    const preferred = {
+      spatialLayer: layers.spatialLayer,
+      ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }),
+    };
     await mediaCall('setConsumerLayers', () => c.setPreferredLayers(preferred));
   }
 
@@ -221,7 +294,8 @@ export class RoomMedia {
   /** The owner unmutes; refused (FORBIDDEN) while a host lock is on that source. */
   async resumeProducer(participantId: string, producerId: string): Promise<void> {
     const p = this.#own(participantId, 'producer', producerId);
-    if (this.isLocked(participantId, p.appData.source)) throw new SfuError('FORBIDDEN', `${p.appData.source} is locked by a host`);
+    if (this.isLocked(participantId, p.appData.source))
+      throw new SfuError('FORBIDDEN', `${p.appData.source} is locked by a host`);
     if (!p.paused) return;
     await mediaCall('resumeProducer', () => p.resume());
     this.#events.emit('producer-resumed', { participantId, producerId, source: p.appData.source });
@@ -269,7 +343,11 @@ export class RoomMedia {
   producers(): ProducerInfo[] {
     return [...this.#peers.values()].flatMap((peer) =>
       [...peer.producers.values()].map((p) => ({
-        producerId: p.id, participantId: peer.participantId, source: p.appData.source, kind: p.kind, paused: p.paused,
+        producerId: p.id,
+        participantId: peer.participantId,
+        source: p.appData.source,
+        kind: p.kind,
+        paused: p.paused,
       })),
     );
   }
@@ -339,7 +417,8 @@ export class RoomMedia {
 
   #live(): Placement {
     if (this.#closed) throw new SfuError('NOT_FOUND', 'room media is closed');
-    if (this.#placement.router.closed) throw new SfuError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
+    if (this.#placement.router.closed)
+      throw new SfuError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
     return this.#placement;
   }
 
@@ -361,7 +440,8 @@ export class RoomMedia {
     try {
       t = await mediaCall('createTransport', create);
     } catch (err) {
-      if (peer.transports.size === 0 && this.#peers.get(participantId) === peer) this.#peers.take(participantId)?.close();
+      if (peer.transports.size === 0 && this.#peers.get(participantId) === peer)
+        this.#peers.take(participantId)?.close();
       throw err;
     }
     if (peer.closed || this.#closed) {
@@ -378,7 +458,11 @@ export class RoomMedia {
   #own(participantId: string, entity: 'transport', id: string): Transport;
   #own(participantId: string, entity: 'producer', id: string): Producer;
   #own(participantId: string, entity: 'consumer', id: string): Consumer;
-  #own(participantId: string, entity: 'transport' | 'producer' | 'consumer', id: string): Transport | Producer | Consumer {
+  #own(
+    participantId: string,
+    entity: 'transport' | 'producer' | 'consumer',
+    id: string,
+  ): Transport | Producer | Consumer {
     this.#live();
     return this.#peers.own(participantId, entity as 'transport', id);
   }

@@ -24,7 +24,11 @@ export class Sfu {
   ) {
     const { listenIp, announcedAddress, rtcMinPort, rtcMaxPort, maxScreenShares } = config;
     this.#roomOptions = {
-      listenIp, rtcMinPort, rtcMaxPort, maxScreenShares, logger,
+      listenIp,
+      rtcMinPort,
+      rtcMaxPort,
+      maxScreenShares,
+      logger,
       ...(announcedAddress !== undefined && { announcedAddress }),
     };
     pool.onWorkerDied((info) => this.#onWorkerDied(info));
@@ -97,7 +101,11 @@ export class Sfu {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const pending of this.#rooms.values()) void pending.then((room) => room.close(), () => undefined);
+    for (const pending of this.#rooms.values())
+      void pending.then(
+        (room) => room.close(),
+        () => undefined,
+      );
     this.#rooms.clear();
     this.#resetListeners.clear();
     this.pool.close();

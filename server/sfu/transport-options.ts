@@ -27,5 +27,11 @@ export function webRtcTransportOptions(
     ...(config.announcedAddress && { announcedAddress: config.announcedAddress }),
     portRange: { min: config.rtcMinPort, max: config.rtcMaxPort },
   };
-  return { ...common, listenInfos: [{ ...listen, protocol: 'udp' }, { ...listen, protocol: 'tcp' }] };
+  return {
+    ...common,
+    listenInfos: [
+      { ...listen, protocol: 'udp' },
+      { ...listen, protocol: 'tcp' },
+    ],
+  };
 }

@@ -71,16 +71,18 @@ export interface ProduceRequest {
 
 /** Why a producer closed; lets signaling word its notification. */
 export type ProducerCloseReason =
-  | 'closed-by-owner'
-  | 'closed-by-host'
-  | 'replaced'
-  | 'participant-left'
-  | 'transport-closed';
+  'closed-by-owner' | 'closed-by-host' | 'replaced' | 'participant-left' | 'transport-closed';
 
 /** Events a RoomMedia emits; signaling forwards them to clients. */
 export interface RoomMediaEvents {
   /** A producer exists and others may consume it. */
-  'new-producer': { participantId: string; producerId: string; source: MediaSource; kind: ms.MediaKind; paused: boolean };
+  'new-producer': {
+    participantId: string;
+    producerId: string;
+    source: MediaSource;
+    kind: ms.MediaKind;
+    paused: boolean;
+  };
   /** A producer was paused, by its owner or by a host lock. */
   'producer-paused': { participantId: string; producerId: string; source: MediaSource; by: 'owner' | 'host' };
   /** A producer was resumed (by its owner, never while locked). */

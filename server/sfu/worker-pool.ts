@@ -78,7 +78,10 @@ export class WorkerPool {
     if (this.#starting.size > 0) await Promise.all(this.#starting);
     if (this.#closed) throw new SfuError('MEDIA_UNAVAILABLE', 'media server is shutting down');
     const load = (e: PoolEntry) => e.routers.size + e.pending;
-    const entry = this.#entries.reduce<PoolEntry | undefined>((best, e) => (!best || load(e) < load(best) ? e : best), undefined);
+    const entry = this.#entries.reduce<PoolEntry | undefined>(
+      (best, e) => (!best || load(e) < load(best) ? e : best),
+      undefined,
+    );
     if (!entry) throw new SfuError('MEDIA_UNAVAILABLE', 'no media worker is running');
     entry.pending++;
     let router: ms.Router;
@@ -131,7 +134,11 @@ export class WorkerPool {
     let webRtcServer: ms.WebRtcServer | undefined;
     if (config.webRtcServerPort !== undefined) {
       const port = config.webRtcServerPort + slot;
-      const base = { ip: config.listenIp, port, ...(config.announcedAddress && { announcedAddress: config.announcedAddress }) };
+      const base = {
+        ip: config.listenIp,
+        port,
+        ...(config.announcedAddress && { announcedAddress: config.announcedAddress }),
+      };
       try {
         webRtcServer = await worker.createWebRtcServer({
           listenInfos: [
@@ -146,7 +153,10 @@ export class WorkerPool {
     }
     const entry: PoolEntry = { worker, slot, routers: new Map(), pending: 0, ...(webRtcServer && { webRtcServer }) };
     worker.on('died', (error) => this.#onDied(entry, error));
-    this.logger.info({ pid: worker.pid, slot, webRtcServerPort: config.webRtcServerPort && config.webRtcServerPort + slot }, 'mediasoup worker started');
+    this.logger.info(
+      { pid: worker.pid, slot, webRtcServerPort: config.webRtcServerPort && config.webRtcServerPort + slot },
+      'mediasoup worker started',
+    );
     return entry;
   }
 
@@ -178,7 +188,10 @@ export class WorkerPool {
         return entry;
       },
       (err: unknown) => {
-        this.logger.error({ err, slot }, `replacement mediasoup worker failed to start; retrying in ${RESTART_RETRY_MS} ms`);
+        this.logger.error(
+          { err, slot },
+          `replacement mediasoup worker failed to start; retrying in ${RESTART_RETRY_MS} ms`,
+        );
         const timer = setTimeout(() => {
           this.#timers.delete(timer);
           if (!this.#closed) this.#replace(slot);

@@ -11,7 +11,10 @@ export const chatHandlers = {
     act: async ({ socket, deps }, { text, to }) => {
       const m = requireMembership(socket);
       const message = await deps.rooms.get(m.roomCode).addChat(m.participantId, text, to);
-      const target = to === undefined ? roomChannel(m.roomCode) : [participantChannel(m.roomCode, m.participantId), participantChannel(m.roomCode, to)];
+      const target =
+        to === undefined
+          ? roomChannel(m.roomCode)
+          : [participantChannel(m.roomCode, m.participantId), participantChannel(m.roomCode, to)];
       deps.io.to(target).emit('new-message', message);
       return { id: message.id };
     },

@@ -10,7 +10,8 @@ export const engagementHandlers = {
       const m = requireMembership(socket);
       const raisedAt = await deps.rooms.get(m.roomCode).setHand(m.participantId, raised);
       // undefined: no change, nothing to announce. Clients order hands by raisedAt.
-      if (raisedAt !== undefined) deps.io.to(roomChannel(m.roomCode)).emit('hand-raised', { participantId: m.participantId, raisedAt });
+      if (raisedAt !== undefined)
+        deps.io.to(roomChannel(m.roomCode)).emit('hand-raised', { participantId: m.participantId, raisedAt });
       return {};
     },
   },

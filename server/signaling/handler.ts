@@ -8,7 +8,14 @@
  * with their code, anything else becomes INTERNAL without its message.
  */
 import type { z } from 'zod';
-import { ConveneError, clientEventSchemas, type ClientEventName, type ClientEventResults, type ErrorBody, type ParsedPayload } from '../../lib/protocol';
+import {
+  ConveneError,
+  clientEventSchemas,
+  type ClientEventName,
+  type ClientEventResults,
+  type ErrorBody,
+  type ParsedPayload,
+} from '../../lib/protocol';
 import { describeIssue } from '../../lib/protocol/describe';
 import { SfuError } from '../sfu/errors';
 import type { IoSocket, SignalingDeps } from './context';
@@ -60,7 +67,11 @@ export function reply(socket: IoSocket, ack: AnyAck | undefined, error: ErrorBod
  * onAny listeners run before per-socket `socket.use` middlewares: a check
  * that must come first belongs here, not in such a middleware (there are none).
  */
-export function dispatcher(table: EventTable, deps: SignalingDeps, grace: GraceTimers): (this: IoSocket, event: unknown, ...args: unknown[]) => void {
+export function dispatcher(
+  table: EventTable,
+  deps: SignalingDeps,
+  grace: GraceTimers,
+): (this: IoSocket, event: unknown, ...args: unknown[]) => void {
   return function dispatch(this: IoSocket, event: unknown, ...args: unknown[]): void {
     const { payload, ack } = splitArgs(args);
     // Own keys only: an event named "constructor" or "__proto__" is unknown, not a prototype lookup.
@@ -71,11 +82,25 @@ export function dispatcher(table: EventTable, deps: SignalingDeps, grace: GraceT
       reply(this, ack, { code: 'INVALID_PAYLOAD', message: `Unknown event: ${name}` });
       return;
     }
-    void deps.lifecycle.track(run(table[event as ClientEventName] as EventHandler<ClientEventName>, event as ClientEventName, { socket: this, deps, grace }, payload, ack));
+    void deps.lifecycle.track(
+      run(
+        table[event as ClientEventName] as EventHandler<ClientEventName>,
+        event as ClientEventName,
+        { socket: this, deps, grace },
+        payload,
+        ack,
+      ),
+    );
   };
 }
 
-async function run<E extends ClientEventName>(handler: EventHandler<E>, event: E, c: EventContext, payload: unknown, ack: AnyAck | undefined): Promise<void> {
+async function run<E extends ClientEventName>(
+  handler: EventHandler<E>,
+  event: E,
+  c: EventContext,
+  payload: unknown,
+  ack: AnyAck | undefined,
+): Promise<void> {
   const { socket, deps } = c;
   deps.metrics.events.inc({ event });
   try {

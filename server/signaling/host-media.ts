@@ -10,7 +10,13 @@ import type { EventHandlers } from './handler';
 import { requireMembership } from './presence';
 
 /** Turns the target's mic or camera off on the server; they may turn it back on if the room allows. */
-async function mute(deps: SignalingDeps, code: string, actorId: string, targetId: string, kind: 'audio' | 'video'): Promise<void> {
+async function mute(
+  deps: SignalingDeps,
+  code: string,
+  actorId: string,
+  targetId: string,
+  kind: 'audio' | 'video',
+): Promise<void> {
   const { io, rooms } = deps;
   const source = SOURCE_OF_FLAG[kind];
   const producer = await deps.media?.ownProducer(code, targetId, kind);
@@ -32,7 +38,10 @@ export const hostMediaHandlers = {
       const m = requireMembership(socket);
       await deps.rooms.get(m.roomCode).authorize(m.participantId, 'mute', participantId);
       await mute(deps, m.roomCode, m.participantId, participantId, kind);
-      deps.log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: `mute:${kind}` }, 'host action');
+      deps.log.info(
+        { room: m.roomCode, actor: m.participantId, target: participantId, action: `mute:${kind}` },
+        'host action',
+      );
       return {};
     },
   },
@@ -43,7 +52,10 @@ export const hostMediaHandlers = {
       const m = requireMembership(socket);
       const targets = await deps.rooms.get(m.roomCode).muteAllTargets(m.participantId);
       await Promise.all(targets.map((t) => mute(deps, m.roomCode, m.participantId, t.id, kind)));
-      deps.log.info({ room: m.roomCode, actor: m.participantId, action: `mute-all:${kind}`, count: targets.length }, 'host action');
+      deps.log.info(
+        { room: m.roomCode, actor: m.participantId, action: `mute-all:${kind}`, count: targets.length },
+        'host action',
+      );
       return { muted: targets.length };
     },
   },
@@ -59,7 +71,10 @@ export const hostMediaHandlers = {
       if (!media?.closeSource(participantId, 'screen') && (await room.setMedia(participantId, 'screen', false))) {
         deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId, kind: 'screen', enabled: false });
       }
-      deps.log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: 'stop-screen-share' }, 'host action');
+      deps.log.info(
+        { room: m.roomCode, actor: m.participantId, target: participantId, action: 'stop-screen-share' },
+        'host action',
+      );
       return {};
     },
   },
@@ -71,7 +86,10 @@ export const hostMediaHandlers = {
       await deps.rooms.get(m.roomCode).authorize(m.participantId, 'request-unmute', participantId);
       // Only a request: nobody can turn someone else's microphone on.
       deps.io.to(participantChannel(m.roomCode, participantId)).emit('unmute-requested', { by: m.participantId });
-      deps.log.info({ room: m.roomCode, actor: m.participantId, target: participantId, action: 'request-unmute' }, 'host action');
+      deps.log.info(
+        { room: m.roomCode, actor: m.participantId, target: participantId, action: 'request-unmute' },
+        'host action',
+      );
       return {};
     },
   },

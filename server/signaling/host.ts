@@ -6,12 +6,21 @@
 import type { BanRecord } from '../store/types';
 import type { MeetingRecord } from '../store/types';
 import { roomInfo } from '../rooms/snapshots';
-import { knockChannel, lobbyChannel, moderatorChannel, participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
+import {
+  knockChannel,
+  lobbyChannel,
+  moderatorChannel,
+  participantChannel,
+  roomChannel,
+  type IoSocket,
+  type SignalingDeps,
+} from './context';
 import type { EventContext, EventHandlers } from './handler';
 import { announceLobby, deliverAdmissions } from './lobby';
 import { announceLeave, announceRoleChanges, completeAdmission, requireMembership } from './presence';
 
-const banInfo = (bans: BanRecord[]) => bans.map(({ identityId, displayName, isGuest, bannedAt }) => ({ identityId, displayName, isGuest, bannedAt }));
+const banInfo = (bans: BanRecord[]) =>
+  bans.map(({ identityId, displayName, isGuest, bannedAt }) => ({ identityId, displayName, isGuest, bannedAt }));
 
 /** The acting member: the room is asked whether they may, on its own records. */
 function acting({ socket, deps }: EventContext) {
@@ -19,9 +28,14 @@ function acting({ socket, deps }: EventContext) {
   return { roomCode: m.roomCode, actor: m.participantId, room: deps.rooms.get(m.roomCode) };
 }
 
-const audit = (deps: SignalingDeps, code: string, actor: string, action: string, target?: string) => deps.log.info({ room: code, actor, target, action }, 'host action');
-const roomUpdated = (deps: SignalingDeps, code: string, meeting: MeetingRecord) => deps.io.to(roomChannel(code)).emit('room-updated', { room: roomInfo(meeting) });
-const admitNow = ({ deps, grace }: EventContext) => (s: IoSocket) => completeAdmission(deps, s, grace);
+const audit = (deps: SignalingDeps, code: string, actor: string, action: string, target?: string) =>
+  deps.log.info({ room: code, actor, target, action }, 'host action');
+const roomUpdated = (deps: SignalingDeps, code: string, meeting: MeetingRecord) =>
+  deps.io.to(roomChannel(code)).emit('room-updated', { room: roomInfo(meeting) });
+const admitNow =
+  ({ deps, grace }: EventContext) =>
+  (s: IoSocket) =>
+    completeAdmission(deps, s, grace);
 
 export const hostHandlers = {
   'kick-participant': {
@@ -33,7 +47,13 @@ export const hostHandlers = {
       const target = participantChannel(roomCode, participantId);
       // The target hears why first, then the server closes its socket. Both go
       // through the adapter, so this holds when the target is on another process.
-      deps.io.to(target).emit('force-disconnect', { reason: reason?.trim() || (ban ? 'You were removed from the meeting and cannot rejoin' : 'You were removed from the meeting') });
+      deps.io
+        .to(target)
+        .emit('force-disconnect', {
+          reason:
+            reason?.trim() ||
+            (ban ? 'You were removed from the meeting and cannot rejoin' : 'You were removed from the meeting'),
+        });
       deps.io.in(target).disconnectSockets(true);
       announceLeave(deps, roomCode, result);
       if (ban) deps.io.to(moderatorChannel(roomCode)).emit('bans-updated', { bans: banInfo(result.bans) });
@@ -175,7 +195,8 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c, { participantId }) => {
       const { roomCode, actor, room } = acting(c);
-      if (await room.lowerHand(actor, participantId)) c.deps.io.to(roomChannel(roomCode)).emit('hand-raised', { participantId, raisedAt: null });
+      if (await room.lowerHand(actor, participantId))
+        c.deps.io.to(roomChannel(roomCode)).emit('hand-raised', { participantId, raisedAt: null });
       audit(c.deps, roomCode, actor, 'lower-hand', participantId);
       return {};
     },

@@ -26,7 +26,11 @@ export interface Signaling {
   graceTimers: GraceTimers;
 }
 
-export function clientIp(headers: Record<string, string | string[] | undefined>, remote: string | undefined, trustProxy: boolean): string {
+export function clientIp(
+  headers: Record<string, string | string[] | undefined>,
+  remote: string | undefined,
+  trustProxy: boolean,
+): string {
   const forwarded = headers['x-forwarded-for'];
   if (trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]!.trim();
   return remote ?? 'unknown';
@@ -38,13 +42,21 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
 
   // Browsers without a guest cookie get one on the handshake response, so a
   // guest keeps one identity across reconnects, tabs and reloads.
-  io.engine.on('initial_headers', (headers: Record<string, string>, req: { headers: Record<string, string | undefined>; conveneGuestId?: string }) => {
-    const cookies = parseCookies(req.headers.cookie);
-    if (identity.guestIdFromCookies(cookies)) return;
-    req.conveneGuestId = identity.newGuestId();
-    const secure = (config.trustProxy && req.headers['x-forwarded-proto'] === 'https') || (config.publicUrl?.startsWith('https:') ?? false);
-    headers['set-cookie'] = identity.guestCookie(req.conveneGuestId, secure);
-  });
+  io.engine.on(
+    'initial_headers',
+    (
+      headers: Record<string, string>,
+      req: { headers: Record<string, string | undefined>; conveneGuestId?: string },
+    ) => {
+      const cookies = parseCookies(req.headers.cookie);
+      if (identity.guestIdFromCookies(cookies)) return;
+      req.conveneGuestId = identity.newGuestId();
+      const secure =
+        (config.trustProxy && req.headers['x-forwarded-proto'] === 'https') ||
+        (config.publicUrl?.startsWith('https:') ?? false);
+      headers['set-cookie'] = identity.guestCookie(req.conveneGuestId, secure);
+    },
+  );
 
   io.use((socket, next) => {
     void (async () => {

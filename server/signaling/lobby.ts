@@ -5,15 +5,26 @@
 import type { LobbyEntryInfo } from '../../lib/protocol';
 import { waitingPosition } from '../rooms/Room';
 import type { LobbyRecord } from '../store/types';
-import { knockChannel, lobbyChannel, moderatorChannel, participantChannel, type IoSocket, type SignalingDeps } from './context';
+import {
+  knockChannel,
+  lobbyChannel,
+  moderatorChannel,
+  participantChannel,
+  type IoSocket,
+  type SignalingDeps,
+} from './context';
 
 export const lobbyInfo = (lobby: LobbyRecord[]): LobbyEntryInfo[] =>
-  lobby.filter((e) => !e.admitted).map(({ id, displayName, isGuest, knockedAt }) => ({ participantId: id, displayName, isGuest, knockedAt }));
+  lobby
+    .filter((e) => !e.admitted)
+    .map(({ id, displayName, isGuest, knockedAt }) => ({ participantId: id, displayName, isGuest, knockedAt }));
 
 /** Hosts get the queue; each knocker gets its place in it. */
 export function announceLobby(deps: SignalingDeps, code: string, lobby: LobbyRecord[]): void {
   deps.io.to(moderatorChannel(code)).emit('lobby-updated', { waiting: lobbyInfo(lobby) });
-  for (const e of lobby) if (!e.admitted) deps.io.to(knockChannel(code, e.id)).emit('lobby-status', { position: waitingPosition(lobby, e.id) });
+  for (const e of lobby)
+    if (!e.admitted)
+      deps.io.to(knockChannel(code, e.id)).emit('lobby-status', { position: waitingPosition(lobby, e.id) });
 }
 
 /** Sends a newly made host or co-host the current queue. */
@@ -48,11 +59,18 @@ export async function abandonKnock(deps: SignalingDeps, socket: IoSocket): Promi
  * Routes each admitted knock to the process holding the knocker's socket:
  * locally if it is here, otherwise through the adapter's serverSideEmit.
  */
-export function deliverAdmissions(deps: SignalingDeps, code: string, admitted: LobbyRecord[], finish: (socket: IoSocket) => Promise<void>): void {
+export function deliverAdmissions(
+  deps: SignalingDeps,
+  code: string,
+  admitted: LobbyRecord[],
+  finish: (socket: IoSocket) => Promise<void>,
+): void {
   for (const entry of admitted) {
     const local = deps.io.of('/').sockets.get(entry.socketId);
-    if (local) void deps.lifecycle.track(finish(local)).catch((err: unknown) => deps.log.error({ err, room: code }, 'admission failed'));
+    if (local)
+      void deps.lifecycle
+        .track(finish(local))
+        .catch((err: unknown) => deps.log.error({ err, room: code }, 'admission failed'));
     else if (deps.config.redisUrl) deps.io.serverSideEmit('knock-admitted', code, entry.id, entry.socketId);
   }
 }
-

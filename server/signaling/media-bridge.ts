@@ -37,11 +37,19 @@ export class MediaBridge {
   /** Producers already in the room, for a joiner; never creates the room's router. */
   async producers(code: string): Promise<ProducerEvent[]> {
     const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
-    return media ? media.producers().map(({ participantId, producerId, source, paused }) => ({ participantId, producerId, source, paused })) : [];
+    return media
+      ? media
+          .producers()
+          .map(({ participantId, producerId, source, paused }) => ({ participantId, producerId, source, paused }))
+      : [];
   }
 
   /** The participant's live producer behind a media flag (mic for audio, camera for video, screen for screen). */
-  async ownProducer(code: string, participantId: string, kind: MediaKind): Promise<{ producerId: string; source: MediaSource } | null> {
+  async ownProducer(
+    code: string,
+    participantId: string,
+    kind: MediaKind,
+  ): Promise<{ producerId: string; source: MediaSource } | null> {
     const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
     const p = media?.producers().find((x) => x.participantId === participantId && FLAG_OF_SOURCE[x.source] === kind);
     return p ? { producerId: p.producerId, source: p.source } : null;
@@ -71,7 +79,9 @@ export class MediaBridge {
         .catch((err: unknown) => this.log.debug({ err, room: code }, 'media flag not updated (participant gone)'));
     };
     media.on('new-producer', ({ participantId, producerId, source, paused }) => {
-      everyone().except(participantChannel(code, participantId)).emit('new-producer', { participantId, producerId, source, paused });
+      everyone()
+        .except(participantChannel(code, participantId))
+        .emit('new-producer', { participantId, producerId, source, paused });
       flag(participantId, source, !paused);
     });
     media.on('producer-paused', ({ participantId, producerId, source, by }) => {

@@ -17,11 +17,14 @@ export const mediaStateHandlers = {
       const producer = await deps.media?.ownProducer(m.roomCode, m.participantId, kind);
       if (producer) {
         const media = await deps.media!.room(m.roomCode);
-        await (enabled ? media.resumeProducer(m.participantId, producer.producerId) : media.pauseProducer(m.participantId, producer.producerId));
+        await (enabled
+          ? media.resumeProducer(m.participantId, producer.producerId)
+          : media.pauseProducer(m.participantId, producer.producerId));
         return {};
       }
       const changed = await room.setMedia(m.participantId, kind, enabled);
-      if (changed) deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId: m.participantId, kind, enabled });
+      if (changed)
+        deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId: m.participantId, kind, enabled });
       return {};
     },
   },

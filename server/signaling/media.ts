@@ -46,7 +46,11 @@ export const mediaHandlers = {
     act: async (c, { transportId, kind, rtpParameters, appData }) => {
       const { media, participantId, room } = await member(c);
       const policy = await room.publishPolicy(participantId, appData.source);
-      const producerId = await media.produce(participantId, { transportId, kind, rtpParameters: rtpParameters as unknown as ms.RtpParameters, source: appData.source }, policy);
+      const producerId = await media.produce(
+        participantId,
+        { transportId, kind, rtpParameters: rtpParameters as unknown as ms.RtpParameters, source: appData.source },
+        policy,
+      );
       return { producerId };
     },
   },
@@ -81,7 +85,11 @@ export const mediaHandlers = {
     bucket: 'control',
     act: async (c, { consumerId, spatialLayer, temporalLayer }) => {
       const { media, participantId } = await member(c);
-      await media.setConsumerLayers(participantId, consumerId, temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer });
+      await media.setConsumerLayers(
+        participantId,
+        consumerId,
+        temporalLayer === undefined ? { spatialLayer } : { spatialLayer, temporalLayer },
+      );
       return {};
     },
   },

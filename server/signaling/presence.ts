@@ -54,11 +54,16 @@ export function announceRoleChanges(deps: SignalingDeps, code: string, changes: 
 
 /** Tells the others someone left, once, and hands over the host role if needed. */
 export function announceLeave(deps: SignalingDeps, code: string, result: LeaveResult): void {
-  deps.io.to(roomChannel(code)).except(participantChannel(code, result.removed.id)).emit('user-left', { participantId: result.removed.id, reason: result.reason });
+  deps.io
+    .to(roomChannel(code))
+    .except(participantChannel(code, result.removed.id))
+    .emit('user-left', { participantId: result.removed.id, reason: result.reason });
   announceRoleChanges(deps, code, result.roleChanges);
   deps.log.info({ room: code, participant: result.removed.id, reason: result.reason }, 'participant left');
   if (result.empty) deps.rooms.release(code);
-  deps.media?.participantGone(code, result.removed.id, result.empty).catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
+  deps.media
+    ?.participantGone(code, result.removed.id, result.empty)
+    .catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
 }
 
 export const presenceHandlers = {
@@ -67,23 +72,29 @@ export const presenceHandlers = {
     onError: (socket, error) => socket.emit('join-error', error),
     act: async ({ socket, deps, grace }, payload) => {
       const { rooms, limits } = deps;
-      if (deps.lifecycle.draining) throw new ConveneError('SHUTTING_DOWN', 'This server is restarting; try again in a moment');
-      if (socket.data.membership || socket.data.joining) throw new ConveneError('JOIN_FAILED', 'This connection is already in a meeting; leave it first');
+      if (deps.lifecycle.draining)
+        throw new ConveneError('SHUTTING_DOWN', 'This server is restarting; try again in a moment');
+      if (socket.data.membership || socket.data.joining)
+        throw new ConveneError('JOIN_FAILED', 'This connection is already in a meeting; leave it first');
       const displayName = normalizeDisplayName(payload.displayName);
       if (!displayName) throw new ConveneError('INVALID_NAME', 'Display names are 1–64 characters');
       const code = payload.roomCode;
-      if (socket.data.tokenRoom && socket.data.tokenRoom !== code) throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
+      if (socket.data.tokenRoom && socket.data.tokenRoom !== code)
+        throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
 
       await limits.assertCodeLookupAllowed(socket.data.ip);
       await abandonKnock(deps, socket);
       socket.data.joining = true;
       try {
-        const resumeId = payload.resumeToken ? await resumableParticipant(deps, socket, code, payload.resumeToken) : null;
+        const resumeId = payload.resumeToken
+          ? await resumableParticipant(deps, socket, code, payload.resumeToken)
+          : null;
         const result = await rooms
           .get(code)
           .join({ identity: socket.data.identity, displayName, socketId: socket.id, resumeParticipantId: resumeId })
           .catch(async (err: unknown) => {
-            if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') await limits.recordUnknownCode(socket.data.ip);
+            if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND')
+              await limits.recordUnknownCode(socket.data.ip);
             throw err;
           });
         if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
@@ -118,19 +129,26 @@ export const presenceHandlers = {
 /** A socket went away: leave its waiting room, and keep its seat for the reconnect grace. */
 export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSocket): void {
   const { rooms, config } = deps;
-  if (socket.data.knock) void deps.lifecycle.track(abandonKnock(deps, socket)).catch((err: unknown) => deps.log.error({ err }, 'leaving the waiting room failed'));
+  if (socket.data.knock)
+    void deps.lifecycle
+      .track(abandonKnock(deps, socket))
+      .catch((err: unknown) => deps.log.error({ err }, 'leaving the waiting room failed'));
   const m = socket.data.membership;
   if (!m) return;
   socket.data.membership = null;
   const room = rooms.get(m.roomCode);
   const key = `${m.roomCode}:${m.participantId}`;
   const expire = () =>
-    void deps.lifecycle.track(
-      room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)),
-    ).catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
+    void deps.lifecycle
+      .track(room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)))
+      .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
   if (config.reconnectGraceMs <= 0) {
     void deps.lifecycle
-      .track(room.leave(m.participantId, 'disconnected', socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)))
+      .track(
+        room
+          .leave(m.participantId, 'disconnected', socket.id)
+          .then((left) => left && announceLeave(deps, m.roomCode, left)),
+      )
       .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'leave on disconnect failed'));
     return;
   }
@@ -147,19 +165,35 @@ export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSo
  * and be held by the same identity. A connection without cookie or token has
  * no identity of its own, so the server-signed token lends it the participant's.
  */
-async function resumableParticipant(deps: SignalingDeps, socket: IoSocket, code: string, token: string): Promise<string | null> {
+async function resumableParticipant(
+  deps: SignalingDeps,
+  socket: IoSocket,
+  code: string,
+  token: string,
+): Promise<string | null> {
   const participantId = resumeTokenParticipant(token);
   const record = participantId ? await deps.rooms.get(code).participant(participantId) : null;
   if (!record || !deps.identity.verifyResumeToken(token, code, record.id, record.identity)) return null;
   const me = socket.data.identity;
   if (me.key === record.identity) return record.id;
   if (!me.ephemeral) return null;
-  socket.data.identity = { key: record.identity, kind: record.isGuest ? 'guest' : 'user', id: record.identity.slice(record.identity.indexOf(':') + 1), name: null };
+  socket.data.identity = {
+    key: record.identity,
+    kind: record.isGuest ? 'guest' : 'user',
+    id: record.identity.slice(record.identity.indexOf(':') + 1),
+    name: null,
+  };
   return record.id;
 }
 
 /** The joiner is in: bind the socket, tell it everything, tell the others. */
-async function finishJoin(deps: SignalingDeps, socket: IoSocket, grace: GraceTimers, code: string, result: JoinResult): Promise<RoomJoined> {
+async function finishJoin(
+  deps: SignalingDeps,
+  socket: IoSocket,
+  grace: GraceTimers,
+  code: string,
+  result: JoinResult,
+): Promise<RoomJoined> {
   const { io, rooms, identity } = deps;
   const p = result.participant;
   if (!socket.connected) {
@@ -175,16 +209,27 @@ async function finishJoin(deps: SignalingDeps, socket: IoSocket, grace: GraceTim
   }
   await leaveLobbyChannels(socket);
   socket.data.membership = { roomCode: code, participantId: p.id };
-  await socket.join([roomChannel(code), participantChannel(code, p.id), ...(isModerator(p.role) ? [moderatorChannel(code)] : [])]);
+  await socket.join([
+    roomChannel(code),
+    participantChannel(code, p.id),
+    ...(isModerator(p.role) ? [moderatorChannel(code)] : []),
+  ]);
 
-  const joined: RoomJoined = { ...result.state, self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, socket.data.identity.key) } };
+  const joined: RoomJoined = {
+    ...result.state,
+    self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, socket.data.identity.key) },
+  };
   if (deps.media) joined.producers = await deps.media.producers(code);
   socket.emit('room-joined', joined);
   if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
-  for (const gone of result.reaped) io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
+  for (const gone of result.reaped)
+    io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
   announceRoleChanges(deps, code, result.roleChanges);
   if (isModerator(p.role)) await briefModerator(deps, code, p.id);
-  deps.log.info({ room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest }, 'participant joined');
+  deps.log.info(
+    { room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest },
+    'participant joined',
+  );
   return joined;
 }
 
@@ -193,11 +238,22 @@ export async function completeAdmission(deps: SignalingDeps, socket: IoSocket, g
   const k = socket.data.knock;
   if (!k || socket.data.membership) return;
   try {
-    const result = await deps.rooms.get(k.roomCode).join({ identity: socket.data.identity, displayName: k.displayName, socketId: socket.id, resumeParticipantId: null, admittedKnockId: k.knockId });
+    const result = await deps.rooms
+      .get(k.roomCode)
+      .join({
+        identity: socket.data.identity,
+        displayName: k.displayName,
+        socketId: socket.id,
+        resumeParticipantId: null,
+        admittedKnockId: k.knockId,
+      });
     if (result.kind === 'joined') await finishJoin(deps, socket, grace, k.roomCode, result);
   } catch (err) {
     await abandonKnock(deps, socket).catch(() => undefined);
-    const error = err instanceof ConveneError ? { code: err.code, message: err.message } : { code: 'JOIN_FAILED' as const, message: 'Could not join after admission' };
+    const error =
+      err instanceof ConveneError
+        ? { code: err.code, message: err.message }
+        : { code: 'JOIN_FAILED' as const, message: 'Could not join after admission' };
     socket.emit('join-error', error);
   }
 }

@@ -17,12 +17,26 @@ export class RateLimiter {
   readonly #unknownCode: RateLimiterAbstract;
 
   constructor(limits: RateLimits, redis: Redis | null) {
-    const memory = (name: Bucket) => new RateLimiterMemory({ keyPrefix: name, points: limits[name][0], duration: limits[name][1] });
-    this.#perSocket = { join: memory('join'), chat: memory('chat'), typing: memory('typing'), control: memory('control'), react: memory('react') };
+    const memory = (name: Bucket) =>
+      new RateLimiterMemory({ keyPrefix: name, points: limits[name][0], duration: limits[name][1] });
+    this.#perSocket = {
+      join: memory('join'),
+      chat: memory('chat'),
+      typing: memory('typing'),
+      control: memory('control'),
+      react: memory('react'),
+    };
     const [points, duration] = limits.unknownCode;
     // Enumeration attempts are blocked for as long as the window, not just throttled.
     this.#unknownCode = redis
-      ? new RateLimiterRedis({ storeClient: redis, keyPrefix: 'convene:rl:unknown-code', points, duration, blockDuration: duration, useRedisPackage: false })
+      ? new RateLimiterRedis({
+          storeClient: redis,
+          keyPrefix: 'convene:rl:unknown-code',
+          points,
+          duration,
+          blockDuration: duration,
+          useRedisPackage: false,
+        })
       : new RateLimiterMemory({ keyPrefix: 'unknown-code', points, duration, blockDuration: duration });
   }
 
@@ -50,5 +64,8 @@ function rethrowLimited(err: unknown): never {
 }
 
 function tooMany(res: RateLimiterRes): ConveneError {
-  return new ConveneError('RATE_LIMITED', `Too many requests; retry in ${Math.max(1, Math.ceil(res.msBeforeNext / 1000))} s`);
+  return new ConveneError(
+    'RATE_LIMITED',
+    `Too many requests; retry in ${Math.max(1, Math.ceil(res.msBeforeNext / 1000))} s`,
+  );
 }

@@ -59,7 +59,12 @@ export class MemoryRoomStore implements RoomStore {
 
   async createMeeting(meeting: MeetingRecord, ttlMs: number): Promise<boolean> {
     if (this.#entry(meeting.code)) return false;
-    this.#rooms.set(meeting.code, { meeting: clone(meeting), expiresAt: Date.now() + ttlMs, participants: new Map(), chat: [] });
+    this.#rooms.set(meeting.code, {
+      meeting: clone(meeting),
+      expiresAt: Date.now() + ttlMs,
+      participants: new Map(),
+      chat: [],
+    });
     return true;
   }
 

@@ -99,7 +99,15 @@ export class RedisRoomStore implements RoomStore {
 
   async putParticipant(code: string, participant: ParticipantRecord): Promise<void> {
     const k = keys(code);
-    await this.#redis.eval(PUT_PARTICIPANT, 2, k.meeting, k.participants, this.#opts.liveStateTtlMs, participant.id, JSON.stringify(participant));
+    await this.#redis.eval(
+      PUT_PARTICIPANT,
+      2,
+      k.meeting,
+      k.participants,
+      this.#opts.liveStateTtlMs,
+      participant.id,
+      JSON.stringify(participant),
+    );
   }
 
   async removeParticipant(code: string, id: string): Promise<ParticipantRecord | null> {

@@ -13,7 +13,9 @@ describe('open-loop scheduling', () => {
   it('a send the process runs late still gets its scheduled time, so the stall counts as latency', async () => {
     const scheduler = new Scheduler();
     const due = performance.now() + 5;
-    const ran = new Promise<{ scheduled: number; at: number }>((resolve) => scheduler.at(due, (scheduled) => resolve({ scheduled, at: performance.now() })));
+    const ran = new Promise<{ scheduled: number; at: number }>((resolve) =>
+      scheduler.at(due, (scheduled) => resolve({ scheduled, at: performance.now() })),
+    );
     busyFor(80); // the sender's own event loop is stuck past the send time
     const { scheduled, at } = await ran;
     expect(scheduled).toBe(due);

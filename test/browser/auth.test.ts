@@ -23,7 +23,14 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-results');
 const OIDC_CLIENT = { id: 'convene-test', secret: 'convene-test-client-secret-0123456789' };
 const OIDC_ACCOUNT = { sub: 'olivia-7', name: 'Olivia Oidc', email: 'olivia@idp.example' };
-const AUTH_ENV = ['AUTH_DEV_LOGIN', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_NAME', 'NEXTAUTH_URL'] as const;
+const AUTH_ENV = [
+  'AUTH_DEV_LOGIN',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_NAME',
+  'NEXTAUTH_URL',
+] as const;
 
 let server: ConveneServer;
 let idp: HttpServer;
@@ -49,7 +56,8 @@ async function startIdp(port: number, redirectUri: string): Promise<HttpServer> 
     ],
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
     // One account; the dev login form's "login" is its account id.
-    findAccount: (_ctx, id) => (id === OIDC_ACCOUNT.sub ? { accountId: id, claims: () => ({ ...OIDC_ACCOUNT }) } : undefined),
+    findAccount: (_ctx, id) =>
+      id === OIDC_ACCOUNT.sub ? { accountId: id, claims: () => ({ ...OIDC_ACCOUNT }) } : undefined,
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['idp-cookie-key-for-tests-only'] },
     ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600 },
@@ -80,7 +88,11 @@ async function cookieHeader(context: BrowserContext): Promise<string> {
 /** POST /api/rooms from inside the page, with the page's cookies. */
 function createRoomFrom(page: Page, title: string): Promise<{ status: number; body: { ok: boolean; code: string } }> {
   return page.evaluate(async (t) => {
-    const res = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: t }) });
+    const res = await fetch('/api/rooms', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: t }),
+    });
     return { status: res.status, body: await res.json() };
   }, title);
 }
@@ -108,7 +120,13 @@ beforeAll(async () => {
   server = await startServer({ port }, { next: { dev: false } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-quic'],
+    args: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--disable-gpu',
+      '--disable-quic',
+    ],
   });
 }, 300_000);
 
@@ -117,7 +135,9 @@ afterEach(async (ctx) => {
   for (const [i, c] of contexts.entries()) {
     for (const p of c.pages()) {
       await p.screenshot({ path: path.join(SHOTS, `auth-failed-${i}.png`) }).catch(() => undefined);
-      console.log(`failed page ${i}: ${p.url()}\n${await p.locator('body').innerText().catch(String)}\n${pageErrors.join('\n')}`);
+      console.log(
+        `failed page ${i}: ${p.url()}\n${await p.locator('body').innerText().catch(String)}\n${pageErrors.join('\n')}`,
+      );
     }
   }
 });
@@ -161,7 +181,9 @@ describe('sign-in in the browser', () => {
     const ada = await joined(server, created.body.code, 'Ada Lovelace', { cookie });
     sockets.push(ada.socket);
     expect(ada.self.role).toBe('host');
-    expect(ada.ack.participants.find((p: { participantId: string }) => p.participantId === ada.self.participantId)).toMatchObject({ isGuest: false, role: 'host' });
+    expect(
+      ada.ack.participants.find((p: { participantId: string }) => p.participantId === ada.self.participantId),
+    ).toMatchObject({ isGuest: false, role: 'host' });
 
     await page.reload();
     await account(page).getByText('Ada Lovelace').waitFor();
@@ -223,7 +245,9 @@ describe('sign-in in the browser', () => {
     const olivia = await joined(server, created.body.code, OIDC_ACCOUNT.name, { cookie: await cookieHeader(context) });
     sockets.push(olivia.socket);
     expect(olivia.self.role).toBe('host');
-    expect(olivia.ack.participants.find((p: { participantId: string }) => p.participantId === olivia.self.participantId)).toMatchObject({ isGuest: false });
+    expect(
+      olivia.ack.participants.find((p: { participantId: string }) => p.participantId === olivia.self.participantId),
+    ).toMatchObject({ isGuest: false });
     expect(pageErrors).toEqual([]);
   });
 });
@@ -234,7 +258,14 @@ describe('production configuration', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'convene-prod-'));
     const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'server/index.ts')], {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', ...extraEnv },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: cwd,
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -32,11 +32,15 @@ describe('meeting controls in the browser', () => {
     await expect.poll(() => localPaused(page, 'mic')).toBe(false);
     await page.keyboard.press('Control+d');
     await expect.poll(() => localPaused(page, 'mic')).toBe(true);
-    await expect.poll(async () => (await suite.server.sfu!.room(code)).producers().find((p) => p.source === 'mic')?.paused).toBe(true);
+    await expect
+      .poll(async () => (await suite.server.sfu!.room(code)).producers().find((p) => p.source === 'mic')?.paused)
+      .toBe(true);
     await page.keyboard.press('Control+d');
     await expect.poll(() => localPaused(page, 'mic')).toBe(false);
     await page.keyboard.press('Control+e');
-    await expect.poll(async () => (await suite.server.sfu!.room(code)).producers().find((p) => p.source === 'camera')?.paused).toBe(true);
+    await expect
+      .poll(async () => (await suite.server.sfu!.room(code)).producers().find((p) => p.source === 'camera')?.paused)
+      .toBe(true);
   });
 
   it('the settings dialog keeps focus inside and closes on Escape; the layout switch and Copy link work', async () => {

@@ -17,11 +17,17 @@ const newPage = (name: string, viewport?: { width: number; height: number }) => 
 const pageErrors = suite.errors;
 
 function previewWidth(page: Page): Promise<number> {
-  return page.evaluate(() => document.querySelector<HTMLVideoElement>('[data-testid="preview-video"]')?.videoWidth ?? 0);
+  return page.evaluate(
+    () => document.querySelector<HTMLVideoElement>('[data-testid="preview-video"]')?.videoWidth ?? 0,
+  );
 }
 
 function tileVideoWidth(page: Page, participantId: string): Promise<number> {
-  return page.evaluate((pid) => document.querySelector(`[data-testid="tile-${pid}"] [data-testid="remote-video"]`)?.['videoWidth' as never] ?? 0, participantId);
+  return page.evaluate(
+    (pid) =>
+      document.querySelector(`[data-testid="tile-${pid}"] [data-testid="remote-video"]`)?.['videoWidth' as never] ?? 0,
+    participantId,
+  );
 }
 
 async function optionLabels(page: Page, testId: string): Promise<string[]> {
@@ -39,42 +45,53 @@ async function join(page: Page, name: string): Promise<string> {
 }
 
 describe('new meeting from the home page, then a guest joins by link', () => {
-  it('A starts a meeting and B joins by link as a guest: each sees the other by name with decoding camera video', { timeout: 120_000 }, async () => {
-    const a = await newPage('A');
-    await a.goto('/');
-    await a.getByRole('button', { name: 'New meeting' }).click();
-    await a.waitForURL(/\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/, { timeout: 15_000 });
-    const url = a.url();
+  it(
+    'A starts a meeting and B joins by link as a guest: each sees the other by name with decoding camera video',
+    { timeout: 120_000 },
+    async () => {
+      const a = await newPage('A');
+      await a.goto('/');
+      await a.getByRole('button', { name: 'New meeting' }).click();
+      await a.waitForURL(/\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/, { timeout: 15_000 });
+      const url = a.url();
 
-    // A's pre-join: the meeting's facts, a live preview, the fake devices in the pickers.
-    await expect.poll(() => a.getByTestId('headcount').textContent(), { timeout: 10_000 }).toBe('No one else is here');
-    await expect.poll(() => previewWidth(a), { timeout: 15_000 }).toBeGreaterThan(0);
-    await expect.poll(() => optionLabels(a, 'pick-camera'), { timeout: 10_000 }).toContain('fake_device_0');
-    expect((await optionLabels(a, 'pick-mic')).length).toBeGreaterThan(1);
-    expect(await a.getByRole('meter', { name: 'Microphone level' }).count()).toBe(1);
-    const aId = await join(a, 'Alice');
-    // The creator's guest cookie makes A the host.
-    await expect.poll(() => a.getByTestId('participant-list').textContent()).toContain('Host');
+      // A's pre-join: the meeting's facts, a live preview, the fake devices in the pickers.
+      await expect
+        .poll(() => a.getByTestId('headcount').textContent(), { timeout: 10_000 })
+        .toBe('No one else is here');
+      await expect.poll(() => previewWidth(a), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => optionLabels(a, 'pick-camera'), { timeout: 10_000 }).toContain('fake_device_0');
+      expect((await optionLabels(a, 'pick-mic')).length).toBeGreaterThan(1);
+      expect(await a.getByRole('meter', { name: 'Microphone level' }).count()).toBe(1);
+      const aId = await join(a, 'Alice');
+      // The creator's guest cookie makes A the host.
+      await expect.poll(() => a.getByTestId('participant-list').textContent()).toContain('Host');
 
-    // B: another context (another guest), on a phone-sized screen.
-    const b = await newPage('B', PHONE);
-    await b.goto(url);
-    await expect.poll(() => b.getByTestId('headcount').textContent(), { timeout: 10_000 }).toBe('1 person is in this meeting');
-    await expect.poll(() => previewWidth(b), { timeout: 15_000 }).toBeGreaterThan(0);
-    await expect.poll(() => optionLabels(b, 'pick-camera'), { timeout: 10_000 }).toContain('fake_device_0');
-    await b.getByLabel('Your name').fill('Bob');
-    await b.screenshot({ path: path.join(SHOTS, 'home-prejoin-360.png'), fullPage: true });
-    const bId = await join(b, 'Bob');
-    expect(bId).not.toBe(aId);
+      // B: another context (another guest), on a phone-sized screen.
+      const b = await newPage('B', PHONE);
+      await b.goto(url);
+      await expect
+        .poll(() => b.getByTestId('headcount').textContent(), { timeout: 10_000 })
+        .toBe('1 person is in this meeting');
+      await expect.poll(() => previewWidth(b), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(() => optionLabels(b, 'pick-camera'), { timeout: 10_000 }).toContain('fake_device_0');
+      await b.getByLabel('Your name').fill('Bob');
+      await b.screenshot({ path: path.join(SHOTS, 'home-prejoin-360.png'), fullPage: true });
+      const bId = await join(b, 'Bob');
+      expect(bId).not.toBe(aId);
 
-    for (const [page, otherId, otherName] of [[a, bId, 'Bob'], [b, aId, 'Alice']] as const) {
-      const tile = page.getByTestId(`tile-${otherId}`);
-      await expect.poll(() => tile.getAttribute('aria-label'), { timeout: 10_000 }).toBe(otherName);
-      await expect.poll(() => tileVideoWidth(page, otherId), { timeout: 20_000 }).toBeGreaterThan(0);
-      await expectDecoding(page, otherId, 'camera');
-    }
-    await b.screenshot({ path: path.join(SHOTS, 'home-meeting-360.png'), fullPage: true });
-    await a.screenshot({ path: path.join(SHOTS, 'home-meeting-a.png') });
-    expect(pageErrors).toEqual([]);
-  });
+      for (const [page, otherId, otherName] of [
+        [a, bId, 'Bob'],
+        [b, aId, 'Alice'],
+      ] as const) {
+        const tile = page.getByTestId(`tile-${otherId}`);
+        await expect.poll(() => tile.getAttribute('aria-label'), { timeout: 10_000 }).toBe(otherName);
+        await expect.poll(() => tileVideoWidth(page, otherId), { timeout: 20_000 }).toBeGreaterThan(0);
+        await expectDecoding(page, otherId, 'camera');
+      }
+      await b.screenshot({ path: path.join(SHOTS, 'home-meeting-360.png'), fullPage: true });
+      await a.screenshot({ path: path.join(SHOTS, 'home-meeting-a.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });

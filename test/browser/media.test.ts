@@ -42,15 +42,31 @@ async function remoteVideoWidth(page: Page, participantId: string, testId: strin
 /** Every remote ICE candidate this page's transports know, and the selected pairs' remote ends. */
 function remoteCandidates(page: Page) {
   return page.evaluate(async () => {
-    const out: Array<{ direction: string; selected: boolean; address: string; port: number; protocol: string; type: string }> = [];
+    const out: Array<{
+      direction: string;
+      selected: boolean;
+      address: string;
+      port: number;
+      protocol: string;
+      type: string;
+    }> = [];
     for (const direction of ['send', 'recv'] as const) {
       const report = await window.__convene!.media.transportStats(direction);
       if (!report) continue;
       const stats = [...report.values()];
       const selectedPairs = new Set(stats.filter((s) => s.type === 'transport').map((s) => s.selectedCandidatePairId));
-      const selectedRemote = new Set(stats.filter((s) => s.type === 'candidate-pair' && selectedPairs.has(s.id)).map((s) => s.remoteCandidateId));
+      const selectedRemote = new Set(
+        stats.filter((s) => s.type === 'candidate-pair' && selectedPairs.has(s.id)).map((s) => s.remoteCandidateId),
+      );
       for (const s of stats.filter((x) => x.type === 'remote-candidate')) {
-        out.push({ direction, selected: selectedRemote.has(s.id), address: s.address ?? s.ip, port: s.port, protocol: s.protocol, type: s.candidateType });
+        out.push({
+          direction,
+          selected: selectedRemote.has(s.id),
+          address: s.address ?? s.ip,
+          port: s.port,
+          protocol: s.protocol,
+          type: s.candidateType,
+        });
       }
     }
     return out;
@@ -69,14 +85,21 @@ describe('two browsers in one meeting, through the SFU', () => {
     b = await newPage('B');
     await a.goto('/');
     // From A's page, so A holds the creator's guest cookie and joins as host.
-    const created = await a.evaluate(() => fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.json()));
+    const created = await a.evaluate(() =>
+      fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) =>
+        r.json(),
+      ),
+    );
     expect(created).toMatchObject({ ok: true, code: expect.stringMatching(/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/) });
     code = created.code;
     aId = await joinAs(a, code, 'Alice', 'media-prejoin.png');
     bId = await joinAs(b, code, 'Bob');
     expect(aId).not.toBe(bId);
 
-    for (const [page, otherId, otherName] of [[a, bId, 'Bob'], [b, aId, 'Alice']] as const) {
+    for (const [page, otherId, otherName] of [
+      [a, bId, 'Bob'],
+      [b, aId, 'Alice'],
+    ] as const) {
       const tile = page.getByTestId(`tile-${otherId}`);
       await expect.poll(() => tile.getAttribute('aria-label'), { timeout: 10_000 }).toBe(otherName);
       await expect.poll(() => remoteVideoWidth(page, otherId, 'remote-video'), { timeout: 20_000 }).toBeGreaterThan(0);
@@ -88,15 +111,28 @@ describe('two browsers in one meeting, through the SFU', () => {
   });
 
   it("each receives the other's microphone audio", { timeout: 30_000 }, async () => {
-    await until('audio at A', () => inbound(a, bId, 'mic'), (s) => (s?.packetsReceived ?? 0) > 0);
-    await until('audio at B', () => inbound(b, aId, 'mic'), (s) => (s?.packetsReceived ?? 0) > 0);
+    await until(
+      'audio at A',
+      () => inbound(a, bId, 'mic'),
+      (s) => (s?.packetsReceived ?? 0) > 0,
+    );
+    await until(
+      'audio at B',
+      () => inbound(b, aId, 'mic'),
+      (s) => (s?.packetsReceived ?? 0) > 0,
+    );
   });
 
   it("every remote ICE candidate is the SFU's (127.0.0.1, a port in the configured range), never the other browser's", async () => {
     for (const page of [a, b]) {
       const candidates = await remoteCandidates(page);
       // Both transports are connected, each with a selected pair.
-      expect(candidates.filter((c) => c.selected).map((c) => c.direction).sort()).toEqual(['recv', 'send']);
+      expect(
+        candidates
+          .filter((c) => c.selected)
+          .map((c) => c.direction)
+          .sort(),
+      ).toEqual(['recv', 'send']);
       for (const c of candidates) {
         expect(c.address).toBe(suite.media.listenIp);
         expect(c.port).toBeGreaterThanOrEqual(RTC_MIN);
@@ -105,7 +141,7 @@ describe('two browsers in one meeting, through the SFU', () => {
     }
   });
 
-  it("A shares the screen and B decodes it on the screen stage", { timeout: 45_000 }, async () => {
+  it('A shares the screen and B decodes it on the screen stage', { timeout: 45_000 }, async () => {
     await a.getByRole('button', { name: 'Share screen' }).click();
     await a.getByRole('button', { name: 'Stop sharing' }).waitFor();
     const stage = b.getByTestId('screen-stage');
@@ -124,39 +160,58 @@ describe('two browsers in one meeting, through the SFU', () => {
     await expectDecoding(b, aId, 'camera');
   });
 
-  it("a signaling blip on A resumes the same session: nobody's media is interrupted or re-created", { timeout: 30_000 }, async () => {
-    const before = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
-    const resumed = await a.evaluate(
-      () =>
-        new Promise<string>((resolve) => {
-          const conn = window.__convene!.connection;
-          conn.socket.once('room-joined', (d) => resolve(String(d.resumed)));
-          // Drop the WebSocket under the client, as a network blip would; Socket.IO reconnects.
-          conn.socket.io.engine.close();
-        }),
-    );
-    expect(resumed).toBe('true');
-    await expectDecoding(b, aId, 'camera');
-    await expectDecoding(a, bId, 'camera');
-    expect({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }).toEqual(before);
-  });
+  it(
+    "a signaling blip on A resumes the same session: nobody's media is interrupted or re-created",
+    { timeout: 30_000 },
+    async () => {
+      const before = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
+      const resumed = await a.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            const conn = window.__convene!.connection;
+            conn.socket.once('room-joined', (d) => resolve(String(d.resumed)));
+            // Drop the WebSocket under the client, as a network blip would; Socket.IO reconnects.
+            conn.socket.io.engine.close();
+          }),
+      );
+      expect(resumed).toBe('true');
+      await expectDecoding(b, aId, 'camera');
+      await expectDecoding(a, bId, 'camera');
+      expect({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }).toEqual(before);
+    },
+  );
 
-  it('after the SFU worker dies, both browsers re-establish media on its replacement', { timeout: 60_000 }, async () => {
-    const old = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
-    const media = await suite.server.sfu!.room(code);
-    const deadPid = media.workerPid;
-    process.kill(deadPid, 'SIGKILL');
-    await until('new consumers', async () => ({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }),
-      (now) => Boolean(now.atA && now.atB && now.atA !== old.atA && now.atB !== old.atB), 30_000);
-    expect(media.workerPid).not.toBe(deadPid);
-    await expectDecoding(a, bId, 'camera');
-    await expectDecoding(b, aId, 'camera');
-    await until('audio at B after recovery', () => inbound(b, aId, 'mic'), (s) => (s?.packetsReceived ?? 0) > 0);
-    await b.screenshot({ path: path.join(SHOTS, 'media-b-after-recovery.png') });
-    expect(pageErrors).toEqual([]);
-  });
+  it(
+    'after the SFU worker dies, both browsers re-establish media on its replacement',
+    { timeout: 60_000 },
+    async () => {
+      const old = { atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') };
+      const media = await suite.server.sfu!.room(code);
+      const deadPid = media.workerPid;
+      process.kill(deadPid, 'SIGKILL');
+      await until(
+        'new consumers',
+        async () => ({ atA: await consumerOf(a, bId, 'camera'), atB: await consumerOf(b, aId, 'camera') }),
+        (now) => Boolean(now.atA && now.atB && now.atA !== old.atA && now.atB !== old.atB),
+        30_000,
+      );
+      expect(media.workerPid).not.toBe(deadPid);
+      await expectDecoding(a, bId, 'camera');
+      await expectDecoding(b, aId, 'camera');
+      await until(
+        'audio at B after recovery',
+        () => inbound(b, aId, 'mic'),
+        (s) => (s?.packetsReceived ?? 0) > 0,
+      );
+      await b.screenshot({ path: path.join(SHOTS, 'media-b-after-recovery.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });
 
 function consumerOf(page: Page, participantId: string, source: string): Promise<string | null> {
-  return page.evaluate(([pid, src]) => window.__convene!.media.snapshot.remote[pid!]?.[src as 'camera']?.consumerId ?? null, [participantId, source]);
+  return page.evaluate(
+    ([pid, src]) => window.__convene!.media.snapshot.remote[pid!]?.[src as 'camera']?.consumerId ?? null,
+    [participantId, source],
+  );
 }

@@ -20,7 +20,11 @@ const saved = process.env.AUTH_DEV_LOGIN;
 beforeAll(async () => {
   ensureNextBuild();
   process.env.AUTH_DEV_LOGIN = '1';
-  const media = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: '26000', MEDIASOUP_RTC_MAX_PORT: '26999' });
+  const media = loadSfuConfig({
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_RTC_MIN_PORT: '26000',
+    MEDIASOUP_RTC_MAX_PORT: '26999',
+  });
   server = await startServer({}, { next: { dev: false }, media });
   browser = await launchBrowser();
 }, 300_000);

@@ -1,12 +1,37 @@
 /** The meeting UI's room state, driven by the server events it receives. */
 import { describe, expect, it } from 'vitest';
-import { INITIAL_ROOM_STATE, peopleOrder, roomReducer, type RoomAction, type RoomState } from '../../lib/client/room-state';
+import {
+  INITIAL_ROOM_STATE,
+  peopleOrder,
+  roomReducer,
+  type RoomAction,
+  type RoomState,
+} from '../../lib/client/room-state';
 import type { ParticipantInfo, RoomJoined } from '../../lib/protocol';
 
-const person = (participantId: string, displayName: string, joinedAt: number, extra: Partial<ParticipantInfo> = {}): ParticipantInfo => ({
-  participantId, displayName, role: 'participant', isGuest: true, joinedAt, media: { audio: true, video: true, screen: false }, handRaisedAt: null, ...extra,
+const person = (
+  participantId: string,
+  displayName: string,
+  joinedAt: number,
+  extra: Partial<ParticipantInfo> = {},
+): ParticipantInfo => ({
+  participantId,
+  displayName,
+  role: 'participant',
+  isGuest: true,
+  joinedAt,
+  media: { audio: true, video: true, screen: false },
+  handRaisedAt: null,
+  ...extra,
 });
-const room = { title: null, locked: false, waitingRoom: 'off' as const, capacity: 100, maxScreenShares: 1, permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true } };
+const room = {
+  title: null,
+  locked: false,
+  waitingRoom: 'off' as const,
+  capacity: 100,
+  maxScreenShares: 1,
+  permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true },
+};
 const joined: RoomJoined = {
   roomCode: 'abc-defg-hij',
   self: { participantId: 'me', displayName: 'Me', role: 'host', resumeToken: 't' },
@@ -25,14 +50,21 @@ describe('room state', () => {
     expect(s.room).toEqual(room);
   });
 
-  it('joins, leaves and kicks become toasts with the person\'s name', () => {
-    const s = run({ type: 'joined', data: joined }, { type: 'user-joined', participant: person('cat', 'Cat', 3) }, { type: 'user-left', participantId: 'bob', reason: 'kicked' });
+  it("joins, leaves and kicks become toasts with the person's name", () => {
+    const s = run(
+      { type: 'joined', data: joined },
+      { type: 'user-joined', participant: person('cat', 'Cat', 3) },
+      { type: 'user-left', participantId: 'bob', reason: 'kicked' },
+    );
     expect(s.toasts.map((t) => t.text)).toEqual(['Cat joined', 'Bob was removed']);
     expect(s.participants.map((p) => p.participantId)).toEqual(['me', 'cat']);
   });
 
   it('a host mute heard twice (you-were-muted and producer-paused) is one toast', () => {
-    const s = run({ type: 'toast', text: 'You were muted by the host' }, { type: 'toast', text: 'You were muted by the host' });
+    const s = run(
+      { type: 'toast', text: 'You were muted by the host' },
+      { type: 'toast', text: 'You were muted by the host' },
+    );
     expect(s.toasts).toHaveLength(1);
   });
 
@@ -48,13 +80,25 @@ describe('room state', () => {
   });
 
   it('a new message from someone clears their typing indicator', () => {
-    const s = run({ type: 'joined', data: joined }, { type: 'typing', participantId: 'bob', active: true }, { type: 'message', message: { id: 'm2', from: { participantId: 'bob', displayName: 'Bob' }, text: 'hi', sentAt: 2 } });
+    const s = run(
+      { type: 'joined', data: joined },
+      { type: 'typing', participantId: 'bob', active: true },
+      {
+        type: 'message',
+        message: { id: 'm2', from: { participantId: 'bob', displayName: 'Bob' }, text: 'hi', sentAt: 2 },
+      },
+    );
     expect(s.typing).toEqual([]);
     expect(s.chat.map((m) => m.text)).toEqual(['earlier', 'hi']);
   });
 
   it('raised hands come first, in raise order, then everyone else in join order', () => {
-    const list = [person('a', 'A', 1), person('b', 'B', 2, { handRaisedAt: 20 }), person('c', 'C', 3, { handRaisedAt: 10 }), person('d', 'D', 4)];
+    const list = [
+      person('a', 'A', 1),
+      person('b', 'B', 2, { handRaisedAt: 20 }),
+      person('c', 'C', 3, { handRaisedAt: 10 }),
+      person('d', 'D', 4),
+    ];
     expect(peopleOrder(list).map((p) => p.participantId)).toEqual(['c', 'b', 'a', 'd']);
   });
 });

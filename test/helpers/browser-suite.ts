@@ -19,7 +19,11 @@ type Viewport = { width: number; height: number };
 
 export function browserSuite(opts: { rtcPorts: [number, number]; viewport?: Viewport; strict?: boolean }) {
   // Each file gets its own port range, so no browser's own loopback port can pass for the SFU's.
-  const media: SfuConfig = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_MIN_PORT: String(opts.rtcPorts[0]), MEDIASOUP_RTC_MAX_PORT: String(opts.rtcPorts[1]) });
+  const media: SfuConfig = loadSfuConfig({
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_RTC_MIN_PORT: String(opts.rtcPorts[0]),
+    MEDIASOUP_RTC_MAX_PORT: String(opts.rtcPorts[1]),
+  });
   let server: ConveneServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -55,13 +59,26 @@ export function browserSuite(opts: { rtcPorts: [number, number]; viewport?: View
     },
     /** A page in a new context: a new person, with the test hook and low-resolution fake devices. */
     async page(name: string, viewport: Viewport | undefined = opts.viewport): Promise<Page> {
-      const opened = await newPage(started(browser), name, { baseURL: started(server).url, errors, ...(opts.strict && { strict: true }), ...(viewport && { viewport }) });
+      const opened = await newPage(started(browser), name, {
+        baseURL: started(server).url,
+        errors,
+        ...(opts.strict && { strict: true }),
+        ...(viewport && { viewport }),
+      });
       contexts.push(opened.context);
       return opened.page;
     },
     /** Same, returning the context too (for permissions or cookies). */
-    async pageWithContext(name: string, viewport: Viewport | undefined = opts.viewport): Promise<{ page: Page; context: BrowserContext }> {
-      const opened = await newPage(started(browser), name, { baseURL: started(server).url, errors, ...(opts.strict && { strict: true }), ...(viewport && { viewport }) });
+    async pageWithContext(
+      name: string,
+      viewport: Viewport | undefined = opts.viewport,
+    ): Promise<{ page: Page; context: BrowserContext }> {
+      const opened = await newPage(started(browser), name, {
+        baseURL: started(server).url,
+        errors,
+        ...(opts.strict && { strict: true }),
+        ...(viewport && { viewport }),
+      });
       contexts.push(opened.context);
       return opened;
     },

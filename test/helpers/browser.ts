@@ -5,7 +5,13 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-quic'];
+export const FAKE_MEDIA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-gpu',
+  '--disable-quic',
+];
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: FAKE_MEDIA_ARGS });
@@ -30,8 +36,15 @@ export interface NewPageOptions {
 }
 
 /** A page in its own browser context (its own cookies: its own guest identity). */
-export async function newPage(browser: Browser, name: string, opts: NewPageOptions): Promise<{ page: Page; context: BrowserContext }> {
-  const context = await browser.newContext({ baseURL: opts.baseURL, viewport: opts.viewport ?? { width: 960, height: 600 } });
+export async function newPage(
+  browser: Browser,
+  name: string,
+  opts: NewPageOptions,
+): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({
+    baseURL: opts.baseURL,
+    viewport: opts.viewport ?? { width: 960, height: 600 },
+  });
   await context.addInitScript(lowResMedia);
   const page = await context.newPage();
   page.on('pageerror', (err) => opts.errors.push(`${name}: ${err.message}`));
@@ -39,7 +52,8 @@ export async function newPage(browser: Browser, name: string, opts: NewPageOptio
     page.on('console', (msg) => {
       // Failed loads are reported with their URL below.
       if (msg.text().startsWith('Failed to load resource')) return;
-      if (msg.type() === 'error' || msg.text().startsWith('[media]')) opts.errors.push(`${name} console: ${msg.text()}`);
+      if (msg.type() === 'error' || msg.text().startsWith('[media]'))
+        opts.errors.push(`${name} console: ${msg.text()}`);
     });
     page.on('response', (res) => {
       if (res.status() >= 400) opts.errors.push(`${name}: ${res.status()} ${new URL(res.url()).pathname}`);
@@ -60,7 +74,11 @@ export function inbound(page: Page, participantId: string, source: string): Prom
       if (!track || !report) return null;
       for (const s of report.values()) {
         if (s.type === 'inbound-rtp' && s.trackIdentifier === track.id) {
-          return { framesDecoded: s.framesDecoded ?? 0, packetsReceived: s.packetsReceived ?? 0, frameWidth: s.frameWidth ?? 0 };
+          return {
+            framesDecoded: s.framesDecoded ?? 0,
+            packetsReceived: s.packetsReceived ?? 0,
+            frameWidth: s.frameWidth ?? 0,
+          };
         }
       }
       return null;
@@ -83,6 +101,15 @@ export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) =>
 
 /** Frames decoded keep increasing: the video is live, not one stuck frame. */
 export async function expectDecoding(page: Page, participantId: string, source: string): Promise<void> {
-  const first = await until(`${source} frames from ${participantId}`, () => inbound(page, participantId, source), (s) => (s?.framesDecoded ?? 0) > 0);
-  await until(`${source} frames rising`, () => inbound(page, participantId, source), (s) => s!.framesDecoded > first!.framesDecoded, 5_000);
+  const first = await until(
+    `${source} frames from ${participantId}`,
+    () => inbound(page, participantId, source),
+    (s) => (s?.framesDecoded ?? 0) > 0,
+  );
+  await until(
+    `${source} frames rising`,
+    () => inbound(page, participantId, source),
+    (s) => s!.framesDecoded > first!.framesDecoded,
+    5_000,
+  );
 }

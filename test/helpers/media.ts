@@ -9,7 +9,16 @@ import type { MediaSource } from '../../server/sfu';
 import { plainConsumer, plainProducer, until } from '../sfu/helpers';
 import { emit, next, type Client } from './server';
 
-export async function signaledRoundTrip(server: ConveneServer, code: string, a: Client, aId: string, b: Client, bId: string, ssrc: number, source: MediaSource = 'mic') {
+export async function signaledRoundTrip(
+  server: ConveneServer,
+  code: string,
+  a: Client,
+  aId: string,
+  b: Client,
+  bId: string,
+  ssrc: number,
+  source: MediaSource = 'mic',
+) {
   await emit(a, 'get-router-capabilities');
   const media = await server.sfu!.room(code);
   const sender = await plainProducer(media, aId, source, ssrc);
@@ -19,7 +28,10 @@ export async function signaledRoundTrip(server: ConveneServer, code: string, a: 
   expect(await announced).toMatchObject({ participantId: aId, producerId: produced.producerId, source });
 
   const receiver = await plainConsumer(media, bId);
-  const consumer = await emit(b, 'consume', { producerId: produced.producerId, rtpCapabilities: media.rtpCapabilities });
+  const consumer = await emit(b, 'consume', {
+    producerId: produced.producerId,
+    rtpCapabilities: media.rtpCapabilities,
+  });
   expect(consumer).toMatchObject({ ok: true, producerId: produced.producerId, participantId: aId, source });
   receiver.ssrc = consumer.rtpParameters.encodings[0].ssrc;
   expect(await emit(b, 'resume-consumer', { consumerId: consumer.id })).toEqual({ ok: true });

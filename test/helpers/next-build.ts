@@ -40,7 +40,12 @@ export function ensureNextBuild(): void {
     }
   }
   try {
-    if (stale()) execFileSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    if (stale())
+      execFileSync('npx', ['next', 'build'], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

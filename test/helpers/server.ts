@@ -23,7 +23,11 @@ export async function sessionCookieHeader(sub: string, name: string): Promise<st
 
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return {
-    ...loadConfig({ NODE_ENV: 'test', NEXTAUTH_SECRET: TEST_SECRET, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      NEXTAUTH_SECRET: TEST_SECRET,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    }),
     port: 0,
     host: '127.0.0.1',
     rateLimits: { ...DEFAULT_RATE_LIMITS },
@@ -31,17 +35,27 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   };
 }
 
-export async function startServer(overrides: Partial<ServerConfig> = {}, options: ServerOptions = {}): Promise<ConveneServer> {
+export async function startServer(
+  overrides: Partial<ServerConfig> = {},
+  options: ServerOptions = {},
+): Promise<ConveneServer> {
   return createConveneServer(testConfig(overrides), options);
 }
 
 /** Creates a meeting straight through the service the HTTP API uses; returns its code. */
-export async function createMeeting(server: ConveneServer, creator: Identity = guestIdentity('creator'), title = 'Test meeting'): Promise<string> {
+export async function createMeeting(
+  server: ConveneServer,
+  creator: Identity = guestIdentity('creator'),
+  title = 'Test meeting',
+): Promise<string> {
   const meetings = new MeetingService(server.store, server.config);
   return (await meetings.create(creator, { title })).code;
 }
 
-export function client(server: { url: string } | string, opts: { auth?: Record<string, unknown>; cookie?: string; reconnection?: boolean } = {}): Client {
+export function client(
+  server: { url: string } | string,
+  opts: { auth?: Record<string, unknown>; cookie?: string; reconnection?: boolean } = {},
+): Client {
   const url = typeof server === 'string' ? server : server.url;
   return connect(url, {
     transports: ['websocket'],
@@ -61,7 +75,11 @@ export function connected(socket: Client): Promise<Client> {
 }
 
 /** Resolves with the next `event` payload; rejects after `ms`. */
-export function next<E extends keyof ServerToClientEvents>(socket: Client, event: E, ms = 5_000): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+export function next<E extends keyof ServerToClientEvents>(
+  socket: Client,
+  event: E,
+  ms = 5_000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, handler as never);
@@ -83,11 +101,18 @@ export function recorder(socket: Client): Array<{ event: string; data: unknown }
 }
 
 export function emit<T = any>(socket: Client, event: string, ...payload: unknown[]): Promise<T> {
-  return (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<T> } }).timeout(5_000).emitWithAck(event, ...payload);
+  return (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<T> } })
+    .timeout(5_000)
+    .emitWithAck(event, ...payload);
 }
 
 /** Connects and joins; returns the socket and its room-joined payload. */
-export async function joined(server: { url: string } | string, roomCode: string, displayName: string, opts: Parameters<typeof client>[1] = {}) {
+export async function joined(
+  server: { url: string } | string,
+  roomCode: string,
+  displayName: string,
+  opts: Parameters<typeof client>[1] = {},
+) {
   const socket = await connected(client(server, opts));
   const ack = await emit(socket, 'join-room', { roomCode, displayName });
   if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack.error)}`);

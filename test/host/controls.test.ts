@@ -2,7 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getHttpApi } from '../../lib/http-api';
 import type { ConveneServer } from '../../server/app';
 import { guestIdentity, userIdentity } from '../../server/auth/identity';
-import { client, connected, createMeeting, emit, guestCookieHeader, joined, next, recorder, sessionCookieHeader, sleep, startServer } from '../helpers/server';
+import {
+  client,
+  connected,
+  createMeeting,
+  emit,
+  guestCookieHeader,
+  joined,
+  next,
+  recorder,
+  sessionCookieHeader,
+  sleep,
+  startServer,
+} from '../helpers/server';
 import { until } from '../sfu/helpers';
 
 let server: ConveneServer;
@@ -20,7 +32,9 @@ describe('bans', () => {
     const cookie = guestCookieHeader('troll');
     const troll = await joined(server, code, 'Troll', { cookie });
     const reason = next(troll.socket, 'force-disconnect');
-    expect(await emit(host.socket, 'kick-participant', { participantId: troll.self.participantId, ban: true })).toEqual({ ok: true });
+    expect(await emit(host.socket, 'kick-participant', { participantId: troll.self.participantId, ban: true })).toEqual(
+      { ok: true },
+    );
     expect(await reason).toEqual({ reason: expect.any(String) });
 
     const attempts = [
@@ -51,7 +65,9 @@ describe('bans', () => {
     expect((await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' })).error.code).toBe('BANNED');
 
     const { bans } = await emit(host.socket, 'get-bans');
-    expect(bans).toEqual([{ identityId: expect.any(String), displayName: 'Ada', isGuest: false, bannedAt: expect.any(Number) }]);
+    expect(bans).toEqual([
+      { identityId: expect.any(String), displayName: 'Ada', isGuest: false, bannedAt: expect.any(Number) },
+    ]);
     expect(JSON.stringify(bans)).not.toContain('user:ada');
     await emit(host.socket, 'unban', { identityId: bans[0].identityId });
     expect((await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' })).ok).toBe(true);
@@ -69,14 +85,26 @@ describe('waiting room', () => {
     const hostLobby = recorder(host.socket);
     const cohostLobby = recorder(cohost.socket);
 
-    const knockers = await Promise.all(['K1', 'K2', 'K3', 'K4'].map((n) => connected(client(server, { cookie: guestCookieHeader(`wr-${n}`) }))));
+    const knockers = await Promise.all(
+      ['K1', 'K2', 'K3', 'K4'].map((n) => connected(client(server, { cookie: guestCookieHeader(`wr-${n}`) }))),
+    );
     const statuses = knockers.map(recorder);
     const acks = [];
-    for (const [i, k] of knockers.entries()) acks.push(await emit(k, 'join-room', { roomCode: code, displayName: `K${i + 1}` }));
-    expect(acks.map((a) => [a.ok, a.pending, a.position])).toEqual([[true, true, 1], [true, true, 2], [true, true, 3], [true, true, 4]]);
-    const position = (i: number) => (statuses[i]!.filter((e) => e.event === 'lobby-status').at(-1)?.data as { position: number } | undefined)?.position;
+    for (const [i, k] of knockers.entries())
+      acks.push(await emit(k, 'join-room', { roomCode: code, displayName: `K${i + 1}` }));
+    expect(acks.map((a) => [a.ok, a.pending, a.position])).toEqual([
+      [true, true, 1],
+      [true, true, 2],
+      [true, true, 3],
+      [true, true, 4],
+    ]);
+    const position = (i: number) =>
+      (statuses[i]!.filter((e) => e.event === 'lobby-status').at(-1)?.data as { position: number } | undefined)
+        ?.position;
     await until(() => position(0) === 1 && position(3) === 4);
-    const latest = (seen: ReturnType<typeof recorder>) => seen.filter((e) => e.event === 'lobby-updated').at(-1)?.data as { waiting: { participantId: string; displayName: string }[] } | undefined;
+    const latest = (seen: ReturnType<typeof recorder>) =>
+      seen.filter((e) => e.event === 'lobby-updated').at(-1)?.data as
+        { waiting: { participantId: string; displayName: string }[] } | undefined;
     await until(() => latest(cohostLobby)?.waiting.length === 4);
     const ids = latest(hostLobby)!.waiting.map((w) => w.participantId);
     expect(latest(hostLobby)!.waiting.map((w) => w.displayName)).toEqual(['K1', 'K2', 'K3', 'K4']);
@@ -99,7 +127,12 @@ describe('waiting room', () => {
     expect(await emit(cohost.socket, 'admit-all')).toEqual({ ok: true, admitted: 1 });
     await k3In;
     await until(() => latest(hostLobby)?.waiting.length === 0);
-    expect((await server.store.listParticipants(code)).map((p) => p.displayName).sort()).toEqual(['Cohost', 'Host', 'K1', 'K3']);
+    expect((await server.store.listParticipants(code)).map((p) => p.displayName).sort()).toEqual([
+      'Cohost',
+      'Host',
+      'K1',
+      'K3',
+    ]);
     for (const s of [host.socket, cohost.socket, ...knockers]) s.disconnect();
   });
 
@@ -108,7 +141,11 @@ describe('waiting room', () => {
     const meeting = (await server.store.getMeeting(code))!;
     await server.store.saveMeeting({ ...meeting, waitingRoom: 'everyone' }, 60_000);
     const knocker = await connected(client(server, { cookie: guestCookieHeader('early-bird') }));
-    expect(await emit(knocker, 'join-room', { roomCode: code, displayName: 'Early' })).toEqual({ ok: true, pending: true, position: 1 });
+    expect(await emit(knocker, 'join-room', { roomCode: code, displayName: 'Early' })).toEqual({
+      ok: true,
+      pending: true,
+      position: 1,
+    });
     const hostSocket = await connected(client(server, { cookie: guestCookieHeader('late-host') }));
     const lobby = next(hostSocket, 'lobby-updated');
     expect((await emit(hostSocket, 'join-room', { roomCode: code, displayName: 'Host' })).self.role).toBe('host');
@@ -127,7 +164,9 @@ describe('lock', () => {
     expect(await emit(creator.socket, 'lock-room', { locked: true })).toEqual({ ok: true });
     expect((await update).room.locked).toBe(true);
     const stranger = await connected(client(server));
-    expect((await emit(stranger, 'join-room', { roomCode: code, displayName: 'Stranger' })).error.code).toBe('ROOM_LOCKED');
+    expect((await emit(stranger, 'join-room', { roomCode: code, displayName: 'Stranger' })).error.code).toBe(
+      'ROOM_LOCKED',
+    );
     creator.socket.disconnect();
     await sleep(250); // past the grace period: the creator is gone
     const back = await joined(server, code, 'Creator again', { cookie: creatorCookie });
@@ -164,8 +203,12 @@ describe('host handover', () => {
     const back = await joined(server, code, 'Creator', { cookie: creatorCookie });
     expect(back.self.role).toBe('host');
     await until(() => changes.some((e) => e.event === 'role-changed'));
-    expect(changes.filter((e) => e.event === 'role-changed').map((e) => e.data)).toEqual([{ participantId: g1.self.participantId, role: 'cohost' }]);
-    expect((await server.store.listParticipants(code)).filter((p) => p.role === 'host').map((p) => p.displayName)).toEqual(['Creator']);
+    expect(changes.filter((e) => e.event === 'role-changed').map((e) => e.data)).toEqual([
+      { participantId: g1.self.participantId, role: 'cohost' },
+    ]);
+    expect(
+      (await server.store.listParticipants(code)).filter((p) => p.role === 'host').map((p) => p.displayName),
+    ).toEqual(['Creator']);
     for (const s of [back.socket, g1.socket]) s.disconnect();
   });
 

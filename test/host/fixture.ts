@@ -5,7 +5,16 @@
  */
 import type { ConveneServer } from '../../server/app';
 import { guestIdentity } from '../../server/auth/identity';
-import { createMeeting, emit, guestCookieHeader, joined, next, sessionCookieHeader, sleep, type Client } from '../helpers/server';
+import {
+  createMeeting,
+  emit,
+  guestCookieHeader,
+  joined,
+  next,
+  sessionCookieHeader,
+  sleep,
+  type Client,
+} from '../helpers/server';
 
 export type Seat = { socket: Client; id: string };
 
@@ -35,7 +44,9 @@ export async function hostedMeeting(server: ConveneServer, tag: string) {
   await ok(emit(host.socket, 'kick-participant', { participantId: victim.id, ban: true }));
   const bans = (await ok(emit(host.socket, 'get-bans'))) as unknown as { bans: { identityId: string }[] };
   await ok(emit(host.socket, 'set-waiting-room', { mode: 'everyone' }));
-  const knockerSocket = (await import('../helpers/server')).client(server, { cookie: guestCookieHeader(`knocker-${tag}`) });
+  const knockerSocket = (await import('../helpers/server')).client(server, {
+    cookie: guestCookieHeader(`knocker-${tag}`),
+  });
   const lobby = next(host.socket, 'lobby-updated');
   const knock = await emit(knockerSocket, 'join-room', { roomCode: code, displayName: 'Knocker' });
   if (!knock.pending) throw new Error('knocker was not held in the waiting room');

@@ -34,40 +34,103 @@ const EXPECTED: Record<HostAction, Role[]> = {
 };
 
 type Seen = ReturnType<typeof recorder>;
-type Attempt = { event: string; payload: (m: Meeting) => unknown; effect: (m: Meeting, server: ConveneServer, ack: any, saw: { knocker: Seen; target: Seen }) => Promise<void> };
+type Attempt = {
+  event: string;
+  payload: (m: Meeting) => unknown;
+  effect: (m: Meeting, server: ConveneServer, ack: any, saw: { knocker: Seen; target: Seen }) => Promise<void>;
+};
 const targetRecord = (m: Meeting, s: ConveneServer) => s.store.getParticipant(m.code, m.target.id);
 const meetingRecord = (m: Meeting, s: ConveneServer) => s.store.getMeeting(m.code).then((x) => x!);
 
 const ATTEMPTS: Record<HostAction, Attempt> = {
-  kick: { event: 'kick-participant', payload: (m) => ({ participantId: m.target.id }), effect: async (m, s) => expect(await targetRecord(m, s)).toBeNull() },
+  kick: {
+    event: 'kick-participant',
+    payload: (m) => ({ participantId: m.target.id }),
+    effect: async (m, s) => expect(await targetRecord(m, s)).toBeNull(),
+  },
   ban: {
     event: 'kick-participant',
     payload: (m) => ({ participantId: m.target.id, ban: true }),
-    effect: async (m, s) => expect((await meetingRecord(m, s)).bans.map((b) => b.displayName)).toEqual(['Victim', 'Target']),
+    effect: async (m, s) =>
+      expect((await meetingRecord(m, s)).bans.map((b) => b.displayName)).toEqual(['Victim', 'Target']),
   },
-  unban: { event: 'unban', payload: (m) => ({ identityId: m.bannedIdentityId }), effect: async (m, s) => expect((await meetingRecord(m, s)).bans).toEqual([]) },
-  'view-bans': { event: 'get-bans', payload: () => ({}), effect: async (_m, _s, ack) => expect(ack.bans.map((b: { displayName: string }) => b.displayName)).toEqual(['Victim']) },
-  mute: { event: 'mute-participant', payload: (m) => ({ participantId: m.target.id, kind: 'audio' }), effect: async (m, s) => expect((await targetRecord(m, s))!.media.audio).toBe(false) },
-  'mute-all': { event: 'mute-all', payload: () => ({ kind: 'audio' }), effect: async (m, s) => expect((await targetRecord(m, s))!.media.audio).toBe(false) },
-  'stop-screen-share': { event: 'stop-screen-share', payload: (m) => ({ participantId: m.target.id }), effect: async (m, s) => expect((await targetRecord(m, s))!.media.screen).toBe(false) },
+  unban: {
+    event: 'unban',
+    payload: (m) => ({ identityId: m.bannedIdentityId }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).bans).toEqual([]),
+  },
+  'view-bans': {
+    event: 'get-bans',
+    payload: () => ({}),
+    effect: async (_m, _s, ack) =>
+      expect(ack.bans.map((b: { displayName: string }) => b.displayName)).toEqual(['Victim']),
+  },
+  mute: {
+    event: 'mute-participant',
+    payload: (m) => ({ participantId: m.target.id, kind: 'audio' }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.media.audio).toBe(false),
+  },
+  'mute-all': {
+    event: 'mute-all',
+    payload: () => ({ kind: 'audio' }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.media.audio).toBe(false),
+  },
+  'stop-screen-share': {
+    event: 'stop-screen-share',
+    payload: (m) => ({ participantId: m.target.id }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.media.screen).toBe(false),
+  },
   'request-unmute': {
     event: 'request-unmute',
     payload: (m) => ({ participantId: m.target.id }),
     effect: async (m, _s, _a, saw) => until(() => saw.target.some((e) => e.event === 'unmute-requested')),
   },
-  'set-permissions': { event: 'set-permissions', payload: () => ({ canChat: false }), effect: async (m, s) => expect((await meetingRecord(m, s)).permissions.canChat).toBe(false) },
-  'lock-room': { event: 'lock-room', payload: () => ({ locked: true }), effect: async (m, s) => expect((await meetingRecord(m, s)).locked).toBe(true) },
-  'set-waiting-room': { event: 'set-waiting-room', payload: () => ({ mode: 'guests' }), effect: async (m, s) => expect((await meetingRecord(m, s)).waitingRoom).toBe('guests') },
-  admit: { event: 'admit', payload: (m) => ({ participantId: m.knocker.id }), effect: async (_m, _s, _a, saw) => until(() => saw.knocker.some((e) => e.event === 'room-joined')) },
+  'set-permissions': {
+    event: 'set-permissions',
+    payload: () => ({ canChat: false }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).permissions.canChat).toBe(false),
+  },
+  'lock-room': {
+    event: 'lock-room',
+    payload: () => ({ locked: true }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).locked).toBe(true),
+  },
+  'set-waiting-room': {
+    event: 'set-waiting-room',
+    payload: () => ({ mode: 'guests' }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).waitingRoom).toBe('guests'),
+  },
+  admit: {
+    event: 'admit',
+    payload: (m) => ({ participantId: m.knocker.id }),
+    effect: async (_m, _s, _a, saw) => until(() => saw.knocker.some((e) => e.event === 'room-joined')),
+  },
   deny: {
     event: 'deny',
     payload: (m) => ({ participantId: m.knocker.id }),
-    effect: async (_m, _s, _a, saw) => until(() => saw.knocker.some((e) => e.event === 'join-error' && (e.data as { code: string }).code === 'DENIED')),
+    effect: async (_m, _s, _a, saw) =>
+      until(() => saw.knocker.some((e) => e.event === 'join-error' && (e.data as { code: string }).code === 'DENIED')),
   },
-  'lower-hand': { event: 'lower-hand', payload: (m) => ({ participantId: m.target.id }), effect: async (m, s) => expect((await targetRecord(m, s))!.handRaisedAt).toBeNull() },
-  'set-role': { event: 'set-role', payload: (m) => ({ participantId: m.target.id, role: 'cohost' }), effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('cohost') },
-  'transfer-host': { event: 'transfer-host', payload: (m) => ({ participantId: m.target.id }), effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('host') },
-  'end-meeting': { event: 'end-meeting', payload: () => ({}), effect: async (m, s) => expect(await s.store.listParticipants(m.code)).toEqual([]) },
+  'lower-hand': {
+    event: 'lower-hand',
+    payload: (m) => ({ participantId: m.target.id }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.handRaisedAt).toBeNull(),
+  },
+  'set-role': {
+    event: 'set-role',
+    payload: (m) => ({ participantId: m.target.id, role: 'cohost' }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('cohost'),
+  },
+  'transfer-host': {
+    event: 'transfer-host',
+    payload: (m) => ({ participantId: m.target.id }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('host'),
+  },
+  'end-meeting': {
+    event: 'end-meeting',
+    payload: () => ({}),
+    effect: async (m, s) => expect(await s.store.listParticipants(m.code)).toEqual([]),
+  },
 };
 
 const ACTORS = [
@@ -80,13 +143,20 @@ const ACTORS = [
 let server: ConveneServer;
 beforeAll(async () => {
   const roomy: [number, number] = [10_000, 1];
-  server = await startServer({ rateLimits: { ...DEFAULT_RATE_LIMITS, join: roomy, control: roomy, unknownCode: roomy } });
+  server = await startServer({
+    rateLimits: { ...DEFAULT_RATE_LIMITS, join: roomy, control: roomy, unknownCode: roomy },
+  });
 });
 afterAll(() => server.close());
 
 it('the permission table grants exactly what the product promises', () => {
   for (const role of ROLES) {
-    for (const action of HOST_ACTIONS) expect([role, action, PERMISSION_TABLE[role].has(action)]).toEqual([role, action, EXPECTED[action].includes(role)]);
+    for (const action of HOST_ACTIONS)
+      expect([role, action, PERMISSION_TABLE[role].has(action)]).toEqual([
+        role,
+        action,
+        EXPECTED[action].includes(role),
+      ]);
   }
 });
 
@@ -104,13 +174,19 @@ describe.each(HOST_ACTIONS)('%s', (action) => {
         await attempt.effect(m, server, ack, saw);
         return;
       }
-      const before = { participants: await server.store.listParticipants(m.code), meeting: await server.store.getMeeting(m.code) };
+      const before = {
+        participants: await server.store.listParticipants(m.code),
+        meeting: await server.store.getMeeting(m.code),
+      };
       const seen = m.everyone.map(recorder);
       const ack = await emit(actor, attempt.event, attempt.payload(m));
       expect(ack).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
       await sleep(100);
       expect(seen.flat()).toEqual([]);
-      expect({ participants: await server.store.listParticipants(m.code), meeting: await server.store.getMeeting(m.code) }).toEqual(before);
+      expect({
+        participants: await server.store.listParticipants(m.code),
+        meeting: await server.store.getMeeting(m.code),
+      }).toEqual(before);
     } finally {
       m.close();
     }

@@ -23,12 +23,22 @@ async function meetingWithHost(tag: string) {
 describe('host mute', () => {
   it("stops A's packets at the SFU, and A cannot unmute while canUnmute is off", async () => {
     const { code, host, a } = await meetingWithHost('mute-host');
-    const rt = await signaledRoundTrip(server, code, a.socket, a.self.participantId, host.socket, host.self.participantId, 7001);
+    const rt = await signaledRoundTrip(
+      server,
+      code,
+      a.socket,
+      a.self.participantId,
+      host.socket,
+      host.self.participantId,
+      7001,
+    );
     const notice = next(a.socket, 'you-were-muted');
     const paused = next(host.socket, 'producer-paused');
     const flag = next(host.socket, 'media-toggled');
     expect(await emit(host.socket, 'set-permissions', { canUnmute: false })).toEqual({ ok: true });
-    expect(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' })).toEqual({ ok: true });
+    expect(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' })).toEqual(
+      { ok: true },
+    );
     expect(await notice).toEqual({ by: host.self.participantId, kind: 'audio' });
     expect(await paused).toMatchObject({ participantId: a.self.participantId, source: 'mic', by: 'host' });
     expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
@@ -52,8 +62,24 @@ describe('host mute', () => {
 
   it('mute-all pauses every participant but leaves hosts and co-hosts alone', async () => {
     const { code, host, a } = await meetingWithHost('mute-all-host');
-    const fromA = await signaledRoundTrip(server, code, a.socket, a.self.participantId, host.socket, host.self.participantId, 7101);
-    const fromHost = await signaledRoundTrip(server, code, host.socket, host.self.participantId, a.socket, a.self.participantId, 7102);
+    const fromA = await signaledRoundTrip(
+      server,
+      code,
+      a.socket,
+      a.self.participantId,
+      host.socket,
+      host.self.participantId,
+      7101,
+    );
+    const fromHost = await signaledRoundTrip(
+      server,
+      code,
+      host.socket,
+      host.self.participantId,
+      a.socket,
+      a.self.participantId,
+      7102,
+    );
     expect(await emit(host.socket, 'mute-all', { kind: 'audio' })).toEqual({ ok: true, muted: 1 });
     await sleep(100);
     const [aBefore, hostBefore] = [fromA.receiver.received, fromHost.receiver.received];
@@ -73,10 +99,22 @@ describe('host stop-share', () => {
     const { code, host, a } = await meetingWithHost('share-host');
     const viewer = await joined(server, code, 'Viewer');
     // Screen audio carries the packet count (plain RTP video would wait for a VP8 key frame).
-    const rt = await signaledRoundTrip(server, code, a.socket, a.self.participantId, viewer.socket, viewer.self.participantId, 7201, 'screen-audio');
+    const rt = await signaledRoundTrip(
+      server,
+      code,
+      a.socket,
+      a.self.participantId,
+      viewer.socket,
+      viewer.self.participantId,
+      7201,
+      'screen-audio',
+    );
     const screen = await plainProducer(rt.media, a.self.participantId, 'screen', 7202, rt.sender);
     const screenId = (await emit(a.socket, 'produce', { ...screen.request, appData: { source: 'screen' } })).producerId;
-    const screenConsumer = await emit(viewer.socket, 'consume', { producerId: screenId, rtpCapabilities: rt.media.rtpCapabilities });
+    const screenConsumer = await emit(viewer.socket, 'consume', {
+      producerId: screenId,
+      rtpCapabilities: rt.media.rtpCapabilities,
+    });
     await emit(viewer.socket, 'resume-consumer', { consumerId: screenConsumer.id });
 
     const viewerSaw = recorder(viewer.socket);
@@ -104,7 +142,7 @@ describe('host stop-share', () => {
 });
 
 describe('screen share limit', () => {
-  it("a second sharer is refused with SHARE_LIMIT_REACHED until the host allows several", async () => {
+  it('a second sharer is refused with SHARE_LIMIT_REACHED until the host allows several', async () => {
     const { code, host, a } = await meetingWithHost('limit-host');
     const b = await joined(server, code, 'B');
     await emit(a.socket, 'get-router-capabilities');
@@ -112,7 +150,9 @@ describe('screen share limit', () => {
     const aShare = await plainProducer(media, a.self.participantId, 'screen', 7301);
     const bShare = await plainProducer(media, b.self.participantId, 'screen', 7302);
     expect((await emit(a.socket, 'produce', { ...aShare.request, appData: { source: 'screen' } })).ok).toBe(true);
-    expect((await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } })).error.code).toBe('SHARE_LIMIT_REACHED');
+    expect((await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } })).error.code).toBe(
+      'SHARE_LIMIT_REACHED',
+    );
     expect(media.producers().map((p) => p.participantId)).toEqual([a.self.participantId]);
 
     const updated = next(b.socket, 'room-updated');

@@ -94,7 +94,13 @@ describe('POST /api/rooms', () => {
     expect(await creatorSaw).toEqual(demoted);
     expect((await otherJoinedSeen).participant).toMatchObject({ displayName: 'Creator', role: 'host', isGuest: true });
     const roles = (await server().store.listParticipants(body.code)).map((p) => [p.displayName, p.role]);
-    expect(roles).toEqual(expect.arrayContaining([['Early', 'cohost'], ['Other', 'participant'], ['Creator', 'host']]));
+    expect(roles).toEqual(
+      expect.arrayContaining([
+        ['Early', 'cohost'],
+        ['Other', 'participant'],
+        ['Creator', 'host'],
+      ]),
+    );
   });
 
   it('a guest without the creator cookie never becomes host of a meeting someone else holds', async () => {
@@ -155,8 +161,24 @@ describe('GET /api/rooms/:code', () => {
     const before = await fetch(url);
     const empty = (await before.json()) as any;
     expect(before.status).toBe(200);
-    expect(Object.keys(empty).sort()).toEqual(['askToJoin', 'code', 'exists', 'locked', 'ok', 'participantCount', 'title']);
-    expect(empty).toEqual({ ok: true, exists: true, code: created.code, title: 'Public facts', locked: false, participantCount: 0, askToJoin: false });
+    expect(Object.keys(empty).sort()).toEqual([
+      'askToJoin',
+      'code',
+      'exists',
+      'locked',
+      'ok',
+      'participantCount',
+      'title',
+    ]);
+    expect(empty).toEqual({
+      ok: true,
+      exists: true,
+      code: created.code,
+      title: 'Public facts',
+      locked: false,
+      participantCount: 0,
+      askToJoin: false,
+    });
 
     const alice = await joined(server(), created.code, 'Alice');
     sockets.push(alice.socket);
@@ -249,7 +271,14 @@ describe('health and metrics', () => {
     const res = await fetch(`${server().url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    for (const name of ['convene_sockets', 'convene_rooms', 'convene_participants', 'convene_events_total', 'convene_errors_total', 'nodejs_eventloop_lag']) {
+    for (const name of [
+      'convene_sockets',
+      'convene_rooms',
+      'convene_participants',
+      'convene_events_total',
+      'convene_errors_total',
+      'nodejs_eventloop_lag',
+    ]) {
       expect(text).toContain(name);
     }
     expect(text).toMatch(/^convene_sockets 1$/m);

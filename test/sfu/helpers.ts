@@ -7,12 +7,16 @@ import type { MediaSource, PlainTransport, SfuLogger } from '../../server/sfu/ty
 /** A logger that keeps what it was given, so tests can assert on logs. */
 export function memoryLogger(): SfuLogger & { lines: { level: string; obj: object; msg?: string }[] } {
   const lines: { level: string; obj: object; msg?: string }[] = [];
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, ...(msg !== undefined && { msg }) });
+  const at = (level: string) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj, ...(msg !== undefined && { msg }) });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 /** An Sfu with one worker on localhost, as `npm start` would configure it by default. */
-export async function startSfu(env: Record<string, string> = {}, logger: SfuLogger = memoryLogger()): Promise<{ sfu: Sfu; config: SfuConfig }> {
+export async function startSfu(
+  env: Record<string, string> = {},
+  logger: SfuLogger = memoryLogger(),
+): Promise<{ sfu: Sfu; config: SfuConfig }> {
   const config = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', ...env });
   return { sfu: await Sfu.create(config, logger), config };
 }
@@ -48,7 +52,10 @@ function rtpPacket(index: number, ssrc: number, pt: number): Buffer {
  * `stop()`; `sent` counts them.
  */
 export async function plainProducer(
-  room: RoomMedia, participantId: string, source: MediaSource, ssrc: number,
+  room: RoomMedia,
+  participantId: string,
+  source: MediaSource,
+  ssrc: number,
   /** Another source of the same participant: reuse its transport (one send transport per participant). */
   sameTransportAs?: { transport: PlainTransport; socket: dgram.Socket },
 ) {
@@ -58,12 +65,19 @@ export async function plainProducer(
   const audio = source === 'mic' || source === 'screen-audio';
   const pt = audio ? OPUS_PT : VP8_PT;
   const rtpParameters = {
-    codecs: [audio
-      ? { mimeType: 'audio/opus', payloadType: pt, clockRate: 48000, channels: 2 }
-      : { mimeType: 'video/VP8', payloadType: pt, clockRate: 90000 }],
+    codecs: [
+      audio
+        ? { mimeType: 'audio/opus', payloadType: pt, clockRate: 48000, channels: 2 }
+        : { mimeType: 'video/VP8', payloadType: pt, clockRate: 90000 },
+    ],
     encodings: [{ ssrc }],
   };
-  const request = { transportId: transport.id, kind: audio ? ('audio' as const) : ('video' as const), rtpParameters, source };
+  const request = {
+    transportId: transport.id,
+    kind: audio ? ('audio' as const) : ('video' as const),
+    rtpParameters,
+    source,
+  };
   let timer: NodeJS.Timeout | undefined;
   const state = {
     transport,
@@ -72,7 +86,10 @@ export async function plainProducer(
     sent: 0,
     produce: (allowed = true) => room.produce(participantId, request, { allowed }),
     start() {
-      timer ??= setInterval(() => socket.send(rtpPacket(state.sent++, ssrc, pt), transport.tuple.localPort, '127.0.0.1'), 20);
+      timer ??= setInterval(
+        () => socket.send(rtpPacket(state.sent++, ssrc, pt), transport.tuple.localPort, '127.0.0.1'),
+        20,
+      );
     },
     stop() {
       if (timer) clearInterval(timer);

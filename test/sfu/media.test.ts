@@ -36,7 +36,9 @@ describe('RoomMedia media path', () => {
     const a = await plainProducer(room, 'A', 'camera', 2222);
     const producerId = await a.produce();
     expect(seen).toEqual([{ participantId: 'A', producerId, source: 'camera', kind: 'video', paused: false }]);
-    expect(room.producers()).toEqual([{ producerId, participantId: 'A', source: 'camera', kind: 'video', paused: false }]);
+    expect(room.producers()).toEqual([
+      { producerId, participantId: 'A', source: 'camera', kind: 'video', paused: false },
+    ]);
     a.close();
     await sfu.closeRoom('listing');
   });
@@ -59,12 +61,12 @@ describe('RoomMedia media path', () => {
     await sfu.closeRoom('refused');
   });
 
-  it("refuses a produce whose kind does not match its source with INVALID_PAYLOAD", async () => {
+  it('refuses a produce whose kind does not match its source with INVALID_PAYLOAD', async () => {
     const room = await sfu.room('kind-mismatch');
     const a = await plainProducer(room, 'A', 'mic', 4444);
-    await expect(
-      room.produce('A', { ...a.request, source: 'camera' }, { allowed: true }),
-    ).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    await expect(room.produce('A', { ...a.request, source: 'camera' }, { allowed: true })).rejects.toMatchObject({
+      code: 'INVALID_PAYLOAD',
+    });
     a.close();
     await sfu.closeRoom('kind-mismatch');
   });
@@ -153,7 +155,10 @@ describe('RoomMedia media path', () => {
     expect(t.iceParameters.usernameFragment).toEqual(expect.any(String));
     expect(t.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
     expect(t.iceCandidates.map((c) => [c.protocol, c.address])).toEqual(
-      expect.arrayContaining([['udp', '127.0.0.1'], ['tcp', '127.0.0.1']]),
+      expect.arrayContaining([
+        ['udp', '127.0.0.1'],
+        ['tcp', '127.0.0.1'],
+      ]),
     );
     const ice = await room.restartIce('A', t.id);
     expect(ice.usernameFragment).not.toBe(t.iceParameters.usernameFragment);

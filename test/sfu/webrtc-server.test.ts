@@ -17,7 +17,10 @@ describe('SFU with MEDIASOUP_WEBRTC_SERVER_PORT', () => {
     const b = await room.createWebRtcTransport('B', 'recv');
     for (const t of [a, b]) {
       expect(t.iceCandidates.map((c) => [c.protocol, c.address, c.port])).toEqual(
-        expect.arrayContaining([['udp', '127.0.0.1', port], ['tcp', '127.0.0.1', port]]),
+        expect.arrayContaining([
+          ['udp', '127.0.0.1', port],
+          ['tcp', '127.0.0.1', port],
+        ]),
       );
     }
     await sfu.closeRoom('one-port');

@@ -25,7 +25,10 @@ describe('worker binary resolution at startup', () => {
 
   it('keeps an executable MEDIASOUP_WORKER_BIN the user set', () => {
     const own = fakeBinary(path.join(dir, 'own', 'mediasoup-worker'));
-    const env: Record<string, string | undefined> = { MEDIASOUP_WORKER_BIN: own, CONVENE_CACHE_DIR: path.join(dir, 'cache') };
+    const env: Record<string, string | undefined> = {
+      MEDIASOUP_WORKER_BIN: own,
+      CONVENE_CACHE_DIR: path.join(dir, 'cache'),
+    };
     expect(ensureWorkerBinEnv(env)).toBe(own);
   });
 

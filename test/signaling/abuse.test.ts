@@ -19,7 +19,9 @@ describe('rate limits', () => {
     const watcherSaw = recorder(watcher.socket);
     const calmSaw = recorder(calm.socket);
 
-    const acks = await Promise.all(Array.from({ length: 20 }, (_, i) => emit(flooder.socket, 'send-message', { text: `spam ${i}` })));
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => emit(flooder.socket, 'send-message', { text: `spam ${i}` })),
+    );
     expect(acks.filter((a) => a.ok)).toHaveLength(5);
     expect(acks.filter((a) => !a.ok).every((a) => a.error.code === 'RATE_LIMITED')).toBe(true);
     expect(await emit(calm.socket, 'send-message', { text: 'still here' })).toMatchObject({ ok: true });
@@ -42,7 +44,9 @@ describe('rate limits', () => {
         codes.push((await emit(socket, 'join-room', { roomCode: guess, displayName: 'Guesser' })).error.code);
       }
       expect(codes).toEqual(['ROOM_NOT_FOUND', 'ROOM_NOT_FOUND', 'ROOM_NOT_FOUND', 'RATE_LIMITED']);
-      expect((await emit(socket, 'join-room', { roomCode: real, displayName: 'Guesser' })).error.code).toBe('RATE_LIMITED');
+      expect((await emit(socket, 'join-room', { roomCode: real, displayName: 'Guesser' })).error.code).toBe(
+        'RATE_LIMITED',
+      );
       socket.disconnect();
     } finally {
       await strict.close();
@@ -53,30 +57,61 @@ describe('rate limits', () => {
 /** Deterministic pseudo-random values, so a failure can be replayed. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
 function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * 14);
   const str = (n: number) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(r() * 0x2fff))).join('');
   switch (pick) {
-    case 0: return null;
-    case 1: return undefined;
-    case 2: return r() > 0.5;
-    case 3: return Math.floor(r() * 2 ** 40) - 2 ** 39;
-    case 4: return r() > 0.5 ? NaN : -0;
-    case 5: return str(Math.floor(r() * 12));
-    case 6: return str(70 + Math.floor(r() * 3000));
-    case 7: return ['abc-defg-hij', 'ABC DEFG HIJ', 'audio', 'video', 'screen', '', ' ', '__proto__', 'constructor'][Math.floor(r() * 9)];
-    case 8: return depth > 3 ? {} : Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
-    case 9: return Buffer.from(str(8));
+    case 0:
+      return null;
+    case 1:
+      return undefined;
+    case 2:
+      return r() > 0.5;
+    case 3:
+      return Math.floor(r() * 2 ** 40) - 2 ** 39;
+    case 4:
+      return r() > 0.5 ? NaN : -0;
+    case 5:
+      return str(Math.floor(r() * 12));
+    case 6:
+      return str(70 + Math.floor(r() * 3000));
+    case 7:
+      return ['abc-defg-hij', 'ABC DEFG HIJ', 'audio', 'video', 'screen', '', ' ', '__proto__', 'constructor'][
+        Math.floor(r() * 9)
+      ];
+    case 8:
+      return depth > 3 ? {} : Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+    case 9:
+      return Buffer.from(str(8));
     default: {
       if (depth > 3) return {};
-      const keys = ['roomCode', 'displayName', 'userId', 'resumeToken', 'kind', 'enabled', 'text', 'to', 'active', 'participantId', 'reason', '__proto__', 'constructor'];
+      const keys = [
+        'roomCode',
+        'displayName',
+        'userId',
+        'resumeToken',
+        'kind',
+        'enabled',
+        'text',
+        'to',
+        'active',
+        'participantId',
+        'reason',
+        '__proto__',
+        'constructor',
+      ];
       const o: Record<string, unknown> = {};
       // defineProperty, so '__proto__' becomes an own key on the wire instead of swapping the prototype here.
       for (let i = Math.floor(r() * 5); i > 0; i--) {
-        Object.defineProperty(o, keys[Math.floor(r() * keys.length)]!, { value: randomValue(r, depth + 1), enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(o, keys[Math.floor(r() * keys.length)]!, {
+          value: randomValue(r, depth + 1),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       }
       return o;
     }
@@ -88,7 +123,9 @@ describe('fuzzing', () => {
   beforeAll(async () => {
     // Limits off, so every payload reaches validation instead of the rate limiter.
     const open: [number, number] = [1_000_000, 1];
-    server = await startServer({ rateLimits: { join: open, chat: open, typing: open, control: open, react: open, unknownCode: open } });
+    server = await startServer({
+      rateLimits: { join: open, chat: open, typing: open, control: open, react: open, unknownCode: open },
+    });
   });
   afterAll(() => server.close());
 
@@ -99,14 +136,25 @@ describe('fuzzing', () => {
     await sleep(50); // let Member's user-joined reach the host before recording
     const hostSaw: ReturnType<typeof recorder> = [];
     let before: unknown;
-    const snapshot = async () => ({ participants: await server.store.listParticipants(code), chat: await server.store.recentChat(code, 500), meeting: await server.store.getMeeting(code) });
+    const snapshot = async () => ({
+      participants: await server.store.listParticipants(code),
+      chat: await server.store.recentChat(code, 500),
+      meeting: await server.store.getMeeting(code),
+    });
 
     // Two fuzzers are in the meeting, so payloads reach the handlers past the membership check.
     const inside = await Promise.all([0, 1].map(async (i) => (await joined(server, code, `Fuzzer ${i}`)).socket));
     const outside = await Promise.all([0, 1].map(() => connected(client(server))));
     const fuzzers = [...inside, ...outside];
     await sleep(50);
-    const events = [...Object.keys(clientEventSchemas), 'unknown-event', 'disconnect-me', '', 'constructor', '__proto__'];
+    const events = [
+      ...Object.keys(clientEventSchemas),
+      'unknown-event',
+      'disconnect-me',
+      '',
+      'constructor',
+      '__proto__',
+    ];
     before = await snapshot();
     host.socket.onAny((event: string, data: unknown) => hostSaw.push({ event, data }));
     const r = rng(20261122);
@@ -118,11 +166,17 @@ describe('fuzzing', () => {
         const event = events[Math.floor(r() * events.length)]!;
         const args = Array.from({ length: Math.floor(r() * 3) }, () => randomValue(r));
         // Payloads that happen to be valid joins are skipped: they would legitimately change state.
-        if (event === 'join-room') args[0] = { ...(typeof args[0] === 'object' && args[0] ? args[0] : {}), roomCode: r() > 0.5 ? 'zzz-zzzz-zzz' : 42 };
+        if (event === 'join-room')
+          args[0] = {
+            ...(typeof args[0] === 'object' && args[0] ? args[0] : {}),
+            roomCode: r() > 0.5 ? 'zzz-zzzz-zzz' : 42,
+          };
         // Only malformed payloads: one that happens to be valid is made invalid.
         // Stay under maxHttpBufferSize: an oversized packet makes engine.io drop the connection, by design.
         if (Buffer.byteLength(JSON.stringify(args) ?? '') > 24_000) args.splice(0, args.length, 'too big');
-        const schema = Object.hasOwn(clientEventSchemas, event) ? clientEventSchemas[event as keyof typeof clientEventSchemas] : undefined;
+        const schema = Object.hasOwn(clientEventSchemas, event)
+          ? clientEventSchemas[event as keyof typeof clientEventSchemas]
+          : undefined;
         if (schema?.safeParse(args[0]).success) args[0] = 42;
         return emit(socket, event, ...args).then((ack: { ok: boolean; error?: { code: string } }) => {
           expect(ack.ok).toBe(false);
@@ -145,7 +199,10 @@ describe('fuzzing', () => {
   it('events named after Object.prototype members are answered as unknown, not looked up on the prototype', async () => {
     const socket = await connected(client(server));
     for (const event of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      expect(await emit(socket, event, {})).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD', message: `Unknown event: ${event}` } });
+      expect(await emit(socket, event, {})).toEqual({
+        ok: false,
+        error: { code: 'INVALID_PAYLOAD', message: `Unknown event: ${event}` },
+      });
     }
     socket.disconnect();
   });

@@ -15,7 +15,11 @@ describe('chat', () => {
     const ack = await emit(alice.socket, 'send-message', { text: '  hello\nworld  ' });
     expect(ack).toEqual({ ok: true, id: expect.any(String) });
     const msg = await atBob;
-    expect(msg).toMatchObject({ id: ack.id, from: { participantId: alice.self.participantId, displayName: 'Alice' }, text: 'hello\nworld' });
+    expect(msg).toMatchObject({
+      id: ack.id,
+      from: { participantId: alice.self.participantId, displayName: 'Alice' },
+      text: 'hello\nworld',
+    });
     expect(msg.to).toBeUndefined();
     expect(await atAlice).toEqual(msg);
   });
@@ -29,7 +33,7 @@ describe('chat', () => {
     expect(late.ack.chat.map((m: { text: string }) => m.text)).toEqual(['first', 'second']);
   });
 
-  it('a private message reaches only its recipient (and its sender), and is not in others\' history', async () => {
+  it("a private message reaches only its recipient (and its sender), and is not in others' history", async () => {
     const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
@@ -125,7 +129,9 @@ describe('media toggles', () => {
     expect(await atBob).toEqual(expected);
     expect(await atAlice).toEqual(expected);
     const late = await join(code, 'Late');
-    const a = late.ack.participants.find((p: { participantId: string }) => p.participantId === alice.self.participantId);
+    const a = late.ack.participants.find(
+      (p: { participantId: string }) => p.participantId === alice.self.participantId,
+    );
     expect(a.media).toEqual({ audio: true, video: false, screen: false });
   });
 
@@ -134,8 +140,12 @@ describe('media toggles', () => {
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
-    expect((await emit(alice.socket, 'toggle-media', { kind: 'smell', enabled: true })).error.code).toBe('INVALID_PAYLOAD');
-    expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: 'yes' })).error.code).toBe('INVALID_PAYLOAD');
+    expect((await emit(alice.socket, 'toggle-media', { kind: 'smell', enabled: true })).error.code).toBe(
+      'INVALID_PAYLOAD',
+    );
+    expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: 'yes' })).error.code).toBe(
+      'INVALID_PAYLOAD',
+    );
     await sleep(50);
     expect(bobSaw).toEqual([]);
   });
@@ -151,6 +161,8 @@ describe('media flags obey room permissions', () => {
     expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
     expect(await emit(alice.socket, 'toggle-media', { kind: 'video', enabled: true })).toEqual({ ok: true });
     await sleep(50);
-    expect(hostSaw.map((e) => e.data)).toEqual([{ participantId: alice.self.participantId, kind: 'video', enabled: true }]);
+    expect(hostSaw.map((e) => e.data)).toEqual([
+      { participantId: alice.self.participantId, kind: 'video', enabled: true },
+    ]);
   });
 });

@@ -1,6 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../../server/app';
-import { client, connected, createMeeting, emit, joined, next, recorder, sleep, startServer, type Client } from '../helpers/server';
+import {
+  client,
+  connected,
+  createMeeting,
+  emit,
+  joined,
+  next,
+  recorder,
+  sleep,
+  startServer,
+  type Client,
+} from '../helpers/server';
 
 let server: ConveneServer;
 const sockets: Client[] = [];
@@ -30,7 +41,11 @@ describe('joining and leaving', () => {
     expect(ack.room).toMatchObject({ title: 'Test meeting', locked: false, waitingRoom: 'off' });
     expect({ ok: true, ...(await roomJoined) }).toEqual(ack);
     const { participant } = await announced;
-    expect(participant).toMatchObject({ participantId: ack.self.participantId, displayName: 'Bob', media: { audio: false, video: false, screen: false } });
+    expect(participant).toMatchObject({
+      participantId: ack.self.participantId,
+      displayName: 'Bob',
+      media: { audio: false, video: false, screen: false },
+    });
   });
 
   it('the first person into an empty meeting becomes its host', async () => {
@@ -62,7 +77,10 @@ describe('joining and leaving', () => {
       bob.socket.disconnect();
       await sleep(60);
       expect(seen.filter((e) => e.event === 'user-left')).toEqual([]);
-      expect(await next(alice.socket, 'user-left')).toEqual({ participantId: bob.self.participantId, reason: 'disconnected' });
+      expect(await next(alice.socket, 'user-left')).toEqual({
+        participantId: bob.self.participantId,
+        reason: 'disconnected',
+      });
       alice.socket.disconnect();
     } finally {
       await quick.close();

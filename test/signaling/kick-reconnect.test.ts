@@ -18,7 +18,9 @@ describe('kick', () => {
     const hostSaw = next(host.socket, 'user-left');
     const carolSaw = next(carol.socket, 'user-left');
 
-    expect(await emit(host.socket, 'kick-participant', { participantId: bob.self.participantId, reason: 'Be nice' })).toEqual({ ok: true });
+    expect(
+      await emit(host.socket, 'kick-participant', { participantId: bob.self.participantId, reason: 'Be nice' }),
+    ).toEqual({ ok: true });
     const expected = { participantId: bob.self.participantId, reason: 'kicked' };
     expect(await carolSaw).toEqual(expected);
     expect(await hostSaw).toEqual(expected);
@@ -57,7 +59,12 @@ describe('reconnect', () => {
   it('a client that drops and reconnects within the grace period keeps its identity, and nobody sees it leave', async () => {
     const code = await createMeeting(shared.server);
     const alice = await join(code, 'Alice');
-    const conn = new MeetingConnection(shared.server.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    const conn = new MeetingConnection(shared.server.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 100,
+    });
     const first = await conn.join(code, 'Bob');
     if (!first.ok || !('self' in first)) throw new Error('join failed');
     await emit(alice.socket, 'send-message', { text: 'before the blip' });
@@ -86,7 +93,11 @@ describe('reconnect', () => {
     const { client, connected, guestCookieHeader } = await import('../helpers/server');
     const thief = await connected(client(shared.server, { cookie: guestCookieHeader('someone-else') }));
     shared.track(thief);
-    const ack = await emit(thief, 'join-room', { roomCode: code, displayName: 'Bob', resumeToken: bob.self.resumeToken });
+    const ack = await emit(thief, 'join-room', {
+      roomCode: code,
+      displayName: 'Bob',
+      resumeToken: bob.self.resumeToken,
+    });
     expect(ack.ok).toBe(true);
     expect(ack.self.participantId).not.toBe(bob.self.participantId);
     expect(ack.resumed).toBe(false);

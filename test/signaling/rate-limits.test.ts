@@ -6,7 +6,11 @@ import { startRedis, type RedisInstance } from '../helpers/redis';
 import { sleep } from '../helpers/server';
 
 const limits = { ...DEFAULT_RATE_LIMITS, chat: [3, 1] as [number, number], unknownCode: [2, 60] as [number, number] };
-const outcome = (p: Promise<void>) => p.then(() => 'ok', (err: { code: string }) => err.code);
+const outcome = (p: Promise<void>) =>
+  p.then(
+    () => 'ok',
+    (err: { code: string }) => err.code,
+  );
 
 describe('per-socket rate limits', () => {
   it('a bucket allows its points per window, refuses the rest, and refills when the window ends', async () => {

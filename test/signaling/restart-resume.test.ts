@@ -27,7 +27,9 @@ it('a client resumes as the same participant when its server restarts, and the o
     const watcherSaw = recorder(watcher.socket);
     const states: string[] = [];
     conn.onStateChange((s) => states.push(s));
-    const rejoined = new Promise<{ self: { participantId: string }; resumed: boolean }>((resolve) => conn.socket.once('room-joined', resolve as never));
+    const rejoined = new Promise<{ self: { participantId: string }; resumed: boolean }>((resolve) =>
+      conn.socket.once('room-joined', resolve as never),
+    );
 
     await first.close();
     second = await startServer({ redisUrl: redis.url, port }); // the replacement, at the same address
