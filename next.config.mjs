@@ -8,8 +8,9 @@ const nextConfig = {
   // The custom server (server/index.ts) owns the process; these packages are
   // native or server-only and must stay out of the bundles.
   serverExternalPackages: ['mediasoup', 'ioredis', 'pino', 'prom-client'],
-  // Type checking runs in `npm run typecheck` and CI, not inside `next build`,
-  // so a build on a user's machine does not depend on test files.
+  // Types and lint are checked by `npm run typecheck` and `npm run lint`, which
+  // .ci/run runs before the tests; `next build` skips both, so a build on a
+  // user's machine neither depends on test files nor repeats that work.
   typescript: { ignoreBuildErrors: true },
   eslint: { ignoreDuringBuilds: true },
 };

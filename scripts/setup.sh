@@ -9,9 +9,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf '\n[setup] %s\n' "$*" >&2; }
 die() { printf '\n[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
-command -v node >/dev/null || die "Node.js 20.9+ is required (node not found)"
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=9)?0:1)' \
-  || die "Node.js 20.9+ is required (found $(node --version))"
+# Node 24 LTS is what we test and recommend; 22.12 is the oldest we support
+# (Node 20 reached end of life in April 2026, and mediasoup and vitest need 22+).
+NODE_HELP="Install Node.js 24 LTS (or 22.12+) from https://nodejs.org/en/download, your package manager, or nvm (nvm install 24). On a machine with only the npm registry: export PATH=\"\$(bash scripts/node-path.sh):\$PATH\""
+command -v node >/dev/null || die "Node.js 22.12+ is required (node not found). $NODE_HELP"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)' \
+  || die "Node.js 22.12+ is required; this is $(node --version), which is too old. $NODE_HELP"
 command -v npm >/dev/null || die "npm is required"
 
 say "1/4 mediasoup worker (cached per version outside the tree)"
