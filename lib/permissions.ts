@@ -2,6 +2,8 @@
  * The one role × action table. The server's `Room.assertCan` and the UI's
  * "may I?" helpers both answer from here, so they cannot disagree.
  */
+import type { MediaSourceName, RoomPermissions } from './protocol/schemas';
+
 export const ROLES = ['host', 'cohost', 'participant'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -53,25 +55,17 @@ export function isModerator(role: Role): boolean {
   return role === 'host' || role === 'cohost';
 }
 
-/** Room-wide switches a host sets for participants (hosts and co-hosts are never limited by them). */
-export interface PublishPermissions {
-  canUnmute: boolean;
-  canStartVideo: boolean;
-  canShareScreen: boolean;
-}
+/** The room-wide switches that decide who may send media. */
+export type PublishPermissions = Pick<RoomPermissions, 'canUnmute' | 'canStartVideo' | 'canShareScreen'>;
 
 const SOURCE_PERMISSION = {
   mic: 'canUnmute',
   camera: 'canStartVideo',
   screen: 'canShareScreen',
   'screen-audio': 'canShareScreen',
-} as const satisfies Record<string, keyof PublishPermissions>;
+} as const satisfies Record<MediaSourceName, keyof PublishPermissions>;
 
 /** Whether someone of this role may send (or resume) this source under the room's permissions. */
-export function canPublish(
-  role: Role,
-  permissions: PublishPermissions,
-  source: keyof typeof SOURCE_PERMISSION,
-): boolean {
+export function canPublish(role: Role, permissions: PublishPermissions, source: MediaSourceName): boolean {
   return isModerator(role) || permissions[SOURCE_PERMISSION[source]];
 }

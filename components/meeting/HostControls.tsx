@@ -1,6 +1,12 @@
 'use client';
 import { can, type Role } from '@/lib/permissions';
-import type { BanInfo, RoomInfo, RoomPermissions, WaitingRoomMode } from '@/lib/protocol';
+import {
+  WAITING_ROOM_MODES,
+  type BanInfo,
+  type RoomInfo,
+  type RoomPermissions,
+  type WaitingRoomMode,
+} from '@/lib/protocol';
 import styles from './meeting.module.css';
 
 export interface HostControlsProps {
@@ -14,6 +20,12 @@ export interface HostControlsProps {
   onPermission: (key: keyof RoomPermissions, value: boolean) => void;
   onEndMeeting: () => void;
 }
+
+const WAITING_ROOM_LABELS: Record<WaitingRoomMode, string> = {
+  off: 'Off',
+  guests: 'Guests wait',
+  everyone: 'Everyone waits',
+};
 
 const PERMISSION_LABELS: Array<[keyof RoomPermissions, string]> = [
   ['canChat', 'Send chat messages'],
@@ -47,9 +59,11 @@ export function HostControls(p: HostControlsProps) {
         <label className={styles.field}>
           Waiting room
           <select value={p.room.waitingRoom} onChange={(e) => p.onWaitingRoom(e.target.value as WaitingRoomMode)}>
-            <option value="off">Off</option>
-            <option value="guests">Guests wait</option>
-            <option value="everyone">Everyone waits</option>
+            {WAITING_ROOM_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {WAITING_ROOM_LABELS[mode]}
+              </option>
+            ))}
           </select>
         </label>
       )}

@@ -1,10 +1,10 @@
 /** What a MediaSession exposes to the UI, and the encodings it sends with. */
 import type { types } from 'mediasoup-client';
-import type { ErrorBody, ErrorCode, MediaSourceKind } from '../protocol';
+import type { ErrorBody, ErrorCode, MediaSourceName } from '../protocol';
 
 /** One of our own sources that is being sent (or is muted). */
 export interface LocalMedia {
-  source: MediaSourceKind;
+  source: MediaSourceName;
   track: MediaStreamTrack;
   /** Null while (re)producing, e.g. during recovery. */
   producerId: string | null;
@@ -17,7 +17,7 @@ export interface RemoteMedia {
   consumerId: string;
   producerId: string;
   participantId: string;
-  source: MediaSourceKind;
+  source: MediaSourceName;
   kind: 'audio' | 'video';
   track: MediaStreamTrack;
   /** The sender muted it (or a host did): no media flows. */
@@ -42,16 +42,16 @@ export type MediaStatus =
 export interface MediaNotice {
   code: ErrorCode | 'DEVICE_UNAVAILABLE';
   message: string;
-  source?: MediaSourceKind;
+  source?: MediaSourceName;
   /** Distinguishes two identical notices in a row. */
   at: number;
 }
 
 export interface MediaSnapshot {
   status: MediaStatus;
-  local: Readonly<Partial<Record<MediaSourceKind, LocalMedia>>>;
+  local: Readonly<Partial<Record<MediaSourceName, LocalMedia>>>;
   /** participantId → source → what we receive from them. */
-  remote: Readonly<Record<string, Readonly<Partial<Record<MediaSourceKind, RemoteMedia>>>>>;
+  remote: Readonly<Record<string, Readonly<Partial<Record<MediaSourceName, RemoteMedia>>>>>;
   notice: MediaNotice | null;
 }
 

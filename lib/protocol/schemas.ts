@@ -23,6 +23,24 @@ export const ParticipantId = z.string().min(1).max(64);
 export const MediaKind = z.enum(['audio', 'video', 'screen']);
 export type MediaKind = z.infer<typeof MediaKind>;
 
+/** What a producer carries; one producer per (participant, source). */
+export const MediaSourceSchema = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
+export type MediaSourceName = z.infer<typeof MediaSourceSchema>;
+export const MEDIA_SOURCES = MediaSourceSchema.options;
+
+export const WaitingRoomModeSchema = z.enum(['off', 'guests', 'everyone']);
+export type WaitingRoomMode = z.infer<typeof WaitingRoomModeSchema>;
+export const WAITING_ROOM_MODES = WaitingRoomModeSchema.options;
+
+/** Room-wide switches a host sets for participants (moderators are never limited by them). */
+export const RoomPermissionsSchema = z.object({
+  canUnmute: z.boolean(),
+  canStartVideo: z.boolean(),
+  canShareScreen: z.boolean(),
+  canChat: z.boolean(),
+});
+export type RoomPermissions = z.infer<typeof RoomPermissionsSchema>;
+
 /** The producer behind each media flag, and back (screen audio rides along with the screen flag's share). */
 export const SOURCE_OF_FLAG = { audio: 'mic', video: 'camera', screen: 'screen' } as const;
 export const FLAG_OF_SOURCE = { mic: 'audio', camera: 'video', screen: 'screen', 'screen-audio': null } as const;
@@ -69,7 +87,7 @@ export const KickParticipant = z.object({
 
 /** HTTP: POST /api/rooms */
 export const RoomSettings = z.object({
-  waitingRoom: z.enum(['off', 'guests', 'everyone']).default('off'),
+  waitingRoom: WaitingRoomModeSchema.default('off'),
   capacity: z.number().int().min(2).max(1000).optional(),
   maxScreenShares: z.number().int().min(1).max(16).optional(),
 });
@@ -94,9 +112,6 @@ export const CreateRoomBody = z
 const MediasoupObject = z.looseObject({});
 const Id = z.string().min(1).max(128);
 
-export const MediaSourceSchema = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
-export type MediaSourceName = z.infer<typeof MediaSourceSchema>;
-
 export const GetRouterCapabilities = Empty;
 export const CreateTransport = z.object({ direction: z.enum(['send', 'recv']) });
 export const ConnectTransport = z.object({ transportId: Id, dtlsParameters: MediasoupObject });
@@ -117,21 +132,15 @@ export const SetConsumerLayers = z.object({
 });
 
 // ---- Host controls ----
-export const WaitingRoomModeSchema = z.enum(['off', 'guests', 'everyone']);
 export const Target = z.object({ participantId: ParticipantId });
 export const SetWaitingRoom = z.object({ mode: WaitingRoomModeSchema });
 export const LockRoom = z.object({ locked: z.boolean() });
 export const MuteParticipant = z.object({ participantId: ParticipantId, kind: z.enum(['audio', 'video']) });
 export const MuteAll = z.object({ kind: z.enum(['audio', 'video']) });
-export const SetPermissions = z
-  .object({
-    canUnmute: z.boolean(),
-    canStartVideo: z.boolean(),
-    canShareScreen: z.boolean(),
-    canChat: z.boolean(),
-    /** How many people may share a screen at once (default 1). */
-    maxScreenShares: z.number().int().min(1).max(16),
-  })
+export const SetPermissions = RoomPermissionsSchema.extend({
+  /** How many people may share a screen at once (default 1). */
+  maxScreenShares: z.number().int().min(1).max(16),
+})
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'give at least one permission');
 export const Unban = z.object({ identityId: z.string().min(1).max(64) });

@@ -1,17 +1,9 @@
 /** Shapes the server sends. Snapshots only: clients never see live server objects. */
 import type { Role } from '../permissions';
-import type { MediaKind } from './schemas';
+import type { MediaKind, MediaSourceName, RoomPermissions, WaitingRoomMode } from './schemas';
 
 export type MediaState = Record<MediaKind, boolean>;
-export type WaitingRoomMode = 'off' | 'guests' | 'everyone';
 export type LeaveReason = 'left' | 'disconnected' | 'kicked';
-
-export interface RoomPermissions {
-  canUnmute: boolean;
-  canStartVideo: boolean;
-  canShareScreen: boolean;
-  canChat: boolean;
-}
 
 export interface ParticipantInfo {
   participantId: string;
@@ -77,12 +69,10 @@ export interface BanInfo {
   bannedAt: number;
 }
 
-export type MediaSourceKind = 'mic' | 'camera' | 'screen' | 'screen-audio';
-
 export interface ProducerEvent {
   participantId: string;
   producerId: string;
-  source: MediaSourceKind;
+  source: MediaSourceName;
   paused?: boolean;
   /** On producer-paused: whether the owner paused it or a host muted it. */
   by?: 'owner' | 'host';
@@ -102,7 +92,7 @@ export interface ConsumerInfo {
   id: string;
   producerId: string;
   participantId: string;
-  source: MediaSourceKind;
+  source: MediaSourceName;
   kind: 'audio' | 'video';
   rtpParameters: unknown;
   type: string;

@@ -1,16 +1,16 @@
 /** Creating meetings and answering public questions about them (the HTTP API's logic). */
-import { ConveneError, type RoomSettings, type RoomSummary } from '../../lib/protocol';
+import { ConveneError, type RoomPermissions, type RoomSettings, type RoomSummary } from '../../lib/protocol';
 import { generateRoomCode } from '../../lib/room-code';
 import type { Identity } from '../auth/identity';
 import type { MeetingRecord, RoomStore } from '../store/types';
 import { mustKnock } from './admission';
 
-export const DEFAULT_PERMISSIONS = {
+export const DEFAULT_PERMISSIONS: Readonly<RoomPermissions> = {
   canUnmute: true,
   canStartVideo: true,
   canShareScreen: true,
   canChat: true,
-} as const;
+};
 
 export class MeetingService {
   constructor(
@@ -45,7 +45,7 @@ export class MeetingService {
 
   async isBanned(code: string, identityKey: string): Promise<boolean> {
     const meeting = await this.store.getMeeting(code);
-    return Boolean(meeting?.bans?.some((b) => b.identity === identityKey));
+    return Boolean(meeting?.bans.some((b) => b.identity === identityKey));
   }
 
   /** Public facts, plus whether the waiting room would hold `viewer` (the same rule Room.join applies). */

@@ -3,7 +3,6 @@ export { Sfu } from './sfu';
 export { RoomMedia } from './room-media';
 export { WorkerPool, type Placement, type WorkerDiedInfo } from './worker-pool';
 export { loadSfuConfig, type SfuConfig, type IceServer } from './config';
-export { SfuError, isSfuError, type SfuErrorCode } from './errors';
 export { ensureWorkerBinEnv, loadMediasoup, cachedWorkerPath } from './worker-bin';
 export { MEDIA_CODECS } from './codecs';
 export * from './types';

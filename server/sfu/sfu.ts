@@ -1,6 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import type { IceServer, SfuConfig } from './config';
-import { fromMediasoupError, SfuError } from './errors';
+import { ConveneError } from '../../lib/protocol/errors';
+import { fromMediasoupError } from './errors';
 import { RoomMedia, type RoomMediaOptions } from './room-media';
 import { silentLogger, type SfuLogger } from './types';
 import { WorkerPool, type WorkerDiedInfo } from './worker-pool';
@@ -47,7 +48,7 @@ export class Sfu {
 
   /** The room's media, created on the least-loaded worker on first use. */
   room(roomCode: string): Promise<RoomMedia> {
-    if (this.#closed) return Promise.reject(new SfuError('MEDIA_UNAVAILABLE', 'media server is shutting down'));
+    if (this.#closed) return Promise.reject(new ConveneError('MEDIA_UNAVAILABLE', 'media server is shutting down'));
     const existing = this.#rooms.get(roomCode);
     if (existing) return existing;
     const created = (async () => {

@@ -1,15 +1,14 @@
 import type { types as ms } from 'mediasoup';
+import type { MediaSourceName } from '../../lib/protocol/schemas';
 
-/** What a producer carries. One producer per (participant, source). */
-export type MediaSource = 'mic' | 'camera' | 'screen' | 'screen-audio';
-export const MEDIA_SOURCES: readonly MediaSource[] = ['mic', 'camera', 'screen', 'screen-audio'];
+export type { MediaSourceName };
 
 export type TransportDirection = 'send' | 'recv';
 
 /** Typed appData on every mediasoup object we create. */
 export type TransportAppData = { participantId: string; direction: TransportDirection };
-export type ProducerAppData = { participantId: string; source: MediaSource };
-export type ConsumerAppData = { participantId: string; source: MediaSource; producerOwnerId: string };
+export type ProducerAppData = { participantId: string; source: MediaSourceName };
+export type ConsumerAppData = { participantId: string; source: MediaSourceName; producerOwnerId: string };
 
 export type Transport = ms.Transport<TransportAppData>;
 export type WebRtcTransport = ms.WebRtcTransport<TransportAppData>;
@@ -47,7 +46,7 @@ export interface ConsumerParams {
   id: string;
   producerId: string;
   participantId: string;
-  source: MediaSource;
+  source: MediaSourceName;
   kind: ms.MediaKind;
   rtpParameters: ms.RtpParameters;
   type: ms.ConsumerType;
@@ -57,7 +56,7 @@ export interface ConsumerParams {
 export interface ProducerInfo {
   producerId: string;
   participantId: string;
-  source: MediaSource;
+  source: MediaSourceName;
   kind: ms.MediaKind;
   paused: boolean;
 }
@@ -66,7 +65,7 @@ export interface ProduceRequest {
   transportId: string;
   kind: ms.MediaKind;
   rtpParameters: ms.RtpParameters;
-  source: MediaSource;
+  source: MediaSourceName;
 }
 
 /** Why a producer closed; lets signaling word its notification. */
@@ -79,16 +78,21 @@ export interface RoomMediaEvents {
   'new-producer': {
     participantId: string;
     producerId: string;
-    source: MediaSource;
+    source: MediaSourceName;
     kind: ms.MediaKind;
     paused: boolean;
   };
-  /** A producer was paused, by its owner or by a host lock. */
-  'producer-paused': { participantId: string; producerId: string; source: MediaSource; by: 'owner' | 'host' };
-  /** A producer was resumed (by its owner, never while locked). */
-  'producer-resumed': { participantId: string; producerId: string; source: MediaSource };
+  /** A producer was paused, by its owner or by a host mute. */
+  'producer-paused': { participantId: string; producerId: string; source: MediaSourceName; by: 'owner' | 'host' };
+  /** A producer was resumed by its owner. */
+  'producer-resumed': { participantId: string; producerId: string; source: MediaSourceName };
   /** A producer closed; its consumers close too (each emits consumer-closed). */
-  'producer-closed': { participantId: string; producerId: string; source: MediaSource; reason: ProducerCloseReason };
+  'producer-closed': {
+    participantId: string;
+    producerId: string;
+    source: MediaSourceName;
+    reason: ProducerCloseReason;
+  };
   /** A consumer closed because its producer went away; `participantId` is the consumer's owner. */
   'consumer-closed': { participantId: string; consumerId: string; producerId: string };
   /** The loudest mic changed. */

@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { SfuError } from './errors';
+import { ConveneError } from '../../lib/protocol/errors';
 
 /**
  * mediasoup resolves its worker binary once, when the module is first
@@ -70,7 +70,7 @@ export function workerBinCandidates(env: Env = process.env): string[] {
 export function ensureWorkerBinEnv(env: Env = process.env): string {
   const found = workerBinCandidates(env).find(isExecutable);
   if (!found) {
-    throw new SfuError(
+    throw new ConveneError(
       'MEDIA_UNAVAILABLE',
       `No mediasoup-worker binary found (looked at: ${workerBinCandidates(env).join(', ')}). ` +
         'Run `npm run setup` or `bash scripts/mediasoup/ensure-worker.sh`.',

@@ -1,7 +1,8 @@
 import type { types as ms } from 'mediasoup';
 import { MEDIA_CODECS } from './codecs';
 import type { SfuConfig } from './config';
-import { mediaCall, SfuError } from './errors';
+import { ConveneError } from '../../lib/protocol/errors';
+import { mediaCall } from './errors';
 import type { SfuLogger } from './types';
 import { loadMediasoup } from './worker-bin';
 
@@ -76,13 +77,13 @@ export class WorkerPool {
   /** Create a router on the least-loaded live worker, recorded as belonging to `owner`. */
   async createRouter(owner: string): Promise<Placement> {
     if (this.#starting.size > 0) await Promise.all(this.#starting);
-    if (this.#closed) throw new SfuError('MEDIA_UNAVAILABLE', 'media server is shutting down');
+    if (this.#closed) throw new ConveneError('MEDIA_UNAVAILABLE', 'media server is shutting down');
     const load = (e: PoolEntry) => e.routers.size + e.pending;
     const entry = this.#entries.reduce<PoolEntry | undefined>(
       (best, e) => (!best || load(e) < load(best) ? e : best),
       undefined,
     );
-    if (!entry) throw new SfuError('MEDIA_UNAVAILABLE', 'no media worker is running');
+    if (!entry) throw new ConveneError('MEDIA_UNAVAILABLE', 'no media worker is running');
     entry.pending++;
     let router: ms.Router;
     try {

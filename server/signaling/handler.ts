@@ -17,7 +17,6 @@ import {
   type ParsedPayload,
 } from '../../lib/protocol';
 import { describeIssue } from '../../lib/protocol/describe';
-import { SfuError } from '../sfu/errors';
 import type { IoSocket, SignalingDeps } from './context';
 import type { GraceTimers } from './presence';
 import type { Bucket } from './rate-limits';
@@ -44,7 +43,7 @@ export type EventHandlers = { [E in ClientEventName]?: EventHandler<E> };
 export type EventTable = { [E in ClientEventName]: EventHandler<E> };
 
 export function toErrorBody(err: unknown, deps: Pick<SignalingDeps, 'log'>, event: string): ErrorBody {
-  if (err instanceof ConveneError || err instanceof SfuError) return { code: err.code, message: err.message };
+  if (err instanceof ConveneError) return { code: err.code, message: err.message };
   deps.log.error({ err, event }, 'unexpected error in handler');
   return { code: 'INTERNAL', message: 'Something went wrong on the server' };
 }

@@ -5,7 +5,7 @@
  */
 import { FLAG_OF_SOURCE, type MediaKind, type ProducerEvent } from '../../lib/protocol';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
-import type { MediaSource, RoomMedia, Sfu } from '../sfu';
+import type { MediaSourceName, RoomMedia, Sfu } from '../sfu';
 import { participantChannel, roomChannel, type IoServer } from './context';
 import type { Logger } from 'pino';
 
@@ -49,7 +49,7 @@ export class MediaBridge {
     code: string,
     participantId: string,
     kind: MediaKind,
-  ): Promise<{ producerId: string; source: MediaSource } | null> {
+  ): Promise<{ producerId: string; source: MediaSourceName } | null> {
     const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
     const p = media?.producers().find((x) => x.participantId === participantId && FLAG_OF_SOURCE[x.source] === kind);
     return p ? { producerId: p.producerId, source: p.source } : null;
@@ -69,7 +69,7 @@ export class MediaBridge {
 
   #wire(code: string, media: RoomMedia): void {
     const everyone = () => this.io.to(roomChannel(code));
-    const flag = (participantId: string, source: MediaSource, enabled: boolean) => {
+    const flag = (participantId: string, source: MediaSourceName, enabled: boolean) => {
       const kind = FLAG_OF_SOURCE[source];
       if (!kind) return;
       void this.rooms
