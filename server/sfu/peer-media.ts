@@ -1,5 +1,5 @@
-import { SfuError } from './errors';
-import type { Consumer, MediaSource, Producer, Transport, TransportDirection } from './types';
+import { ConveneError } from '../../lib/protocol/errors';
+import type { Consumer, MediaSourceName, Producer, Transport, TransportDirection } from './types';
 
 /**
  * One participant's media inside a room: at most one transport per direction,
@@ -25,7 +25,7 @@ export class PeerMedia {
     return undefined;
   }
 
-  producerFor(source: MediaSource): Producer | undefined {
+  producerFor(source: MediaSourceName): Producer | undefined {
     for (const p of this.producers.values()) if (p.appData.source === source) return p;
     return undefined;
   }
@@ -49,12 +49,12 @@ export class PeerMedia {
   }
 }
 
-export function isShareSource(source: MediaSource): boolean {
+export function isShareSource(source: MediaSourceName): boolean {
   return source === 'screen' || source === 'screen-audio';
 }
 
 /** The media kind each source must carry. */
-export function kindOf(source: MediaSource): 'audio' | 'video' {
+export function kindOf(source: MediaSourceName): 'audio' | 'video' {
   return source === 'mic' || source === 'screen-audio' ? 'audio' : 'video';
 }
 
@@ -111,9 +111,10 @@ export class Peers {
     const mine = this.#peers.get(participantId)?.[MAPS[entity]].get(id);
     if (mine) return mine;
     for (const peer of this.#peers.values()) {
-      if (peer[MAPS[entity]].has(id)) throw new SfuError('FORBIDDEN', `that ${entity} belongs to another participant`);
+      if (peer[MAPS[entity]].has(id))
+        throw new ConveneError('FORBIDDEN', `that ${entity} belongs to another participant`);
     }
-    throw new SfuError('NOT_FOUND', `no such ${entity}`);
+    throw new ConveneError('NOT_FOUND', `no such ${entity}`);
   }
 
   findProducer(producerId: string): Producer | undefined {
@@ -145,35 +146,5 @@ export class Peers {
       if (n > 0) this.#pendingShares.set(participantId, n);
       else this.#pendingShares.delete(participantId);
     };
-  }
-}
-
-/** Host locks by participant and source. */
-export class SourceLocks {
-  readonly #locks = new Map<string, Set<MediaSource>>();
-
-  /** Returns whether the lock is new. */
-  lock(participantId: string, source: MediaSource): boolean {
-    const set = this.#locks.get(participantId) ?? new Set<MediaSource>();
-    this.#locks.set(participantId, set);
-    if (set.has(source)) return false;
-    set.add(source);
-    return true;
-  }
-
-  /** Returns whether a lock was lifted. */
-  unlock(participantId: string, source: MediaSource): boolean {
-    const set = this.#locks.get(participantId);
-    const changed = set?.delete(source) ?? false;
-    if (set?.size === 0) this.#locks.delete(participantId);
-    return changed;
-  }
-
-  has(participantId: string, source: MediaSource): boolean {
-    return this.#locks.get(participantId)?.has(source) ?? false;
-  }
-
-  clear(): void {
-    this.#locks.clear();
   }
 }

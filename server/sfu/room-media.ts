@@ -1,12 +1,13 @@
 import type { types as ms } from 'mediasoup';
 import type { SfuConfig } from './config';
 import { TypedEmitter } from './emitter';
-import { fromMediasoupError, mediaCall, SfuError } from './errors';
-import { isShareSource, kindOf, Peers, SourceLocks, type PeerMedia } from './peer-media';
+import { ConveneError } from '../../lib/protocol/errors';
+import { fromMediasoupError, mediaCall } from './errors';
+import { isShareSource, kindOf, Peers, type PeerMedia } from './peer-media';
 import type {
   Consumer,
   ConsumerParams,
-  MediaSource,
+  MediaSourceName,
   PlainTransport,
   ProduceRequest,
   Producer,
@@ -20,7 +21,7 @@ import type {
   WebRtcTransport,
 } from './types';
 import { webRtcTransportOptions } from './transport-options';
-import { MEDIA_SOURCES } from './types';
+import { MEDIA_SOURCES } from '../../lib/protocol/schemas';
 import type { Placement } from './worker-pool';
 
 export type RoomMediaOptions = Pick<
@@ -32,7 +33,7 @@ export type RoomMediaOptions = Pick<
  * A room's media: one Router (on one worker), an ActiveSpeakerObserver, and a
  * PeerMedia per participant. Every method takes the acting participant's id
  * and only lets it touch its own transports, producers and consumers
- * (FORBIDDEN otherwise). Host enforcement (lockSource, closeSource) is
+ * (FORBIDDEN otherwise). Host enforcement (hostPause, closeSource) is
  * separate and unconditional: the caller has already checked the host's role.
  *
  * Events (see RoomMediaEvents) are emitted after the state change happened.
@@ -42,8 +43,6 @@ export type RoomMediaOptions = Pick<
 export class RoomMedia {
   readonly #events: TypedEmitter<RoomMediaEvents>;
   readonly #peers = new Peers();
-  /** Host locks. They outlive closeParticipant and media resets; only unlockSource lifts them. */
-  readonly #locks = new SourceLocks();
   #placement: Placement;
   #speakers!: ms.ActiveSpeakerObserver;
   #closed = false;
@@ -123,19 +122,19 @@ export class RoomMedia {
 
   async connectTransport(participantId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
     const t = this.#own(participantId, 'transport', transportId);
-    if (t.type !== 'webrtc') throw new SfuError('INVALID_PAYLOAD', 'not a WebRTC transport');
+    if (t.type !== 'webrtc') throw new ConveneError('INVALID_PAYLOAD', 'not a WebRTC transport');
     await mediaCall('connectTransport', () => (t as WebRtcTransport).connect({ dtlsParameters }));
   }
 
   async restartIce(participantId: string, transportId: string): Promise<ms.IceParameters> {
     const t = this.#own(participantId, 'transport', transportId);
-    if (t.type !== 'webrtc') throw new SfuError('INVALID_PAYLOAD', 'not a WebRTC transport');
+    if (t.type !== 'webrtc') throw new ConveneError('INVALID_PAYLOAD', 'not a WebRTC transport');
     return mediaCall('restartIce', () => (t as WebRtcTransport).restartIce());
   }
 
   /**
    * Start sending `source`. Refused if the participant may not send it
-   * (policy, FORBIDDEN), if a host locked it (FORBIDDEN), or if it is a screen
+   * (policy, FORBIDDEN), or if it is a screen
    * share and maxScreenShares others already share (SHARE_LIMIT_REACHED).
    * Producing a source the participant already sends *replaces* the old
    * producer (closed with reason 'replaced'), so a client that re-publishes
@@ -147,13 +146,12 @@ export class RoomMedia {
     policy: { allowed: boolean; maxScreenShares?: number },
   ): Promise<string> {
     const { router } = this.#live();
-    if (!MEDIA_SOURCES.includes(req.source)) throw new SfuError('INVALID_PAYLOAD', 'unknown media source');
+    if (!MEDIA_SOURCES.includes(req.source)) throw new ConveneError('INVALID_PAYLOAD', 'unknown media source');
     if (req.kind !== kindOf(req.source))
-      throw new SfuError('INVALID_PAYLOAD', `${req.source} must be ${kindOf(req.source)}`);
-    if (!policy.allowed) throw new SfuError('FORBIDDEN', `not allowed to send ${req.source}`);
-    if (this.isLocked(participantId, req.source)) throw new SfuError('FORBIDDEN', `${req.source} is locked by a host`);
+      throw new ConveneError('INVALID_PAYLOAD', `${req.source} must be ${kindOf(req.source)}`);
+    if (!policy.allowed) throw new ConveneError('FORBIDDEN', `not allowed to send ${req.source}`);
     const transport = this.#own(participantId, 'transport', req.transportId);
-    if (transport.appData.direction !== 'send') throw new SfuError('INVALID_PAYLOAD', 'not a send transport');
+    if (transport.appData.direction !== 'send') throw new ConveneError('INVALID_PAYLOAD', 'not a send transport');
     const peer = this.#peers.get(participantId)!;
     const share = isShareSource(req.source);
     // The meeting's own setting wins over the deployment default.
@@ -161,7 +159,7 @@ export class RoomMedia {
       share &&
       this.#peers.sharersOtherThan(participantId) >= (policy.maxScreenShares ?? this.options.maxScreenShares)
     ) {
-      throw new SfuError('SHARE_LIMIT_REACHED', 'someone else is already sharing their screen');
+      throw new ConveneError('SHARE_LIMIT_REACHED', 'someone else is already sharing their screen');
     }
     // Reserve the share slot synchronously: two concurrent shares must not both pass the check above.
     const release = share ? this.#peers.reserveShare(participantId) : undefined;
@@ -177,15 +175,11 @@ export class RoomMedia {
     } finally {
       release?.();
     }
-    // The participant may have left, a host may have locked the source, or the
-    // router may have died while we awaited: commit nothing in that case.
+    // The participant may have left, or the router may have died while we
+    // awaited: commit nothing in that case.
     if (peer.closed || transport.closed || router.closed || this.#closed) {
       producer.close();
-      throw new SfuError('MEDIA_UNAVAILABLE', 'transport closed while producing');
-    }
-    if (this.isLocked(participantId, req.source)) {
-      producer.close();
-      throw new SfuError('FORBIDDEN', `${req.source} is locked by a host`);
+      throw new ConveneError('MEDIA_UNAVAILABLE', 'transport closed while producing');
     }
     const previous = peer.producerFor(req.source);
     peer.producers.set(producer.id, producer);
@@ -218,11 +212,11 @@ export class RoomMedia {
     const peer = this.#peer(participantId);
     const transport = peer.transportFor('recv');
     // Not NOT_FOUND: a client must tell "my transport is gone, rebuild" from "that producer just closed".
-    if (!transport) throw new SfuError('MEDIA_UNAVAILABLE', 'no receive transport: create one first');
+    if (!transport) throw new ConveneError('MEDIA_UNAVAILABLE', 'no receive transport: create one first');
     const producer = this.#peers.findProducer(producerId);
-    if (!producer) throw new SfuError('NOT_FOUND', 'no such producer');
+    if (!producer) throw new ConveneError('NOT_FOUND', 'no such producer');
     const canConsume = await mediaCall('consume', async () => router.canConsume({ producerId, rtpCapabilities }));
-    if (!canConsume) throw new SfuError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
+    if (!canConsume) throw new ConveneError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
     const { source, participantId: producerOwnerId } = producer.appData;
     const consumer: Consumer = await mediaCall('consume', () =>
       transport.consume({
@@ -234,7 +228,7 @@ export class RoomMedia {
     );
     if (peer.closed || transport.closed || consumer.closed) {
       consumer.close();
-      throw new SfuError('NOT_FOUND', 'the producer or transport closed while consuming');
+      throw new ConveneError('NOT_FOUND', 'the producer or transport closed while consuming');
     }
     peer.consumers.set(consumer.id, consumer);
     consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
@@ -275,9 +269,9 @@ export class RoomMedia {
     const c = this.#own(participantId, 'consumer', consumerId);
     const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 15;
     if (!ok(layers.spatialLayer) || (layers.temporalLayer !== undefined && !ok(layers.temporalLayer))) {
-      throw new SfuError('INVALID_PAYLOAD', 'layers must be small non-negative integers');
+      throw new ConveneError('INVALID_PAYLOAD', 'layers must be small non-negative integers');
     }
-    if (c.kind !== 'video') throw new SfuError('INVALID_PAYLOAD', 'only video consumers have layers');
+    if (c.kind !== 'video') throw new ConveneError('INVALID_PAYLOAD', 'only video consumers have layers');
     const preferred = {
       spatialLayer: layers.spatialLayer,
       ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }),
@@ -291,11 +285,12 @@ export class RoomMedia {
     await this.#pause(p, 'owner');
   }
 
-  /** The owner unmutes; refused (FORBIDDEN) while a host lock is on that source. */
+  /**
+   * The owner unmutes, after a host mute too (as in Google Meet). The caller
+   * has checked the room's permissions: with canUnmute off a host mute holds.
+   */
   async resumeProducer(participantId: string, producerId: string): Promise<void> {
     const p = this.#own(participantId, 'producer', producerId);
-    if (this.isLocked(participantId, p.appData.source))
-      throw new SfuError('FORBIDDEN', `${p.appData.source} is locked by a host`);
     if (!p.paused) return;
     await mediaCall('resumeProducer', () => p.resume());
     this.#events.emit('producer-resumed', { participantId, producerId, source: p.appData.source });
@@ -307,30 +302,22 @@ export class RoomMedia {
   }
 
   /**
-   * Host enforcement: pause the participant's `source` producer (if any) and
-   * refuse its resume and any new produce of that source until unlockSource.
-   * Returns whether the lock is new. Unlocking does not resume: the participant decides.
+   * Host enforcement: pause the participant's `source` producer, so the SFU
+   * stops forwarding it now whatever the client does. Returns whether there
+   * was a producer to pause.
    */
-  async lockSource(participantId: string, source: MediaSource): Promise<boolean> {
-    const changed = this.#locks.lock(participantId, source);
+  async hostPause(participantId: string, source: MediaSourceName): Promise<boolean> {
     const p = this.#peers.get(participantId)?.producerFor(source);
-    if (p) await this.#pause(p, 'host');
-    return changed;
-  }
-
-  unlockSource(participantId: string, source: MediaSource): boolean {
-    return this.#locks.unlock(participantId, source);
-  }
-
-  isLocked(participantId: string, source: MediaSource): boolean {
-    return this.#locks.has(participantId, source);
+    if (!p) return false;
+    await this.#pause(p, 'host');
+    return true;
   }
 
   /** Host enforcement: close the participant's producer for `source`; 'screen' also closes 'screen-audio'. Returns whether anything closed. */
-  closeSource(participantId: string, source: MediaSource): boolean {
+  closeSource(participantId: string, source: MediaSourceName): boolean {
     const peer = this.#peers.get(participantId);
     if (!peer) return false;
-    const sources: MediaSource[] = source === 'screen' ? ['screen', 'screen-audio'] : [source];
+    const sources: MediaSourceName[] = source === 'screen' ? ['screen', 'screen-audio'] : [source];
     let closed = false;
     for (const s of sources) {
       const p = peer.producerFor(s);
@@ -376,7 +363,6 @@ export class RoomMedia {
     if (this.#closed) return;
     this.#closed = true;
     this.#peers.dropAll();
-    this.#locks.clear();
     this.#placement.router.close();
     this.#events.removeAllListeners();
   }
@@ -384,7 +370,7 @@ export class RoomMedia {
   /**
    * Called by Sfu after the worker hosting this room died: move onto a new
    * router. All transports, producers and consumers are gone (clients must
-   * re-create them); listeners and host locks stay.
+   * re-create them); listeners stay.
    */
   async reset(placement: Placement): Promise<void> {
     if (this.#closed) {
@@ -416,15 +402,15 @@ export class RoomMedia {
   }
 
   #live(): Placement {
-    if (this.#closed) throw new SfuError('NOT_FOUND', 'room media is closed');
+    if (this.#closed) throw new ConveneError('NOT_FOUND', 'room media is closed');
     if (this.#placement.router.closed)
-      throw new SfuError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
+      throw new ConveneError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
     return this.#placement;
   }
 
   #peer(participantId: string): PeerMedia {
     const peer = this.#peers.get(participantId);
-    if (!peer) throw new SfuError('NOT_FOUND', 'no media for this participant; create a transport first');
+    if (!peer) throw new ConveneError('NOT_FOUND', 'no media for this participant; create a transport first');
     return peer;
   }
 
@@ -446,7 +432,7 @@ export class RoomMedia {
     }
     if (peer.closed || this.#closed) {
       t.close();
-      throw new SfuError('MEDIA_UNAVAILABLE', 'participant or room media closed while creating the transport');
+      throw new ConveneError('MEDIA_UNAVAILABLE', 'participant or room media closed while creating the transport');
     }
     const previous = peer.transportFor(t.appData.direction);
     peer.transports.set(t.id, t);

@@ -20,12 +20,10 @@ async function mute(
   const { io, rooms } = deps;
   const source = SOURCE_OF_FLAG[kind];
   const producer = await deps.media?.ownProducer(code, targetId, kind);
-  if (producer) {
-    const media = await deps.media!.room(code);
-    // A host pause: the SFU stops forwarding now; resuming stays subject to the room's permissions.
-    await media.lockSource(targetId, source);
-    media.unlockSource(targetId, source);
-  } else if (await rooms.get(code).setMedia(targetId, kind, false)) {
+  // A host pause: the SFU stops forwarding now and everyone gets producer-paused (by: 'host'); the flag
+  // follows it. The target may resume only while the room's permissions allow it.
+  const paused = producer ? await (await deps.media!.room(code)).hostPause(targetId, source) : false;
+  if (!paused && (await rooms.get(code).setMedia(targetId, kind, false))) {
     io.to(roomChannel(code)).emit('media-toggled', { participantId: targetId, kind, enabled: false });
   }
   io.to(participantChannel(code, targetId)).emit('you-were-muted', { by: actorId, kind });

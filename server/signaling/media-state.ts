@@ -10,7 +10,7 @@ export const mediaStateHandlers = {
     act: async ({ socket, deps }, { kind, enabled }) => {
       const m = requireMembership(socket);
       // With a live producer for this kind, the toggle drives the producer and the
-      // flag follows the SFU's events (so a host-locked mic stays off).
+      // flag follows the SFU's events.
       const room = deps.rooms.get(m.roomCode);
       // Turning on obeys the room's permissions, with or without a producer behind the flag.
       if (enabled) await room.assertMayPublish(m.participantId, SOURCE_OF_FLAG[kind]);

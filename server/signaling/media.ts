@@ -59,7 +59,7 @@ export const mediaHandlers = {
     bucket: 'control',
     act: async (c, { producerId, rtpCapabilities }) => {
       const { media, participantId } = await member(c);
-      return media.consume(participantId, producerId, rtpCapabilities as unknown as ms.RtpCapabilities);
+      return media.consume(participantId, producerId, rtpCapabilities);
     },
   },
 
@@ -108,7 +108,7 @@ export const mediaHandlers = {
     act: async (c, { producerId }) => {
       const { media, participantId, room } = await member(c);
       const own = media.producers().find((p) => p.producerId === producerId && p.participantId === participantId);
-      // Room permissions first (e.g. canUnmute off); the SFU then refuses a host-locked source.
+      // The room's permissions decide (canUnmute off keeps a host mute in place).
       if (own) await room.assertMayPublish(participantId, own.source);
       await media.resumeProducer(participantId, producerId);
       return {};
