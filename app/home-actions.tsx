@@ -102,7 +102,7 @@ export function HomeActions() {
 
   return (
     <section style={{ display: 'grid', gap: '1rem' }}>
-      <button onClick={newMeeting} disabled={busy}>
+      <button onClick={() => void newMeeting()} disabled={busy}>
         New meeting
       </button>
       <form onSubmit={join} style={{ display: 'flex', gap: '0.5rem' }}>

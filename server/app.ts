@@ -115,8 +115,8 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     const { default: next } = await import('next');
     const app = next({ dev: options.next.dev, dir: options.next.dir ?? process.cwd(), quiet: !options.next.dev });
     await app.prepare();
-    nextHandler = app.getRequestHandler() as NonNullable<RouteDeps['next']>;
-    if (options.next.dev) nextUpgrade = app.getUpgradeHandler() as unknown as UpgradeHandler;
+    nextHandler = app.getRequestHandler();
+    if (options.next.dev) nextUpgrade = app.getUpgradeHandler();
   }
 
   const http = createServer();
@@ -155,12 +155,17 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       trustProxy: config.trustProxy,
       health: () => ({ ok: true, store: store.kind, draining: lifecycle.draining }),
       next: nextHandler,
+      log,
     }),
   );
   if (nextUpgrade) {
     const upgrade = nextUpgrade;
     http.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io/')) void upgrade(req, socket, head);
+      if (req.url?.startsWith('/socket.io/')) return;
+      upgrade(req, socket, head).catch((err: unknown) => {
+        log.error({ err }, 'upgrade failed');
+        socket.destroy();
+      });
     });
   }
 
@@ -186,7 +191,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       await io.close();
       sfu?.close();
       await store.close();
-      await Promise.all([redis, pub, sub].map((c) => c?.quit().catch(() => undefined)));
+      await Promise.all([redis, pub, sub].filter((c) => c !== null).map((c) => c.quit().catch(() => undefined)));
       unpublishHttpApi(httpApi);
       log.info('server closed');
     })());

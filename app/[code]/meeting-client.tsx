@@ -239,7 +239,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       reconnecting={view.connection === 'reconnecting'}
       linkCopied={copied}
       onCopyLink={() =>
-        void navigator.clipboard?.writeText(`${location.origin}/${roomCode}`).then(
+        void (navigator.clipboard as Clipboard | undefined)?.writeText(`${location.origin}/${roomCode}`).then(
           () => setCopied(true),
           () => undefined,
         )

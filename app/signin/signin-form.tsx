@@ -51,13 +51,13 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
       )}
       {nothing && <p>Sign-in is not set up on this server. You can still start and join meetings as a guest.</p>}
       {providers.map((p) => (
-        <button key={p.id} type="button" onClick={() => oauth(p.id)} disabled={busy}>
+        <button key={p.id} type="button" onClick={() => void oauth(p.id)} disabled={busy}>
           Sign in with {p.name}
         </button>
       ))}
       {devLogin && (
         <form
-          onSubmit={devSignIn}
+          onSubmit={(e) => void devSignIn(e)}
           aria-labelledby="dev-login-title"
           style={{ display: 'grid', gap: '0.5rem', padding: '1rem', background: 'var(--panel)', borderRadius: 8 }}
         >

@@ -93,7 +93,7 @@ export function ChatPanel(p: ChatPanelProps) {
       <p className={styles.typing} aria-live="polite">
         {typers.length > 0 && `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`}
       </p>
-      <form onSubmit={submit} className={styles.chatForm}>
+      <form onSubmit={(e) => void submit(e)} className={styles.chatForm}>
         <label className={styles.field}>
           To
           <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="Send to">

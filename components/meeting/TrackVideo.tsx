@@ -48,8 +48,9 @@ export function TrackVideo({ track, mirrored = false, fit = 'cover', label, test
 export function TrackAudio({ track, sinkId = null }: { track: MediaStreamTrack; sinkId?: string | null }) {
   const ref = useRef<HTMLAudioElement>(null);
   useEffect(() => {
-    const el = ref.current as (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }) | null;
-    // Where supported (Chromium): the speaker picked in the pre-join page or settings.
+    // Where supported (Chromium, not every browser): the speaker picked in the pre-join page or settings.
+    const el = ref.current as
+      (Omit<HTMLAudioElement, 'setSinkId'> & { setSinkId?: (id: string) => Promise<void> }) | null;
     el?.setSinkId?.(sinkId ?? '').catch(() => undefined);
   }, [sinkId]);
   usePlayTrack(ref, track);

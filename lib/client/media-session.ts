@@ -17,7 +17,7 @@ import type {
   ClientEventResults,
   ClientPayload,
   ConsumerInfo,
-  MediaSourceKind,
+  MediaSourceName,
   ProducerEvent,
   RoomJoined,
   ServerToClientEvents,
@@ -56,8 +56,8 @@ export class MediaSession {
   #iceServers: RTCIceServer[] = [];
   readonly #transports: Record<Direction, types.Transport | null> = { send: null, recv: null };
   /** What the user wants to send; survives recoveries (the tracks are re-produced). */
-  readonly #local = new Map<MediaSourceKind, Local>();
-  readonly #producers = new Map<MediaSourceKind, types.Producer>();
+  readonly #local = new Map<MediaSourceName, Local>();
+  readonly #producers = new Map<MediaSourceName, types.Producer>();
   readonly #remote = new Map<string, Remote>();
   #selfId: string | null = null;
   /** Bumped by every recovery and by close(): work begun under an older epoch is dropped. */
@@ -76,15 +76,15 @@ export class MediaSession {
       connection.socket.on(event, fn as never);
       this.#detach.push(() => connection.socket.off(event, fn as never));
     };
-    on('room-joined', (data: RoomJoined) => this.#enqueue(() => this.#onJoined(data)));
-    on('new-producer', (p: ProducerEvent) => this.#enqueue(() => this.#consume(p)));
-    on('producer-paused', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerPaused(p, true)));
-    on('producer-resumed', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerPaused(p, false)));
-    on('producer-closed', (p: ProducerEvent) => this.#enqueue(async () => this.#onProducerClosed(p)));
+    on('room-joined', (data: RoomJoined) => this.#later(() => this.#onJoined(data)));
+    on('new-producer', (p: ProducerEvent) => this.#later(() => this.#consume(p)));
+    on('producer-paused', (p: ProducerEvent) => this.#later(async () => this.#onProducerPaused(p, true)));
+    on('producer-resumed', (p: ProducerEvent) => this.#later(async () => this.#onProducerPaused(p, false)));
+    on('producer-closed', (p: ProducerEvent) => this.#later(async () => this.#onProducerClosed(p)));
     on('consumer-closed', ({ consumerId }: { consumerId: string }) =>
-      this.#enqueue(async () => this.#dropRemote(consumerId)),
+      this.#later(async () => this.#dropRemote(consumerId)),
     );
-    on('media-reset', () => this.#enqueue(() => this.#rebuild(null)));
+    on('media-reset', () => this.#later(() => this.#rebuild(null)));
   }
 
   // ---- Reading ----
@@ -169,7 +169,7 @@ export class MediaSession {
   }
 
   /** Stop sending a source altogether (its track is stopped). */
-  unpublish(source: MediaSourceKind): Promise<void> {
+  unpublish(source: MediaSourceName): Promise<void> {
     return this.#enqueue(() => this.#unpublish(source));
   }
 
@@ -178,7 +178,7 @@ export class MediaSession {
    * server refuses (a host's lock, FORBIDDEN) leaves it muted, reports a
    * notice and resolves false.
    */
-  setMuted(source: MediaSourceKind, muted: boolean): Promise<boolean> {
+  setMuted(source: MediaSourceName, muted: boolean): Promise<boolean> {
     return this.#enqueue(async () => {
       const local = this.#local.get(source);
       if (!local) return false;
@@ -362,7 +362,7 @@ export class MediaSession {
       );
     });
     t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
-      const source = appData.source as MediaSourceKind;
+      const source = appData.source as MediaSourceName;
       this.#request('produce', { transportId: t.id, kind, rtpParameters, appData: { source } }).then(
         (res) => (res.ok ? done({ id: res.producerId }) : fail(MediaSessionError.from(res.error))),
         fail,
@@ -388,7 +388,7 @@ export class MediaSession {
 
   // ---- Producers ----
 
-  async #capture(source: MediaSourceKind, get: () => Promise<MediaStream>): Promise<MediaStream | null> {
+  async #capture(source: MediaSourceName, get: () => Promise<MediaStream>): Promise<MediaStream | null> {
     try {
       return await get();
     } catch (err) {
@@ -397,7 +397,7 @@ export class MediaSession {
     }
   }
 
-  async #publish(source: MediaSourceKind, track: MediaStreamTrack, muted = false): Promise<boolean> {
+  async #publish(source: MediaSourceName, track: MediaStreamTrack, muted = false): Promise<boolean> {
     await this.#ready;
     return this.#enqueue(async () => {
       if (this.#status === 'closed' || this.#status === 'unavailable') {
@@ -417,7 +417,7 @@ export class MediaSession {
     });
   }
 
-  async #produce(source: MediaSourceKind, local: Local): Promise<void> {
+  async #produce(source: MediaSourceName, local: Local): Promise<void> {
     const epoch = this.#epoch;
     const transport = await this.#transport('send');
     const producer = await transport.produce({
@@ -444,7 +444,7 @@ export class MediaSession {
     this.#emit();
   }
 
-  #failPublish(source: MediaSourceKind, err: unknown): false {
+  #failPublish(source: MediaSourceName, err: unknown): false {
     this.#local.get(source)?.track.stop();
     this.#local.delete(source);
     this.#producers.get(source)?.close();
@@ -452,7 +452,7 @@ export class MediaSession {
     return this.#report(err, source);
   }
 
-  async #unpublish(source: MediaSourceKind): Promise<void> {
+  async #unpublish(source: MediaSourceName): Promise<void> {
     const producer = this.#producers.get(source);
     this.#producers.delete(source);
     this.#local.get(source)?.track.stop();
@@ -579,7 +579,12 @@ export class MediaSession {
     return run;
   }
 
-  #report(err: unknown, source: MediaSourceKind | undefined): false {
+  /** Queue work from an event listener, which has no caller to hand a rejection to: the queue logs it. */
+  #later(fn: () => Promise<unknown>): void {
+    void this.#enqueue(fn);
+  }
+
+  #report(err: unknown, source: MediaSourceName | undefined): false {
     const e =
       err instanceof MediaSessionError
         ? err
@@ -596,10 +601,10 @@ export class MediaSession {
   }
 
   #emit(): void {
-    const local: Partial<Record<MediaSourceKind, LocalMedia>> = {};
+    const local: Partial<Record<MediaSourceName, LocalMedia>> = {};
     for (const [source, l] of this.#local)
       local[source] = { source, track: l.track, paused: l.paused, producerId: this.#producers.get(source)?.id ?? null };
-    const remote: Record<string, Partial<Record<MediaSourceKind, RemoteMedia>>> = {};
+    const remote: Record<string, Partial<Record<MediaSourceName, RemoteMedia>>> = {};
     for (const r of this.#remote.values()) {
       const { consumer, layer: _layer, ...rest } = r;
       (remote[r.participantId] ??= {})[r.source] = { ...rest, track: consumer.track };
@@ -609,7 +614,7 @@ export class MediaSession {
   }
 }
 
-function deviceMessage(source: MediaSourceKind, err: unknown): string {
+function deviceMessage(source: MediaSourceName, err: unknown): string {
   const what = source === 'mic' ? 'microphone' : source === 'camera' ? 'camera' : 'screen';
   const name = (err as { name?: string } | null)?.name;
   if (name === 'NotAllowedError') return `Permission to use the ${what} was denied`;

@@ -26,7 +26,7 @@ export class MeetingConnection {
   readonly #stateListeners = new Set<(s: ConnectionState) => void>();
 
   constructor(url: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}) {
-    this.socket = (url ? io(url, options) : io(options)) as MeetingSocket;
+    this.socket = url ? io(url, options) : io(options);
     this.socket.on('connect', () => void this.#onConnect());
     this.socket.on('server-going-away', ({ reconnectAfterMs }) => {
       this.#restartDelayMs = reconnectAfterMs;

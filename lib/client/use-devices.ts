@@ -47,7 +47,8 @@ export function canPickSpeaker(): boolean {
 export function useDeviceLists(refreshKey?: unknown): DeviceLists {
   const [lists, setLists] = useState<DeviceLists>(EMPTY);
   useEffect(() => {
-    const md = navigator.mediaDevices;
+    // Absent outside secure contexts (plain http on a LAN address), whatever lib.dom says.
+    const md = navigator.mediaDevices as MediaDevices | undefined;
     if (!md?.enumerateDevices) return;
     let live = true;
     const refresh = () =>

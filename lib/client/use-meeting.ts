@@ -27,30 +27,30 @@ export interface MeetingActions {
    * Join with the pre-join choices: the mic is sent muted when `mic` is false; the camera
    * is not captured at all when `camera` is false (no camera light) until turned on.
    */
-  join(displayName: string, setup?: { mic?: boolean; camera?: boolean; devices?: DeviceChoice }): Promise<void>;
+  join: (displayName: string, setup?: { mic?: boolean; camera?: boolean; devices?: DeviceChoice }) => Promise<void>;
   /** Switch the mic or camera to another device (live tracks are replaced, mute state kept). */
-  setDevices(devices: DeviceChoice): Promise<void>;
-  leave(): Promise<void>;
+  setDevices: (devices: DeviceChoice) => Promise<void>;
+  leave: () => Promise<void>;
   /** Stop knocking and go back to the pre-join page. */
-  cancelKnock(): Promise<void>;
-  toggleMic(): Promise<void>;
+  cancelKnock: () => Promise<void>;
+  toggleMic: () => Promise<void>;
   /** Hosts and co-hosts: load the ban list (later changes arrive as bans-updated). */
-  refreshBans(): Promise<void>;
+  refreshBans: () => Promise<void>;
   /** Answer a host's "please unmute": unmute (if still muted) or just dismiss the prompt. */
-  answerUnmute(unmute: boolean): Promise<void>;
-  toggleCamera(): Promise<void>;
-  shareScreen(): Promise<void>;
-  stopSharing(): Promise<void>;
+  answerUnmute: (unmute: boolean) => Promise<void>;
+  toggleCamera: () => Promise<void>;
+  shareScreen: () => Promise<void>;
+  stopSharing: () => Promise<void>;
   /** Any protocol request (host controls, chat, hands, reactions); a refusal also becomes a toast unless `quiet`. */
-  send<E extends ClientEventName>(
+  send: <E extends ClientEventName>(
     event: E,
     payload: ClientPayload<E>,
     opts?: { quiet?: boolean },
-  ): Promise<Ack<ClientEventResults[E]>>;
+  ) => Promise<Ack<ClientEventResults[E]>>;
   /** A remote video tile scrolled in or out of view. */
-  setVideoVisible(consumerId: string, visible: boolean): void;
+  setVideoVisible: (consumerId: string, visible: boolean) => void;
   /** A remote video tile changed size (CSS pixels). */
-  setVideoWidth(consumerId: string, width: number): void;
+  setVideoWidth: (consumerId: string, width: number) => void;
 }
 
 /** join-room refusals that get their own page rather than a message on the pre-join form. */
@@ -150,18 +150,21 @@ export function useMeeting(
         ]);
       };
       let entered = false;
+      // Once per join: the ack and an admission's room-joined may both say we are in.
+      const enter = async () => {
+        if (entered || liveRef.current !== l) return;
+        entered = true;
+        setPhase('joined');
+        await startMedia();
+      };
       let selfId: string | null = null;
 
       const s = conn.socket;
       s.on('room-joined', (d) => {
         selfId = d.self.participantId;
         dispatch({ type: 'joined', data: d });
-        // An admission from the waiting room arrives here, without an ack.
-        if (!entered && liveRef.current === l) {
-          entered = true;
-          setPhase('joined');
-          void startMedia();
-        }
+        // An admission from the waiting room arrives here, without an ack (so no caller to reject to).
+        enter().catch((err: unknown) => console.warn('[media]', err));
       });
       s.on('user-joined', (d) => dispatch({ type: 'user-joined', participant: d.participant }));
       s.on('user-left', (d) => dispatch({ type: 'user-left', ...d }));
@@ -214,10 +217,7 @@ export function useMeeting(
         dispatch({ type: 'lobby-position', position: res.position });
         return setPhase('waiting');
       }
-      if (entered) return;
-      entered = true;
-      setPhase('joined');
-      await startMedia();
+      await enter();
     },
     [roomCode, teardown, refuse],
   );

@@ -13,6 +13,7 @@ export interface RouteDeps {
   trustProxy: boolean;
   health: () => { ok: boolean; store: string; draining: boolean };
   next: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+  log: { error(obj: object, msg?: string): void };
 }
 
 /** Same-origin always; other origins only from the CORS_ORIGINS allow-list. */
@@ -26,7 +27,23 @@ export function isAllowedOrigin(origin: string | undefined, host: string | undef
   return allowList.includes(origin);
 }
 
-export function createRequestHandler(deps: RouteDeps) {
+/**
+ * The `request` listener. Node ignores a listener's promise, so a failure is
+ * caught here: logged, answered 500 if nothing was sent yet, never an
+ * unhandled rejection that takes the process down.
+ */
+export function createRequestHandler(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = routes(deps);
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      deps.log.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end();
+    });
+  };
+}
+
+function routes(deps: RouteDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
     // engine.io answers its own path; this listener also sees those requests

@@ -79,8 +79,7 @@ export class Room {
   async #meeting(): Promise<MeetingRecord> {
     const meeting = await this.deps.store.getMeeting(this.code);
     if (!meeting) throw new ConveneError('ROOM_NOT_FOUND', 'No meeting has this code');
-    // Records written before host controls existed lack these lists.
-    return { ...meeting, cohosts: meeting.cohosts ?? [], bans: meeting.bans ?? [], lobby: meeting.lobby ?? [] };
+    return meeting;
   }
 
   #saveMeeting(meeting: MeetingRecord): Promise<void> {
@@ -345,10 +344,10 @@ export class Room {
     });
   }
 
-  /** Marks knocks admitted; each knocker's own server then finishes its join. */
-  admit(actorId: string, knockId: string | 'all'): Promise<{ admitted: LobbyRecord[]; lobby: LobbyRecord[] }> {
+  /** Marks knocks admitted (one, or everyone waiting when `knockId` is null); each knocker's own server then finishes its join. */
+  admit(actorId: string, knockId: string | null): Promise<{ admitted: LobbyRecord[]; lobby: LobbyRecord[] }> {
     return this.#moderate(actorId, 'admit', async (_actor, meeting) => {
-      const chosen = meeting.lobby.filter((e) => !e.admitted && (knockId === 'all' || e.id === knockId));
+      const chosen = meeting.lobby.filter((e) => !e.admitted && (knockId === null || e.id === knockId));
       if (knockId !== 'all' && chosen.length === 0)
         throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
       for (const e of chosen) e.admitted = true;

@@ -5,7 +5,7 @@ type Who = { key: string; kind: 'user' | 'guest' };
 
 /** The creator and remembered co-hosts pass the lock and the waiting room. */
 export function isTrusted(meeting: Pick<MeetingRecord, 'creator' | 'cohosts'>, key: string): boolean {
-  return key === meeting.creator || (meeting.cohosts ?? []).includes(key);
+  return key === meeting.creator || meeting.cohosts.includes(key);
 }
 
 /** Whether the waiting room holds this person (null: someone not yet identified, i.e. a guest). */

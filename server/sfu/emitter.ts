@@ -12,9 +12,9 @@ export class TypedEmitter<E extends object> {
   on<K extends keyof E>(event: K, listener: (payload: E[K]) => void): () => void {
     let set = this.#listeners.get(event);
     if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
+    set.add(listener);
     return () => {
-      set.delete(listener as (payload: never) => void);
+      set.delete(listener);
     };
   }
 

@@ -47,13 +47,11 @@ export const hostHandlers = {
       const target = participantChannel(roomCode, participantId);
       // The target hears why first, then the server closes its socket. Both go
       // through the adapter, so this holds when the target is on another process.
-      deps.io
-        .to(target)
-        .emit('force-disconnect', {
-          reason:
-            reason?.trim() ||
-            (ban ? 'You were removed from the meeting and cannot rejoin' : 'You were removed from the meeting'),
-        });
+      deps.io.to(target).emit('force-disconnect', {
+        reason:
+          reason?.trim() ||
+          (ban ? 'You were removed from the meeting and cannot rejoin' : 'You were removed from the meeting'),
+      });
       deps.io.in(target).disconnectSockets(true);
       announceLeave(deps, roomCode, result);
       if (ban) deps.io.to(moderatorChannel(roomCode)).emit('bans-updated', { bans: banInfo(result.bans) });
@@ -110,7 +108,7 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c) => {
       const { roomCode, actor, room } = acting(c);
-      const { admitted, lobby } = await room.admit(actor, 'all');
+      const { admitted, lobby } = await room.admit(actor, null);
       deliverAdmissions(c.deps, roomCode, admitted, admitNow(c));
       announceLobby(c.deps, roomCode, lobby);
       audit(c.deps, roomCode, actor, 'admit-all');

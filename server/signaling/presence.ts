@@ -238,15 +238,13 @@ export async function completeAdmission(deps: SignalingDeps, socket: IoSocket, g
   const k = socket.data.knock;
   if (!k || socket.data.membership) return;
   try {
-    const result = await deps.rooms
-      .get(k.roomCode)
-      .join({
-        identity: socket.data.identity,
-        displayName: k.displayName,
-        socketId: socket.id,
-        resumeParticipantId: null,
-        admittedKnockId: k.knockId,
-      });
+    const result = await deps.rooms.get(k.roomCode).join({
+      identity: socket.data.identity,
+      displayName: k.displayName,
+      socketId: socket.id,
+      resumeParticipantId: null,
+      admittedKnockId: k.knockId,
+    });
     if (result.kind === 'joined') await finishJoin(deps, socket, grace, k.roomCode, result);
   } catch (err) {
     await abandonKnock(deps, socket).catch(() => undefined);

@@ -71,7 +71,10 @@ export class RedisRoomStore implements RoomStore {
 
   async getMeeting(code: string): Promise<MeetingRecord | null> {
     const raw = await this.#redis.get(keys(code).meeting);
-    return raw ? (JSON.parse(raw) as MeetingRecord) : null;
+    if (!raw) return null;
+    const meeting = JSON.parse(raw) as Partial<MeetingRecord> & Omit<MeetingRecord, 'cohosts' | 'bans' | 'lobby'>;
+    // Records written before host controls existed lack these lists.
+    return { ...meeting, cohosts: meeting.cohosts ?? [], bans: meeting.bans ?? [], lobby: meeting.lobby ?? [] };
   }
 
   async saveMeeting(meeting: MeetingRecord, ttlMs: number): Promise<void> {
