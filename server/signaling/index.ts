@@ -60,7 +60,7 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
 
   io.use((socket, next) => {
     void (async () => {
-      const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
+      const token = handshakeToken(socket.handshake.auth, socket.handshake.headers.authorization);
       const req = socket.request as typeof socket.request & { conveneGuestId?: string };
       socket.data.ip = clientIp(req.headers, req.socket.remoteAddress, config.trustProxy);
       socket.data.membership = null;
@@ -68,9 +68,9 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
       socket.data.joining = false;
       socket.data.lastTyping = null;
       socket.data.tokenRoom = null;
-      if (auth.token !== undefined) {
-        if (typeof auth.token !== 'string' || auth.token.length > 4096) throw new Error('bad token');
-        const verified = await identity.verifyJoinToken(auth.token);
+      if (token !== undefined) {
+        if (typeof token !== 'string' || token.length > 4096) throw new Error('bad token');
+        const verified = await identity.verifyJoinToken(token);
         socket.data.identity = verified.identity;
         socket.data.tokenRoom = verified.roomCode;
         return;
@@ -111,4 +111,15 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
   });
 
   return { graceTimers };
+}
+
+/**
+ * The join token a handshake carries: `auth.token` (Socket.IO clients), else
+ * `Authorization: Bearer <token>` (the predecessor's non-browser clients, which
+ * set headers but no auth payload). Older clients send no auth object at all.
+ */
+function handshakeToken(auth: unknown, authorization: string | undefined): unknown {
+  if (typeof auth === 'object' && auth !== null && 'token' in auth) return auth.token;
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  return bearer?.[1];
 }
