@@ -7,10 +7,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { markdown, updateBenchmarksMd } from './report';
+import { BenchResultSchema } from './result';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: bench/render.ts <result.json>');
-const result = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+const result = BenchResultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 if (result.quick || !result.signaling || !result.sfu || !result.browser)
   throw new Error(`${file} is not a full run of all three suites`);
 const md = markdown(result);

@@ -2,52 +2,57 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Machine } from './lib/stats';
+import type { BenchResult, SfuResult, SignalingResult } from './result';
 
-type Any = any;
+type PerN = SignalingResult['convene']['perN'][number];
 
 const fmt = (x: unknown, digits = 1): string => {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '—';
   if (Math.abs(x) >= 100) return String(Math.round(x));
   return String(Math.round(x * 10 ** digits) / 10 ** digits);
 };
-const kb = (bytes: number) => (Number.isFinite(bytes) ? `${fmt(bytes / 1024)} KB` : '—');
+const kb = (bytes: number | undefined) =>
+  bytes !== undefined && Number.isFinite(bytes) ? `${fmt(bytes / 1024)} KB` : '—';
 const mark = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? '**met**' : '**missed**');
-const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : '—');
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : '—';
+/** Whether a figure meets an upper bound; one not measured (NaN, or no row for that N) does not. */
+const atMost = (x: number | undefined, max: number) => x !== undefined && x <= max;
 
-export function signalingHeadline(s: Any, refN: number): string[] {
+export function signalingHeadline(s: SignalingResult, refN: number): string[] {
   const b = s.baseline;
   const c = s.convene;
-  const atB = b.perN.find((x: Any) => x.n === refN) ?? {};
-  const atC = c.perN.find((x: Any) => x.n === refN) ?? {};
+  const atB: Partial<PerN> = b.perN.find((x) => x.n === refN) ?? {};
+  const atC: Partial<PerN> = c.perN.find((x) => x.n === refN) ?? {};
   const capB = `${b.capacity}${b.capacityIsLowerBound ? '+' : ''}`;
   const capC = `${c.capacity}${c.capacityIsLowerBound ? '+' : ''}`;
   // Memory is read once per run, at its last step: compare at the largest N both servers have
   // (the per-participant cost falls with N), else each at its own largest.
-  const measured = (x: Any) => x && Number.isFinite(x.rssBytesPerParticipant);
-  const largest = (perN: Any[]) => [...perN].reverse().find(measured) ?? {};
-  const common = [...c.perN].reverse().find((x: Any) => measured(x) && measured(b.perN.find((y: Any) => y.n === x.n)));
+  const measured = (x: PerN | undefined) => x !== undefined && Number.isFinite(x.rssBytesPerParticipant);
+  const largest = (perN: PerN[]): Partial<PerN> => [...perN].reverse().find(measured) ?? {};
+  const common = [...c.perN].reverse().find((x) => measured(x) && measured(b.perN.find((y) => y.n === x.n)));
   const memN = common ?? largest(c.perN);
-  const memB = (common && b.perN.find((x: Any) => x.n === common.n)) ?? largest(b.perN);
+  const memB = (common && b.perN.find((x) => x.n === common.n)) ?? largest(b.perN);
   return [
     `| Signaling capacity (participants per process) | ${capB} | ${capC} | ${ratio(c.capacity, b.capacity)} | ≥ 0.8× baseline | ${mark(c.capacity >= 0.8 * b.capacity)} |`,
     `| Signaling capacity, absolute | | ${capC} | | ≥ 5,000 | ${mark(c.capacity >= 5000)} |`,
-    `| join → room-joined p50 / p99 at N=${refN} | ${fmt(atB.joinP50)} / ${fmt(atB.joinP99)} ms | ${fmt(atC.joinP50)} / ${fmt(atC.joinP99)} ms | ${ratio(atC.joinP99, atB.joinP99)} (p99) | p99 ≤ 25 ms | ${mark(atC.joinP99 <= 25)} |`,
-    `| chat fan-out p50 / p99 / p99.9 at N=${refN} | ${fmt(atB.chatP50)} / ${fmt(atB.chatP99)} / ${fmt(atB.chatP999)} ms | ${fmt(atC.chatP50)} / ${fmt(atC.chatP99)} / ${fmt(atC.chatP999)} ms | ${ratio(atC.chatP99, atB.chatP99)} (p99) | p99 ≤ 25 ms | ${mark(atC.chatP99 <= 25)} |`,
-    `| delivery ratio at N=${refN} | ${fmt(atB.delivery * 100, 3)}% | ${fmt(atC.delivery * 100, 3)}% | | 100% | ${mark(atC.delivery === 1)} |`,
+    `| join → room-joined p50 / p99 at N=${refN} | ${fmt(atB.joinP50)} / ${fmt(atB.joinP99)} ms | ${fmt(atC.joinP50)} / ${fmt(atC.joinP99)} ms | ${ratio(atC.joinP99, atB.joinP99)} (p99) | p99 ≤ 25 ms | ${mark(atMost(atC.joinP99, 25))} |`,
+    `| chat fan-out p50 / p99 / p99.9 at N=${refN} | ${fmt(atB.chatP50)} / ${fmt(atB.chatP99)} / ${fmt(atB.chatP999)} ms | ${fmt(atC.chatP50)} / ${fmt(atC.chatP99)} / ${fmt(atC.chatP999)} ms | ${ratio(atC.chatP99, atB.chatP99)} (p99) | p99 ≤ 25 ms | ${mark(atMost(atC.chatP99, 25))} |`,
+    `| delivery ratio at N=${refN} | ${fmt((atB.delivery ?? NaN) * 100, 3)}% | ${fmt((atC.delivery ?? NaN) * 100, 3)}% | | 100% | ${mark(atC.delivery === 1)} |`,
     `| server event-loop delay p99 at N=${refN} | ${fmt(atB.serverEldP99Ms)} ms | ${fmt(atC.serverEldP99Ms)} ms | ${ratio(atC.serverEldP99Ms, atB.serverEldP99Ms)} | — | |`,
     `| idle-process event-loop delay p99 (machine noise floor) at N=${refN} | ${fmt(atB.floorEldP99Ms)} ms | ${fmt(atC.floorEldP99Ms)} ms | | — | |`,
     `| server CPU-ms per 1,000 delivered messages at N=${refN} | ${fmt(atB.cpuMsPer1000Delivered)} | ${fmt(atC.cpuMsPer1000Delivered)} | ${ratio(atC.cpuMsPer1000Delivered, atB.cpuMsPer1000Delivered)} | — | |`,
     `| server CPU-ms per join (connect + join-room, during the ramp to N=${refN}) | ${fmt(atB.cpuMsPerJoin, 2)} | ${fmt(atC.cpuMsPerJoin, 2)} | ${ratio(atC.cpuMsPerJoin, atB.cpuMsPerJoin)} | — | |`,
-    `| RSS / heap per participant at N=${memN.n ?? '—'} | ${kb(memB.rssBytesPerParticipant)} / ${kb(memB.heapBytesPerParticipant)}${memB.n !== memN.n ? ` (N=${memB.n})` : ''} | ${kb(memN.rssBytesPerParticipant)} / ${kb(memN.heapBytesPerParticipant)} | ${ratio(memN.rssBytesPerParticipant, memB.rssBytesPerParticipant)} (RSS) | ≤ 40 KB | ${mark(memN.rssBytesPerParticipant <= 40 * 1024)} (RSS) |`,
+    `| RSS / heap per participant at N=${memN.n ?? '—'} | ${kb(memB.rssBytesPerParticipant)} / ${kb(memB.heapBytesPerParticipant)}${memB.n !== memN.n ? ` (N=${memB.n})` : ''} | ${kb(memN.rssBytesPerParticipant)} / ${kb(memN.heapBytesPerParticipant)} | ${ratio(memN.rssBytesPerParticipant, memB.rssBytesPerParticipant)} (RSS) | ≤ 40 KB | ${mark(atMost(memN.rssBytesPerParticipant, 40 * 1024))} (RSS) |`,
   ];
 }
 
-export function signalingDetail(s: Any): string[] {
+export function signalingDetail(s: SignalingResult): string[] {
   const lines = [
     '| N | server | runs | ramp settled after | join p50 / p99 | chat p50 / p99 / p99.9 | delivery | server ELD p99 | noise floor ELD p99 | CPU-ms / 1k msgs | CPU-ms / join | RSS / heap per participant |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  for (const kind of ['baseline', 'convene']) {
+  for (const kind of ['baseline', 'convene'] as const) {
     for (const x of s[kind].perN) {
       if (!x.runs) continue;
       lines.push(
@@ -70,7 +75,7 @@ export function signalingDetail(s: Any): string[] {
         `delivery ${fmt(r.chat.delivery * 100, 3)}%, both servers' CPU-ms per 1,000 delivered ${fmt(r.cpuMsPer1000Delivered)} (+ Redis ${fmt(r.redisCpuMsPer1000Delivered)}), ` +
         `worst server ELD p99 ${fmt(r.serverEldP99Ms)} ms.`,
     );
-    const single = s.convene.perN.find((x: Any) => x.n === r.n);
+    const single = s.convene.perN.find((x) => x.n === r.n);
     if (single) {
       lines.push(
         `Against one Convene process with the memory store at the same N: join p99 ${fmt(single.joinP99)} → ${fmt(r.join.p99)} ms, ` +
@@ -82,16 +87,16 @@ export function signalingDetail(s: Any): string[] {
   return lines;
 }
 
-export function sfuHeadline(f: Any, refM: Record<string, number | undefined>): string[] {
+export function sfuHeadline(f: SfuResult, refM: Record<string, number | undefined>): string[] {
   const lines: string[] = [];
   for (const p of f.profiles) {
     const label = p.profile === 'video' ? 'video (110 pkt/s × 1,200 B)' : 'Opus-like (50 pkt/s × 100 B)';
-    const cap = (x: Any) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
+    const cap = (x: { capacity: number; lowerBound: boolean }) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
     lines.push(
       `| SFU consumers per worker, ${label} | ${cap(p.bare)} | ${cap(p.convene)} | ${ratio(p.convene.capacity, p.bare.capacity)} | ≥ 1,000 and ≥ 0.95× bare | ${mark(p.convene.capacity >= 1000 && p.convene.capacity >= 0.95 * p.bare.capacity)}${p.convene.capacity < 1000 && p.bare.capacity < 1000 && p.convene.capacity >= 0.95 * p.bare.capacity ? ' (≥ 0.95× met; bare mediasoup also under 1,000: see notes)' : ''} |`,
     );
     const m = refM[p.profile];
-    const row = p.perM.find((x: Any) => x.consumers === m);
+    const row = p.perM.find((x) => x.consumers === m);
     if (row) {
       lines.push(
         `| added latency over floor p50 / p99, ${p.profile}, M=${m} | ${fmt(row.bare.addedP50Ms, 2)} / ${fmt(row.bare.addedP99Ms, 2)} ms | ${fmt(row.convene.addedP50Ms, 2)} / ${fmt(row.convene.addedP99Ms, 2)} ms | ${ratio(row.convene.addedP50Ms, row.bare.addedP50Ms)} (p50) | — | |`,
@@ -116,7 +121,7 @@ export function sfuHeadline(f: Any, refM: Record<string, number | undefined>): s
   return lines;
 }
 
-export function sfuDetail(f: Any): string[] {
+export function sfuDetail(f: SfuResult): string[] {
   const lines: string[] = [];
   for (const p of f.profiles) {
     lines.push(
@@ -152,8 +157,8 @@ export function machineLine(m: Machine, nice: number): string {
 }
 
 /** The whole results section: headline table, then the detail per suite that ran. */
-export function markdown(r: Record<string, any>): string {
-  const quick = Boolean(r.quick);
+export function markdown(r: BenchResult): string {
+  const quick = r.quick ?? false;
   const out = [
     `Run ${r.startedAt}, ${r.durationS} s${quick ? ' (BENCH_QUICK: development sizes, not results)' : ''}.`,
     '',
@@ -164,10 +169,10 @@ export function markdown(r: Record<string, any>): string {
   ];
   if (r.signaling) out.push(...signalingHeadline(r.signaling, quick ? 250 : 1000));
   if (r.sfu) out.push(...sfuHeadline(r.sfu, { video: quick ? 100 : 200, audio: quick ? 100 : 400 }));
-  if (r.browser) out.push(...(r.browser.headline as string[]));
+  if (r.browser) out.push(...r.browser.headline);
   if (r.signaling) out.push('', '### Signaling, every N (medians over runs)', '', ...signalingDetail(r.signaling));
   if (r.sfu) out.push('', '### SFU forwarding, every M passed by all runs (medians)', ...sfuDetail(r.sfu));
-  if (r.browser) out.push('', '### Browser end to end', '', ...(r.browser.detail as string[]));
+  if (r.browser) out.push('', '### Browser end to end', '', ...r.browser.detail);
   return `${out.join('\n')}\n`;
 }
 

@@ -16,6 +16,7 @@ import { runBrowserSuite } from './browser/suite';
 import { CORES, NICE, PRIORITY } from './lib/proc';
 import { machine } from './lib/stats';
 import { machineLine, markdown, updateBenchmarksMd } from './report';
+import type { BenchResult } from './result';
 import { runSfuSuite } from './sfu/suite';
 import { runSignalingSuite } from './signaling/suite';
 
@@ -40,7 +41,8 @@ if (NICE !== 0 && process.getuid?.() === 0) {
 
 const env = machine(CORES.pinned);
 log(`machine: ${machineLine(env, PRIORITY.nice)}`);
-const result: Record<string, unknown> = {
+// Saved whole (every suite's full output, in this key order); the report reads the part BenchResult names.
+const result: BenchResult = {
   startedAt: new Date(started).toISOString(),
   quick,
   machine: env,

@@ -17,8 +17,14 @@ export interface BenchPageState {
   firstScreenFrameAt: number | null;
   /** Every click as the page saw it (capture phase, before any app handler): the start of what a user waits for. */
   clicks: number[];
-  /** Page-side marks: getDisplayMedia called / resolved, the first screen <video> added. */
-  marks: Record<string, number>;
+  /** Page-side marks: getDisplayMedia called / resolved; the first screen <video> added, DTLS connection up, remote video unmuted. */
+  marks: {
+    displayMediaCalled?: number;
+    displayMediaResolved?: number;
+    screenVideoAdded?: number;
+    pcConnected?: number;
+    remoteVideoUnmuted?: number;
+  };
   glass: number[];
   undecodable: number;
 }
@@ -51,7 +57,7 @@ export function benchPageInit(base: number): void {
   const md = navigator.mediaDevices;
   const gum = md.getUserMedia.bind(md);
   md.getUserMedia = (c) => gum(c?.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
-  md.getDisplayMedia = async () => {
+  const fakeScreen = (): MediaStream => {
     state.marks.displayMediaCalled = now();
     const canvas = document.createElement('canvas');
     canvas.width = W;
@@ -75,6 +81,8 @@ export function benchPageInit(base: number): void {
     state.marks.displayMediaResolved = now();
     return stream;
   };
+  // Like the real API (and the async function this was): runs at the call, a throw becomes a rejection.
+  md.getDisplayMedia = () => new Promise((resolve) => resolve(fakeScreen()));
 
   // Socket.IO packets: `42<ackId?>["event",...]` events, `43<ackId>[...]` acks.
   const NAMES =

@@ -20,7 +20,8 @@ export interface BrowserOptions {
   log: (line: string) => void;
 }
 
-type Any = any;
+/** The P2P baseline keeps its peer connection on the page's window between evaluate() calls. */
+type P2PWindow = Window & { pc?: RTCPeerConnection };
 
 /** Why the suite cannot run here, or null. */
 function missing(): string | null {
@@ -32,7 +33,7 @@ function missing(): string | null {
   return null;
 }
 
-const state = (page: Page) => page.evaluate(() => window.__bench) as Promise<BenchPageState>;
+const state = (page: Page) => page.evaluate<BenchPageState>(() => window.__bench);
 
 async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -84,11 +85,11 @@ async function conveneRun(browser: Browser, server: ConveneServer, base: number)
     pages.push(a, b);
     await a.goto('/');
     const created = await a.evaluate(() =>
-      fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) =>
-        r.json(),
+      fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+        (r) => r.json() as Promise<{ code: string }>,
       ),
     );
-    const code = created.code as string;
+    const code = created.code;
     const joins = [await joinMeeting(a, code, 'Sharer'), await joinMeeting(b, code, 'Viewer')];
     await b.getByTestId('local-video').waitFor({ timeout: 30_000 });
     const beforeShare = Date.now();
@@ -143,8 +144,10 @@ function shareBreakdown(clicked: number, sharer: BenchPageState, viewer: BenchPa
     const hit = s.signals.find(([t, d, n]) => t >= clicked && d === dir && n === name);
     return hit ? Math.round(hit[0] - clicked) : NaN;
   };
-  const mark = (s: BenchPageState, name: string) =>
-    s.marks[name] !== undefined && s.marks[name]! >= clicked ? Math.round(s.marks[name]! - clicked) : NaN;
+  const mark = (s: BenchPageState, name: keyof BenchPageState['marks']) => {
+    const t = s.marks[name];
+    return t !== undefined && t >= clicked ? Math.round(t - clicked) : NaN;
+  };
   return {
     displayMediaCalled: mark(sharer, 'displayMediaCalled'),
     displayMediaResolved: mark(sharer, 'displayMediaResolved'),
@@ -187,7 +190,7 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
     const offer = await a.evaluate(async () => {
       const stream = await navigator.mediaDevices.getDisplayMedia({ video: true });
       const pc = new RTCPeerConnection();
-      (window as Any).pc = pc;
+      (window as P2PWindow).pc = pc;
       for (const t of stream.getTracks()) {
         t.contentHint = 'detail';
         pc.addTrack(t, stream);
@@ -202,7 +205,7 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
     });
     const answer = await b.evaluate(async (o) => {
       const pc = new RTCPeerConnection();
-      (window as Any).pc = pc;
+      (window as P2PWindow).pc = pc;
       pc.ontrack = (e) => {
         const v = document.createElement('video');
         v.muted = true;
@@ -221,7 +224,7 @@ async function p2pRun(browser: Browser, baseURL: string, base: number) {
       );
       return pc.localDescription!.toJSON();
     }, offer);
-    await a.evaluate((ans) => (window as Any).pc.setRemoteDescription(ans), answer);
+    await a.evaluate((ans) => (window as P2PWindow).pc!.setRemoteDescription(ans), answer);
     const first = await until(
       'first P2P frame',
       () => state(b),
@@ -302,16 +305,16 @@ export async function runBrowserSuite(o: BrowserOptions) {
     ],
   });
   const base = Date.now();
-  const p2p: Any[] = [];
-  const convene: Any[] = [];
+  const p2p: Awaited<ReturnType<typeof p2pRun>>[] = [];
+  const convene: Awaited<ReturnType<typeof conveneRun>>[] = [];
   const errors: string[] = [];
   try {
     for (let r = 1; r <= o.runs; r++) {
       for (const kind of ['p2p', 'convene'] as const) {
         try {
-          const res =
-            kind === 'p2p' ? await p2pRun(browser, server.url, base) : await conveneRun(browser, server, base);
-          (kind === 'p2p' ? p2p : convene).push(res);
+          if (kind === 'p2p') p2p.push(await p2pRun(browser, server.url, base));
+          else convene.push(await conveneRun(browser, server, base));
+          const res = (kind === 'p2p' ? p2p : convene).at(-1)!;
           o.log(
             `  ${kind} run ${r}: share → first frame ${Math.round(res.shareToFirstFrameMs)} ms, glass-to-glass p50 ${pct(res.glass, 50)} ms (${res.glass.length} frames)`,
           );
@@ -325,7 +328,7 @@ export async function runBrowserSuite(o: BrowserOptions) {
     await browser.close();
     await server.close();
   }
-  const med = (runs: Any[], pick: (r: Any) => number) => round(median(runs.map(pick)), 1);
+  const med = <R>(runs: R[], pick: (r: R) => number) => round(median(runs.map(pick)), 1);
   const summary = {
     nextBuildS: buildS,
     p2p: {
@@ -340,7 +343,7 @@ export async function runBrowserSuite(o: BrowserOptions) {
       shareToFirstFrameMs: med(convene, (r) => r.shareToFirstFrameMs),
       lateJoinToFirstFrameMs: med(convene, (r) => r.lateJoinToFirstFrameMs),
       shareBreakdownMs: Object.fromEntries(
-        Object.keys(convene[0]?.shareBreakdown ?? {}).map((k) => [k, med(convene, (r) => r.shareBreakdown[k])]),
+        Object.keys(convene[0]?.shareBreakdown ?? {}).map((k) => [k, med(convene, (r) => r.shareBreakdown[k] ?? NaN)]),
       ),
       lateBreakdownMs: Object.fromEntries(
         Object.keys(convene[0]?.lateBreakdown ?? {})

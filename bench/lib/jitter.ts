@@ -7,5 +7,7 @@ import { serve, emitEvent } from './rpc';
 import { SelfMeter } from './stats';
 
 const meter = new SelfMeter();
-serve({ mark: () => meter.start(), read: () => meter.read() });
+const api = { mark: () => meter.start(), read: () => meter.read() };
+export type JitterApi = typeof api;
+serve(api);
 emitEvent('ready', { pid: process.pid });

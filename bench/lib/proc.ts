@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
+import type { Handlers } from './rpc';
 
 const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 /**
@@ -24,13 +25,18 @@ export const CORES = (() => {
   return { generator: 0, server: n > 1 ? 1 : 0, pinned: HAS_TASKSET && n > 1 };
 })();
 
-export interface Child {
+/** What command `C` of a child with handlers `Api` takes, and replies with. */
+type Args<Api extends Handlers, C extends keyof Api> = Api[C] extends (args: infer A) => unknown ? A : never;
+type Reply<Api extends Handlers, C extends keyof Api> = Awaited<ReturnType<Api[C]>>;
+
+/** A spawned child; `Api` is the `typeof` of the handlers it serve()s (none by default). */
+export interface Child<Api extends Handlers = Record<never, never>> {
   proc: ChildProcess;
   pid: number;
   /** Sends a request and resolves with the child's reply to it. */
-  call<T = any>(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
-  /** Resolves with the next `{ event }` line the child prints. */
-  nextEvent<T = any>(event: string, timeoutMs?: number): Promise<T>;
+  call<C extends keyof Api & string>(cmd: C, args?: Args<Api, C>, timeoutMs?: number): Promise<Reply<Api, C>>;
+  /** Resolves with the next `{ event }` line the child prints; `T` is what that event carries (declared, not checked). */
+  nextEvent<T>(event: string, timeoutMs?: number): Promise<T>;
   kill(): Promise<void>;
 }
 
@@ -38,10 +44,10 @@ export interface Child {
  * Runs `node --import tsx <script>` (pinned to `core` when possible) and
  * speaks the JSON-line protocol of bench/lib/rpc.ts with it.
  */
-export function spawnNode(
+export function spawnNode<Api extends Handlers = Record<never, never>>(
   script: string,
   opts: { core?: number; args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {},
-): Child {
+): Child<Api> {
   const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', script, ...(opts.args ?? [])];
   const pinned = CORES.pinned && opts.core !== undefined ? ['taskset', '-c', String(opts.core), ...node] : node;
   const argv = HAS_NICE ? ['nice', '-n', String(NICE), ...pinned] : pinned;
@@ -49,15 +55,16 @@ export function spawnNode(
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, ...opts.env },
   });
-  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  const waiters = new Map<string, Array<(v: any) => void>>();
+  // Replies and events arrive as parsed JSON; call() and nextEvent() give them their declared types.
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const waiters = new Map<string, Array<(v: unknown) => void>>();
   let seq = 0;
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   proc.once('exit', (code, signal) => {
     for (const p of pending.values()) p.reject(new Error(`${script} exited (${code ?? signal})`));
     pending.clear();
   });
-  createInterface({ input: proc.stdout! }).on('line', (line) => {
+  createInterface({ input: proc.stdout }).on('line', (line) => {
     if (!line.startsWith('{')) return void process.stderr.write(`[${script}] ${line}\n`);
     const msg = JSON.parse(line) as {
       id?: number;
@@ -82,32 +89,33 @@ export function spawnNode(
   return {
     proc,
     pid: proc.pid!,
-    call(cmd, args = {}, timeoutMs = 300_000) {
+    call<C extends keyof Api & string>(cmd: C, args?: Args<Api, C>, timeoutMs = 300_000) {
       const id = ++seq;
-      return new Promise((resolve, reject) => {
+      return new Promise<Reply<Api, C>>((resolve, reject) => {
         const timer = setTimeout(() => {
           pending.delete(id);
           reject(new Error(`${script}: ${cmd} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
         pending.set(id, {
-          resolve: (v) => (clearTimeout(timer), resolve(v)),
+          // The child's serve() replied with what its handler for `cmd` returned.
+          resolve: (v) => (clearTimeout(timer), resolve(v as Reply<Api, C>)),
           reject: (e) => (clearTimeout(timer), reject(e)),
         });
-        proc.stdin!.write(`${JSON.stringify({ id, cmd, args })}\n`);
+        proc.stdin.write(`${JSON.stringify({ id, cmd, args: args ?? {} })}\n`);
       });
     },
-    nextEvent(event, timeoutMs = 60_000) {
-      return new Promise((resolve, reject) => {
+    nextEvent<T>(event: string, timeoutMs = 60_000) {
+      return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${script}: no '${event}' within ${timeoutMs} ms`)), timeoutMs);
         const list = waiters.get(event) ?? [];
-        list.push((v) => (clearTimeout(timer), resolve(v)));
+        list.push((v) => (clearTimeout(timer), resolve(v as T)));
         waiters.set(event, list);
       });
     },
     async kill() {
       // Closing stdin asks a serve()d child to exit normally, which is when --cpu-prof
       // writes its profile; a child that does not go within 5 s is killed.
-      proc.stdin?.end();
+      proc.stdin.end();
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await exited;

@@ -1,11 +1,16 @@
 /** The child side of bench/lib/proc.ts: JSON-line requests on stdin, replies and events on stdout. */
 import { createInterface } from 'node:readline';
 
-export type Handlers = Record<string, (args: any) => unknown>;
+/**
+ * A child's commands, each taking at most one JSON argument. A child exports
+ * `typeof` its handlers so the parent's Child<Api> checks requests and types replies.
+ */
+export type Handlers = Record<string, (args: never) => unknown>;
 
 export function serve(handlers: Handlers): void {
   createInterface({ input: process.stdin }).on('line', (line) => {
-    const { id, cmd, args } = JSON.parse(line) as { id: number; cmd: string; args: unknown };
+    // `never`: the parent typed `args` against this very handler (Child<Api>.call), so it is not re-checked here.
+    const { id, cmd, args } = JSON.parse(line) as { id: number; cmd: string; args: never };
     const handler = handlers[cmd];
     Promise.resolve()
       .then(() => {

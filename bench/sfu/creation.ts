@@ -6,11 +6,25 @@
  * router's rtpCapabilities) and resume-consumer — the exact server work of a
  * browser subscribing, minus the browser. Times each ack from its send.
  */
-import { encode, histogram, recordMs, summarize } from '../lib/hdr';
+import { encode, histogram, recordMs, summarize, type LatencySummary } from '../lib/hdr';
 import { CORES, pinPid, sleep, spawnNode } from '../lib/proc';
 import { emitEvent } from '../lib/rpc';
 import { RawClient } from '../signaling/client';
 
+export interface CreationRun {
+  participants: number;
+  rate: number;
+  failed: number;
+  failures: string[];
+  createTransport: LatencySummary;
+  consume: LatencySummary;
+  transportPlusConsumer: LatencySummary;
+  resumeConsumer: LatencySummary;
+  /** Compressed histograms, merged across runs by the suite. */
+  hdr: Record<'createTransport' | 'consume' | 'transportPlusConsumer', string>;
+}
+
+const TIMEOUT_MS = 10_000;
 const o = JSON.parse(process.argv[2] ?? '{}') as { participants: number; rate: number };
 const server = spawnNode('bench/sfu/media-server.ts', { core: CORES.server });
 try {
@@ -24,28 +38,21 @@ try {
   const url = `http://127.0.0.1:${port}`;
   const h = { transport: histogram(), consume: histogram(), both: histogram(), resume: histogram() };
   const failures: string[] = [];
-  const call = (c: RawClient, event: string, payload: unknown) =>
-    new Promise<any>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${event}: timeout`)), 10_000);
-      c.emit(event, payload, (res: any) => {
-        clearTimeout(timer);
-        if (res.ok) resolve(res);
-        else reject(new Error(`${event}: ${JSON.stringify(res.error)}`));
-      });
-    });
   const clients: RawClient[] = [];
   const one = async (i: number) => {
     const c = new RawClient();
     clients.push(c);
     await c.connect(url);
-    await call(c, 'join-room', { roomCode: code, displayName: `viewer ${i}` });
-    const { rtpCapabilities } = await call(c, 'get-router-capabilities', {});
+    await c.request('join-room', { roomCode: code, displayName: `viewer ${i}` }, TIMEOUT_MS);
+    const { rtpCapabilities } = await c.request('get-router-capabilities', {}, TIMEOUT_MS);
     const t0 = performance.now();
-    await call(c, 'create-transport', { direction: 'recv' });
+    await c.request('create-transport', { direction: 'recv' }, TIMEOUT_MS);
     const t1 = performance.now();
-    const consumer = await call(c, 'consume', { producerId, rtpCapabilities });
+    // Opaque to the protocol: mediasoup's RtpCapabilities object, handed back as it came.
+    const caps = rtpCapabilities as Record<string, unknown>;
+    const consumer = await c.request('consume', { producerId, rtpCapabilities: caps }, TIMEOUT_MS);
     const t2 = performance.now();
-    await call(c, 'resume-consumer', { consumerId: consumer.id });
+    await c.request('resume-consumer', { consumerId: consumer.id }, TIMEOUT_MS);
     const t3 = performance.now();
     recordMs(h.transport, t1 - t0);
     recordMs(h.consume, t2 - t1);
@@ -69,7 +76,7 @@ try {
     transportPlusConsumer: summarize(h.both),
     resumeConsumer: summarize(h.resume),
     hdr: { createTransport: encode(h.transport), consume: encode(h.consume), transportPlusConsumer: encode(h.both) },
-  });
+  } satisfies CreationRun);
 } finally {
   await server.kill();
 }

@@ -158,7 +158,7 @@ for (const m of o.steps) {
 }
 gen.close();
 sink.close();
-await topology.close();
+topology.close();
 creation.sort((a, b) => a - b);
 emitEvent('result', {
   impl,

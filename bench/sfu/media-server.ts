@@ -45,21 +45,16 @@ const code = (
   await new MeetingService(server.store, config).create(guestIdentity('bench-host'), { title: 'bench media' })
 ).code;
 
-const call = (c: RawClient, event: string, payload: unknown) =>
-  new Promise<any>((resolve, reject) =>
-    c.emit(event, payload, (res: any) =>
-      res.ok ? resolve(res) : reject(new Error(`${event}: ${JSON.stringify(res.error)}`)),
-    ),
-  );
-
 const host = new RawClient();
 await host.connect(server.url);
-const joined = await call(host, 'join-room', { roomCode: code, displayName: 'Host' });
-await call(host, 'get-router-capabilities', {});
+const joined = await host.request('join-room', { roomCode: code, displayName: 'Host' });
+// The meeting's creator is its host: never held in a waiting room.
+if (!('self' in joined)) throw new Error('the bench host was put in the waiting room');
+await host.request('get-router-capabilities', {});
 const media = await server.sfu!.room(code);
 const send = await media.createPlainTransport(joined.self.participantId, 'send');
 await send.connect({ ip: '127.0.0.1', port: 9 });
-const { producerId } = await call(host, 'produce', {
+const { producerId } = await host.request('produce', {
   transportId: send.id,
   kind: 'audio',
   rtpParameters: producerRtpParameters('audio', 0x55667788),

@@ -7,6 +7,7 @@
 import { decode, merge, summarize } from '../lib/hdr';
 import { CORES, spawnNode } from '../lib/proc';
 import { median, ratio, round } from '../lib/stats';
+import type { CreationRun } from './creation';
 import type { Profile } from './generator';
 
 export interface SfuOptions {
@@ -75,11 +76,11 @@ async function forwarder(impl: Impl, profile: Profile, run: number, o: SfuOption
 }
 
 async function creation(o: SfuOptions) {
-  const runs: any[] = [];
+  const runs: CreationRun[] = [];
   for (let r = 1; r <= o.creation.runs; r++) {
     const child = spawnNode('bench/sfu/creation.ts', { core: CORES.generator, args: [JSON.stringify(o.creation)] });
     try {
-      const res = await child.nextEvent<any>('result', 120_000);
+      const res = await child.nextEvent<CreationRun>('result', 120_000);
       o.log(
         `  creation run ${r}: create-transport p99 ${res.createTransport.p99} ms, consume p99 ${res.consume.p99} ms, both p99 ${res.transportPlusConsumer.p99} ms`,
       );
@@ -124,33 +125,26 @@ export async function runSfuSuite(o: SfuOptions) {
     );
     const at = (impl: Impl, m: number, pick: (s: Step) => number) =>
       median(of(impl).flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
-    const perM = common.map((m) => ({
-      consumers: m,
-      ...Object.fromEntries(
-        (['bare', 'convene'] as const).map((impl) => [
-          impl,
-          {
-            addedP50Ms: round(
-              at(impl, m, (s) => s.addedP50Ms),
-              3,
-            ),
-            addedP99Ms: round(
-              at(impl, m, (s) => s.addedP99Ms),
-              3,
-            ),
-            workerCpuUsPerPacket: round(
-              at(impl, m, (s) => s.workerCpuUsPerPacket),
-              2,
-            ),
-            workerCpuShare: round(
-              at(impl, m, (s) => s.workerCpuShare),
-              3,
-            ),
-            loss: at(impl, m, (s) => s.loss),
-          },
-        ]),
+    const atM = (impl: Impl, m: number) => ({
+      addedP50Ms: round(
+        at(impl, m, (s) => s.addedP50Ms),
+        3,
       ),
-    }));
+      addedP99Ms: round(
+        at(impl, m, (s) => s.addedP99Ms),
+        3,
+      ),
+      workerCpuUsPerPacket: round(
+        at(impl, m, (s) => s.workerCpuUsPerPacket),
+        2,
+      ),
+      workerCpuShare: round(
+        at(impl, m, (s) => s.workerCpuShare),
+        3,
+      ),
+      loss: at(impl, m, (s) => s.loss),
+    });
+    const perM = common.map((m) => ({ consumers: m, bare: atM('bare', m), convene: atM('convene', m) }));
     return {
       profile,
       bare: {

@@ -18,7 +18,8 @@ export interface Topology {
   addConsumers(count: number, sinkPorts: number[]): Promise<number[]>;
   /** RTP bytes the producer's transport has received (mediasoup's own count), to tell ingress loss from egress loss. */
   ingressRtpBytes(): Promise<number>;
-  close(): Promise<void>;
+  /** Closes the worker (synchronous in mediasoup: its process is killed). */
+  close(): void;
 }
 
 const SSRC = 0x11223344;
@@ -68,7 +69,7 @@ export async function bareTopology(profile: Profile, generatorPort: number): Pro
   await send.connect({ ip: '127.0.0.1', port: generatorPort });
   const producer = await send.produce({
     kind: profile === 'audio' ? 'audio' : 'video',
-    rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters,
+    rtpParameters: producerRtpParameters(profile, SSRC),
   });
   const recv: ms.PlainTransport[] = [];
   return {
@@ -92,7 +93,7 @@ export async function bareTopology(profile: Profile, generatorPort: number): Pro
     async ingressRtpBytes() {
       return (await send.getStats())[0]?.rtpBytesReceived ?? NaN;
     },
-    async close() {
+    close() {
       worker.close();
     },
   };
@@ -111,7 +112,7 @@ export async function conveneTopology(profile: Profile, generatorPort: number): 
     {
       transportId: send.id,
       kind: profile === 'audio' ? 'audio' : 'video',
-      rtpParameters: producerRtpParameters(profile, SSRC) as ms.RtpParameters,
+      rtpParameters: producerRtpParameters(profile, SSRC),
       source,
     },
     { allowed: true },
@@ -140,7 +141,7 @@ export async function conveneTopology(profile: Profile, generatorPort: number): 
     async ingressRtpBytes() {
       return (await send.getStats())[0]?.rtpBytesReceived ?? NaN;
     },
-    async close() {
+    close() {
       sfu.close();
     },
   };

@@ -6,13 +6,15 @@
  * namespace, `42<ackId>[event, payload]` events, `3` pongs.
  */
 import WebSocket from 'ws';
+import type { AckFn, AckOk, ClientEventName, ClientEventResults, ClientPayload } from '../../lib/protocol';
 
-export type EventHandler = (event: string, data: any) => void;
+/** A server event as parsed from the wire; handlers narrow `data` by `event`. */
+export type EventHandler = (event: string, data: unknown) => void;
 
 export class RawClient {
   #ws: WebSocket | null = null;
   #nextAck = 0;
-  readonly #acks = new Map<number, (res: any) => void>();
+  readonly #acks = new Map<number, (res: unknown) => void>();
   onEvent: EventHandler = () => {};
   /** Sees every event packet (`42[...]`) first; returning true skips JSON parsing (the generator's hot path). */
   onEventPacket: ((packet: string) => boolean) | null = null;
@@ -67,15 +69,33 @@ export class RawClient {
     });
   }
 
-  emit(event: string, payload: unknown, ack?: (res: any) => void): void {
+  emit<E extends ClientEventName>(event: E, payload: ClientPayload<E>, ack?: AckFn<E>): void {
     if (!this.#ws || this.#ws.readyState !== WebSocket.OPEN) return;
     if (ack) {
       const id = this.#nextAck++;
-      this.#acks.set(id, ack);
+      // The server acks `event` with the protocol's Ack for it (lib/protocol/events.ts).
+      this.#acks.set(id, ack as (res: unknown) => void);
       this.#ws.send(`42${id}${JSON.stringify([event, payload])}`);
     } else {
       this.#ws.send(`42${JSON.stringify([event, payload])}`);
     }
+  }
+
+  /** Emits and resolves with the ack's fields, or rejects with its error (or after `timeoutMs`, when given). */
+  request<E extends ClientEventName>(
+    event: E,
+    payload: ClientPayload<E>,
+    timeoutMs?: number,
+  ): Promise<AckOk<ClientEventResults[E]>> {
+    return new Promise((resolve, reject) => {
+      const timer =
+        timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`${event}: timeout`)), timeoutMs);
+      this.emit(event, payload, (res) => {
+        clearTimeout(timer);
+        if (res.ok) resolve(res);
+        else reject(new Error(`${event}: ${JSON.stringify(res.error)}`));
+      });
+    });
   }
 
   close(): void {

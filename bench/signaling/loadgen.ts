@@ -103,7 +103,7 @@ function onFanOut(packet: string): boolean {
   return false;
 }
 
-function onEvent(event: string, data: any): void {
+function onEvent(event: string, data: unknown): void {
   if (event === 'error' || event === 'join-error') error(`${event}: ${JSON.stringify(data)}`);
 }
 
@@ -314,8 +314,8 @@ async function window({ durationMs, drainMs, probeRate }: { durationMs: number; 
   };
 }
 
-serve({
-  init: (args: { urls: string[]; rooms8: string[]; bigRoom: string | null }) => {
+const api = {
+  init: (args: { urls: string[]; rooms8: string[]; /** The room of 50, if any. */ bigRoom?: string }) => {
     urls = args.urls;
     rooms = args.rooms8.map((code) => ({ code, size: 8, members: [] }));
     bigRoom = args.bigRoom ? { code: args.bigRoom, size: 50, members: [] } : null;
@@ -329,4 +329,6 @@ serve({
     for (const p of participants) p.client.close();
     return { closed: participants.length };
   },
-});
+};
+export type LoadgenApi = typeof api;
+serve(api);

@@ -8,13 +8,15 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { summarizeProfile } from '../lib/cpuprofile';
 import { CORES, spawnNode } from '../lib/proc';
+import type { LoadgenApi } from './loadgen';
+import type { ServerApi } from './server';
 
 const kind = process.argv[2] ?? 'convene';
 const n = Number(process.argv[3] ?? 1000);
 const dir = path.resolve('bench/results/profiles', `${kind}-${Date.now()}`);
 mkdirSync(dir, { recursive: true });
 
-const server = spawnNode('bench/signaling/server.ts', {
+const server = spawnNode<ServerApi>('bench/signaling/server.ts', {
   core: CORES.server,
   args: [kind],
   nodeArgs: [
@@ -24,9 +26,9 @@ const server = spawnNode('bench/signaling/server.ts', {
     ...(process.env.BENCH_TRACE_GC === '1' ? ['--trace-gc'] : []),
   ],
 });
-const gen = spawnNode('bench/signaling/loadgen.ts', { core: CORES.generator });
+const gen = spawnNode<LoadgenApi>('bench/signaling/loadgen.ts', { core: CORES.generator });
 const { port } = await server.nextEvent<{ port: number }>('ready');
-const codes = await server.call<string[]>('rooms', { count: Math.ceil(n / 8) + 2 });
+const codes = await server.call('rooms', { count: Math.ceil(n / 8) + 2 });
 await gen.call('init', { urls: [`http://127.0.0.1:${port}`], rooms8: codes.slice(1), bigRoom: codes[0] });
 const grown = await gen.call('grow', { to: n, rate: Number(process.env.RAMP ?? 500) });
 const w = await gen.call('window', { durationMs: 8000, drainMs: 1000, probeRate: 10 });

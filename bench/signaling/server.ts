@@ -59,13 +59,13 @@ if (kind === 'convene') {
   const { startBaselineServer } = await import('./baseline-server');
   const server = await startBaselineServer();
   port = server.port;
-  rooms = async (count) => Array.from({ length: count }, (_, i) => `room-${i}`);
+  rooms = (count) => Promise.resolve(Array.from({ length: count }, (_, i) => `room-${i}`));
 }
 
 const meter = new SelfMeter();
 const gc = (globalThis as { gc?: () => void }).gc;
 
-serve({
+const api = {
   // Answered by the same event loop as the sockets: a slow answer means a backlog (see settle() in suite.ts).
   ping: () => true,
   rooms: ({ count }: { count: number }) => rooms(count),
@@ -77,5 +77,7 @@ serve({
     const m = process.memoryUsage();
     return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, gcRan: Boolean(gc) };
   },
-});
+};
+export type ServerApi = typeof api;
+serve(api);
 emitEvent('ready', { port, kind, pid: process.pid });

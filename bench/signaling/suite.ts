@@ -9,6 +9,9 @@ import { execSync } from 'node:child_process';
 import { startRedis } from '../../test/helpers/redis';
 import { CORES, procCpuMs, sleep, spawnNode, type Child } from '../lib/proc';
 import { median, ratio, round } from '../lib/stats';
+import type { JitterApi } from '../lib/jitter';
+import type { LoadgenApi } from './loadgen';
+import type { ServerApi } from './server';
 
 export interface SignalingOptions {
   steps: number[];
@@ -78,13 +81,13 @@ export interface RunResult {
   steps: StepResult[];
 }
 
-function serverProcess(kind: Kind, core: number, env: Record<string, string> = {}): Child {
+function serverProcess(kind: Kind, core: number, env: Record<string, string> = {}): Child<ServerApi> {
   // BENCH_SERVER_NODE_ARGS (e.g. --trace-gc) is for diagnosing a run; its output goes to stderr.
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   return spawnNode('bench/signaling/server.ts', { core, args: [kind], nodeArgs: ['--expose-gc', ...extra], env });
 }
 
-async function ready(child: Child): Promise<{ port: number; pid: number }> {
+async function ready(child: Child<ServerApi>): Promise<{ port: number; pid: number }> {
   return child.nextEvent('ready', 60_000);
 }
 
@@ -125,14 +128,14 @@ interface Floor {
 
 async function startFloor(): Promise<Floor> {
   const procs = [
-    spawnNode('bench/lib/jitter.ts', { core: CORES.server }),
-    spawnNode('bench/lib/jitter.ts', { core: CORES.generator }),
+    spawnNode<JitterApi>('bench/lib/jitter.ts', { core: CORES.server }),
+    spawnNode<JitterApi>('bench/lib/jitter.ts', { core: CORES.generator }),
   ];
   await Promise.all(procs.map((p) => p.nextEvent('ready')));
   return {
     mark: async () => void (await Promise.all(procs.map((p) => p.call('mark')))),
     read: async () => {
-      const [s, g] = await Promise.all(procs.map((p) => p.call<{ eldP99Ms: number; eldMaxMs: number }>('read')));
+      const [s, g] = await Promise.all(procs.map((p) => p.call('read')));
       return {
         serverCoreEldP99Ms: s!.eldP99Ms,
         serverCoreEldMaxMs: s!.eldMaxMs,
@@ -153,7 +156,7 @@ async function startFloor(): Promise<Floor> {
  * spends ~70% of its core on 250 joins/s on top of ~55% of steady load.
  * Same rule for both servers; the time it took is reported per step.
  */
-async function settle(servers: Child[]): Promise<number> {
+async function settle(servers: Child<ServerApi>[]): Promise<number> {
   const start = Date.now();
   await sleep(SETTLE_MS);
   let quick = 0;
@@ -168,12 +171,12 @@ async function settle(servers: Child[]): Promise<number> {
 
 async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor): Promise<RunResult> {
   const server = serverProcess(kind, CORES.server);
-  const gen = spawnNode('bench/signaling/loadgen.ts', { core: CORES.generator });
+  const gen = spawnNode<LoadgenApi>('bench/signaling/loadgen.ts', { core: CORES.generator });
   try {
     const { port } = await ready(server);
     const maxN = Math.max(...o.steps);
-    const codes = await server.call<string[]>('rooms', { count: roomsFor(maxN) + 1 });
-    const empty = await server.call<{ rssBytes: number; heapUsedBytes: number }>('memory');
+    const codes = await server.call('rooms', { count: roomsFor(maxN) + 1 });
+    const empty = await server.call('memory');
     await gen.call('init', { urls: [`http://127.0.0.1:${port}`], rooms8: codes.slice(1), bigRoom: codes[0] });
     const steps: StepResult[] = [];
     let capacity = 0;
@@ -181,7 +184,7 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
     for (const n of o.steps) {
       await server.call('mark');
       const grown = await gen.call('grow', { to: n, rate: o.rampRate });
-      const rampCpu = await server.call<{ cpuMs: number; cpuShare: number }>('read');
+      const rampCpu = await server.call('read');
       // Let the ramp's tail drain before measuring (memory is read after the run's last window).
       const settleMs = await settle([server]);
       // The machine is shared: when a step misses while the idle processes beside it
@@ -190,10 +193,7 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
       for (let attempt = 0; ; attempt++) {
         await Promise.all([server.call('mark'), floor.mark()]);
         const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
-        const [srv, noise] = await Promise.all([
-          server.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number; eldMaxMs: number }>('read'),
-          floor.read(),
-        ]);
+        const [srv, noise] = await Promise.all([server.call('read'), floor.read()]);
         const base = {
           n,
           rampJoin: {
@@ -256,7 +256,7 @@ async function oneRun(kind: Kind, run: number, o: SignalingOptions, floor: Floor
     // next step: without it the bare server passed 6,000 in 3 of 3 runs, with it 5,000 in 4 of 9.
     const last = steps.at(-1);
     if (last) {
-      const mem = await server.call<{ rssBytes: number; heapUsedBytes: number }>('memory');
+      const mem = await server.call('memory');
       last.rssBytesPerParticipant = Math.round((mem.rssBytes - empty.rssBytes) / last.n);
       last.heapBytesPerParticipant = Math.round((mem.heapUsedBytes - empty.heapUsedBytes) / last.n);
     }
@@ -273,10 +273,10 @@ async function redisRun(o: SignalingOptions) {
   const env = { REDIS_URL: redis.url };
   // Two servers and Redis share the server core; the generator keeps its own.
   const servers = [serverProcess('convene', CORES.server, env), serverProcess('convene', CORES.server, env)];
-  const gen = spawnNode('bench/signaling/loadgen.ts', { core: CORES.generator });
+  const gen = spawnNode<LoadgenApi>('bench/signaling/loadgen.ts', { core: CORES.generator });
   try {
     const ports = await Promise.all(servers.map(ready));
-    const codes = await servers[0]!.call<string[]>('rooms', { count: roomsFor(o.redisN) + 1 });
+    const codes = await servers[0]!.call('rooms', { count: roomsFor(o.redisN) + 1 });
     // Participants alternate between the two servers, so every room spans both processes.
     await gen.call('init', {
       urls: ports.map((p) => `http://127.0.0.1:${p.port}`),
@@ -288,9 +288,7 @@ async function redisRun(o: SignalingOptions) {
     await Promise.all(servers.map((s) => s.call('mark')));
     const redisCpu0 = redisPidCpu(redis.port);
     const w = await gen.call('window', { durationMs: o.windowMs, drainMs: o.drainMs, probeRate: o.probeRate });
-    const srv = await Promise.all(
-      servers.map((s) => s.call<{ cpuMs: number; cpuShare: number; eldP99Ms: number }>('read')),
-    );
+    const srv = await Promise.all(servers.map((s) => s.call('read')));
     const redisCpuMs = redisPidCpu(redis.port) - redisCpu0;
     const cpuMs = srv.reduce((a, s) => a + s.cpuMs, 0);
     await gen.call('stop').catch(() => undefined);
