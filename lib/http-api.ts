@@ -51,12 +51,16 @@ export const CLIENT_IP_HEADER = 'x-convene-client-ip';
 
 /** Route-handler helpers: request facts in, ApiResult out. */
 export function requestInfo(request: Request): RequestInfo {
-  const url = new URL(request.url);
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host;
-  const proto = request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', '');
+  return headersInfo(request.headers, new URL(request.url));
+}
+
+/** The same facts from bare headers (a server component's `headers()`); `url` fills in what they lack. */
+export function headersInfo(headers: Pick<Headers, 'get'>, url?: URL): RequestInfo {
+  const host = headers.get('x-forwarded-host') ?? headers.get('host') ?? url?.host ?? 'localhost';
+  const proto = headers.get('x-forwarded-proto') ?? url?.protocol.replace(':', '') ?? 'http';
   return {
-    cookieHeader: request.headers.get('cookie'),
-    ip: request.headers.get(CLIENT_IP_HEADER) ?? 'unknown',
+    cookieHeader: headers.get('cookie'),
+    ip: headers.get(CLIENT_IP_HEADER) ?? 'unknown',
     origin: `${proto}://${host}`,
   };
 }

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
+import { getHttpApi, headersInfo } from '@/lib/http-api';
 import { normalizeRoomCode } from '@/lib/room-code';
 import { currentUser } from '@/lib/auth/session';
 import { MeetingClient } from './meeting-client';
@@ -16,11 +18,17 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: code ? `${code} · Convene` : 'Convene' };
 }
 
-/** `/abc-defg-hij`: the meeting. Normalises the code (`/ABC-DEFG-HIJ` redirects); the rest happens in the browser. */
+/**
+ * `/abc-defg-hij`: the meeting. Normalises the code (`/ABC-DEFG-HIJ` redirects)
+ * and answers 404 for a code with no meeting (through the same per-IP guessing
+ * limit as the API); the rest happens in the browser.
+ */
 export default async function MeetingPage({ params }: Params) {
   const { raw, code } = await codeFrom(params);
   if (!code) notFound();
   if (code !== raw) redirect(`/${code}`);
+  const lookup = await getHttpApi().getRoom(headersInfo(await headers()), code);
+  if (lookup.status === 404) notFound();
   const user = await currentUser();
   return <MeetingClient roomCode={code} defaultName={user?.name ?? undefined} />;
 }

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import styles from './meeting.module.css';
 
 export interface StatusAction {
@@ -10,11 +11,14 @@ export function StatusPage({
   title,
   detail,
   action,
+  link,
   busy,
 }: {
   title: string;
   detail?: string;
   action?: StatusAction;
+  /** A plain link onward (usable from server components, which cannot pass onClick). */
+  link?: { href: string; label: string };
   busy?: boolean;
 }) {
   return (
@@ -26,6 +30,7 @@ export function StatusPage({
           {action.label}
         </button>
       )}
+      {link && <Link href={link.href}>{link.label}</Link>}
     </main>
   );
 }

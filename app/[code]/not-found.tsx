@@ -1,0 +1,12 @@
+import { StatusPage } from '@/components/meeting/StatusPage';
+
+/** A meeting link whose code is malformed or names no meeting: HTTP 404, with a way on. */
+export default function MeetingNotFound() {
+  return (
+    <StatusPage
+      title="Check your meeting code"
+      detail="There is no meeting at this address. Make sure you entered the right code or link."
+      link={{ href: '/', label: 'Go to the home page' }}
+    />
+  );
+}
