@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build mediasoup-worker for mediasoup@3.19.3 on Debian 12 (bookworm), using
+# Build mediasoup-worker for mediasoup@3.27.1 on Debian 12 (bookworm), using
 # only the npm registry and the Debian mirror this machine's apt already uses
-# (no GitHub, no PyPI, no wrapdb). Takes ~8 minutes on 2 cores.
+# (no GitHub, no PyPI, no wrapdb). Takes ~6-8 minutes on 2 cores.
 #
 # Normally run through scripts/mediasoup/ensure-worker.sh, which tries the
 # cache and the official prebuilt binary first and installs the result into
@@ -9,22 +9,24 @@
 #   WORK="$HOME/.cache/mediasoup-build" scripts/mediasoup/build-worker.sh
 #   -> $WORK/bin/mediasoup-worker
 #
-# Env knobs: MS_VERSION (3.19.3), WORK ($HOME/.cache/mediasoup-build), JOBS (nproc),
-#            WITH_LIBURING (1 = build liburing 2.9 from Debian source, 0 = disable).
+# Env knobs: MS_VERSION (3.27.1), WORK ($HOME/.cache/mediasoup-build), JOBS (nproc).
 #
 # The subproject shims below and the DtlsTransport.cpp fix are written
-# against mediasoup 3.19.3's worker sources; another version fails loudly at
-# the grep of the fix rather than building something untested.
+# against mediasoup 3.27.1's worker sources, and only that version has been
+# built and checked against real WebRTC clients with them. Any other version
+# is refused up front rather than building something untested.
 set -euo pipefail
 
-MS_VERSION=${MS_VERSION:-3.19.3}
+TESTED_VERSION=3.27.1
+MS_VERSION=${MS_VERSION:-$TESTED_VERSION}
 WORK=${WORK:-$HOME/.cache/mediasoup-build}
 JOBS=${JOBS:-$(nproc)}
-WITH_LIBURING=${WITH_LIBURING:-1}
 export DEBIAN_FRONTEND=noninteractive
 
 # Preflight: say exactly what is missing instead of failing halfway through apt.
 missing=()
+[ "$MS_VERSION" = "$TESTED_VERSION" ] \
+  || missing+=("MS_VERSION=$TESTED_VERSION (asked for $MS_VERSION; the shims and the source fix here are verified for $TESTED_VERSION only)")
 [ "$(id -u)" = 0 ] || missing+=("root (apt-get installs build packages; re-run with sudo)")
 command -v apt-get >/dev/null 2>&1 || missing+=("apt-get (this build needs a Debian-based system)")
 if [ -r /etc/os-release ]; then
@@ -57,8 +59,8 @@ cd "$WORK"
 log "1/7 apt: toolchain + bookworm dev packages"
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
-  g++ make pkg-config ninja-build python3 python3-setuptools curl ca-certificates \
-  libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev \
+  g++ make pkg-config ninja-build python3 python3-setuptools ca-certificates \
+  libssl-dev libuv1-dev libsrtp2-dev libabsl-dev \
   libflatbuffers-dev flatbuffers-compiler
 
 # ---------------------------------------------------------------------------
@@ -100,16 +102,16 @@ test -f "$W/meson.build"
 # Debian's OpenSSL has KTLS compiled in, so OpenSSL skips allocating the DTLS
 # write buffer and SIGSEGVs in do_dtls1_write() on the first ServerHello.
 F="$W/src/RTC/DtlsTransport.cpp"
-grep -q 'long resultOfcallback = (operationType == BIO_CB_RETURN)' "$F"
-sed -i 's/long resultOfcallback = (operationType == BIO_CB_RETURN)/long resultOfcallback = (operationType \& BIO_CB_RETURN)/' "$F"
-grep -q 'long resultOfcallback = (operationType & BIO_CB_RETURN)' "$F"
+grep -q 'const long resultOfcallback = (operationType == BIO_CB_RETURN)' "$F"
+sed -i 's/const long resultOfcallback = (operationType == BIO_CB_RETURN)/const long resultOfcallback = (operationType \& BIO_CB_RETURN)/' "$F"
+grep -q 'const long resultOfcallback = (operationType & BIO_CB_RETURN)' "$F"
 
 # ---------------------------------------------------------------------------
 log "4/7 replace downloaded subprojects with local shims backed by Debian packages"
 S="$W/subprojects"
 rm -f "$S"/*.wrap
-mkdir -p "$S"/{openssl,libuv,libsrtp3/include,usrsctp,abseil-cpp,catch2,flatbuffers,liburing}
-for d in openssl libuv libsrtp3 usrsctp abseil-cpp catch2 flatbuffers liburing; do
+mkdir -p "$S"/{openssl,libuv,libsrtp3/include,abseil-cpp,flatbuffers}
+for d in openssl libuv libsrtp3 abseil-cpp flatbuffers; do
   # link_whole of the (never built) libmediasoup-worker target needs static_library objects.
   echo '/* placeholder for link_whole variables of the unused libmediasoup-worker target */' > "$S/$d/msshim_dummy.c"
 done
@@ -150,21 +152,31 @@ EOF
 cat > "$S/libsrtp3/include/srtp.h" <<'EOF'
 /*
  * libsrtp 3.x API compatibility layer on top of Debian's libsrtp 2.x
- * (libsrtp2-dev). mediasoup >= 3.15 is written against versatica's libsrtp 3
- * fork, whose srtp_protect()/srtp_unprotect() (and _rtcp variants) take
- * separate in/out buffers with size_t lengths and an MKI index, and which
- * renamed srtp_remove_stream() to srtp_stream_remove(). libsrtp 2.x works in
- * place with int lengths. Everything else mediasoup uses (srtp_policy_t
- * fields, srtp_create, crypto policy setters, srtp_init/shutdown, event
- * handler) is identical.
+ * (libsrtp2-dev). mediasoup 3.27 is written against versatica's libsrtp 3
+ * fork, which differs from libsrtp 2.x where mediasoup touches it:
+ *  - srtp_policy_t is an opaque handle filled through srtp_policy_create(),
+ *    srtp_policy_set_*() and srtp_policy_add_key() (separate key and salt),
+ *    and srtp_create() takes that handle; in 2.x srtp_policy_t is the struct
+ *    itself, with the key and salt concatenated in one buffer.
+ *  - srtp_protect()/srtp_unprotect() (and _rtcp variants) take separate
+ *    in/out buffers with size_t lengths and an MKI index; 2.x works in place
+ *    with int lengths.
+ *  - srtp_remove_stream() is renamed srtp_stream_remove().
+ * Everything else mediasoup uses (srtp_profile_t and its key/salt length
+ * getters, srtp_ssrc_t, srtp_init/shutdown/dealloc, event handler) is
+ * identical.
  *
- * The adapters are C++ overloads (different arity), so they coexist with the
- * extern "C" 2.x functions of the same name.
+ * The adapters are C++ overloads (different parameter types or arity), so
+ * they coexist with the extern "C" 2.x functions of the same name.
  */
 #ifndef MS_SHIM_LIBSRTP3_COMPAT_SRTP_H
 #define MS_SHIM_LIBSRTP3_COMPAT_SRTP_H
 
+/* Free the name srtp_policy_t for libsrtp 3's handle type. The 2.x struct
+ * only appears in extern "C" prototypes, whose symbols don't depend on it. */
+#define srtp_policy_t ms_srtp2_policy_t
 #include <srtp2/srtp.h>
+#undef srtp_policy_t
 
 #ifdef __cplusplus
 
@@ -172,6 +184,8 @@ cat > "$S/libsrtp3/include/srtp.h" <<'EOF'
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
+#include <string.h> /* explicit_bzero() */
 
 /* Error codes that only exist in libsrtp 3 (values as in libsrtp 3's enum). */
 #ifndef srtp_err_status_buffer_small
@@ -180,6 +194,119 @@ cat > "$S/libsrtp3/include/srtp.h" <<'EOF'
 #ifndef srtp_err_status_cryptex_err
 #define srtp_err_status_cryptex_err (static_cast<srtp_err_status_t>(29))
 #endif
+
+/* libsrtp 3's policy handle: the 2.x policy plus storage for its key. */
+struct ms_srtp3_policy
+{
+	ms_srtp2_policy_t policy;
+	uint8_t key[SRTP_MAX_KEY_LEN];
+};
+typedef ms_srtp3_policy* srtp_policy_t;
+
+inline srtp_err_status_t srtp_policy_create(srtp_policy_t* policy)
+{
+	if (!policy)
+		return srtp_err_status_bad_param;
+
+	*policy = new (std::nothrow) ms_srtp3_policy{}; /* zeroed: no key, window 0 = default */
+
+	return *policy ? srtp_err_status_ok : srtp_err_status_alloc_fail;
+}
+
+inline void srtp_policy_destroy(srtp_policy_t policy)
+{
+	if (!policy)
+		return;
+
+	/* The key must not outlive the policy in freed heap memory. */
+	explicit_bzero(policy->key, sizeof(policy->key));
+	delete policy;
+}
+
+inline srtp_err_status_t srtp_policy_set_ssrc(srtp_policy_t policy, srtp_ssrc_t ssrc)
+{
+	if (!policy)
+		return srtp_err_status_bad_param;
+
+	policy->policy.ssrc = ssrc;
+
+	return srtp_err_status_ok;
+}
+
+inline srtp_err_status_t srtp_policy_set_profile(srtp_policy_t policy, srtp_profile_t profile)
+{
+	if (!policy)
+		return srtp_err_status_bad_param;
+
+	/* For aes128_cm_sha1_32 RTCP keeps the 80-bit tag, as RFC 5764 requires. */
+	const srtp_err_status_t err =
+	  srtp_crypto_policy_set_from_profile_for_rtp(&policy->policy.rtp, profile);
+
+	if (err != srtp_err_status_ok)
+		return err;
+
+	return srtp_crypto_policy_set_from_profile_for_rtcp(&policy->policy.rtcp, profile);
+}
+
+inline srtp_err_status_t srtp_policy_add_key(
+  srtp_policy_t policy,
+  const uint8_t* key,
+  size_t key_len,
+  const uint8_t* salt,
+  size_t salt_len,
+  const uint8_t* mki,
+  size_t mki_len)
+{
+	if (!policy || !key || !salt)
+		return srtp_err_status_bad_param;
+
+	if (mki || mki_len != 0)
+		return srtp_err_status_bad_mki; /* MKI is not used by mediasoup. */
+
+	/* 2.x takes one master key per policy, as key || salt, sized by the profile
+	 * (set first, as mediasoup does). */
+	if (policy->policy.key)
+		return srtp_err_status_bad_param;
+
+	if (key_len + salt_len != static_cast<size_t>(policy->policy.rtp.cipher_key_len) ||
+	    key_len + salt_len > sizeof(policy->key))
+		return srtp_err_status_bad_param;
+
+	std::memcpy(policy->key, key, key_len);
+	std::memcpy(policy->key + key_len, salt, salt_len);
+	policy->policy.key = policy->key;
+
+	return srtp_err_status_ok;
+}
+
+inline srtp_err_status_t srtp_policy_set_allow_repeat_tx(srtp_policy_t policy, bool allow)
+{
+	if (!policy)
+		return srtp_err_status_bad_param;
+
+	policy->policy.allow_repeat_tx = allow ? 1 : 0;
+
+	return srtp_err_status_ok;
+}
+
+inline srtp_err_status_t srtp_policy_set_window_size(srtp_policy_t policy, size_t window_size)
+{
+	if (!policy)
+		return srtp_err_status_bad_param;
+
+	/* srtp_create() validates the range (64 .. 0x7fff). */
+	policy->policy.window_size = static_cast<unsigned long>(window_size);
+
+	return srtp_err_status_ok;
+}
+
+inline srtp_err_status_t srtp_create(srtp_t* session, srtp_policy_t policy)
+{
+	if (!policy)
+		return srtp_err_status_bad_param;
+
+	return srtp_create(session, static_cast<const ms_srtp2_policy_t*>(&policy->policy));
+}
 
 namespace ms_srtp3_compat
 {
@@ -302,17 +429,104 @@ inline srtp_err_status_t srtp_stream_remove(srtp_t session, uint32_t ssrc)
 #endif /* MS_SHIM_LIBSRTP3_COMPAT_SRTP_H */
 EOF
 
-cat > "$S/usrsctp/meson.build" <<'EOF'
-project('usrsctp', 'c')
-usrsctp_dep = dependency('usrsctp')
-usrsctp = static_library('msshim_usrsctp', 'msshim_dummy.c', build_by_default: false)
+# ankerl::unordered_dense (header-only, not packaged in Debian) is found with
+# dependency('unordered_dense'); a local .pc file answers that lookup.
+mkdir -p "$S/unordered-dense/include/ankerl" "$S/unordered-dense/pkgconfig"
+cat > "$S/unordered-dense/pkgconfig/unordered_dense.pc" <<'EOF'
+Name: unordered_dense
+Description: ankerl::unordered_dense API on top of the C++ standard library (mediasoup build shim)
+Version: 4.8.1
+Cflags: -I${pcfiledir}/../include
 EOF
-cat > "$S/usrsctp/meson_options.txt" <<'EOF'
-option('sctp_build_programs', type: 'boolean', value: false)
+cat > "$S/unordered-dense/include/ankerl/unordered_dense.h" <<'EOF'
+/*
+ * The part of ankerl::unordered_dense's API that mediasoup uses (map, set,
+ * hash), provided by std::unordered_map/std::unordered_set. The library isn't
+ * packaged in Debian, and its API mirrors the standard containers' on purpose.
+ * The standard containers keep iterators and references valid in more cases
+ * than unordered_dense does, so code written against unordered_dense is
+ * correct on them; only iteration order (unspecified in both) and speed
+ * differ. mediasoup 3.19 used absl/std hash maps in the same places.
+ */
+#ifndef MS_SHIM_ANKERL_UNORDERED_DENSE_H
+#define MS_SHIM_ANKERL_UNORDERED_DENSE_H
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace ankerl::unordered_dense
+{
+	namespace detail
+	{
+		/* 64-bit finalizer (MurmurHash3 fmix64). libstdc++'s std::hash is the
+		 * identity for integers; mediasoup combines per-field hashes of small
+		 * integers (ports, address words), which wants well-mixed inputs. */
+		inline std::size_t Mix(std::uint64_t x) noexcept
+		{
+			x ^= x >> 33;
+			x *= 0xff51afd7ed558ccdULL;
+			x ^= x >> 33;
+			x *= 0xc4ceb9fe1a85ec53ULL;
+			x ^= x >> 33;
+
+			return static_cast<std::size_t>(x);
+		}
+	} // namespace detail
+
+	template<typename T, typename Enable = void>
+	struct hash
+	{
+		std::size_t operator()(const T& value) const
+		  noexcept(noexcept(std::hash<T>{}(std::declval<const T&>())))
+		{
+			return std::hash<T>{}(value);
+		}
+	};
+
+	template<typename T>
+	struct hash<T, std::enable_if_t<std::is_integral_v<T> || std::is_enum_v<T> || std::is_pointer_v<T>>>
+	{
+		std::size_t operator()(const T& value) const noexcept
+		{
+			if constexpr (std::is_pointer_v<T>)
+				return detail::Mix(static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(value)));
+			else
+				return detail::Mix(static_cast<std::uint64_t>(value));
+		}
+	};
+
+	template<
+	  class Key,
+	  class T,
+	  class Hash      = hash<Key>,
+	  class KeyEqual  = std::equal_to<Key>,
+	  class Allocator = std::allocator<std::pair<const Key, T>>>
+	using map = std::unordered_map<Key, T, Hash, KeyEqual, Allocator>;
+
+	template<class Key, class Hash = hash<Key>, class KeyEqual = std::equal_to<Key>, class Allocator = std::allocator<Key>>
+	using set = std::unordered_set<Key, Hash, KeyEqual, Allocator>;
+} // namespace ankerl::unordered_dense
+
+#endif /* MS_SHIM_ANKERL_UNORDERED_DENSE_H */
 EOF
 
 cat > "$S/abseil-cpp/meson.build" <<'EOF'
 project('abseil-cpp', 'c', 'cpp')
+# Only deps/libwebrtc (the default bandwidth estimator) uses abseil.
 absl_container_dep = declare_dependency(dependencies: [
   dependency('absl_flat_hash_map'),
   dependency('absl_flat_hash_set'),
@@ -327,12 +541,6 @@ absl_types_dep = declare_dependency(dependencies: [
 absl_container_lib = static_library('msshim_absl_container', 'msshim_dummy.c', build_by_default: false)
 EOF
 
-cat > "$S/catch2/meson.build" <<'EOF'
-project('catch2', 'c')
-# Only used by the mediasoup-worker-test targets (not built).
-catch2_dep = declare_dependency()
-EOF
-
 cat > "$S/flatbuffers/meson.build" <<'EOF'
 project('flatbuffers', 'c', 'cpp')
 # flatc (flatbuffers-compiler) and headers must be the same version: generated
@@ -341,40 +549,11 @@ flatbuffers_dep = dependency('flatbuffers')
 flatbuffers_lib = static_library('msshim_flatbuffers', 'msshim_dummy.c', build_by_default: false)
 EOF
 
-MESON_EXTRA=()
-if [ "$WITH_LIBURING" = 1 ]; then
-  # bookworm's liburing-dev is 2.3; mediasoup needs >= 2.5 APIs. Build 2.9
-  # (Debian trixie's source package) as a static, libc-free archive.
-  URING_TGZ=liburing_2.9.orig.tar.gz
-  URING_SHA256=57e9b36e4ac1e46b8e0351dfb1694dc59638fc25e384b4ba36d87b800b16db1a
-  curl -fsSL -o "$WORK/$URING_TGZ" "$MIRROR/pool/main/libu/liburing/$URING_TGZ"
-  echo "$URING_SHA256  $WORK/$URING_TGZ" | sha256sum -c -
-  tar xzf "$WORK/$URING_TGZ" -C "$S/liburing"
-  (cd "$S/liburing/liburing-2.9" && ./configure >/dev/null && make -C src -j"$JOBS" liburing.a >/dev/null)
-  cat > "$S/liburing/meson.build" <<'EOF'
-project('liburing', 'c')
-cc = meson.get_compiler('c')
-uring = declare_dependency(
-  include_directories: include_directories('liburing-2.9/src/include'),
-  dependencies: cc.find_library('uring', static: true,
-    dirs: [meson.current_source_dir() / 'liburing-2.9' / 'src']),
-)
-liburing = static_library('msshim_liburing', 'msshim_dummy.c', build_by_default: false)
-EOF
-else
-  MESON_EXTRA+=(-Dms_disable_liburing=true)
-  cat > "$S/liburing/meson.build" <<'EOF'
-project('liburing', 'c')
-uring = dependency('liburing', version: '>=2.5')
-liburing = static_library('msshim_liburing', 'msshim_dummy.c', build_by_default: false)
-EOF
-fi
-
 # ---------------------------------------------------------------------------
 log "5/7 meson setup"
 cd "$W"
 meson setup --buildtype release -Db_ndebug=true --wrap-mode=nodownload \
-  "${MESON_EXTRA[@]}" out/build
+  -Dpkg_config_path="$S/unordered-dense/pkgconfig" out/build
 
 # ---------------------------------------------------------------------------
 log "6/7 build (flatc headers first, then the worker; -j$JOBS)"
