@@ -31,7 +31,7 @@ export async function bareTopology(profile: Profile, generatorPort: number): Pro
     process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
     'convene',
     'mediasoup',
-    '3.19.3',
+    '3.27.1',
     'mediasoup-worker',
   );
   const mediasoup = await import('mediasoup');

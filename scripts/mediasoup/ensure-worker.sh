@@ -26,7 +26,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 MS_PKG="$ROOT/node_modules/mediasoup"
-DEFAULT_VERSION=3.19.3
+DEFAULT_VERSION=3.27.1
 
 log() { printf '[ensure-worker] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -13,7 +13,7 @@ import { ConveneError } from '../../lib/protocol/errors';
  * MEDIASOUP_WORKER_BIN at the binary first. `import type` is fine.
  */
 
-const DEFAULT_VERSION = '3.19.3';
+const DEFAULT_VERSION = '3.27.1';
 const require = createRequire(import.meta.url);
 
 type Env = Record<string, string | undefined>;

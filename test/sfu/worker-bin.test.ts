@@ -18,7 +18,7 @@ describe('worker binary resolution at startup', () => {
   it('points MEDIASOUP_WORKER_BIN at the cached binary when it is unset', () => {
     const env: Record<string, string | undefined> = { CONVENE_CACHE_DIR: path.join(dir, 'cache') };
     const cached = fakeBinary(cachedWorkerPath(env));
-    expect(cached).toBe(path.join(dir, 'cache', 'mediasoup', '3.19.3', 'mediasoup-worker'));
+    expect(cached).toBe(path.join(dir, 'cache', 'mediasoup', '3.27.1', 'mediasoup-worker'));
     expect(ensureWorkerBinEnv(env)).toBe(cached);
     expect(env.MEDIASOUP_WORKER_BIN).toBe(cached);
   });
