@@ -20,7 +20,10 @@ function newestMtime(dir: string): number {
 function stale(): boolean {
   const buildId = path.join(root, '.next', 'BUILD_ID');
   const sources = ['app', 'components', 'lib', 'public'].map((d) => path.join(root, d)).filter(existsSync);
-  return !existsSync(buildId) || Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;
+  // The lockfile too: the bundle holds dependencies (an upgraded mediasoup-client must not be tested as the old one).
+  const lock = path.join(root, 'package-lock.json');
+  const newest = Math.max(...sources.map(newestMtime), existsSync(lock) ? statSync(lock).mtimeMs : 0);
+  return !existsSync(buildId) || newest > statSync(buildId).mtimeMs;
 }
 
 const LOCK = path.join(root, '.next-build.lock');
