@@ -348,7 +348,7 @@ export class Room {
   admit(actorId: string, knockId: string | null): Promise<{ admitted: LobbyRecord[]; lobby: LobbyRecord[] }> {
     return this.#moderate(actorId, 'admit', async (_actor, meeting) => {
       const chosen = meeting.lobby.filter((e) => !e.admitted && (knockId === null || e.id === knockId));
-      if (knockId !== 'all' && chosen.length === 0)
+      if (knockId !== null && chosen.length === 0)
         throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
       for (const e of chosen) e.admitted = true;
       await this.#saveMeeting(meeting);
