@@ -11,6 +11,9 @@ import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../server/app';
 import type { ServerConfig } from '../server/config';
+import type { Ack } from '../lib/protocol';
+import { expectErr, expectJoined, expectOk } from './helpers/ack';
+import { match } from './helpers/match';
 import { ensureNextBuild } from './helpers/next-build';
 import {
   TEST_SECRET,
@@ -21,10 +24,10 @@ import {
   joined,
   next,
   recorder,
-  sleep,
   startServer,
   type Client,
 } from './helpers/server';
+import { sleep } from './helpers/wait';
 
 beforeAll(() => ensureNextBuild(), 300_000);
 
@@ -43,15 +46,27 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.disconnect();
 });
 
-async function post(server: ConveneServer, path: string, cookie?: string, body: unknown = {}) {
+/** POSTs to the HTTP API, which answers `{ ok: true, ...T } | { ok: false, error }` like a socket ack. */
+async function post<T extends object>(server: ConveneServer, path: string, cookie?: string, body: unknown = {}) {
   const res = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
     body: JSON.stringify(body),
   });
   const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('convene_gid='));
-  return { status: res.status, body: (await res.json()) as any, cookie: setCookie?.split(';')[0] };
+  return { status: res.status, body: (await res.json()) as Ack<T>, cookie: setCookie?.split(';')[0] };
 }
+
+/** POST /api/rooms: the new meeting's code, and the guest cookie it set (if any). */
+async function createRoom(server: ConveneServer, cookie?: string, body: unknown = {}) {
+  const res = await post<{ code: string }>(server, '/api/rooms', cookie, body);
+  expect(res.status).toBe(201);
+  return { code: expectOk(res.body).code, cookie: res.cookie };
+}
+
+/** POST /api/rooms/:code/token, for the identity `cookie` carries (or a new guest). */
+const mintToken = (server: ConveneServer, code: string, cookie?: string) =>
+  post<{ token: string; expiresInSec: number }>(server, `/api/rooms/${code}/token`, cookie);
 
 /** Counts the connections the server accepts while `fn` runs. */
 async function connectionsDuring(server: ConveneServer, fn: () => Promise<void>): Promise<number> {
@@ -95,74 +110,69 @@ describe('handshake identity', () => {
   });
 
   it('a join token from POST /api/rooms/:code/token lets a cookie-less socket join as the identity that asked for it', async () => {
-    const created = await post(server(), '/api/rooms', undefined, { title: 'Tokens' });
+    const created = await createRoom(server(), undefined, { title: 'Tokens' });
     const creatorCookie = created.cookie!;
-    const first = keep((await joined(server(), created.body.code, 'First')).socket);
+    const first = keep((await joined(server(), created.code, 'First')).socket);
 
-    const minted = await post(server(), `/api/rooms/${created.body.code}/token`, creatorCookie);
+    const minted = await mintToken(server(), created.code, creatorCookie);
     expect(minted.status).toBe(201);
-    expect(minted.body).toEqual({ ok: true, token: expect.any(String), expiresInSec: 600 });
+    expect(minted.body).toEqual({ ok: true, token: match.any(String), expiresInSec: 600 });
     expect(minted.cookie).toBeUndefined(); // the caller already had an identity
 
     // No cookie at all: the token alone says this is the creator, so it takes the host role.
     const roleChanged = next(first, 'role-changed');
-    const bot = keep(await connected(client(server(), { auth: { token: minted.body.token } })));
-    const ack = await emit(bot, 'join-room', { roomCode: created.body.code, displayName: 'Creator bot' });
-    expect(ack.ok).toBe(true);
-    expect(ack.self.role).toBe('host');
+    const bot = keep(await connected(client(server(), { auth: { token: expectOk(minted.body).token } })));
+    const ack = await emit(bot, 'join-room', { roomCode: created.code, displayName: 'Creator bot' });
+    expect(ack).toMatchObject({ ok: true, self: { role: 'host' } });
     expect(await roleChanged).toMatchObject({ role: 'cohost' });
   });
 
   it('a join token for another meeting is refused with FORBIDDEN and joins nothing', async () => {
-    const a = await post(server(), '/api/rooms');
-    const b = await post(server(), '/api/rooms');
-    const inB = keep((await joined(server(), b.body.code, 'Bea')).socket);
-    const minted = await post(server(), `/api/rooms/${a.body.code}/token`);
+    const a = await createRoom(server());
+    const b = await createRoom(server());
+    const inB = keep((await joined(server(), b.code, 'Bea')).socket);
+    const minted = await mintToken(server(), a.code);
     expect(minted.status).toBe(201);
     expect(minted.cookie).toMatch(/^convene_gid=/); // a first-time caller gets a guest identity
 
     const bSaw = recorder(inB);
-    const socket = keep(await connected(client(server(), { auth: { token: minted.body.token } })));
+    const socket = keep(await connected(client(server(), { auth: { token: expectOk(minted.body).token } })));
     const joinError = next(socket, 'join-error');
-    const ack = await emit(socket, 'join-room', { roomCode: b.body.code, displayName: 'Intruder' });
-    expect(ack).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
+    const ack = expectErr(await emit(socket, 'join-room', { roomCode: b.code, displayName: 'Intruder' }), 'FORBIDDEN');
     expect(await joinError).toEqual(ack.error);
     await sleep(50);
     expect(bSaw).toEqual([]);
-    expect(await server().store.countParticipants(b.body.code)).toBe(1);
+    expect(await server().store.countParticipants(b.code)).toBe(1);
     // The same token still opens the meeting it was minted for.
-    expect((await emit(socket, 'join-room', { roomCode: a.body.code, displayName: 'Guest' })).ok).toBe(true);
+    expectOk(await emit(socket, 'join-room', { roomCode: a.code, displayName: 'Guest' }));
   });
 
   it('a token for an unknown meeting is not minted (404 ROOM_NOT_FOUND)', async () => {
-    const res = await post(server(), '/api/rooms/qqq-qqqq-qqq/token');
+    const res = await mintToken(server(), 'qqq-qqqq-qqq');
     expect(res.status).toBe(404);
-    expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
+    expectErr(res.body, 'ROOM_NOT_FOUND');
   });
 
   it('a client-claimed userId (in auth and in join-room) never makes anyone host or changes who they are', async () => {
-    const created = await post(server(), '/api/rooms');
+    const created = await createRoom(server());
     const creatorGuestId = decodeURIComponent(created.cookie!.slice('convene_gid='.length)).split('.')[0]!;
-    const holder = keep((await joined(server(), created.body.code, 'Holder')).socket);
+    const holder = keep((await joined(server(), created.code, 'Holder')).socket);
     const holderSaw = recorder(holder);
 
     for (const claim of [creatorGuestId, `guest:${creatorGuestId}`]) {
       const socket = keep(await connected(client(server(), { auth: { userId: claim, displayName: 'Impostor' } })));
-      const ack = await emit(socket, 'join-room', {
-        roomCode: created.body.code,
-        displayName: 'Impostor',
-        userId: claim,
-      });
-      expect(ack.ok).toBe(true);
-      expect(ack.self.role).toBe('participant');
-      expect(ack.participants.find((p: any) => p.participantId === ack.self.participantId)).toMatchObject({
+      const { self, participants } = expectJoined(
+        await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Impostor', userId: claim }),
+      );
+      expect(self.role).toBe('participant');
+      expect(participants.find((p) => p.participantId === self.participantId)).toMatchObject({
         isGuest: true,
         role: 'participant',
       });
     }
     await sleep(50);
     expect(holderSaw.map((e) => e.event)).toEqual(['user-joined', 'user-joined']);
-    const roles = (await server().store.listParticipants(created.body.code)).map((p) => p.role);
+    const roles = (await server().store.listParticipants(created.code)).map((p) => p.role);
     expect(roles.sort()).toEqual(['host', 'participant', 'participant']);
   });
 
@@ -173,30 +183,29 @@ describe('handshake identity', () => {
     expect(gid).toMatch(/HttpOnly/i);
     const cookie = gid!.split(';')[0]!;
 
-    const created = await post(server(), '/api/rooms', cookie);
+    const created = await createRoom(server(), cookie);
     expect(created.cookie).toBeUndefined();
-    keep((await joined(server(), created.body.code, 'Someone')).socket);
-    const me = await joined(server(), created.body.code, 'Cookie owner', { cookie });
+    keep((await joined(server(), created.code, 'Someone')).socket);
+    const me = await joined(server(), created.code, 'Cookie owner', { cookie });
     keep(me.socket);
     expect(me.self.role).toBe('host');
   });
 
   it('a next-auth session cookie makes a signed-in participant (isGuest false), and the same session on another socket is host of the meeting it created over HTTP', async () => {
     const session = await sessionCookie('user-1', 'Ada');
-    const created = await post(server(), '/api/rooms', session, { title: "Ada's" });
-    expect(created.status).toBe(201);
+    const created = await createRoom(server(), session, { title: "Ada's" });
     expect(created.cookie).toBeUndefined(); // signed in: no guest cookie needed
-    expect((await server().store.getMeeting(created.body.code))?.creator).toBe('user:user-1');
+    expect((await server().store.getMeeting(created.code))?.creator).toBe('user:user-1');
 
-    const guest = await joined(server(), created.body.code, 'Early guest');
+    const guest = await joined(server(), created.code, 'Early guest');
     keep(guest.socket);
     expect(guest.self.role).toBe('host');
     const guestSaw = next(guest.socket, 'user-joined');
 
-    const ada = await joined(server(), created.body.code, 'Ada', { cookie: session });
+    const ada = await joined(server(), created.code, 'Ada', { cookie: session });
     keep(ada.socket);
     expect(ada.self.role).toBe('host');
-    expect(ada.ack.participants.find((p: any) => p.participantId === ada.self.participantId)).toMatchObject({
+    expect(ada.ack.participants.find((p) => p.participantId === ada.self.participantId)).toMatchObject({
       isGuest: false,
     });
     expect((await guestSaw).participant).toMatchObject({ displayName: 'Ada', role: 'host', isGuest: false });
@@ -204,12 +213,11 @@ describe('handshake identity', () => {
 
   it('a join token minted with a session carries the signed-in identity', async () => {
     const session = await sessionCookie('user-2', 'Grace');
-    const created = await post(server(), '/api/rooms', session);
-    const minted = await post(server(), `/api/rooms/${created.body.code}/token`, session);
-    const socket = keep(await connected(client(server(), { auth: { token: minted.body.token } })));
-    const ack = await emit(socket, 'join-room', { roomCode: created.body.code, displayName: 'Grace' });
-    expect(ack.self.role).toBe('host');
-    expect(ack.participants[0]).toMatchObject({ isGuest: false });
+    const created = await createRoom(server(), session);
+    const minted = await mintToken(server(), created.code, session);
+    const socket = keep(await connected(client(server(), { auth: { token: expectOk(minted.body).token } })));
+    const ack = await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Grace' });
+    expect(ack).toMatchObject({ ok: true, self: { role: 'host' }, participants: [{ isGuest: false }] });
   });
 
   it('a session cookie signed with another secret is not a session: the socket is a guest', async () => {
@@ -217,12 +225,12 @@ describe('handshake identity', () => {
       token: { sub: 'user-1', name: 'Ada' },
       secret: 'another-secret-0123456789-abcdefghijklmnop',
     });
-    const created = await post(server(), '/api/rooms', await sessionCookie('user-1', 'Ada'));
-    keep((await joined(server(), created.body.code, 'Someone')).socket);
-    const forged = await joined(server(), created.body.code, 'Not Ada', { cookie: `next-auth.session-token=${jwt}` });
+    const created = await createRoom(server(), await sessionCookie('user-1', 'Ada'));
+    keep((await joined(server(), created.code, 'Someone')).socket);
+    const forged = await joined(server(), created.code, 'Not Ada', { cookie: `next-auth.session-token=${jwt}` });
     keep(forged.socket);
     expect(forged.self.role).toBe('participant');
-    expect(forged.ack.participants.find((p: any) => p.participantId === forged.self.participantId)).toMatchObject({
+    expect(forged.ack.participants.find((p) => p.participantId === forged.self.participantId)).toMatchObject({
       isGuest: true,
     });
   });
@@ -237,9 +245,9 @@ describe('handshake identity', () => {
             forceNew: true,
             reconnection: false,
             extraHeaders: { origin: 'http://evil.example' },
-          }) as Client,
+          }),
         );
-        expect(await refused(socket)).toEqual(expect.any(String));
+        expect(await refused(socket)).toEqual(match.any(String));
       });
       expect(accepted).toBe(0);
     },
@@ -252,7 +260,7 @@ describe('handshake identity', () => {
         forceNew: true,
         reconnection: false,
         extraHeaders: { origin: server().url },
-      }) as Client,
+      }),
     );
     await connected(socket);
     expect(socket.connected).toBe(true);
@@ -268,10 +276,10 @@ describe('transports', () => {
     expect(await res.text()).toMatch(/^0\{"sid":/);
     expect(res.headers.getSetCookie().find((c) => c.startsWith('convene_gid='))).toMatch(/HttpOnly/i);
 
-    const socket = keep(io(server().url, { transports: ['polling'], forceNew: true, reconnection: false }) as Client);
+    const socket = keep(io(server().url, { transports: ['polling'], forceNew: true, reconnection: false }));
     await connected(socket);
     const code = await createMeeting(server());
-    expect((await emit(socket, 'join-room', { roomCode: code, displayName: 'Polly' })).ok).toBe(true);
+    expectOk(await emit(socket, 'join-room', { roomCode: code, displayName: 'Polly' }));
   });
 });
 
@@ -286,9 +294,9 @@ describe('CORS_ORIGINS allow-list', () => {
           forceNew: true,
           reconnection: false,
           extraHeaders: { origin },
-        }) as Client,
+        }),
       );
     await connected(open('https://app.example'));
-    expect(await refused(open('https://other.example'))).toEqual(expect.any(String));
+    expect(await refused(open('https://other.example'))).toEqual(match.any(String));
   });
 });

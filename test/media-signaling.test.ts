@@ -7,9 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../server/app';
 import { loadSfuConfig } from '../server/sfu';
+import { expectErr, expectOk } from './helpers/ack';
 import { signaledRoundTrip } from './helpers/media';
 import { createMeeting, emit, joined, next, recorder, startServer, type Client } from './helpers/server';
-import { plainProducer, sleep, until } from './sfu/helpers';
+import { sleep, until } from './helpers/wait';
+import { plainProducer } from './sfu/helpers';
 
 let server: ConveneServer;
 beforeAll(async () => {
@@ -62,25 +64,40 @@ describe('media over signaling', () => {
     for (const s of [a.socket, b.socket]) s.disconnect();
   });
 
-  it("a host-locked mic stays off: A's resume-producer and toggle-media are FORBIDDEN until the lock lifts", async () => {
+  it("a host's mute pauses A's mic in the SFU: the others hear producer-paused by host and packets stop; with canUnmute on A may unmute", async () => {
     const code = await createMeeting(server);
     const host = await joined(server, code, 'Host');
     const a = await joined(server, code, 'A');
-    const rt = await roundTrip(code, a.socket, a.self.participantId, host.socket, host.self.participantId, 3333);
-    await rt.media.lockSource(a.self.participantId, 'mic');
+    const b = await joined(server, code, 'B');
+    const rt = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 3333);
+    const pausedAtB = next(b.socket, 'producer-paused');
+    const flagAtB = next(b.socket, 'media-toggled');
+    const noticeAtA = next(a.socket, 'you-were-muted');
+    expect(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' })).toEqual(
+      { ok: true },
+    );
+    expect(await pausedAtB).toEqual({
+      participantId: a.self.participantId,
+      producerId: rt.producerId,
+      source: 'mic',
+      by: 'host',
+    });
+    expect(await flagAtB).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
+    expect(await noticeAtA).toEqual({ by: host.self.participantId, kind: 'audio' });
+    expect(rt.media.producers()).toMatchObject([{ producerId: rt.producerId, paused: true }]);
     await sleep(100);
     const before = rt.receiver.received;
-    expect((await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).error.code).toBe('FORBIDDEN');
-    expect((await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
-    await sleep(400);
+    await sleep(400); // A's client keeps sending the whole time
     expect(rt.receiver.received).toBe(before);
 
-    rt.media.unlockSource(a.self.participantId, 'mic');
+    // As in Google Meet, a host mute is not a lock: with canUnmute on (the default) A turns the mic back on.
+    const resumedAtB = next(b.socket, 'producer-resumed');
     expect(await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).toEqual({ ok: true });
-    await until(() => rt.receiver.received > before + 5, 3000, 'packets after unlock');
+    expect(await resumedAtB).toMatchObject({ participantId: a.self.participantId, producerId: rt.producerId });
+    await until('packets after A unmutes', () => rt.receiver.received > before + 5);
     rt.sender.close();
     rt.receiver.close();
-    for (const s of [a.socket, host.socket]) s.disconnect();
+    for (const s of [a.socket, b.socket, host.socket]) s.disconnect();
   });
 
   it('with canUnmute off, a participant may not send a mic (and no producer is left) while the host may', async () => {
@@ -93,15 +110,13 @@ describe('media over signaling', () => {
     const media = await server.sfu!.room(code);
     const sender = await plainProducer(media, a.self.participantId, 'mic', 4444);
     const hostSaw = recorder(host.socket);
-    expect((await emit(a.socket, 'produce', { ...sender.request, appData: { source: 'mic' } })).error.code).toBe(
-      'FORBIDDEN',
-    );
+    expectErr(await emit(a.socket, 'produce', { ...sender.request, appData: { source: 'mic' } }), 'FORBIDDEN');
     expect(media.producers()).toEqual([]);
     await sleep(50);
     expect(hostSaw).toEqual([]);
 
     const hostSender = await plainProducer(media, host.self.participantId, 'mic', 4445);
-    expect((await emit(host.socket, 'produce', { ...hostSender.request, appData: { source: 'mic' } })).ok).toBe(true);
+    expectOk(await emit(host.socket, 'produce', { ...hostSender.request, appData: { source: 'mic' } }));
     sender.close();
     hostSender.close();
     for (const s of [a.socket, host.socket]) s.disconnect();
@@ -123,7 +138,7 @@ describe('media over signaling', () => {
     await emit(parts[0]!.socket, 'leave-room');
     await emit(host.socket, 'kick-participant', { participantId: parts[1]!.self.participantId });
     parts[2]!.socket.disconnect();
-    await until(() => rts[0]!.media.producers().length === 0, 3000, 'producers closed');
+    await until('producers closed', () => rts[0]!.media.producers().length === 0);
     expect((await owners()).transports).toBe(1);
     for (const rt of rts) {
       rt.sender.close();
@@ -131,7 +146,7 @@ describe('media over signaling', () => {
     }
 
     host.socket.disconnect();
-    await until(() => server.sfu!.existingRoom(code) === undefined, 3000, 'router closed');
+    await until('router closed', () => server.sfu!.existingRoom(code) === undefined);
     const workers = await server.sfu!.dumpWorkers();
     expect(workers.flatMap((w) => w.routerIds)).toEqual([]);
   });

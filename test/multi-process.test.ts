@@ -31,7 +31,7 @@ function spawnServer(redisUrl: string): Promise<Child> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server process did not listen within 30 s')), 30_000);
     proc.once('exit', (code) => reject(new Error(`server process exited early (${code})`)));
-    createInterface({ input: proc.stdout! }).on('line', (line) => {
+    createInterface({ input: proc.stdout }).on('line', (line) => {
       const port = /^LISTENING (\d+)$/.exec(line)?.[1];
       if (!port) return;
       clearTimeout(timer);
@@ -72,8 +72,8 @@ afterEach(() => {
 
 afterAll(async () => {
   await Promise.all([one, two].filter(Boolean).map(stopServer));
-  await connection?.quit();
-  await redis?.stop();
+  await connection.quit();
+  await redis.stop();
 });
 
 async function newMeeting(): Promise<string> {

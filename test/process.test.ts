@@ -4,9 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureNextBuild } from './helpers/next-build';
 import { freePort } from './helpers/redis';
+import { expectErr, expectOk } from './helpers/ack';
+import { match } from './helpers/match';
 import { client, connected, emit, next, TEST_SECRET } from './helpers/server';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,12 +29,12 @@ function start(port: number): Promise<{ proc: ChildProcess; output: () => string
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    proc.stdout!.on('data', () => {
+    proc.stdout.on('data', () => {
       if (out.includes('Convene is running')) {
         clearTimeout(timer);
         resolve({ proc, output: () => out, exited });
@@ -63,19 +65,19 @@ describe('the server process', () => {
           })
         ).json()) as { code: string };
         const socket = await connected(client(url));
-        expect((await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Stayer' })).ok).toBe(true);
-        expect((await emit(socket, 'get-router-capabilities')).ok).toBe(true); // the SFU is up in the same process
+        expectOk(await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Stayer' }));
+        expectOk(await emit(socket, 'get-router-capabilities')); // the SFU is up in the same process
         const late = await connected(client(url));
 
         const goingAway = next(socket, 'server-going-away');
         const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
         const began = Date.now();
         server.proc.kill(signal);
-        expect(await goingAway).toEqual({ reconnectAfterMs: expect.any(Number) });
+        expect(await goingAway).toEqual({ reconnectAfterMs: match.any(Number) });
         const refused = await emit(late, 'join-room', { roomCode: created.code, displayName: 'Latecomer' }).catch(
           () => null,
         );
-        if (refused) expect(refused.error.code).toBe('SHUTTING_DOWN'); // or the socket was already closed
+        if (refused) expectErr(refused, 'SHUTTING_DOWN'); // or the socket was already closed
         expect(await closed).toBe('io server disconnect');
         expect(await server.exited).toBe(0);
         expect(Date.now() - began).toBeLessThan(10_000);

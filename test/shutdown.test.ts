@@ -16,10 +16,12 @@ import {
   guestCookieHeader,
   joined,
   next,
-  sleep,
   startServer,
   type Client,
 } from './helpers/server';
+import { expectJoined } from './helpers/ack';
+import { match } from './helpers/match';
+import { sleep } from './helpers/wait';
 
 const PARTICIPANT_FIELDS: Array<keyof ParticipantRecord> = [
   'id',
@@ -48,8 +50,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 afterAll(async () => {
-  await raw?.quit();
-  await redis?.stop();
+  await raw.quit();
+  await redis.stop();
 });
 
 async function serve(store: 'memory' | 'redis'): Promise<ConveneServer> {
@@ -138,8 +140,8 @@ describe('restarting a server on Redis', () => {
     const closedAt = Date.now();
     await closeWithin10s(first.close());
     expect(await Promise.all(goingAway)).toEqual([
-      { reconnectAfterMs: expect.any(Number) },
-      { reconnectAfterMs: expect.any(Number) },
+      { reconnectAfterMs: match.any(Number) },
+      { reconnectAfterMs: match.any(Number) },
     ]);
 
     const stored = await raw.hgetall(`convene:{${code}}:participants`);
@@ -170,16 +172,12 @@ describe('restarting a server on Redis', () => {
     // A cookie-less client (Bob's) resumes with the token alone; the others hear no new join.
     const bobBack = await connected(client(second));
     sockets.push(bobBack);
-    const bobResumed = await emit(bobBack, 'join-room', {
-      roomCode: code,
-      displayName: 'Bob',
-      resumeToken: bob.self.resumeToken,
-    });
-    expect(bobResumed).toMatchObject({ ok: true, resumed: true, self: { participantId: bob.self.participantId } });
-    const bobInfo = bobResumed.participants.find(
-      (p: { participantId: string }) => p.participantId === bob.self.participantId,
+    const bobResumed = expectJoined(
+      await emit(bobBack, 'join-room', { roomCode: code, displayName: 'Bob', resumeToken: bob.self.resumeToken }),
     );
-    expect(bobInfo.media.video).toBe(true);
+    expect(bobResumed).toMatchObject({ resumed: true, self: { participantId: bob.self.participantId } });
+    const bobInfo = bobResumed.participants.find((p) => p.participantId === bob.self.participantId);
+    expect(bobInfo?.media.video).toBe(true);
 
     const hello = next(back, 'new-message');
     expect(await emit(bobBack, 'send-message', { text: 'back again' })).toMatchObject({ ok: true });

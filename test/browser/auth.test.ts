@@ -93,7 +93,7 @@ function createRoomFrom(page: Page, title: string): Promise<{ status: number; bo
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: t }),
     });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as { ok: boolean; code: string } };
   }, title);
 }
 
@@ -145,9 +145,9 @@ afterEach(async (ctx) => {
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
   for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-  await new Promise((r) => (idp ? idp.close(r) : r(undefined)));
+  await browser.close();
+  await server.close();
+  await new Promise((r) => idp.close(r));
   for (const k of AUTH_ENV) {
     if (savedEnv[k] === undefined) delete process.env[k];
     else process.env[k] = savedEnv[k];
@@ -203,13 +203,13 @@ describe('sign-in in the browser', () => {
       expect(await page.getByLabel('Email').count()).toBe(0);
       // Posting the credentials straight to next-auth, as a script could, signs nobody in.
       const session = await page.evaluate(async () => {
-        const { csrfToken } = await (await fetch('/api/auth/csrf')).json();
+        const { csrfToken } = (await (await fetch('/api/auth/csrf')).json()) as { csrfToken: string };
         await fetch('/api/auth/callback/dev-login', {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ csrfToken, email: 'mallory@example.org', name: 'Mallory', json: 'true' }),
         });
-        return (await fetch('/api/auth/session')).json();
+        return (await fetch('/api/auth/session')).json() as Promise<unknown>;
       });
       expect(session).toEqual({});
     } finally {

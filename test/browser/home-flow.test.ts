@@ -25,7 +25,8 @@ function previewWidth(page: Page): Promise<number> {
 function tileVideoWidth(page: Page, participantId: string): Promise<number> {
   return page.evaluate(
     (pid) =>
-      document.querySelector(`[data-testid="tile-${pid}"] [data-testid="remote-video"]`)?.['videoWidth' as never] ?? 0,
+      document.querySelector<HTMLVideoElement>(`[data-testid="tile-${pid}"] [data-testid="remote-video"]`)
+        ?.videoWidth ?? 0,
     participantId,
   );
 }

@@ -7,8 +7,10 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { expectDecoding, inbound, until } from '../helpers/browser';
+import { expectDecoding, inbound } from '../helpers/browser';
+import { until } from '../helpers/wait';
 import { SHOTS, browserSuite } from '../helpers/browser-suite';
+import { match } from '../helpers/match';
 
 // Below Linux's ephemeral range (32768+), so a browser's own port can never pass for the SFU's.
 const RTC_MIN = 23000;
@@ -39,13 +41,22 @@ async function remoteVideoWidth(page: Page, participantId: string, testId: strin
   );
 }
 
+/** A remote ICE candidate's stats: the fields read here (lib.dom has no type for them). */
+type CandidateStats = RTCStats & {
+  address?: string;
+  ip?: string;
+  port: number;
+  protocol: string;
+  candidateType: string;
+};
+
 /** Every remote ICE candidate this page's transports know, and the selected pairs' remote ends. */
 function remoteCandidates(page: Page) {
   return page.evaluate(async () => {
     const out: Array<{
       direction: string;
       selected: boolean;
-      address: string;
+      address: string | undefined;
       port: number;
       protocol: string;
       type: string;
@@ -53,12 +64,16 @@ function remoteCandidates(page: Page) {
     for (const direction of ['send', 'recv'] as const) {
       const report = await window.__convene!.media.transportStats(direction);
       if (!report) continue;
-      const stats = [...report.values()];
-      const selectedPairs = new Set(stats.filter((s) => s.type === 'transport').map((s) => s.selectedCandidatePairId));
-      const selectedRemote = new Set(
-        stats.filter((s) => s.type === 'candidate-pair' && selectedPairs.has(s.id)).map((s) => s.remoteCandidateId),
+      const stats = [...report.values()] as RTCStats[];
+      const selectedPairs = new Set(
+        stats.filter((s): s is RTCTransportStats => s.type === 'transport').map((s) => s.selectedCandidatePairId),
       );
-      for (const s of stats.filter((x) => x.type === 'remote-candidate')) {
+      const selectedRemote = new Set(
+        stats
+          .filter((s): s is RTCIceCandidatePairStats => s.type === 'candidate-pair' && selectedPairs.has(s.id))
+          .map((s) => s.remoteCandidateId),
+      );
+      for (const s of stats.filter((x): x is CandidateStats => x.type === 'remote-candidate')) {
         out.push({
           direction,
           selected: selectedRemote.has(s.id),
@@ -86,11 +101,11 @@ describe('two browsers in one meeting, through the SFU', () => {
     await a.goto('/');
     // From A's page, so A holds the creator's guest cookie and joins as host.
     const created = await a.evaluate(() =>
-      fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) =>
-        r.json(),
+      fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+        (r) => r.json() as Promise<{ code: string }>,
       ),
     );
-    expect(created).toMatchObject({ ok: true, code: expect.stringMatching(/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/) });
+    expect(created).toMatchObject({ ok: true, code: match.stringMatching(/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/) });
     code = created.code;
     aId = await joinAs(a, code, 'Alice', 'media-prejoin.png');
     bId = await joinAs(b, code, 'Bob');
@@ -115,11 +130,13 @@ describe('two browsers in one meeting, through the SFU', () => {
       'audio at A',
       () => inbound(a, bId, 'mic'),
       (s) => (s?.packetsReceived ?? 0) > 0,
+      20_000,
     );
     await until(
       'audio at B',
       () => inbound(b, aId, 'mic'),
       (s) => (s?.packetsReceived ?? 0) > 0,
+      20_000,
     );
   });
 
@@ -202,6 +219,7 @@ describe('two browsers in one meeting, through the SFU', () => {
         'audio at B after recovery',
         () => inbound(b, aId, 'mic'),
         (s) => (s?.packetsReceived ?? 0) > 0,
+        20_000,
       );
       await b.screenshot({ path: path.join(SHOTS, 'media-b-after-recovery.png') });
       expect(pageErrors).toEqual([]);

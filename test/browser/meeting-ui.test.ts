@@ -7,7 +7,8 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { inbound, until } from '../helpers/browser';
+import { inbound } from '../helpers/browser';
+import { sleep, until } from '../helpers/wait';
 import { SHOTS, browserSuite } from '../helpers/browser-suite';
 
 const suite = browserSuite({ rtcPorts: [24000, 24999], viewport: { width: 1000, height: 640 } });
@@ -39,8 +40,6 @@ async function joinAs(page: Page, code: string, name: string): Promise<string> {
   return selfId(page);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Opens the per-person menu for `name` in the people panel and picks `item`. */
 async function personMenu(page: Page, name: string, item: string): Promise<void> {
   await page.getByRole('button', { name: `Actions for ${name}` }).click();
@@ -63,8 +62,8 @@ describe('the meeting UI, with a host and guests', () => {
       await a.goto('/');
       // From A's page, so A holds the creator's guest cookie and joins as host.
       const created = await a.evaluate(() =>
-        fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) =>
-          r.json(),
+        fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+          (r) => r.json() as Promise<{ code: string }>,
         ),
       );
       code = created.code;
@@ -107,6 +106,7 @@ describe('the meeting UI, with a host and guests', () => {
         "B's mic at A",
         () => inbound(a, bId, 'mic'),
         (s) => (s?.packetsReceived ?? 0) > 0,
+        20_000,
       );
       await expect.poll(() => rowAtA.getByTestId('muted-icon').count(), { timeout: 10_000 }).toBe(0);
 
@@ -162,6 +162,7 @@ describe('the meeting UI, with a host and guests', () => {
         "A's camera at D",
         () => inbound(d, aId, 'camera'),
         (s) => (s?.framesDecoded ?? 0) > 0,
+        20_000,
       );
       await lobby.waitFor({ state: 'detached' });
       await expect.poll(() => a.getByTestId('participant-list').textContent()).toContain('Dave');

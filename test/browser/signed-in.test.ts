@@ -31,8 +31,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
+  await browser.close();
+  await server.close();
   if (saved === undefined) delete process.env.AUTH_DEV_LOGIN;
   else process.env.AUTH_DEV_LOGIN = saved;
 });

@@ -4,6 +4,7 @@
  * inbound RTP stats, and polling.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { until } from './wait';
 
 export const FAKE_MEDIA_ARGS = [
   '--use-fake-device-for-media-stream',
@@ -72,12 +73,14 @@ export function inbound(page: Page, participantId: string, source: string): Prom
       const track = session.snapshot.remote[pid!]?.[src as 'camera']?.track;
       const report = await session.transportStats('recv');
       if (!track || !report) return null;
-      for (const s of report.values()) {
-        if (s.type === 'inbound-rtp' && s.trackIdentifier === track.id) {
+      for (const s of report.values() as Iterable<RTCStats>) {
+        if (s.type !== 'inbound-rtp') continue;
+        const rtp = s as RTCInboundRtpStreamStats;
+        if (rtp.trackIdentifier === track.id) {
           return {
-            framesDecoded: s.framesDecoded ?? 0,
-            packetsReceived: s.packetsReceived ?? 0,
-            frameWidth: s.frameWidth ?? 0,
+            framesDecoded: rtp.framesDecoded ?? 0,
+            packetsReceived: rtp.packetsReceived ?? 0,
+            frameWidth: rtp.frameWidth ?? 0,
           };
         }
       }
@@ -87,24 +90,13 @@ export function inbound(page: Page, participantId: string, source: string): Prom
   );
 }
 
-/** Polls `fn` until `ok` holds; throws with the last value after `ms`. */
-export async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T = await fn();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await fn();
-  }
-  return last;
-}
-
 /** Frames decoded keep increasing: the video is live, not one stuck frame. */
 export async function expectDecoding(page: Page, participantId: string, source: string): Promise<void> {
   const first = await until(
     `${source} frames from ${participantId}`,
     () => inbound(page, participantId, source),
     (s) => (s?.framesDecoded ?? 0) > 0,
+    20_000,
   );
   await until(
     `${source} frames rising`,

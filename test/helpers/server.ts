@@ -5,7 +5,14 @@ import { IdentityService, guestIdentity, type Identity } from '../../server/auth
 import { createConveneServer, type ConveneServer, type ServerOptions } from '../../server/app';
 import { DEFAULT_RATE_LIMITS, loadConfig, type ServerConfig } from '../../server/config';
 import { MeetingService } from '../../server/rooms/meetings';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/protocol';
+import type {
+  Ack,
+  ClientEventName,
+  ClientEventResults,
+  ClientPayload,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../lib/protocol';
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -100,10 +107,24 @@ export function recorder(socket: Client): Array<{ event: string; data: unknown }
   return seen;
 }
 
-export function emit<T = any>(socket: Client, event: string, ...payload: unknown[]): Promise<T> {
-  return (socket as unknown as { timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<T> } })
-    .timeout(5_000)
-    .emitWithAck(event, ...payload);
+/** An event whose payload may be left out (`leave-room`, `get-bans`…) takes it as an optional argument. */
+type PayloadArg<E extends ClientEventName> =
+  undefined extends ClientPayload<E> ? [payload?: ClientPayload<E>] : [payload: ClientPayload<E>];
+
+/**
+ * Sends a client event and resolves with its ack, both typed from the contract in lib/protocol:
+ * a wrong payload, or a result field the ack does not have, fails to compile.
+ */
+export function emit<E extends ClientEventName>(
+  socket: Client,
+  event: E,
+  ...payload: PayloadArg<E>
+): Promise<Ack<ClientEventResults[E]>> {
+  // Socket.IO's own typing of a timeout ack cannot follow a generic event name; the signature above is the contract.
+  const untyped = socket as unknown as {
+    timeout(ms: number): { emitWithAck(e: string, ...a: unknown[]): Promise<unknown> };
+  };
+  return untyped.timeout(5_000).emitWithAck(event, ...payload) as Promise<Ack<ClientEventResults[E]>>;
 }
 
 /** Connects and joins; returns the socket and its room-joined payload. */
@@ -116,7 +137,6 @@ export async function joined(
   const socket = await connected(client(server, opts));
   const ack = await emit(socket, 'join-room', { roomCode, displayName });
   if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack.error)}`);
-  return { socket, self: ack.self as { participantId: string; role: string; resumeToken: string }, ack };
+  if ('pending' in ack) throw new Error('join is waiting in the lobby');
+  return { socket, self: ack.self, ack };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,10 +12,11 @@ import {
   next,
   recorder,
   sessionCookieHeader,
-  sleep,
   startServer,
 } from '../helpers/server';
-import { until } from '../sfu/helpers';
+import { expectErr, expectOk } from '../helpers/ack';
+import { sleep, until } from '../helpers/wait';
+import { match } from '../helpers/match';
 
 let server: ConveneServer;
 beforeAll(async () => {
@@ -35,7 +36,7 @@ describe('bans', () => {
     expect(await emit(host.socket, 'kick-participant', { participantId: troll.self.participantId, ban: true })).toEqual(
       { ok: true },
     );
-    expect(await reason).toEqual({ reason: expect.any(String) });
+    expect(await reason).toEqual({ reason: match.any(String) });
 
     const attempts = [
       { roomCode: code, displayName: 'Troll', resumeToken: troll.self.resumeToken }, // reconnect
@@ -44,7 +45,7 @@ describe('bans', () => {
     ];
     for (const attempt of attempts) {
       const socket = await connected(client(server, { cookie }));
-      expect((await emit(socket, 'join-room', attempt)).error.code).toBe('BANNED');
+      expectErr(await emit(socket, 'join-room', attempt), 'BANNED');
       socket.disconnect();
     }
     const token = await getHttpApi().createJoinToken(req(cookie), code);
@@ -62,15 +63,15 @@ describe('bans', () => {
     // Another browser: a different guest cookie, the same account.
     const elsewhere = `${guestCookieHeader('other-browser')}; ${await sessionCookieHeader('ada', 'Ada')}`;
     const again = await connected(client(server, { cookie: elsewhere }));
-    expect((await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' })).error.code).toBe('BANNED');
+    expectErr(await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' }), 'BANNED');
 
-    const { bans } = await emit(host.socket, 'get-bans');
+    const { bans } = expectOk(await emit(host.socket, 'get-bans'));
     expect(bans).toEqual([
-      { identityId: expect.any(String), displayName: 'Ada', isGuest: false, bannedAt: expect.any(Number) },
+      { identityId: match.any(String), displayName: 'Ada', isGuest: false, bannedAt: match.any(Number) },
     ]);
     expect(JSON.stringify(bans)).not.toContain('user:ada');
-    await emit(host.socket, 'unban', { identityId: bans[0].identityId });
-    expect((await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' })).ok).toBe(true);
+    await emit(host.socket, 'unban', { identityId: bans[0]!.identityId });
+    expectOk(await emit(again, 'join-room', { roomCode: code, displayName: 'Ada' }));
     for (const s of [host.socket, again]) s.disconnect();
   });
 });
@@ -92,41 +93,36 @@ describe('waiting room', () => {
     const acks = [];
     for (const [i, k] of knockers.entries())
       acks.push(await emit(k, 'join-room', { roomCode: code, displayName: `K${i + 1}` }));
-    expect(acks.map((a) => [a.ok, a.pending, a.position])).toEqual([
-      [true, true, 1],
-      [true, true, 2],
-      [true, true, 3],
-      [true, true, 4],
-    ]);
+    expect(acks).toEqual([1, 2, 3, 4].map((position) => ({ ok: true, pending: true, position })));
     const position = (i: number) =>
       (statuses[i]!.filter((e) => e.event === 'lobby-status').at(-1)?.data as { position: number } | undefined)
         ?.position;
-    await until(() => position(0) === 1 && position(3) === 4);
+    await until('first and last place in the queue', () => position(0) === 1 && position(3) === 4);
     const latest = (seen: ReturnType<typeof recorder>) =>
       seen.filter((e) => e.event === 'lobby-updated').at(-1)?.data as
         { waiting: { participantId: string; displayName: string }[] } | undefined;
-    await until(() => latest(cohostLobby)?.waiting.length === 4);
+    await until('four knockers at the co-host', () => latest(cohostLobby)?.waiting.length === 4);
     const ids = latest(hostLobby)!.waiting.map((w) => w.participantId);
     expect(latest(hostLobby)!.waiting.map((w) => w.displayName)).toEqual(['K1', 'K2', 'K3', 'K4']);
 
     knockers[3]!.disconnect(); // K4 gives up
-    await until(() => latest(hostLobby)?.waiting.length === 3);
+    await until('three knockers at the host', () => latest(hostLobby)?.waiting.length === 3);
 
     const k1In = next(knockers[0]!, 'room-joined');
     const k1Announced = next(host.socket, 'user-joined');
-    expect(await emit(host.socket, 'admit', { participantId: ids[0] })).toEqual({ ok: true });
+    expect(await emit(host.socket, 'admit', { participantId: ids[0]! })).toEqual({ ok: true });
     expect((await k1In).self.displayName).toBe('K1');
     expect((await k1Announced).participant.displayName).toBe('K1');
-    await until(() => position(2) === 2);
+    await until('K3 moving up', () => position(2) === 2);
 
     const k2Denied = next(knockers[1]!, 'join-error');
-    expect(await emit(cohost.socket, 'deny', { participantId: ids[1] })).toEqual({ ok: true });
+    expect(await emit(cohost.socket, 'deny', { participantId: ids[1]! })).toEqual({ ok: true });
     expect(await k2Denied).toMatchObject({ code: 'DENIED' });
 
     const k3In = next(knockers[2]!, 'room-joined');
     expect(await emit(cohost.socket, 'admit-all')).toEqual({ ok: true, admitted: 1 });
     await k3In;
-    await until(() => latest(hostLobby)?.waiting.length === 0);
+    await until('an empty lobby', () => latest(hostLobby)?.waiting.length === 0);
     expect((await server.store.listParticipants(code)).map((p) => p.displayName).sort()).toEqual([
       'Cohost',
       'Host',
@@ -134,6 +130,16 @@ describe('waiting room', () => {
       'K3',
     ]);
     for (const s of [host.socket, cohost.socket, ...knockers]) s.disconnect();
+  });
+
+  it('admit-all with nobody waiting admits nobody: { ok: true, admitted: 0 }, and the meeting is unchanged', async () => {
+    const code = await createMeeting(server, guestIdentity('wr-empty'));
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('wr-empty') });
+    await emit(host.socket, 'set-waiting-room', { mode: 'guests' });
+    const before = await server.store.listParticipants(code);
+    expect(await emit(host.socket, 'admit-all')).toEqual({ ok: true, admitted: 0 });
+    expect(await server.store.listParticipants(code)).toEqual(before);
+    host.socket.disconnect();
   });
 
   it('a knocker waits with no host present, and a host who arrives later sees the queue', async () => {
@@ -148,7 +154,10 @@ describe('waiting room', () => {
     });
     const hostSocket = await connected(client(server, { cookie: guestCookieHeader('late-host') }));
     const lobby = next(hostSocket, 'lobby-updated');
-    expect((await emit(hostSocket, 'join-room', { roomCode: code, displayName: 'Host' })).self.role).toBe('host');
+    expect(await emit(hostSocket, 'join-room', { roomCode: code, displayName: 'Host' })).toMatchObject({
+      ok: true,
+      self: { role: 'host' },
+    });
     expect((await lobby).waiting.map((w) => w.displayName)).toEqual(['Early']);
     for (const s of [knocker, hostSocket]) s.disconnect();
   });
@@ -164,9 +173,7 @@ describe('lock', () => {
     expect(await emit(creator.socket, 'lock-room', { locked: true })).toEqual({ ok: true });
     expect((await update).room.locked).toBe(true);
     const stranger = await connected(client(server));
-    expect((await emit(stranger, 'join-room', { roomCode: code, displayName: 'Stranger' })).error.code).toBe(
-      'ROOM_LOCKED',
-    );
+    expectErr(await emit(stranger, 'join-room', { roomCode: code, displayName: 'Stranger' }), 'ROOM_LOCKED');
     creator.socket.disconnect();
     await sleep(250); // past the grace period: the creator is gone
     const back = await joined(server, code, 'Creator again', { cookie: creatorCookie });
@@ -202,7 +209,7 @@ describe('host handover', () => {
     const changes = recorder(g1.socket);
     const back = await joined(server, code, 'Creator', { cookie: creatorCookie });
     expect(back.self.role).toBe('host');
-    await until(() => changes.some((e) => e.event === 'role-changed'));
+    await until('role-changed', () => changes.some((e) => e.event === 'role-changed'));
     expect(changes.filter((e) => e.event === 'role-changed').map((e) => e.data)).toEqual([
       { participantId: g1.self.participantId, role: 'cohost' },
     ]);
@@ -218,12 +225,12 @@ describe('host handover', () => {
     const p = await joined(server, code, 'P');
     const seen = recorder(p.socket);
     await emit(host.socket, 'transfer-host', { participantId: p.self.participantId });
-    await until(() => seen.filter((e) => e.event === 'role-changed').length === 2);
+    await until('two role-changed', () => seen.filter((e) => e.event === 'role-changed').length === 2);
     expect(seen.filter((e) => e.event === 'role-changed').map((e) => e.data)).toEqual([
       { participantId: p.self.participantId, role: 'host' },
       { participantId: host.self.participantId, role: 'cohost' },
     ]);
-    expect((await emit(host.socket, 'end-meeting')).error.code).toBe('FORBIDDEN');
+    expectErr(await emit(host.socket, 'end-meeting'), 'FORBIDDEN');
     for (const s of [host.socket, p.socket]) s.disconnect();
   });
 });
@@ -241,14 +248,14 @@ describe('end meeting', () => {
       return events;
     });
     expect(await emit(host.socket, 'end-meeting')).toEqual({ ok: true });
-    await until(() => order.every((e) => e.length === 2) && !host.socket.connected);
+    await until('everyone disconnected', () => order.every((e) => e.length === 2) && !host.socket.connected);
     expect(order).toEqual([
       ['meeting-ended', 'disconnect:io server disconnect'],
       ['meeting-ended', 'disconnect:io server disconnect'],
     ]);
     const fresh = await joined(server, code, 'Newcomer');
     expect(fresh.ack.chat).toEqual([]);
-    expect(fresh.ack.participants.map((p: { displayName: string }) => p.displayName)).toEqual(['Newcomer']);
+    expect(fresh.ack.participants.map((p) => p.displayName)).toEqual(['Newcomer']);
     fresh.socket.disconnect();
   });
 });
@@ -260,11 +267,12 @@ describe('hands and reactions', () => {
     const b = await joined(server, code, 'B');
     const raised = next(b.socket, 'hand-raised');
     await emit(a.socket, 'raise-hand', { raised: true });
-    expect(await raised).toEqual({ participantId: a.self.participantId, raisedAt: expect.any(Number) });
+    expect(await raised).toEqual({ participantId: a.self.participantId, raisedAt: match.any(Number) });
     const reaction = next(b.socket, 'reaction');
     expect(await emit(a.socket, 'react', { emoji: '🎉' })).toEqual({ ok: true });
     expect(await reaction).toEqual({ participantId: a.self.participantId, emoji: '🎉' });
-    expect((await emit(a.socket, 'react', { emoji: '💩' })).error.code).toBe('INVALID_PAYLOAD');
+    // @ts-expect-error -- not one of the fixed reactions: refused by the types, and by the server too
+    expectErr(await emit(a.socket, 'react', { emoji: '💩' }), 'INVALID_PAYLOAD');
     for (const s of [a.socket, b.socket]) s.disconnect();
   });
 });

@@ -6,15 +6,17 @@
 import type { ConveneServer } from '../../server/app';
 import { guestIdentity } from '../../server/auth/identity';
 import {
+  client,
   createMeeting,
   emit,
   guestCookieHeader,
   joined,
   next,
   sessionCookieHeader,
-  sleep,
   type Client,
 } from '../helpers/server';
+import { expectOk } from '../helpers/ack';
+import { sleep } from '../helpers/wait';
 
 export type Seat = { socket: Client; id: string };
 
@@ -32,24 +34,17 @@ export async function hostedMeeting(server: ConveneServer, tag: string) {
   const target = await seat('Target', guestCookieHeader(`target-${tag}`));
   const victim = await seat('Victim', guestCookieHeader(`victim-${tag}`));
 
-  const ok = async (p: Promise<{ ok: boolean; error?: unknown }>) => {
-    const r = await p;
-    if (!r.ok) throw new Error(`fixture step failed: ${JSON.stringify(r)}`);
-    return r;
-  };
-  await ok(emit(host.socket, 'set-role', { participantId: cohost.id, role: 'cohost' }));
-  await ok(emit(target.socket, 'toggle-media', { kind: 'audio', enabled: true }));
-  await ok(emit(target.socket, 'toggle-media', { kind: 'screen', enabled: true }));
-  await ok(emit(target.socket, 'raise-hand', { raised: true }));
-  await ok(emit(host.socket, 'kick-participant', { participantId: victim.id, ban: true }));
-  const bans = (await ok(emit(host.socket, 'get-bans'))) as unknown as { bans: { identityId: string }[] };
-  await ok(emit(host.socket, 'set-waiting-room', { mode: 'everyone' }));
-  const knockerSocket = (await import('../helpers/server')).client(server, {
-    cookie: guestCookieHeader(`knocker-${tag}`),
-  });
+  expectOk(await emit(host.socket, 'set-role', { participantId: cohost.id, role: 'cohost' }));
+  expectOk(await emit(target.socket, 'toggle-media', { kind: 'audio', enabled: true }));
+  expectOk(await emit(target.socket, 'toggle-media', { kind: 'screen', enabled: true }));
+  expectOk(await emit(target.socket, 'raise-hand', { raised: true }));
+  expectOk(await emit(host.socket, 'kick-participant', { participantId: victim.id, ban: true }));
+  const { bans } = expectOk(await emit(host.socket, 'get-bans'));
+  expectOk(await emit(host.socket, 'set-waiting-room', { mode: 'everyone' }));
+  const knockerSocket = client(server, { cookie: guestCookieHeader(`knocker-${tag}`) });
   const lobby = next(host.socket, 'lobby-updated');
-  const knock = await emit(knockerSocket, 'join-room', { roomCode: code, displayName: 'Knocker' });
-  if (!knock.pending) throw new Error('knocker was not held in the waiting room');
+  const knock = expectOk(await emit(knockerSocket, 'join-room', { roomCode: code, displayName: 'Knocker' }));
+  if (!('pending' in knock)) throw new Error('knocker was not held in the waiting room');
   const knockId = (await lobby).waiting[0]!.participantId;
   await sleep(80); // let every announcement of the set-up arrive before a test starts recording
 
@@ -62,7 +57,7 @@ export async function hostedMeeting(server: ConveneServer, tag: string) {
     guest,
     target,
     knocker: { socket: knockerSocket, id: knockId },
-    bannedIdentityId: bans.bans[0]!.identityId,
+    bannedIdentityId: bans[0]!.identityId,
     everyone,
     close: () => everyone.forEach((s) => s.disconnect()),
   };

@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_ACTIONS, PERMISSION_TABLE, ROLES, type HostAction, type Role } from '../../lib/permissions';
 import type { ConveneServer } from '../../server/app';
 import { DEFAULT_RATE_LIMITS } from '../../server/config';
-import { emit, recorder, sleep, startServer } from '../helpers/server';
-import { until } from '../sfu/helpers';
+import type { Ack, AckOk } from '../../lib/protocol';
+import { expectOk } from '../helpers/ack';
+import { emit, recorder, startServer, type Client } from '../helpers/server';
+import { sleep, until } from '../helpers/wait';
 import { hostedMeeting, type Meeting } from './fixture';
+import { match } from '../helpers/match';
 
 const HOSTS: Role[] = ['host', 'cohost'];
 const EXPECTED: Record<HostAction, Role[]> = {
@@ -34,103 +37,90 @@ const EXPECTED: Record<HostAction, Role[]> = {
 };
 
 type Seen = ReturnType<typeof recorder>;
-type Attempt = {
-  event: string;
-  payload: (m: Meeting) => unknown;
-  effect: (m: Meeting, server: ConveneServer, ack: any, saw: { knocker: Seen; target: Seen }) => Promise<void>;
-};
+/** One host action: how to send it (typed from the contract) and what it must have changed. */
+interface Attempt<R extends object = object> {
+  send: (actor: Client, m: Meeting) => Promise<Ack<R>>;
+  effect(m: Meeting, server: ConveneServer, ack: AckOk<R>, saw: { knocker: Seen; target: Seen }): Promise<unknown>;
+}
+/** Infers each attempt's result type from its `send`, so `effect` reads the ack type-checked. */
+const attempt = <R extends object>(a: Attempt<R>): Attempt => a;
 const targetRecord = (m: Meeting, s: ConveneServer) => s.store.getParticipant(m.code, m.target.id);
 const meetingRecord = (m: Meeting, s: ConveneServer) => s.store.getMeeting(m.code).then((x) => x!);
 
 const ATTEMPTS: Record<HostAction, Attempt> = {
-  kick: {
-    event: 'kick-participant',
-    payload: (m) => ({ participantId: m.target.id }),
+  kick: attempt({
+    send: (actor, m) => emit(actor, 'kick-participant', { participantId: m.target.id }),
     effect: async (m, s) => expect(await targetRecord(m, s)).toBeNull(),
-  },
-  ban: {
-    event: 'kick-participant',
-    payload: (m) => ({ participantId: m.target.id, ban: true }),
+  }),
+  ban: attempt({
+    send: (actor, m) => emit(actor, 'kick-participant', { participantId: m.target.id, ban: true }),
     effect: async (m, s) =>
       expect((await meetingRecord(m, s)).bans.map((b) => b.displayName)).toEqual(['Victim', 'Target']),
-  },
-  unban: {
-    event: 'unban',
-    payload: (m) => ({ identityId: m.bannedIdentityId }),
+  }),
+  unban: attempt({
+    send: (actor, m) => emit(actor, 'unban', { identityId: m.bannedIdentityId }),
     effect: async (m, s) => expect((await meetingRecord(m, s)).bans).toEqual([]),
-  },
-  'view-bans': {
-    event: 'get-bans',
-    payload: () => ({}),
-    effect: async (_m, _s, ack) =>
-      expect(ack.bans.map((b: { displayName: string }) => b.displayName)).toEqual(['Victim']),
-  },
-  mute: {
-    event: 'mute-participant',
-    payload: (m) => ({ participantId: m.target.id, kind: 'audio' }),
+  }),
+  'view-bans': attempt({
+    send: (actor) => emit(actor, 'get-bans', {}),
+    effect: async (_m, _s, ack) => expect(ack.bans.map((b) => b.displayName)).toEqual(['Victim']),
+  }),
+  mute: attempt({
+    send: (actor, m) => emit(actor, 'mute-participant', { participantId: m.target.id, kind: 'audio' }),
     effect: async (m, s) => expect((await targetRecord(m, s))!.media.audio).toBe(false),
-  },
-  'mute-all': {
-    event: 'mute-all',
-    payload: () => ({ kind: 'audio' }),
+  }),
+  'mute-all': attempt({
+    send: (actor) => emit(actor, 'mute-all', { kind: 'audio' }),
     effect: async (m, s) => expect((await targetRecord(m, s))!.media.audio).toBe(false),
-  },
-  'stop-screen-share': {
-    event: 'stop-screen-share',
-    payload: (m) => ({ participantId: m.target.id }),
+  }),
+  'stop-screen-share': attempt({
+    send: (actor, m) => emit(actor, 'stop-screen-share', { participantId: m.target.id }),
     effect: async (m, s) => expect((await targetRecord(m, s))!.media.screen).toBe(false),
-  },
-  'request-unmute': {
-    event: 'request-unmute',
-    payload: (m) => ({ participantId: m.target.id }),
-    effect: async (m, _s, _a, saw) => until(() => saw.target.some((e) => e.event === 'unmute-requested')),
-  },
-  'set-permissions': {
-    event: 'set-permissions',
-    payload: () => ({ canChat: false }),
+  }),
+  'request-unmute': attempt({
+    send: (actor, m) => emit(actor, 'request-unmute', { participantId: m.target.id }),
+    effect: (_m, _s, _a, saw) =>
+      until('unmute-requested', () => saw.target.some((e) => e.event === 'unmute-requested')),
+  }),
+  'set-permissions': attempt({
+    send: (actor) => emit(actor, 'set-permissions', { canChat: false }),
     effect: async (m, s) => expect((await meetingRecord(m, s)).permissions.canChat).toBe(false),
-  },
-  'lock-room': {
-    event: 'lock-room',
-    payload: () => ({ locked: true }),
+  }),
+  'lock-room': attempt({
+    send: (actor) => emit(actor, 'lock-room', { locked: true }),
     effect: async (m, s) => expect((await meetingRecord(m, s)).locked).toBe(true),
-  },
-  'set-waiting-room': {
-    event: 'set-waiting-room',
-    payload: () => ({ mode: 'guests' }),
+  }),
+  'set-waiting-room': attempt({
+    send: (actor) => emit(actor, 'set-waiting-room', { mode: 'guests' }),
     effect: async (m, s) => expect((await meetingRecord(m, s)).waitingRoom).toBe('guests'),
-  },
-  admit: {
-    event: 'admit',
-    payload: (m) => ({ participantId: m.knocker.id }),
-    effect: async (_m, _s, _a, saw) => until(() => saw.knocker.some((e) => e.event === 'room-joined')),
-  },
-  deny: {
-    event: 'deny',
-    payload: (m) => ({ participantId: m.knocker.id }),
-    effect: async (_m, _s, _a, saw) =>
-      until(() => saw.knocker.some((e) => e.event === 'join-error' && (e.data as { code: string }).code === 'DENIED')),
-  },
-  'lower-hand': {
-    event: 'lower-hand',
-    payload: (m) => ({ participantId: m.target.id }),
+  }),
+  admit: attempt({
+    send: (actor, m) => emit(actor, 'admit', { participantId: m.knocker.id }),
+    effect: (_m, _s, _a, saw) => until('room-joined', () => saw.knocker.some((e) => e.event === 'room-joined')),
+  }),
+  deny: attempt({
+    send: (actor, m) => emit(actor, 'deny', { participantId: m.knocker.id }),
+    effect: (_m, _s, _a, saw) =>
+      until('join-error DENIED', () =>
+        saw.knocker.some((e) => e.event === 'join-error' && (e.data as { code: string }).code === 'DENIED'),
+      ),
+  }),
+  'lower-hand': attempt({
+    send: (actor, m) => emit(actor, 'lower-hand', { participantId: m.target.id }),
     effect: async (m, s) => expect((await targetRecord(m, s))!.handRaisedAt).toBeNull(),
-  },
-  'set-role': {
-    event: 'set-role',
-    payload: (m) => ({ participantId: m.target.id, role: 'cohost' }),
+  }),
+  'set-role': attempt({
+    send: (actor, m) => emit(actor, 'set-role', { participantId: m.target.id, role: 'cohost' }),
     effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('cohost'),
-  },
-  'transfer-host': {
-    event: 'transfer-host',
-    payload: (m) => ({ participantId: m.target.id }),
+  }),
+  'transfer-host': attempt({
+    send: (actor, m) => emit(actor, 'transfer-host', { participantId: m.target.id }),
     effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('host'),
-  },
-  'end-meeting': {
-    event: 'end-meeting',
-    payload: () => ({}),
+  }),
+  'end-meeting': attempt({
+    send: (actor) => emit(actor, 'end-meeting', {}),
     effect: async (m, s) => expect(await s.store.listParticipants(m.code)).toEqual([]),
-  },
+  }),
 };
 
 const ACTORS = [
@@ -166,12 +156,10 @@ describe.each(HOST_ACTIONS)('%s', (action) => {
     const m = await hostedMeeting(server, `${action}-${role}-${++tag}`);
     try {
       const actor = seat(m).socket;
-      const attempt = ATTEMPTS[action];
+      const tried = ATTEMPTS[action];
       if (EXPECTED[action].includes(role)) {
         const saw = { knocker: recorder(m.knocker.socket), target: recorder(m.target.socket) };
-        const ack = await emit(actor, attempt.event, attempt.payload(m));
-        expect(ack).toMatchObject({ ok: true });
-        await attempt.effect(m, server, ack, saw);
+        await tried.effect(m, server, expectOk(await tried.send(actor, m)), saw);
         return;
       }
       const before = {
@@ -179,8 +167,8 @@ describe.each(HOST_ACTIONS)('%s', (action) => {
         meeting: await server.store.getMeeting(m.code),
       };
       const seen = m.everyone.map(recorder);
-      const ack = await emit(actor, attempt.event, attempt.payload(m));
-      expect(ack).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
+      const ack = await tried.send(actor, m);
+      expect(ack).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: match.any(String) } });
       await sleep(100);
       expect(seen.flat()).toEqual([]);
       expect({

@@ -3,9 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../../server/app';
 import { guestIdentity } from '../../server/auth/identity';
 import { loadSfuConfig } from '../../server/sfu';
+import { expectErr, expectOk } from '../helpers/ack';
 import { signaledRoundTrip } from '../helpers/media';
 import { createMeeting, emit, guestCookieHeader, joined, next, recorder, startServer } from '../helpers/server';
-import { plainProducer, sleep, until } from '../sfu/helpers';
+import { sleep, until } from '../helpers/wait';
+import { plainProducer } from '../sfu/helpers';
+import { match } from '../helpers/match';
 
 let server: ConveneServer;
 beforeAll(async () => {
@@ -21,43 +24,56 @@ async function meetingWithHost(tag: string) {
 }
 
 describe('host mute', () => {
-  it("stops A's packets at the SFU, and A cannot unmute while canUnmute is off", async () => {
+  it("with canUnmute off, a host mute holds: A's resume-producer, toggle-media and a fresh produce are FORBIDDEN and change nothing", async () => {
     const { code, host, a } = await meetingWithHost('mute-host');
+    const b = await joined(server, code, 'B');
     const rt = await signaledRoundTrip(
       server,
       code,
       a.socket,
       a.self.participantId,
-      host.socket,
-      host.self.participantId,
+      b.socket,
+      b.self.participantId,
       7001,
     );
     const notice = next(a.socket, 'you-were-muted');
-    const paused = next(host.socket, 'producer-paused');
-    const flag = next(host.socket, 'media-toggled');
+    const pausedAtHost = next(host.socket, 'producer-paused');
+    const pausedAtB = next(b.socket, 'producer-paused');
+    const flagAtB = next(b.socket, 'media-toggled');
     expect(await emit(host.socket, 'set-permissions', { canUnmute: false })).toEqual({ ok: true });
     expect(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' })).toEqual(
       { ok: true },
     );
     expect(await notice).toEqual({ by: host.self.participantId, kind: 'audio' });
-    expect(await paused).toMatchObject({ participantId: a.self.participantId, source: 'mic', by: 'host' });
-    expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
+    const paused = { participantId: a.self.participantId, producerId: rt.producerId, source: 'mic', by: 'host' };
+    expect(await pausedAtHost).toEqual(paused);
+    expect(await pausedAtB).toEqual(paused);
+    expect(await flagAtB).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
 
     await sleep(100);
     const before = rt.receiver.received;
-    expect((await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).error.code).toBe('FORBIDDEN');
-    expect((await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
+    const othersSaw = [recorder(host.socket), recorder(b.socket)];
+    expectErr(await emit(a.socket, 'resume-producer', { producerId: rt.producerId }), 'FORBIDDEN');
+    expectErr(await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: true }), 'FORBIDDEN');
+    // Nor can A get around the mute by publishing its mic again.
+    const again = await plainProducer(rt.media, a.self.participantId, 'mic', 7002, rt.sender);
+    expectErr(await emit(a.socket, 'produce', { ...again.request, appData: { source: 'mic' } }), 'FORBIDDEN');
     await sleep(500); // A's client keeps sending the whole time
     expect(rt.receiver.received).toBe(before);
     expect(rt.sender.sent).toBeGreaterThan(before + 20);
+    expect(othersSaw.flat()).toEqual([]);
+    expect(rt.media.producers()).toEqual([match.objectContaining({ producerId: rt.producerId, paused: true })]);
+    expect((await server.store.getParticipant(code, a.self.participantId))?.media.audio).toBe(false);
 
     // With unmuting allowed again, only A can turn the mic back on.
     await emit(host.socket, 'set-permissions', { canUnmute: true });
+    const resumedAtB = next(b.socket, 'producer-resumed');
     expect(await emit(a.socket, 'resume-producer', { producerId: rt.producerId })).toEqual({ ok: true });
-    await until(() => rt.receiver.received > before + 5, 3000, 'packets after A unmutes');
+    expect(await resumedAtB).toMatchObject({ participantId: a.self.participantId, producerId: rt.producerId });
+    await until('packets after A unmutes', () => rt.receiver.received > before + 5);
     rt.sender.close();
     rt.receiver.close();
-    for (const s of [a.socket, host.socket]) s.disconnect();
+    for (const s of [a.socket, b.socket, host.socket]) s.disconnect();
   });
 
   it('mute-all pauses every participant but leaves hosts and co-hosts alone', async () => {
@@ -80,12 +96,17 @@ describe('host mute', () => {
       a.self.participantId,
       7102,
     );
+    const [hostSaw, aSaw] = [recorder(host.socket), recorder(a.socket)];
     expect(await emit(host.socket, 'mute-all', { kind: 'audio' })).toEqual({ ok: true, muted: 1 });
     await sleep(100);
     const [aBefore, hostBefore] = [fromA.receiver.received, fromHost.receiver.received];
     await sleep(400);
     expect(fromA.receiver.received).toBe(aBefore);
     expect(fromHost.receiver.received).toBeGreaterThan(hostBefore + 5);
+    const pauses = (seen: typeof hostSaw) => seen.filter((e) => e.event === 'producer-paused').map((e) => e.data);
+    const aPaused = { participantId: a.self.participantId, producerId: fromA.producerId, source: 'mic', by: 'host' };
+    expect(pauses(hostSaw)).toEqual([aPaused]);
+    expect(pauses(aSaw)).toEqual([aPaused]);
     for (const rt of [fromA, fromHost]) {
       rt.sender.close();
       rt.receiver.close();
@@ -110,20 +131,21 @@ describe('host stop-share', () => {
       'screen-audio',
     );
     const screen = await plainProducer(rt.media, a.self.participantId, 'screen', 7202, rt.sender);
-    const screenId = (await emit(a.socket, 'produce', { ...screen.request, appData: { source: 'screen' } })).producerId;
-    const screenConsumer = await emit(viewer.socket, 'consume', {
-      producerId: screenId,
-      rtpCapabilities: rt.media.rtpCapabilities,
-    });
+    const { producerId: screenId } = expectOk(
+      await emit(a.socket, 'produce', { ...screen.request, appData: { source: 'screen' } }),
+    );
+    const screenConsumer = expectOk(
+      await emit(viewer.socket, 'consume', { producerId: screenId, rtpCapabilities: rt.media.rtpCapabilities }),
+    );
     await emit(viewer.socket, 'resume-consumer', { consumerId: screenConsumer.id });
 
     const viewerSaw = recorder(viewer.socket);
     const flag = next(viewer.socket, 'media-toggled');
     expect(await emit(host.socket, 'stop-screen-share', { participantId: a.self.participantId })).toEqual({ ok: true });
     expect(await flag).toEqual({ participantId: a.self.participantId, kind: 'screen', enabled: false });
-    await until(() => viewerSaw.filter((e) => e.event === 'consumer-closed').length === 2);
+    await until('two consumer-closed', () => viewerSaw.filter((e) => e.event === 'consumer-closed').length === 2);
     expect(viewerSaw.filter((e) => e.event === 'consumer-closed').map((e) => e.data)).toEqual(
-      expect.arrayContaining([
+      match.arrayContaining([
         { consumerId: rt.consumerId, producerId: rt.producerId },
         { consumerId: screenConsumer.id, producerId: screenId },
       ]),
@@ -134,7 +156,7 @@ describe('host stop-share', () => {
     await sleep(400);
     expect(rt.receiver.received).toBe(after);
     // A cannot simply resume it: the producer is gone.
-    expect((await emit(a.socket, 'resume-producer', { producerId: screenId })).error.code).toBe('NOT_FOUND');
+    expectErr(await emit(a.socket, 'resume-producer', { producerId: screenId }), 'NOT_FOUND');
     rt.sender.close();
     rt.receiver.close();
     for (const s of [a.socket, host.socket, viewer.socket]) s.disconnect();
@@ -149,8 +171,9 @@ describe('screen share limit', () => {
     const media = await server.sfu!.room(code);
     const aShare = await plainProducer(media, a.self.participantId, 'screen', 7301);
     const bShare = await plainProducer(media, b.self.participantId, 'screen', 7302);
-    expect((await emit(a.socket, 'produce', { ...aShare.request, appData: { source: 'screen' } })).ok).toBe(true);
-    expect((await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } })).error.code).toBe(
+    expectOk(await emit(a.socket, 'produce', { ...aShare.request, appData: { source: 'screen' } }));
+    expectErr(
+      await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } }),
       'SHARE_LIMIT_REACHED',
     );
     expect(media.producers().map((p) => p.participantId)).toEqual([a.self.participantId]);
@@ -158,7 +181,7 @@ describe('screen share limit', () => {
     const updated = next(b.socket, 'room-updated');
     await emit(host.socket, 'set-permissions', { maxScreenShares: 2 });
     expect((await updated).room.maxScreenShares).toBe(2);
-    expect((await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } })).ok).toBe(true);
+    expectOk(await emit(b.socket, 'produce', { ...bShare.request, appData: { source: 'screen' } }));
     for (const s of [aShare, bShare]) s.close();
     for (const s of [a.socket, b.socket, host.socket]) s.disconnect();
   });

@@ -9,8 +9,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConveneServer } from '../../server/app';
 import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../../server/config';
+import type { Ack, RoomSummary } from '../../lib/protocol';
+import { expectErr, expectOk } from '../helpers/ack';
 import { ensureNextBuild } from '../helpers/next-build';
-import { client, connected, emit, joined, next, sleep, startServer, type Client } from '../helpers/server';
+import { client, connected, emit, joined, next, startServer, type Client } from '../helpers/server';
+import { sleep } from '../helpers/wait';
+import { match } from '../helpers/match';
 
 const CODE = /^[a-z]{3}-[a-z]{4}-[a-z]{3}$/;
 
@@ -31,13 +35,22 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.disconnect();
 });
 
+/** The HTTP API answers in the same `{ ok: true, ... } | { ok: false, error }` shape as a socket ack. */
+const answer = async <T extends object>(res: Response) => (await res.json()) as Ack<T>;
+
 async function createRoom(server: ConveneServer, body: unknown = {}, headers: Record<string, string> = {}) {
   const res = await fetch(`${server.url}/api/rooms`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { res, body: (await res.json()) as any, cookies: res.headers.getSetCookie() };
+  return { res, body: await answer<{ code: string; url: string }>(res), cookies: res.headers.getSetCookie() };
+}
+
+/** A meeting created over HTTP: its code, and the Set-Cookie headers its creator got. */
+async function newRoom(server: ConveneServer, body: unknown = {}) {
+  const { body: created, cookies } = await createRoom(server, body);
+  return { ...expectOk(created), cookies };
 }
 
 /** The `name=value` part of a Set-Cookie header, as a browser would send it back. */
@@ -47,10 +60,10 @@ describe('POST /api/rooms', () => {
   const server = serverFor();
 
   it('returns 201 { ok, code, url } with a code like abc-defg-hij and sets an httpOnly convene_gid cookie', async () => {
-    const { res, body, cookies } = await createRoom(server(), { title: 'Standup' });
+    const { res, body: answered, cookies } = await createRoom(server(), { title: 'Standup' });
     expect(res.status).toBe(201);
-    expect(Object.keys(body).sort()).toEqual(['code', 'ok', 'url']);
-    expect(body.ok).toBe(true);
+    expect(Object.keys(answered).sort()).toEqual(['code', 'ok', 'url']);
+    const body = expectOk(answered);
     expect(body.code).toMatch(CODE);
     expect(body.url).toBe(`${server().url}/${body.code}`);
     const gid = cookies.find((c) => c.startsWith('convene_gid='));
@@ -62,13 +75,13 @@ describe('POST /api/rooms', () => {
 
   it('an empty body creates an untitled meeting', async () => {
     const res = await fetch(`${server().url}/api/rooms`, { method: 'POST' });
-    const body = (await res.json()) as any;
+    const body = expectOk(await answer<{ code: string }>(res));
     expect(res.status).toBe(201);
     expect((await server().store.getMeeting(body.code))?.title).toBeNull();
   });
 
   it('the creator who joins with that cookie becomes host even after someone else joined first; the earlier joiner becomes cohost and everyone hears role-changed', async () => {
-    const { body, cookies } = await createRoom(server(), { title: 'Mine' });
+    const { cookies, ...body } = await newRoom(server(), { title: 'Mine' });
     const creatorCookie = cookiePair(cookies.find((c) => c.startsWith('convene_gid='))!);
 
     const early = await joined(server(), body.code, 'Early');
@@ -86,8 +99,7 @@ describe('POST /api/rooms', () => {
     const creatorSaw = next(creatorSocket, 'role-changed');
     const ack = await emit(creatorSocket, 'join-room', { roomCode: body.code, displayName: 'Creator' });
 
-    expect(ack.ok).toBe(true);
-    expect(ack.self.role).toBe('host');
+    expect(ack).toMatchObject({ ok: true, self: { role: 'host' } });
     const demoted = { participantId: early.self.participantId, role: 'cohost' };
     expect(await earlySaw).toEqual(demoted);
     expect(await otherSaw).toEqual(demoted);
@@ -95,7 +107,7 @@ describe('POST /api/rooms', () => {
     expect((await otherJoinedSeen).participant).toMatchObject({ displayName: 'Creator', role: 'host', isGuest: true });
     const roles = (await server().store.listParticipants(body.code)).map((p) => [p.displayName, p.role]);
     expect(roles).toEqual(
-      expect.arrayContaining([
+      match.arrayContaining([
         ['Early', 'cohost'],
         ['Other', 'participant'],
         ['Creator', 'host'],
@@ -104,7 +116,7 @@ describe('POST /api/rooms', () => {
   });
 
   it('a guest without the creator cookie never becomes host of a meeting someone else holds', async () => {
-    const { body } = await createRoom(server());
+    const body = await newRoom(server());
     const first = await joined(server(), body.code, 'First');
     sockets.push(first.socket);
     // A different browser: its own fresh guest cookie from its own POST.
@@ -125,7 +137,7 @@ describe('POST /api/rooms', () => {
     try {
       const { res, body, cookies } = await createRoom(server(), raw);
       expect(res.status).toBe(400);
-      expect(body).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD', message: expect.any(String) } });
+      expect(body).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD', message: match.any(String) } });
       expect(cookies).toEqual([]);
       expect(spy).not.toHaveBeenCalled();
     } finally {
@@ -138,8 +150,7 @@ describe('POST /api/rooms', () => {
     try {
       const { res, body } = await createRoom(server(), { title: 'Evil' }, { origin: 'http://evil.example' });
       expect(res.status).toBe(403);
-      expect(body.ok).toBe(false);
-      expect(body.error.code).toBe('FORBIDDEN');
+      expectErr(body, 'FORBIDDEN');
       expect(spy).not.toHaveBeenCalled();
     } finally {
       spy.mockRestore();
@@ -156,10 +167,10 @@ describe('GET /api/rooms/:code', () => {
   const server = serverFor();
 
   it('returns only { ok, exists, code, title, locked, participantCount, askToJoin }, and the count reflects a joined socket', async () => {
-    const { body: created } = await createRoom(server(), { title: 'Public facts' });
+    const created = await newRoom(server(), { title: 'Public facts' });
     const url = `${server().url}/api/rooms/${created.code}`;
     const before = await fetch(url);
-    const empty = (await before.json()) as any;
+    const empty = await answer<RoomSummary>(before);
     expect(before.status).toBe(200);
     expect(Object.keys(empty).sort()).toEqual([
       'askToJoin',
@@ -182,36 +193,38 @@ describe('GET /api/rooms/:code', () => {
 
     const alice = await joined(server(), created.code, 'Alice');
     sockets.push(alice.socket);
-    const after = (await (await fetch(url)).json()) as any;
+    const after = await answer<RoomSummary>(await fetch(url));
     expect(after).toEqual({ ...empty, participantCount: 1 });
   });
 
   it('askToJoin says whether the waiting room would hold the caller: guests wait, the creator does not', async () => {
-    const { body: created, cookies } = await createRoom(server(), { settings: { waitingRoom: 'guests' } });
+    const created = await newRoom(server(), { settings: { waitingRoom: 'guests' } });
     const url = `${server().url}/api/rooms/${created.code}`;
-    const stranger = (await (await fetch(url)).json()) as any;
-    const creator = (await (await fetch(url, { headers: { cookie: cookiePair(cookies[0]!) } })).json()) as any;
+    const stranger = expectOk(await answer<RoomSummary>(await fetch(url)));
+    const creator = expectOk(
+      await answer<RoomSummary>(await fetch(url, { headers: { cookie: cookiePair(created.cookies[0]!) } })),
+    );
     expect([stranger.askToJoin, creator.askToJoin]).toEqual([true, false]);
   });
 
   it('accepts the code in any case and without dashes, and answers with the canonical code', async () => {
-    const { body: created } = await createRoom(server());
+    const created = await newRoom(server());
     const typed = created.code.replaceAll('-', '').toUpperCase();
     const res = await fetch(`${server().url}/api/rooms/${typed}`);
     expect(res.status).toBe(200);
-    expect(((await res.json()) as any).code).toBe(created.code);
+    expect(expectOk(await answer<RoomSummary>(res)).code).toBe(created.code);
   });
 
   it('an unknown code is 404 ROOM_NOT_FOUND', async () => {
     const res = await fetch(`${server().url}/api/rooms/zzz-zzzz-zzz`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ ok: false, error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } });
+    expect(await res.json()).toEqual({ ok: false, error: { code: 'ROOM_NOT_FOUND', message: match.any(String) } });
   });
 
   it('a malformed code is 400 INVALID_PAYLOAD', async () => {
     const res = await fetch(`${server().url}/api/rooms/not-a-code`);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as any).error.code).toBe('INVALID_PAYLOAD');
+    expectErr(await answer(res), 'INVALID_PAYLOAD');
   });
 });
 
@@ -219,19 +232,18 @@ describe('unknown-code lookups from one IP', () => {
   const server = serverFor({ rateLimits: { ...DEFAULT_RATE_LIMITS, unknownCode: [3, 60] } });
 
   it('after 3 unknown lookups the 4th is 429 RATE_LIMITED, known codes included, and joins over Socket.IO too', async () => {
-    const { body: created } = await createRoom(server());
+    const created = await newRoom(server());
     for (const code of ['aaa-aaaa-aaa', 'bbb-bbbb-bbb', 'ccc-cccc-ccc']) {
       expect((await fetch(`${server().url}/api/rooms/${code}`)).status).toBe(404);
     }
     const limited = await fetch(`${server().url}/api/rooms/ddd-dddd-ddd`);
     expect(limited.status).toBe(429);
-    expect(((await limited.json()) as any).error.code).toBe('RATE_LIMITED');
+    expectErr(await answer(limited), 'RATE_LIMITED');
     // The block is per IP, not per code: enumeration cannot continue with known codes in between.
     expect((await fetch(`${server().url}/api/rooms/${created.code}`)).status).toBe(429);
     const socket = await connected(client(server()));
     sockets.push(socket);
-    const ack = await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Prober' });
-    expect(ack.error.code).toBe('RATE_LIMITED');
+    expectErr(await emit(socket, 'join-room', { roomCode: created.code, displayName: 'Prober' }), 'RATE_LIMITED');
     expect(await server().store.countParticipants(created.code)).toBe(0);
   });
 });
@@ -244,7 +256,7 @@ describe('REQUIRE_SIGN_IN_TO_CREATE', () => {
     try {
       const { res, body } = await createRoom(server(), { title: 'Nope' });
       expect(res.status).toBe(401);
-      expect(body).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+      expect(body).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: match.any(String) } });
       expect(spy).not.toHaveBeenCalled();
     } finally {
       spy.mockRestore();
@@ -263,7 +275,7 @@ describe('health and metrics', () => {
   });
 
   it('GET /metrics exposes sockets, rooms, participants, events, errors and event-loop lag', async () => {
-    const { body: created } = await createRoom(server());
+    const created = await newRoom(server());
     const alice = await joined(server(), created.code, 'Alice');
     sockets.push(alice.socket);
     await emit(alice.socket, 'send-message', { text: '' }); // one INVALID_PAYLOAD

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { loadSfuConfig, type SfuConfig } from '../../server/sfu/config';
 import type { RoomMedia } from '../../server/sfu/room-media';
 import { Sfu } from '../../server/sfu/sfu';
-import type { MediaSource, PlainTransport, SfuLogger } from '../../server/sfu/types';
+import type { MediaSourceName, PlainTransport, SfuLogger } from '../../server/sfu/types';
 
 /** A logger that keeps what it was given, so tests can assert on logs. */
 export function memoryLogger(): SfuLogger & { lines: { level: string; obj: object; msg?: string }[] } {
@@ -20,8 +20,6 @@ export async function startSfu(
   const config = loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', ...env });
   return { sfu: await Sfu.create(config, logger), config };
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function bindUdp(): Promise<dgram.Socket> {
   const s = dgram.createSocket('udp4');
@@ -54,7 +52,7 @@ function rtpPacket(index: number, ssrc: number, pt: number): Buffer {
 export async function plainProducer(
   room: RoomMedia,
   participantId: string,
-  source: MediaSource,
+  source: MediaSourceName,
   ssrc: number,
   /** Another source of the same participant: reuse its transport (one send transport per participant). */
   sameTransportAs?: { transport: PlainTransport; socket: dgram.Socket },
@@ -134,13 +132,4 @@ export async function plainConsumer(room: RoomMedia, participantId: string) {
     if (payload.subarray(0, MAGIC.length).equals(MAGIC) && payload.length === MAGIC.length + 4 + 100) state.intact++;
   });
   return state;
-}
-
-/** Wait until `check()` is true (polling), or fail after `ms`. */
-export async function until(check: () => boolean, ms = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }

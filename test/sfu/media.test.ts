@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SfuError } from '../../server/sfu/errors';
+import { ConveneError } from '../../lib/protocol/errors';
 import type { Sfu } from '../../server/sfu/sfu';
 import type { RoomMediaEvents } from '../../server/sfu/types';
-import { plainConsumer, plainProducer, sleep, startSfu, until } from './helpers';
+import { sleep, until } from '../helpers/wait';
+import { plainConsumer, plainProducer, startSfu } from './helpers';
+import { match } from '../helpers/match';
 
 let sfu: Sfu;
 beforeAll(async () => {
   ({ sfu } = await startSfu());
 });
-afterAll(() => sfu?.close());
+afterAll(() => sfu.close());
 
 describe('RoomMedia media path', () => {
   it("forwards RTP sent into A's producer to B's consumer with the payload intact", async () => {
@@ -20,7 +22,7 @@ describe('RoomMedia media path', () => {
     expect(params).toMatchObject({ producerId, participantId: 'A', source: 'mic', kind: 'audio' });
 
     a.start();
-    await until(() => b.received >= 20, 3000, '20 packets at B');
+    await until('20 packets at B', () => b.received >= 20);
     a.stop();
     expect(b.intact).toBe(b.received);
     expect(b.received).toBeLessThanOrEqual(a.sent);
@@ -49,7 +51,7 @@ describe('RoomMedia media path', () => {
     const announced: unknown[] = [];
     room.on('new-producer', (e) => announced.push(e));
 
-    await expect(a.produce(false)).rejects.toMatchObject({ name: 'SfuError', code: 'FORBIDDEN' });
+    await expect(a.produce(false)).rejects.toMatchObject({ name: 'ConveneError', code: 'FORBIDDEN' });
 
     expect(room.producers()).toEqual([]);
     expect(announced).toEqual([]);
@@ -81,7 +83,7 @@ describe('RoomMedia media path', () => {
     expect(room.producers().map((p) => p.participantId)).toEqual(['A']);
 
     expect(room.closeSource('A', 'screen')).toBe(true);
-    await expect(b.produce()).resolves.toEqual(expect.any(String));
+    await expect(b.produce()).resolves.toEqual(match.any(String));
     a.close();
     b.close();
     await sfu.closeRoom('share-limit');
@@ -126,7 +128,7 @@ describe('RoomMedia media path', () => {
     await expect(room.pauseConsumer('A', consumerId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(room.restartIce('B', a.transport.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(room.produce('B', a.request, { allowed: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(room.pauseProducer('A', 'no-such-id')).rejects.toBeInstanceOf(SfuError);
+    await expect(room.pauseProducer('A', 'no-such-id')).rejects.toBeInstanceOf(ConveneError);
     await expect(room.pauseProducer('A', 'no-such-id')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(room.producers()[0]?.paused).toBe(false);
     a.close();
@@ -152,10 +154,10 @@ describe('RoomMedia media path', () => {
   it('creates WebRTC transports with ICE candidates on the listen address', async () => {
     const room = await sfu.room('webrtc');
     const t = await room.createWebRtcTransport('A', 'send');
-    expect(t.iceParameters.usernameFragment).toEqual(expect.any(String));
+    expect(t.iceParameters.usernameFragment).toEqual(match.any(String));
     expect(t.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
     expect(t.iceCandidates.map((c) => [c.protocol, c.address])).toEqual(
-      expect.arrayContaining([
+      match.arrayContaining([
         ['udp', '127.0.0.1'],
         ['tcp', '127.0.0.1'],
       ]),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sfu } from '../../server/sfu/sfu';
 import { startSfu } from './helpers';
+import { match } from '../helpers/match';
 
 // A port unlikely to collide with a concurrently running test or dev server.
 const port = 42000 + Math.floor(Math.random() * 2000);
@@ -8,7 +9,7 @@ let sfu: Sfu;
 beforeAll(async () => {
   ({ sfu } = await startSfu({ MEDIASOUP_WEBRTC_SERVER_PORT: String(port) }));
 });
-afterAll(() => sfu?.close());
+afterAll(() => sfu.close());
 
 describe('SFU with MEDIASOUP_WEBRTC_SERVER_PORT', () => {
   it("puts every participant's transports on the worker's single WebRtcServer port, UDP and TCP", async () => {
@@ -17,7 +18,7 @@ describe('SFU with MEDIASOUP_WEBRTC_SERVER_PORT', () => {
     const b = await room.createWebRtcTransport('B', 'recv');
     for (const t of [a, b]) {
       expect(t.iceCandidates.map((c) => [c.protocol, c.address, c.port])).toEqual(
-        expect.arrayContaining([
+        match.arrayContaining([
           ['udp', '127.0.0.1', port],
           ['tcp', '127.0.0.1', port],
         ]),

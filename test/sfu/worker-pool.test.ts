@@ -7,7 +7,7 @@ let sfu: Sfu;
 beforeAll(async () => {
   ({ sfu } = await startSfu({ MEDIASOUP_NUM_WORKERS: '2' }));
 });
-afterAll(() => sfu?.close());
+afterAll(() => sfu.close());
 
 describe('WorkerPool with two workers', () => {
   it('spreads rooms created at the same moment over both workers', async () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createMeeting, emit, joined, next, recorder, sleep, startServer, type Client } from '../helpers/server';
+import { expectErr, expectOk } from '../helpers/ack';
+import { client, connected, createMeeting, emit, joined, next, recorder, startServer } from '../helpers/server';
 import { sharedServer } from '../helpers/shared-server';
+import { sleep } from '../helpers/wait';
+import { match } from '../helpers/match';
 
 const shared = sharedServer();
-const join = shared.join;
+const join = (code: string, name: string) => shared.join(code, name);
 
 describe('chat', () => {
   it('a message is acked with its id and delivered to everyone with the sender name', async () => {
@@ -13,10 +16,10 @@ describe('chat', () => {
     const atBob = next(bob.socket, 'new-message');
     const atAlice = next(alice.socket, 'new-message');
     const ack = await emit(alice.socket, 'send-message', { text: '  hello\nworld  ' });
-    expect(ack).toEqual({ ok: true, id: expect.any(String) });
+    expect(ack).toEqual({ ok: true, id: match.any(String) });
     const msg = await atBob;
     expect(msg).toMatchObject({
-      id: ack.id,
+      id: expectOk(ack).id,
       from: { participantId: alice.self.participantId, displayName: 'Alice' },
       text: 'hello\nworld',
     });
@@ -30,7 +33,7 @@ describe('chat', () => {
     await emit(alice.socket, 'send-message', { text: 'first' });
     await emit(alice.socket, 'send-message', { text: 'second' });
     const late = await join(code, 'Late');
-    expect(late.ack.chat.map((m: { text: string }) => m.text)).toEqual(['first', 'second']);
+    expect(late.ack.chat.map((m) => m.text)).toEqual(['first', 'second']);
   });
 
   it("a private message reaches only its recipient (and its sender), and is not in others' history", async () => {
@@ -41,8 +44,7 @@ describe('chat', () => {
     const carolSaw = recorder(carol.socket);
     const atBob = next(bob.socket, 'new-message');
     const atAlice = next(alice.socket, 'new-message');
-    const ack = await emit(alice.socket, 'send-message', { text: 'psst', to: bob.self.participantId });
-    expect(ack.ok).toBe(true);
+    expectOk(await emit(alice.socket, 'send-message', { text: 'psst', to: bob.self.participantId }));
     expect(await atBob).toMatchObject({ text: 'psst', to: bob.self.participantId });
     expect(await atAlice).toMatchObject({ text: 'psst' });
     await sleep(100);
@@ -56,8 +58,7 @@ describe('chat', () => {
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
-    const ack = await emit(alice.socket, 'send-message', { text: 'hi', to: 'nobody' });
-    expect(ack.error.code).toBe('NOT_FOUND');
+    expectErr(await emit(alice.socket, 'send-message', { text: 'hi', to: 'nobody' }), 'NOT_FOUND');
     await sleep(50);
     expect(bobSaw).toEqual([]);
   });
@@ -67,9 +68,9 @@ describe('chat', () => {
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
-    expect((await emit(alice.socket, 'send-message', { text: '   ' })).error.code).toBe('INVALID_PAYLOAD');
-    expect((await emit(alice.socket, 'send-message', { text: 'x'.repeat(2001) })).error.code).toBe('INVALID_PAYLOAD');
-    expect((await emit(alice.socket, 'send-message', { text: 'x'.repeat(2000) })).ok).toBe(true);
+    expectErr(await emit(alice.socket, 'send-message', { text: '   ' }), 'INVALID_PAYLOAD');
+    expectErr(await emit(alice.socket, 'send-message', { text: 'x'.repeat(2001) }), 'INVALID_PAYLOAD');
+    expectOk(await emit(alice.socket, 'send-message', { text: 'x'.repeat(2000) }));
     await sleep(50);
     expect(bobSaw.filter((e) => e.event === 'new-message')).toHaveLength(1);
   });
@@ -82,7 +83,7 @@ describe('chat', () => {
       for (let i = 0; i < 205; i++) await emit(alice.socket, 'send-message', { text: `m${i}` });
       const late = await joined(roomy, code, 'Late');
       expect(late.ack.chat).toHaveLength(200);
-      expect(late.ack.chat[0].text).toBe('m5');
+      expect(late.ack.chat[0]?.text).toBe('m5');
       alice.socket.disconnect();
       late.socket.disconnect();
     } finally {
@@ -93,10 +94,9 @@ describe('chat', () => {
   it('sending before joining is NOT_IN_ROOM', async () => {
     const code = await createMeeting(shared.server);
     await join(code, 'Alice');
-    const { client, connected } = await import('../helpers/server');
     const outsider = await connected(client(shared.server));
     shared.track(outsider);
-    expect((await emit(outsider, 'send-message', { text: 'hi' })).error.code).toBe('NOT_IN_ROOM');
+    expectErr(await emit(outsider, 'send-message', { text: 'hi' }), 'NOT_IN_ROOM');
   });
 });
 
@@ -129,10 +129,8 @@ describe('media toggles', () => {
     expect(await atBob).toEqual(expected);
     expect(await atAlice).toEqual(expected);
     const late = await join(code, 'Late');
-    const a = late.ack.participants.find(
-      (p: { participantId: string }) => p.participantId === alice.self.participantId,
-    );
-    expect(a.media).toEqual({ audio: true, video: false, screen: false });
+    const a = late.ack.participants.find((p) => p.participantId === alice.self.participantId);
+    expect(a?.media).toEqual({ audio: true, video: false, screen: false });
   });
 
   it('an invalid kind is refused and broadcasts nothing', async () => {
@@ -140,12 +138,10 @@ describe('media toggles', () => {
     const alice = await join(code, 'Alice');
     const bob = await join(code, 'Bob');
     const bobSaw = recorder(bob.socket);
-    expect((await emit(alice.socket, 'toggle-media', { kind: 'smell', enabled: true })).error.code).toBe(
-      'INVALID_PAYLOAD',
-    );
-    expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: 'yes' })).error.code).toBe(
-      'INVALID_PAYLOAD',
-    );
+    // @ts-expect-error -- not a media kind: refused by the types, and by the server too
+    expectErr(await emit(alice.socket, 'toggle-media', { kind: 'smell', enabled: true }), 'INVALID_PAYLOAD');
+    // @ts-expect-error -- enabled is a boolean
+    expectErr(await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: 'yes' }), 'INVALID_PAYLOAD');
     await sleep(50);
     expect(bobSaw).toEqual([]);
   });
@@ -158,7 +154,7 @@ describe('media flags obey room permissions', () => {
     const alice = await join(code, 'Alice');
     await emit(host.socket, 'set-permissions', { canUnmute: false });
     const hostSaw = recorder(host.socket);
-    expect((await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: true })).error.code).toBe('FORBIDDEN');
+    expectErr(await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: true }), 'FORBIDDEN');
     expect(await emit(alice.socket, 'toggle-media', { kind: 'video', enabled: true })).toEqual({ ok: true });
     await sleep(50);
     expect(hostSaw.map((e) => e.data)).toEqual([

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../server/config';
 import { RateLimiter } from '../../server/signaling/rate-limits';
 import { startRedis, type RedisInstance } from '../helpers/redis';
-import { sleep } from '../helpers/server';
+import { sleep } from '../helpers/wait';
 
 const limits = { ...DEFAULT_RATE_LIMITS, chat: [3, 1] as [number, number], unknownCode: [2, 60] as [number, number] };
 const outcome = (p: Promise<void>) =>

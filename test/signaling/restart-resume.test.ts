@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MeetingConnection } from '../../lib/client/meeting-socket';
+import type { RoomJoined } from '../../lib/protocol';
 import type { ConveneServer } from '../../server/app';
 import { startRedis, type RedisInstance } from '../helpers/redis';
 import { createMeeting, joined, next, recorder, startServer } from '../helpers/server';
-import { until } from '../sfu/helpers';
+import { until } from '../helpers/wait';
 
 let redis: RedisInstance;
 beforeAll(async () => {
@@ -27,9 +28,7 @@ it('a client resumes as the same participant when its server restarts, and the o
     const watcherSaw = recorder(watcher.socket);
     const states: string[] = [];
     conn.onStateChange((s) => states.push(s));
-    const rejoined = new Promise<{ self: { participantId: string }; resumed: boolean }>((resolve) =>
-      conn.socket.once('room-joined', resolve as never),
-    );
+    const rejoined = new Promise<RoomJoined>((resolve) => conn.socket.once('room-joined', resolve));
 
     await first.close();
     second = await startServer({ redisUrl: redis.url, port }); // the replacement, at the same address
@@ -37,7 +36,7 @@ it('a client resumes as the same participant when its server restarts, and the o
 
     expect(again.self.participantId).toBe(ack.self.participantId);
     expect(again.resumed).toBe(true);
-    await until(() => states.at(-1) === 'connected');
+    await until('connected again', () => states.at(-1) === 'connected');
     expect(states).toEqual(['reconnecting', 'connected']);
     expect(watcherSaw.filter((e) => e.event === 'user-left' || e.event === 'user-joined')).toEqual([]);
     conn.close();
