@@ -127,6 +127,29 @@ describe('handshake identity', () => {
     expect(await roleChanged).toMatchObject({ role: 'cohost' });
   });
 
+  it('the same join token sent as Authorization: Bearer (the predecessor clients) joins as the identity that asked for it', async () => {
+    const created = await createRoom(server(), undefined, { title: 'Bearer' });
+    const first = keep((await joined(server(), created.code, 'First')).socket);
+    const minted = await mintToken(server(), created.code, created.cookie);
+    const token = expectOk(minted.body).token;
+
+    const roleChanged = next(first, 'role-changed');
+    const bot = keep(await connected(client(server(), { headers: { authorization: `Bearer ${token}` } })));
+    const ack = await emit(bot, 'join-room', { roomCode: created.code, displayName: 'Header bot' });
+    expect(ack).toMatchObject({ ok: true, self: { role: 'host' } });
+    expect(await roleChanged).toMatchObject({ role: 'cohost' });
+  });
+
+  it('a forged Authorization: Bearer token is refused like a forged auth.token, and the meeting sees nobody new', async () => {
+    const created = await createRoom(server());
+    const first = keep((await joined(server(), created.code, 'First')).socket);
+    const seen = recorder(first);
+    const socket = keep(client(server(), { headers: { authorization: 'Bearer not-a-jwt' } }));
+    expect(await refused(socket)).toBe('Authentication failed');
+    await sleep(100);
+    expect(seen).toEqual([]);
+  });
+
   it('a join token for another meeting is refused with FORBIDDEN and joins nothing', async () => {
     const a = await createRoom(server());
     const b = await createRoom(server());

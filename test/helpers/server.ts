@@ -61,7 +61,12 @@ export async function createMeeting(
 
 export function client(
   server: { url: string } | string,
-  opts: { auth?: Record<string, unknown>; cookie?: string; reconnection?: boolean } = {},
+  opts: {
+    auth?: Record<string, unknown>;
+    cookie?: string;
+    headers?: Record<string, string>;
+    reconnection?: boolean;
+  } = {},
 ): Client {
   const url = typeof server === 'string' ? server : server.url;
   return connect(url, {
@@ -69,7 +74,7 @@ export function client(
     forceNew: true,
     reconnection: opts.reconnection ?? false,
     auth: opts.auth ?? {},
-    extraHeaders: opts.cookie ? { cookie: opts.cookie } : {},
+    extraHeaders: { ...opts.headers, ...(opts.cookie ? { cookie: opts.cookie } : {}) },
   });
 }
 
