@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'MEDIA_UNAVAILABLE',
   /** The server is shutting down and takes no new joins; reconnect later. */
   'SHUTTING_DOWN',
+  /** A cap on what one participant may hold is reached (e.g. consumers per participant); close something first. */
+  'LIMIT_REACHED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

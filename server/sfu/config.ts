@@ -21,6 +21,8 @@ export interface SfuConfig {
   iceServers: IceServer[];
   /** How many participants may share their screen at once in one room. */
   maxScreenShares: number;
+  /** Most consumers (streams received) one participant may hold at once. */
+  maxConsumersPerParticipant: number;
 }
 
 const iceServerSchema = z.object({
@@ -59,6 +61,8 @@ const envSchema = z
       })
       .pipe(z.array(iceServerSchema)),
     MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
+    // A full default meeting needs 230: 99 others' mic and camera, and 16 screen shares with their audio.
+    MAX_CONSUMERS_PER_PARTICIPANT: z.coerce.number().int().min(1).max(10_000).default(250),
   })
   .refine((e) => e.MEDIASOUP_RTC_MIN_PORT <= e.MEDIASOUP_RTC_MAX_PORT, {
     message: 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT',
@@ -102,5 +106,6 @@ export function loadSfuConfig(env: Record<string, string | undefined> = process.
     ...(e.MEDIASOUP_WEBRTC_SERVER_PORT !== undefined && { webRtcServerPort: e.MEDIASOUP_WEBRTC_SERVER_PORT }),
     iceServers: e.ICE_SERVERS,
     maxScreenShares: e.MAX_SCREEN_SHARES,
+    maxConsumersPerParticipant: e.MAX_CONSUMERS_PER_PARTICIPANT,
   };
 }

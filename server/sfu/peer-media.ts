@@ -11,6 +11,8 @@ export class PeerMedia {
   readonly transports = new Map<string, Transport>();
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
+  /** Consumes awaiting mediasoup; they count toward the consumer cap. */
+  pendingConsumers = 0;
   #closed = false;
 
   constructor(readonly participantId: string) {}

@@ -26,7 +26,7 @@ import type { Placement } from './worker-pool';
 
 export type RoomMediaOptions = Pick<
   SfuConfig,
-  'listenIp' | 'announcedAddress' | 'rtcMinPort' | 'rtcMaxPort' | 'maxScreenShares'
+  'listenIp' | 'announcedAddress' | 'rtcMinPort' | 'rtcMaxPort' | 'maxScreenShares' | 'maxConsumersPerParticipant'
 > & { logger: SfuLogger };
 
 /**
@@ -123,13 +123,13 @@ export class RoomMedia {
   async connectTransport(participantId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
     const t = this.#own(participantId, 'transport', transportId);
     if (t.type !== 'webrtc') throw new ConveneError('INVALID_PAYLOAD', 'not a WebRTC transport');
-    await mediaCall('connectTransport', () => (t as WebRtcTransport).connect({ dtlsParameters }));
+    await this.#call('connectTransport', participantId, () => (t as WebRtcTransport).connect({ dtlsParameters }));
   }
 
   async restartIce(participantId: string, transportId: string): Promise<ms.IceParameters> {
     const t = this.#own(participantId, 'transport', transportId);
     if (t.type !== 'webrtc') throw new ConveneError('INVALID_PAYLOAD', 'not a WebRTC transport');
-    return mediaCall('restartIce', () => (t as WebRtcTransport).restartIce());
+    return this.#call('restartIce', participantId, () => (t as WebRtcTransport).restartIce());
   }
 
   /**
@@ -165,7 +165,7 @@ export class RoomMedia {
     const release = share ? this.#peers.reserveShare(participantId) : undefined;
     let producer: Producer;
     try {
-      producer = await mediaCall('produce', () =>
+      producer = await this.#call('produce', participantId, () =>
         transport.produce({
           kind: req.kind,
           rtpParameters: req.rtpParameters,
@@ -202,7 +202,13 @@ export class RoomMedia {
     return producer.id;
   }
 
-  /** Receive another participant's producer on this participant's recv transport. The consumer starts paused. */
+  /**
+   * Receive another participant's producer on this participant's recv
+   * transport. The consumer starts paused. Refused with LIMIT_REACHED once the
+   * participant holds maxConsumersPerParticipant consumers: each one is a
+   * stream the SFU forwards, so the cap bounds what one client can make the
+   * server send.
+   */
   async consume(
     participantId: string,
     producerId: string,
@@ -215,17 +221,29 @@ export class RoomMedia {
     if (!transport) throw new ConveneError('MEDIA_UNAVAILABLE', 'no receive transport: create one first');
     const producer = this.#peers.findProducer(producerId);
     if (!producer) throw new ConveneError('NOT_FOUND', 'no such producer');
-    const canConsume = await mediaCall('consume', async () => router.canConsume({ producerId, rtpCapabilities }));
-    if (!canConsume) throw new ConveneError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
+    const cap = this.options.maxConsumersPerParticipant;
+    if (peer.consumers.size + peer.pendingConsumers >= cap)
+      throw new ConveneError('LIMIT_REACHED', `You already receive ${cap} streams, the most this server allows`);
+    // The slot is held from the check on, so concurrent consumes cannot all pass the cap while they await.
+    peer.pendingConsumers++;
     const { source, participantId: producerOwnerId } = producer.appData;
-    const consumer: Consumer = await mediaCall('consume', () =>
-      transport.consume({
-        producerId,
-        rtpCapabilities,
-        paused: true,
-        appData: { participantId, source, producerOwnerId },
-      }),
-    );
+    let consumer: Consumer;
+    try {
+      const canConsume = await this.#call('consume', participantId, async () =>
+        router.canConsume({ producerId, rtpCapabilities }),
+      );
+      if (!canConsume) throw new ConveneError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
+      consumer = await this.#call('consume', participantId, () =>
+        transport.consume({
+          producerId,
+          rtpCapabilities,
+          paused: true,
+          appData: { participantId, source, producerOwnerId },
+        }),
+      );
+    } finally {
+      peer.pendingConsumers--;
+    }
     if (peer.closed || transport.closed || consumer.closed) {
       consumer.close();
       throw new ConveneError('NOT_FOUND', 'the producer or transport closed while consuming');
@@ -251,13 +269,13 @@ export class RoomMedia {
 
   async resumeConsumer(participantId: string, consumerId: string): Promise<void> {
     const c = this.#own(participantId, 'consumer', consumerId);
-    await mediaCall('resumeConsumer', () => c.resume());
+    await this.#call('resumeConsumer', participantId, () => c.resume());
   }
 
   /** Stop forwarding to this participant (e.g. a hidden tile) without closing the consumer. */
   async pauseConsumer(participantId: string, consumerId: string): Promise<void> {
     const c = this.#own(participantId, 'consumer', consumerId);
-    await mediaCall('pauseConsumer', () => c.pause());
+    await this.#call('pauseConsumer', participantId, () => c.pause());
   }
 
   /** Pick the simulcast/SVC layer forwarded to this participant (small tile -> low layer). */
@@ -276,7 +294,7 @@ export class RoomMedia {
       spatialLayer: layers.spatialLayer,
       ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }),
     };
-    await mediaCall('setConsumerLayers', () => c.setPreferredLayers(preferred));
+    await this.#call('setConsumerLayers', participantId, () => c.setPreferredLayers(preferred));
   }
 
   /** The owner mutes (pauses) its own producer. */
@@ -292,7 +310,7 @@ export class RoomMedia {
   async resumeProducer(participantId: string, producerId: string): Promise<void> {
     const p = this.#own(participantId, 'producer', producerId);
     if (!p.paused) return;
-    await mediaCall('resumeProducer', () => p.resume());
+    await this.#call('resumeProducer', participantId, () => p.resume());
     this.#events.emit('producer-resumed', { participantId, producerId, source: p.appData.source });
   }
 
@@ -424,7 +442,7 @@ export class RoomMedia {
     const peer = this.#peers.getOrCreate(participantId);
     let t: T;
     try {
-      t = await mediaCall('createTransport', create);
+      t = await this.#call('createTransport', participantId, create);
     } catch (err) {
       if (peer.transports.size === 0 && this.#peers.get(participantId) === peer)
         this.#peers.take(participantId)?.close();
@@ -441,6 +459,11 @@ export class RoomMedia {
     return t;
   }
 
+  /** A mediasoup call for this participant: errors translated, client refusals logged at warn without a stack. */
+  #call<T>(what: string, participantId: string, fn: () => Promise<T>): Promise<T> {
+    return mediaCall(what, fn, { logger: this.options.logger, context: { roomCode: this.roomCode, participantId } });
+  }
+
   #own(participantId: string, entity: 'transport', id: string): Transport;
   #own(participantId: string, entity: 'producer', id: string): Producer;
   #own(participantId: string, entity: 'consumer', id: string): Consumer;
@@ -455,8 +478,8 @@ export class RoomMedia {
 
   async #pause(p: Producer, by: 'owner' | 'host'): Promise<void> {
     if (p.paused) return;
-    await mediaCall('pauseProducer', () => p.pause());
     const { participantId, source } = p.appData;
+    await this.#call('pauseProducer', participantId, () => p.pause());
     this.#events.emit('producer-paused', { participantId, producerId: p.id, source, by });
   }
 

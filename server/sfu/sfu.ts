@@ -23,12 +23,13 @@ export class Sfu {
     private readonly pool: WorkerPool,
     private readonly logger: SfuLogger,
   ) {
-    const { listenIp, announcedAddress, rtcMinPort, rtcMaxPort, maxScreenShares } = config;
+    const { listenIp, announcedAddress, rtcMinPort, rtcMaxPort, maxScreenShares, maxConsumersPerParticipant } = config;
     this.#roomOptions = {
       listenIp,
       rtcMinPort,
       rtcMaxPort,
       maxScreenShares,
+      maxConsumersPerParticipant,
       logger,
       ...(announcedAddress !== undefined && { announcedAddress }),
     };

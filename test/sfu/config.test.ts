@@ -12,6 +12,7 @@ describe('loadSfuConfig', () => {
       rtcMaxPort: 49999,
       iceServers: [],
       maxScreenShares: 1,
+      maxConsumersPerParticipant: 250,
     });
   });
 
@@ -30,6 +31,7 @@ describe('loadSfuConfig', () => {
       MEDIASOUP_WEBRTC_SERVER_PORT: '44444',
       ICE_SERVERS: '[{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]',
       MAX_SCREEN_SHARES: '2',
+      MAX_CONSUMERS_PER_PARTICIPANT: '40',
     });
     expect(config).toEqual({
       numWorkers: 3,
@@ -41,6 +43,7 @@ describe('loadSfuConfig', () => {
       webRtcServerPort: 44444,
       iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }],
       maxScreenShares: 2,
+      maxConsumersPerParticipant: 40,
     });
   });
 
@@ -52,6 +55,7 @@ describe('loadSfuConfig', () => {
     [{ MEDIASOUP_NUM_WORKERS: 'lots' }, 'MEDIASOUP_NUM_WORKERS'],
     [{ MEDIASOUP_LISTEN_IP: 'localhost' }, 'MEDIASOUP_LISTEN_IP'],
     [{ MEDIASOUP_WEBRTC_SERVER_PORT: '65535', MEDIASOUP_NUM_WORKERS: '2' }, 'MEDIASOUP_WEBRTC_SERVER_PORT'],
+    [{ MAX_CONSUMERS_PER_PARTICIPANT: '0' }, 'MAX_CONSUMERS_PER_PARTICIPANT'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadSfuConfig(env)).toThrow(name);
   });
