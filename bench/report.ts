@@ -147,7 +147,42 @@ export function sfuDetail(f: SfuResult): string[] {
         : last.consumers > r.capacity
           ? `M=${last.consumers}: loss ${fmt(last.loss * 100, 3)}%, added p50 ${fmt(last.addedP50Ms)} ms, worker CPU ${fmt(last.workerCpuShare * 100, 0)}%`
           : `reached the last step (M=${last.consumers})`;
-    lines.push(`- ${r.impl} ${r.profile} run ${r.run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} — ${reason}`);
+    const version = r.mediasoupVersion ? ` (mediasoup ${r.mediasoupVersion})` : '';
+    lines.push(
+      `- ${r.impl}${version} ${r.profile} run ${r.run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} — ${reason}`,
+    );
+  }
+  return lines;
+}
+
+/** The installed mediasoup against the older one: bare forwarder against bare forwarder, same run. */
+export function sfuVersions(f: SfuResult): string[] {
+  const v = f.versions;
+  if (!v) return [];
+  if ('skipped' in v) return [`Comparison with mediasoup ${v.old} skipped: ${v.skipped}.`];
+  const cap = (x: { capacity: number; lowerBound: boolean }) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
+  const lines = [
+    `Bare mediasoup ${v.new} (installed) against bare mediasoup ${v.old} (\`bench/sfu/versions.ts\`), the same forwarder and worker pinning, alternating runs (bare ${v.new}, Convene, bare ${v.old}, ...). Ratios are ${v.new} / ${v.old}: below 1× means ${v.new} spends less CPU per packet.`,
+    '',
+    `| Profile | capacity ${v.old} | capacity ${v.new} | ${v.new} / ${v.old} |`,
+    '|---|---|---|---|',
+    ...v.profiles.map(
+      (p) => `| ${p.profile} | ${cap(p.old)} | ${cap(p.new)} | ${ratio(p.new.capacity, p.old.capacity)} |`,
+    ),
+  ];
+  for (const p of v.profiles) {
+    lines.push(
+      '',
+      `**${p.profile}**, every M both versions passed in every run (medians):`,
+      '',
+      `| M | ${v.old}: added p50 / p99 | ${v.new}: added p50 / p99 | ${v.old}: worker µs/pkt (CPU) | ${v.new}: worker µs/pkt (CPU) | µs/pkt ${v.new} / ${v.old} |`,
+      '|---|---|---|---|---|---|',
+    );
+    for (const x of p.perM) {
+      lines.push(
+        `| ${x.consumers} | ${fmt(x.old.addedP50Ms, 2)} / ${fmt(x.old.addedP99Ms, 2)} ms | ${fmt(x.new.addedP50Ms, 2)} / ${fmt(x.new.addedP99Ms, 2)} ms | ${fmt(x.old.workerCpuUsPerPacket, 2)} (${fmt(x.old.workerCpuShare * 100, 0)}%) | ${fmt(x.new.workerCpuUsPerPacket, 2)} (${fmt(x.new.workerCpuShare * 100, 0)}%) | ${ratio(x.new.workerCpuUsPerPacket, x.old.workerCpuUsPerPacket)} |`,
+      );
+    }
   }
   return lines;
 }
@@ -172,6 +207,7 @@ export function markdown(r: BenchResult): string {
   if (r.browser) out.push(...r.browser.headline);
   if (r.signaling) out.push('', '### Signaling, every N (medians over runs)', '', ...signalingDetail(r.signaling));
   if (r.sfu) out.push('', '### SFU forwarding, every M passed by all runs (medians)', ...sfuDetail(r.sfu));
+  if (r.sfu?.versions) out.push('', '### mediasoup versions, bare against bare (same run)', '', ...sfuVersions(r.sfu));
   if (r.browser) out.push('', '### Browser end to end', '', ...r.browser.detail);
   return `${out.join('\n')}\n`;
 }

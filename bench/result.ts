@@ -84,6 +84,24 @@ const SfuAtM = z.object({
 });
 const P50P99 = z.object({ p50: measured, p99: measured });
 
+/** The installed mediasoup against an older one, bare forwarder against bare forwarder (ratios new / old). */
+const SfuVersionsSchema = z.union([
+  z.object({
+    old: z.string(),
+    new: z.string(),
+    profiles: z.array(
+      z.object({
+        profile: z.enum(['video', 'audio']),
+        old: SfuImpl,
+        new: SfuImpl,
+        perM: z.array(z.object({ consumers: z.number(), old: SfuAtM, new: SfuAtM })),
+      }),
+    ),
+  }),
+  /** The older version could not run on this machine. */
+  z.object({ old: z.string(), skipped: z.string() }),
+]);
+
 const SfuSchema = z.object({
   profiles: z.array(
     z.object({
@@ -94,6 +112,7 @@ const SfuSchema = z.object({
     }),
   ),
   // Absent in runs saved before it was measured.
+  versions: SfuVersionsSchema.optional(),
   directCreation: z.object({ bare: P50P99, convene: P50P99 }).optional(),
   creation: z
     .object({
@@ -108,8 +127,9 @@ const SfuSchema = z.object({
     .nullish(),
   runs: z.array(
     z.object({
-      impl: z.enum(['bare', 'convene']),
+      impl: z.enum(['bare', 'bare-old', 'convene']),
       profile: z.enum(['video', 'audio']),
+      mediasoupVersion: z.string().optional(),
       run: z.number(),
       capacity: z.number(),
       capacityIsLowerBound: z.boolean(),

@@ -9,6 +9,7 @@
  * BENCH_NICE=-10                      priority of the bench processes (0 = leave alone)
  * BENCH_RUNS, BENCH_SIGNALING_STEPS=500,1000, BENCH_REDIS_N=0   override sizes (A/B checks)
  * BENCH_SERVER_NODE_ARGS=--trace-gc     extra node flags for the signaling servers (diagnosis; output on stderr)
+ * BENCH_SFU_COMPARE=video              SFU profiles that also run the older mediasoup (video,audio = both; empty = none)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { CORES, NICE, PRIORITY } from './lib/proc';
 import { machine } from './lib/stats';
 import { machineLine, markdown, updateBenchmarksMd } from './report';
 import type { BenchResult } from './result';
+import type { Profile } from './sfu/generator';
 import { runSfuSuite } from './sfu/suite';
 import { runSignalingSuite } from './signaling/suite';
 
@@ -69,9 +71,14 @@ try {
     });
   }
   if (suites.has('sfu')) {
-    log('suite (b): SFU forwarding — floor, bare mediasoup vs Convene, alternating runs');
+    log('suite (b): SFU forwarding — floor, bare mediasoup vs Convene vs bare older mediasoup, alternating runs');
     result.sfu = await runSfuSuite({
       profiles: ['video', 'audio'],
+      // Video only by default: its capacity is the CPU-bound one, and audio too would take the bench past ~10 minutes.
+      compareProfiles: (process.env.BENCH_SFU_COMPARE ?? 'video')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p): p is Profile => p === 'video' || p === 'audio'),
       runs: quick ? 1 : 3,
       steps: quick
         ? { video: [50, 100], audio: [50, 100] }

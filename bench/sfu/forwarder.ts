@@ -1,7 +1,9 @@
 /**
  * One SFU forwarding run, in its own process (pinned with the generator and
  * sink to one core; the mediasoup worker is moved to the other):
- *   node --import tsx bench/sfu/forwarder.ts <bare|convene> <video|audio> '<json options>'
+ *   node --import tsx bench/sfu/forwarder.ts <bare|bare-old|convene> <video|audio> '<json options>'
+ * `bare-old` is bare mediasoup from the older package `mediasoupPackage` names
+ * (bench/sfu/versions.ts), with MEDIASOUP_WORKER_BIN naming a worker of that version.
  * First the floor (generator straight to the sink), then the topology with M
  * consumers stepping up until loss exceeds the limit. Prints one `result` event.
  */
@@ -25,9 +27,11 @@ export interface ForwarderOptions {
    * latency rises this far above the floor: the worker is not keeping up.
    */
   maxAddedP50Ms: number;
+  /** bare-old: the aliased package of the older mediasoup. */
+  mediasoupPackage?: string;
 }
 
-const impl = process.argv[2] as 'bare' | 'convene';
+const impl = process.argv[2] as 'bare' | 'bare-old' | 'convene';
 const profile = process.argv[3] as Profile;
 const o = JSON.parse(process.argv[4] ?? '{}') as ForwarderOptions;
 const SATURATED = 0.9;
@@ -99,7 +103,10 @@ await sleep(200);
 const floor = await measure(1, null);
 gen.stop();
 
-const topology = impl === 'bare' ? await bareTopology(profile, genPort) : await conveneTopology(profile, genPort);
+const barePackage = impl === 'bare-old' ? o.mediasoupPackage : 'mediasoup';
+if (!barePackage) throw new Error('bare-old needs the options to name its mediasoupPackage');
+const topology =
+  impl === 'convene' ? await conveneTopology(profile, genPort) : await bareTopology(profile, genPort, barePackage);
 const workerPinned = pinPid(topology.workerPid, CORES.server);
 gen.start({ port: topology.producerPort });
 const steps = [];
@@ -163,6 +170,7 @@ creation.sort((a, b) => a - b);
 emitEvent('result', {
   impl,
   profile,
+  mediasoupVersion: topology.mediasoupVersion,
   packetsPerSecond: packetsPerSecond(profile),
   workerPinned,
   floor: { latency: floor.latency, hdr: floor.hdr, received: floor.received, expected: floor.expected },

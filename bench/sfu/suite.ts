@@ -1,17 +1,26 @@
 /**
- * Suite (b): SFU forwarding. For each profile, runs alternate bare mediasoup
- * and Convene (bare, Convene, bare, Convene, ...), each a fresh process with
- * its own pinned worker, and report medians. Then transport + consumer
+ * Suite (b): SFU forwarding. For each profile, runs alternate bare mediasoup,
+ * Convene and bare mediasoup of the older version (bench/sfu/versions.ts;
+ * skipped if it cannot run here), each a fresh process with its own pinned
+ * worker, and report medians: Convene against bare mediasoup, and the
+ * installed mediasoup against the older one. Then transport + consumer
  * creation through Convene's signaling, also over several runs.
  */
+import { ensureWorkerBinEnv } from '../../server/sfu/worker-bin';
 import { decode, merge, summarize } from '../lib/hdr';
 import { CORES, spawnNode } from '../lib/proc';
 import { median, ratio, round } from '../lib/stats';
 import type { CreationRun } from './creation';
 import type { Profile } from './generator';
+import { findOldMediasoup, OLD_MEDIASOUP, type OldMediasoup } from './versions';
 
 export interface SfuOptions {
   profiles: Profile[];
+  /**
+   * Profiles in which bare mediasoup of the older version (bench/sfu/versions.ts) also runs,
+   * alternating with the others; each adds a forwarder process per run (~15 s).
+   */
+  compareProfiles: Profile[];
   runs: number;
   /** Consumer counts to step through, per profile (audio goes further: it costs less per consumer). */
   steps: Record<Profile, number[]>;
@@ -23,7 +32,8 @@ export interface SfuOptions {
   log: (line: string) => void;
 }
 
-type Impl = 'bare' | 'convene';
+/** bare: the installed mediasoup; bare-old: the older one of bench/sfu/versions.ts. */
+type Impl = 'bare' | 'bare-old' | 'convene';
 
 interface Step {
   consumers: number;
@@ -43,6 +53,7 @@ interface Step {
 interface ForwarderResult {
   impl: Impl;
   profile: Profile;
+  mediasoupVersion: string;
   run: number;
   capacity: number;
   capacityIsLowerBound: boolean;
@@ -52,22 +63,33 @@ interface ForwarderResult {
   directCreateMs: { p50: number; p99: number };
 }
 
-async function forwarder(impl: Impl, profile: Profile, run: number, o: SfuOptions): Promise<ForwarderResult> {
+/** Which mediasoup package and worker a forwarder process runs. */
+interface Build {
+  impl: Impl;
+  /** MEDIASOUP_WORKER_BIN for the child (Convene resolves its own, as the server does). */
+  workerBin?: string;
+  mediasoupPackage?: string;
+}
+
+async function forwarder(build: Build, profile: Profile, run: number, o: SfuOptions): Promise<ForwarderResult> {
+  const { impl } = build;
   const opts = {
     steps: o.steps[profile],
     windowMs: o.windowMs,
     warmMs: o.warmMs,
     maxLoss: o.maxLoss,
     maxAddedP50Ms: o.maxAddedP50Ms,
+    ...(build.mediasoupPackage && { mediasoupPackage: build.mediasoupPackage }),
   };
   const child = spawnNode('bench/sfu/forwarder.ts', {
     core: CORES.generator,
     args: [impl, profile, JSON.stringify(opts)],
+    ...(build.workerBin && { env: { MEDIASOUP_WORKER_BIN: build.workerBin } }),
   });
   try {
     const r = await child.nextEvent<Omit<ForwarderResult, 'run'>>('result', 300_000);
     o.log(
-      `  ${impl} ${profile} run ${run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} consumers (floor p50 ${r.floor.latency.p50} ms)`,
+      `  ${impl} (mediasoup ${r.mediasoupVersion}) ${profile} run ${run}: ${r.capacity}${r.capacityIsLowerBound ? '+' : ''} consumers (floor p50 ${r.floor.latency.p50} ms)`,
     );
     return { ...r, run };
   } finally {
@@ -107,61 +129,79 @@ async function creation(o: SfuOptions) {
   };
 }
 
-export async function runSfuSuite(o: SfuOptions) {
-  const results: ForwarderResult[] = [];
-  for (let run = 1; run <= o.runs; run++) {
-    for (const profile of o.profiles) {
-      for (const impl of ['bare', 'convene'] as const) results.push(await forwarder(impl, profile, run, o));
-    }
-  }
-  const summary = (profile: Profile) => {
-    const of = (impl: Impl) => results.filter((r) => r.profile === profile && r.impl === impl);
-    const capacity = (impl: Impl) => median(of(impl).map((r) => r.capacity));
-    // Latency and CPU are compared at every M both implementations passed in every run.
-    const passed = (r: ForwarderResult) =>
-      r.steps.filter((s) => s.consumers <= r.capacity && s.valid).map((s) => s.consumers);
-    const common = o.steps[profile].filter((m) =>
-      results.filter((r) => r.profile === profile).every((r) => passed(r).includes(m)),
-    );
-    const at = (impl: Impl, m: number, pick: (s: Step) => number) =>
-      median(of(impl).flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
-    const atM = (impl: Impl, m: number) => ({
+/** The M values every run of these implementations passed, in this profile. */
+function commonSteps(results: ForwarderResult[], o: SfuOptions, profile: Profile, impls: Impl[]): number[] {
+  const passed = (r: ForwarderResult) =>
+    r.steps.filter((s) => s.consumers <= r.capacity && s.valid).map((s) => s.consumers);
+  const runs = results.filter((r) => r.profile === profile && impls.includes(r.impl));
+  return o.steps[profile].filter((m) => runs.every((r) => passed(r).includes(m)));
+}
+
+/** One implementation's medians over its runs of a profile. */
+function side(results: ForwarderResult[], profile: Profile, impl: Impl) {
+  const of = results.filter((r) => r.profile === profile && r.impl === impl);
+  const at = (m: number, pick: (s: Step) => number) =>
+    median(of.flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
+  return {
+    capacity: median(of.map((r) => r.capacity)),
+    lowerBound: of.some((r) => r.capacityIsLowerBound),
+    floorP50Ms: median(of.map((r) => r.floor.latency.p50)),
+    atM: (m: number) => ({
       addedP50Ms: round(
-        at(impl, m, (s) => s.addedP50Ms),
+        at(m, (s) => s.addedP50Ms),
         3,
       ),
       addedP99Ms: round(
-        at(impl, m, (s) => s.addedP99Ms),
+        at(m, (s) => s.addedP99Ms),
         3,
       ),
       workerCpuUsPerPacket: round(
-        at(impl, m, (s) => s.workerCpuUsPerPacket),
+        at(m, (s) => s.workerCpuUsPerPacket),
         2,
       ),
       workerCpuShare: round(
-        at(impl, m, (s) => s.workerCpuShare),
+        at(m, (s) => s.workerCpuShare),
         3,
       ),
-      loss: at(impl, m, (s) => s.loss),
-    });
-    const perM = common.map((m) => ({ consumers: m, bare: atM('bare', m), convene: atM('convene', m) }));
+      loss: at(m, (s) => s.loss),
+    }),
+  };
+}
+
+export async function runSfuSuite(o: SfuOptions) {
+  // Bare mediasoup runs the very worker binary Convene's Sfu picks; the older version its own.
+  const builds: Build[] = [{ impl: 'bare', workerBin: ensureWorkerBinEnv({ ...process.env }) }, { impl: 'convene' }];
+  const compared = o.profiles.filter((p) => o.compareProfiles.includes(p));
+  const old: OldMediasoup =
+    compared.length > 0
+      ? findOldMediasoup()
+      : { ok: false, version: OLD_MEDIASOUP.version, reason: 'no profile asked for it (BENCH_SFU_COMPARE)' };
+  if (old.ok) builds.push({ impl: 'bare-old', workerBin: old.workerBin, mediasoupPackage: old.pkg });
+  else o.log(`  mediasoup ${old.version} comparison skipped: ${old.reason}`);
+  const results: ForwarderResult[] = [];
+  for (let run = 1; run <= o.runs; run++) {
+    for (const profile of o.profiles) {
+      for (const build of builds) {
+        if (build.impl === 'bare-old' && !compared.includes(profile)) continue;
+        results.push(await forwarder(build, profile, run, o));
+      }
+    }
+  }
+  const summary = (profile: Profile) => {
+    // Latency and CPU are compared at every M both implementations passed in every run.
+    const common = commonSteps(results, o, profile, ['bare', 'convene']);
+    const [bare, convene] = [side(results, profile, 'bare'), side(results, profile, 'convene')];
+    const perM = common.map((m) => ({ consumers: m, bare: bare.atM(m), convene: convene.atM(m) }));
     return {
       profile,
-      bare: {
-        capacity: capacity('bare'),
-        lowerBound: of('bare').some((r) => r.capacityIsLowerBound),
-        floorP50Ms: median(of('bare').map((r) => r.floor.latency.p50)),
-      },
-      convene: {
-        capacity: capacity('convene'),
-        lowerBound: of('convene').some((r) => r.capacityIsLowerBound),
-        floorP50Ms: median(of('convene').map((r) => r.floor.latency.p50)),
-      },
-      capacityRatio: ratio(capacity('convene'), capacity('bare')),
+      bare: { capacity: bare.capacity, lowerBound: bare.lowerBound, floorP50Ms: bare.floorP50Ms },
+      convene: { capacity: convene.capacity, lowerBound: convene.lowerBound, floorP50Ms: convene.floorP50Ms },
+      capacityRatio: ratio(convene.capacity, bare.capacity),
       perM,
     };
   };
   const profiles = o.profiles.map(summary);
+  const versions = old.ok ? compareVersions(results, o, compared) : { old: old.version, skipped: old.reason };
   // Creation without signaling, same runs: what mediasoup itself takes for a transport + consumer,
   // bare and through Convene's RoomMedia (the baseline of the signaling figures below).
   const direct = (impl: Impl) => {
@@ -174,7 +214,33 @@ export async function runSfuSuite(o: SfuOptions) {
     options: { ...o, log: undefined },
     runs: results.map((r) => ({ ...r, steps: r.steps })),
     profiles,
+    versions,
     directCreation,
     creation: created,
   };
+}
+
+/** The installed mediasoup against the older one, bare forwarder against bare forwarder: ratios are new / old. */
+function compareVersions(results: ForwarderResult[], o: SfuOptions, compared: Profile[]) {
+  const version = (impl: Impl) => results.find((r) => r.impl === impl)?.mediasoupVersion ?? '?';
+  const profiles = compared.map((profile) => {
+    const [oldSide, newSide] = [side(results, profile, 'bare-old'), side(results, profile, 'bare')];
+    const perM = commonSteps(results, o, profile, ['bare', 'bare-old']).map((m) => {
+      const [atOld, atNew] = [oldSide.atM(m), newSide.atM(m)];
+      return {
+        consumers: m,
+        old: atOld,
+        new: atNew,
+        cpuRatio: ratio(atNew.workerCpuUsPerPacket, atOld.workerCpuUsPerPacket),
+      };
+    });
+    return {
+      profile,
+      old: { capacity: oldSide.capacity, lowerBound: oldSide.lowerBound, floorP50Ms: oldSide.floorP50Ms },
+      new: { capacity: newSide.capacity, lowerBound: newSide.lowerBound, floorP50Ms: newSide.floorP50Ms },
+      capacityRatio: ratio(newSide.capacity, oldSide.capacity),
+      perM,
+    };
+  });
+  return { old: version('bare-old'), new: version('bare'), profiles };
 }

@@ -4,12 +4,12 @@
  * runs). One worker, one router, one PlainTransport producer, and M consumers
  * each on its own PlainTransport (one per receiving participant).
  */
-import os from 'node:os';
-import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { producerRtpParameters, type Profile } from './generator';
 
 export interface Topology {
+  /** The mediasoup Node package's version (its worker must be the same). */
+  mediasoupVersion: string;
   workerPid: number;
   /** Where the generator sends the producer's RTP. */
   producerPort: number;
@@ -25,16 +25,17 @@ export interface Topology {
 const SSRC = 0x11223344;
 const RTC_PORTS = { min: 40000, max: 49999 };
 
-/** Bare mediasoup, written the way its documentation shows; the codec list matches Convene's router. */
-export async function bareTopology(profile: Profile, generatorPort: number): Promise<Topology> {
-  process.env.MEDIASOUP_WORKER_BIN ??= path.join(
-    process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
-    'convene',
-    'mediasoup',
-    '3.27.1',
-    'mediasoup-worker',
-  );
-  const mediasoup = await import('mediasoup');
+/**
+ * Bare mediasoup, written the way its documentation shows; the codec list matches Convene's router.
+ * `pkg` is the installed `mediasoup` or an older one under an npm alias (bench/sfu/versions.ts).
+ */
+export async function bareTopology(profile: Profile, generatorPort: number, pkg = 'mediasoup'): Promise<Topology> {
+  // mediasoup reads MEDIASOUP_WORKER_BIN when first imported; without it, it takes the worker in
+  // node_modules/mediasoup, which is the installed version's: wrong for an aliased older package.
+  if (pkg !== 'mediasoup' && !process.env.MEDIASOUP_WORKER_BIN)
+    throw new Error(`bare topology with ${pkg}: set MEDIASOUP_WORKER_BIN to a worker of the same version`);
+  // Every call below has the same shape in 3.19 as in the installed version, so one type serves both.
+  const mediasoup = (await import(pkg)) as typeof import('mediasoup');
   const worker = await mediasoup.createWorker({
     logLevel: 'warn',
     rtcMinPort: RTC_PORTS.min,
@@ -73,6 +74,7 @@ export async function bareTopology(profile: Profile, generatorPort: number): Pro
   });
   const recv: ms.PlainTransport[] = [];
   return {
+    mediasoupVersion: mediasoup.version,
     workerPid: worker.pid,
     producerPort: send.tuple.localPort,
     get consumers() {
@@ -101,7 +103,7 @@ export async function bareTopology(profile: Profile, generatorPort: number): Pro
 
 /** Convene's own path: Sfu (worker pool of one) → RoomMedia → plain transports, produce, consume, resume. */
 export async function conveneTopology(profile: Profile, generatorPort: number): Promise<Topology> {
-  const { Sfu, loadSfuConfig } = await import('../../server/sfu');
+  const { Sfu, loadSfuConfig, loadMediasoup } = await import('../../server/sfu');
   const sfu = await Sfu.create(loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }));
   const room = await sfu.room('bench-forwarding');
   const source = profile === 'audio' ? 'mic' : 'camera';
@@ -119,6 +121,7 @@ export async function conveneTopology(profile: Profile, generatorPort: number): 
   );
   let n = 0;
   return {
+    mediasoupVersion: (await loadMediasoup()).version,
     workerPid: sfu.workerStats()[0]!.pid,
     producerPort: send.tuple.localPort,
     get consumers() {
