@@ -14,7 +14,7 @@ export interface ApiResult {
 export interface RequestInfo {
   cookieHeader: string | null;
   ip: string;
-  /** Origin the client used (scheme://host), for building links. */
+  /** Origin for building links (scheme://host): PUBLIC_URL, or an allowed Host the client used. */
   origin: string;
 }
 
@@ -49,19 +49,24 @@ export function getHttpApi(): HttpApi {
 /** Trusted by route handlers only because the custom server overwrites it on every request. */
 export const CLIENT_IP_HEADER = 'x-convene-client-ip';
 
+/**
+ * The origin links are built from: PUBLIC_URL, or the request's Host when it
+ * is an allowed one (server/http/security.ts). Overwritten by the custom
+ * server on every request, like CLIENT_IP_HEADER; never the raw Host header.
+ */
+export const ORIGIN_HEADER = 'x-convene-origin';
+
 /** Route-handler helpers: request facts in, ApiResult out. */
 export function requestInfo(request: Request): RequestInfo {
-  return headersInfo(request.headers, new URL(request.url));
+  return headersInfo(request.headers);
 }
 
-/** The same facts from bare headers (a server component's `headers()`); `url` fills in what they lack. */
-export function headersInfo(headers: Pick<Headers, 'get'>, url?: URL): RequestInfo {
-  const host = headers.get('x-forwarded-host') ?? headers.get('host') ?? url?.host ?? 'localhost';
-  const proto = headers.get('x-forwarded-proto') ?? url?.protocol.replace(':', '') ?? 'http';
+/** The same facts from bare headers (a server component's `headers()`). */
+export function headersInfo(headers: Pick<Headers, 'get'>): RequestInfo {
   return {
     cookieHeader: headers.get('cookie'),
     ip: headers.get(CLIENT_IP_HEADER) ?? 'unknown',
-    origin: `${proto}://${host}`,
+    origin: headers.get(ORIGIN_HEADER) ?? 'http://localhost',
   };
 }
 

@@ -13,7 +13,9 @@ import { publishHttpApi, unpublishHttpApi } from '../lib/http-api';
 import { IdentityService } from './auth/identity';
 import type { ServerConfig } from './config';
 import { createApiHandler } from './http/api';
+import { startMetricsServer } from './http/metrics-endpoint';
 import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
+import { HostPolicy } from './http/security';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { MeetingService } from './rooms/meetings';
@@ -44,6 +46,8 @@ export interface ConveneServer {
   log: Logger;
   port: number;
   url: string;
+  /** The separate /metrics listener's port (METRICS_PORT), or null when /metrics is on the public port. */
+  metricsPort: number | null;
   /** Graceful: stop joins, tell clients, finish in-flight writes, close. */
   close(): Promise<void>;
 }
@@ -120,11 +124,17 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   }
 
   const http = createServer();
+  const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port;
+  const hosts = new HostPolicy({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, port: listeningPort });
   const io: IoServer = new Server(http, {
     maxHttpBufferSize: MAX_SOCKET_PAYLOAD,
     // CORS does not cover WebSockets, so the origin is checked on every handshake request too.
     cors: { origin: (origin, cb) => cb(null, !origin || config.corsOrigins.includes(origin)), credentials: true },
-    allowRequest: (req, cb) => cb(null, isAllowedOrigin(req.headers.origin, req.headers.host, config.corsOrigins)),
+    // A Host outside ALLOWED_HOSTS never counts as same-origin (a DNS-rebinding page must not pass for us).
+    allowRequest: (req, cb) => {
+      const host = hosts.allows(req.headers.host) ? req.headers.host : undefined;
+      cb(null, isAllowedOrigin(req.headers.origin, host, config.corsOrigins));
+    },
     // Next's dev server handles its own upgrades (HMR); don't let engine.io destroy them.
     destroyUpgrade: !nextUpgrade,
   });
@@ -156,6 +166,9 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       health: () => ({ ok: true, store: store.kind, draining: lifecycle.draining }),
       next: nextHandler,
       log,
+      hosts,
+      dev: Boolean(options.next && options.next.dev),
+      metricsAccess: { token: config.metrics.token, onPublicPort: config.metrics.port === null },
     }),
   );
   if (nextUpgrade) {
@@ -174,6 +187,15 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     http.listen(config.port, config.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  const metricsListener =
+    config.metrics.port === null
+      ? null
+      : await startMetricsServer(
+          { host: config.metrics.host, port: config.metrics.port },
+          metrics,
+          { token: config.metrics.token },
+          log,
+        );
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -190,6 +212,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       signaling.graceTimers.clearAll();
       await io.close();
       sfu?.close();
+      await new Promise((resolve) => (metricsListener ? metricsListener.server.close(resolve) : resolve(undefined)));
       await store.close();
       await Promise.all([redis, pub, sub].filter((c) => c !== null).map((c) => c.quit().catch(() => undefined)));
       unpublishHttpApi(httpApi);
@@ -197,5 +220,16 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     })());
 
   log.info({ port, store: store.kind, next: Boolean(options.next) }, 'convene listening');
-  return { config, sfu, http, io, store, log, port, url: `http://127.0.0.1:${port}`, close };
+  return {
+    config,
+    sfu,
+    http,
+    io,
+    store,
+    log,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    metricsPort: metricsListener?.port ?? null,
+    close,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { defaultAllowedHosts } from './http/security';
 
 const bool = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -27,6 +28,10 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000),
   MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
+  ALLOWED_HOSTS: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
 });
 
 export interface RateLimits {
@@ -54,6 +59,10 @@ export interface ServerConfig {
   port: number;
   host: string;
   publicUrl: string | null;
+  /** Hosts a request's Host header may name (`name` or `name:port`); PUBLIC_URL's host is added to them. */
+  allowedHosts: string[];
+  /** /metrics: a bearer token, and/or its own listener instead of the public port. */
+  metrics: { token: string | null; port: number | null; host: string };
   redisUrl: string | null;
   secret: string;
   corsOrigins: string[];
@@ -90,6 +99,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.PUBLIC_URL ?? null,
+    allowedHosts: e.ALLOWED_HOSTS
+      ? e.ALLOWED_HOSTS.split(',')
+          .map((h) => h.trim())
+          .filter(Boolean)
+      : defaultAllowedHosts(e.HOST),
+    metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null, host: e.METRICS_HOST },
     redisUrl: e.REDIS_URL || null,
     // Outside production a missing secret is generated per process: sessions
     // and host cookies then last until restart, which is what dev wants.

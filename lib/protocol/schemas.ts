@@ -80,7 +80,8 @@ export const Typing = z.object({ active: z.boolean() });
 
 export const KickParticipant = z.object({
   participantId: ParticipantId,
-  reason: z.string().max(LIMITS.kickReason).optional(),
+  /** Cleaned like chat text before the target sees it; empty after cleaning means the default reason. */
+  reason: z.string().max(LIMITS.kickReason).transform(cleanChatText).optional(),
   /** Also ban the person's identity from coming back to this meeting. */
   ban: z.boolean().optional(),
 });

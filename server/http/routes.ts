@@ -1,17 +1,25 @@
 /**
  * Requests the custom server answers before Next: health, metrics, CORS.
- * Everything else goes to Next's handler.
+ * Everything else goes to Next's handler. Every answer carries the security
+ * headers (server/http/security.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLIENT_IP_HEADER } from '../../lib/http-api';
 import { clientIp } from '../signaling';
 import type { Metrics } from '../metrics';
+import { serveMetrics, type MetricsAccess } from './metrics-endpoint';
+import { applySecurityHeaders, type HostPolicy } from './security';
 
 export interface RouteDeps {
   metrics: Metrics;
   corsOrigins: string[];
   trustProxy: boolean;
   health: () => { ok: boolean; store: string; draining: boolean };
+  hosts: HostPolicy;
+  /** Next's dev server (looser CSP for React Refresh). */
+  dev: boolean;
+  /** Token and whether /metrics is served on this (public) port at all. */
+  metricsAccess: MetricsAccess & { onPublicPort: boolean };
   next: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
   log: { error(obj: object, msg?: string): void };
 }
@@ -55,6 +63,7 @@ function routes(deps: RouteDeps) {
     // Forwarded headers shape links and cookie flags; only a trusted proxy may set them.
     if (!deps.trustProxy)
       for (const h of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) delete req.headers[h];
+    applySecurityHeaders(req, res, deps.hosts.apply(req), deps);
 
     if (path === '/healthz') {
       const h = deps.health();
@@ -65,9 +74,8 @@ function routes(deps: RouteDeps) {
       res.end(JSON.stringify(h));
       return;
     }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-      res.end(await deps.metrics.registry.metrics());
+    if (path === '/metrics' && deps.metricsAccess.onPublicPort) {
+      await serveMetrics(req, res, deps.metrics, deps.metricsAccess);
       return;
     }
     // next-auth guards its own endpoints with a CSRF token, and some providers post their answer back cross-site.

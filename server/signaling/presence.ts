@@ -77,7 +77,8 @@ export const presenceHandlers = {
       if (socket.data.membership || socket.data.joining)
         throw new ConveneError('JOIN_FAILED', 'This connection is already in a meeting; leave it first');
       const displayName = normalizeDisplayName(payload.displayName);
-      if (!displayName) throw new ConveneError('INVALID_NAME', 'Display names are 1–64 characters');
+      if (!displayName)
+        throw new ConveneError('INVALID_NAME', 'Display names are 1–64 characters, at least one of them visible');
       const code = payload.roomCode;
       if (socket.data.tokenRoom && socket.data.tokenRoom !== code)
         throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
