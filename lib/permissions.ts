@@ -25,6 +25,9 @@ export const HOST_ACTIONS = [
   'set-role',
   'transfer-host',
   'end-meeting',
+  /** Someone else's chat message, for everyone (anyone may delete their own). */
+  'delete-message',
+  'pin-message',
 ] as const;
 export type HostAction = (typeof HOST_ACTIONS)[number];
 

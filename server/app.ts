@@ -100,6 +100,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     meetingTtlMs: config.meetingTtlMs,
     reconnectGraceMs: config.reconnectGraceMs,
     chatHistory: config.chatHistory,
+    chatHistoryBytes: config.chatHistoryBytes,
   });
   const lifecycle = new Lifecycle();
   const httpApi = createApiHandler({

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000),
   MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
+  CHAT_HISTORY: int(200, 1),
+  CHAT_HISTORY_BYTES: int(65_536, 4_096),
   ALLOWED_HOSTS: z.string().optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -73,7 +75,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Chat messages kept per meeting (the newest). */
   chatHistory: number;
+  /** Most bytes of chat JSON sent at once: in room-joined, and in each get-chat-history page. */
+  chatHistoryBytes: number;
   /** Default for a new meeting's share limit (hosts may raise it per meeting). */
   maxScreenShares: number;
   rateLimits: RateLimits;
@@ -119,7 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    chatHistory: 200,
+    chatHistory: e.CHAT_HISTORY,
+    chatHistoryBytes: e.CHAT_HISTORY_BYTES,
     maxScreenShares: e.MAX_SCREEN_SHARES,
     rateLimits: DEFAULT_RATE_LIMITS,
   };

@@ -121,9 +121,7 @@ describe('two server processes sharing one Redis', () => {
     });
 
     const carol = await join(two, code, 'Carol');
-    expect(
-      carol.ack.chat.map((m: { text: string; from: { displayName: string } }) => [m.from.displayName, m.text]),
-    ).toEqual([
+    expect(carol.roomJoined.chat.map((m) => [m.from.displayName, m.text])).toEqual([
       ['Alice', 'hello from one'],
       ['Bob', 'hello from two'],
     ]);

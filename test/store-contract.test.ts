@@ -123,6 +123,7 @@ describe.each<Impl>([
     for (const code of [kept, dropped]) {
       await store.putParticipant(code, participant('p1'));
       await store.appendChat(code, message(1), 10);
+      await store.setPinnedChat(code, message(1));
     }
     await sleep(150);
     await store.touchMeeting(kept, 2_000);
@@ -130,9 +131,11 @@ describe.each<Impl>([
     expect(await store.getMeeting(dropped)).toBeNull();
     expect(await store.listParticipants(dropped)).toEqual([]);
     expect(await store.recentChat(dropped, 10)).toEqual([]);
+    expect(await store.getPinnedChat(dropped)).toBeNull();
     expect(await store.getMeeting(kept)).not.toBeNull();
     expect(await store.countParticipants(kept)).toBe(1);
     expect(await store.recentChat(kept, 10)).toHaveLength(1);
+    expect((await store.getPinnedChat(kept))?.id).toBe('m1');
   });
 
   it('stores, lists and counts participants', async () => {
@@ -161,9 +164,11 @@ describe.each<Impl>([
     const code = newCode();
     await store.putParticipant(code, participant('a'));
     await store.appendChat(code, message(1), 10);
+    await store.setPinnedChat(code, message(1));
     expect(await store.countParticipants(code)).toBe(0);
     expect(await store.listParticipants(code)).toEqual([]);
     expect(await store.recentChat(code, 10)).toEqual([]);
+    expect(await store.getPinnedChat(code)).toBeNull();
   });
 
   it('keeps only the newest `keep` chat messages, oldest first', async () => {
@@ -182,14 +187,75 @@ describe.each<Impl>([
     expect(await store.recentChat(code, 0)).toEqual([]);
   });
 
-  it('clearLiveState empties participants and chat but keeps the meeting', async () => {
+  it('clearLiveState empties participants, chat and the pin but keeps the meeting', async () => {
     const code = await withMeeting(store);
     await store.putParticipant(code, participant('a'));
     await store.appendChat(code, message(1), 10);
+    await store.setPinnedChat(code, message(1));
     await store.clearLiveState(code);
     expect(await store.listParticipants(code)).toEqual([]);
     expect(await store.recentChat(code, 10)).toEqual([]);
+    expect(await store.getPinnedChat(code)).toBeNull();
     expect((await store.getMeeting(code))?.code).toBe(code);
+  });
+
+  it('findChat finds a message in the history by its exact id', async () => {
+    const code = await withMeeting(store);
+    for (let n = 1; n <= 12; n++) await store.appendChat(code, message(n), 200);
+    expect(await store.findChat(code, 'm1')).toEqual(message(1));
+    expect(await store.findChat(code, 'm12')).toEqual(message(12));
+    expect(await store.findChat(code, 'm')).toBeNull();
+    expect(await store.findChat(code, 'm13')).toBeNull();
+  });
+
+  it('deleteChat removes exactly that message, keeps the order of the rest, and answers false the second time', async () => {
+    const code = await withMeeting(store);
+    for (let n = 1; n <= 12; n++) await store.appendChat(code, message(n), 200);
+    // 'm1' is a prefix of 'm10', 'm11' and 'm12': only the exact id goes.
+    expect(await store.deleteChat(code, 'm1')).toBe(true);
+    expect(await store.deleteChat(code, 'm1')).toBe(false);
+    expect(await store.deleteChat(code, 'nope')).toBe(false);
+    expect((await store.recentChat(code, 100)).map((m) => m.id)).toEqual([
+      'm2',
+      'm3',
+      'm4',
+      'm5',
+      'm6',
+      'm7',
+      'm8',
+      'm9',
+      'm10',
+      'm11',
+      'm12',
+    ]);
+    expect(await store.findChat(code, 'm1')).toBeNull();
+  });
+
+  it('setPinnedChat pins a copy, replaces it, and unpins with null', async () => {
+    const code = await withMeeting(store);
+    expect(await store.getPinnedChat(code)).toBeNull();
+    await store.setPinnedChat(code, message(1));
+    expect(await store.getPinnedChat(code)).toEqual(message(1));
+    await store.setPinnedChat(code, message(2));
+    expect(await store.getPinnedChat(code)).toEqual(message(2));
+    await store.setPinnedChat(code, null);
+    expect(await store.getPinnedChat(code)).toBeNull();
+  });
+
+  it('deleteChat of the pinned message unpins it too, even once it has aged out of the history', async () => {
+    const code = await withMeeting(store);
+    await store.appendChat(code, message(1), 2);
+    await store.setPinnedChat(code, message(1));
+    await store.appendChat(code, message(2), 2);
+    await store.appendChat(code, message(3), 2); // m1 leaves the history; the pin keeps its copy
+    expect(await store.findChat(code, 'm1')).toBeNull();
+    expect(await store.deleteChat(code, 'm1')).toBe(true);
+    expect(await store.getPinnedChat(code)).toBeNull();
+    expect((await store.recentChat(code, 10)).map((m) => m.id)).toEqual(['m2', 'm3']);
+    // Deleting another message leaves a pin alone.
+    await store.setPinnedChat(code, message(3));
+    expect(await store.deleteChat(code, 'm2')).toBe(true);
+    expect((await store.getPinnedChat(code))?.id).toBe('m3');
   });
 
   /** A read-modify-write of `handRaisedAt`, slow enough that unlocked callers would lose updates. */
@@ -229,5 +295,32 @@ describe.each<Impl>([
       sleep(1_000).then(() => 'stuck'),
     ]);
     expect(guarded).toBe('again');
+  });
+});
+
+describe('redis store, raw keys', () => {
+  it('a deleted message leaves no copy of its text in any key of its meeting', async () => {
+    const store = redisStore();
+    const code = await withMeeting(store);
+    const secret = { ...message(2), text: 'words to forget "quoted"\nand on two lines' };
+    await store.appendChat(code, message(1), 10);
+    await store.appendChat(code, secret, 10);
+    await store.appendChat(code, message(3), 10);
+    await store.setPinnedChat(code, secret);
+    expect(await store.deleteChat(code, secret.id)).toBe(true);
+
+    const raw = new Redis(redis.url, { maxRetriesPerRequest: 3 });
+    clients.push(raw);
+    const values: string[] = [];
+    for (const key of await raw.keys(`convene:{${code}}:*`)) {
+      const type = await raw.type(key);
+      if (type === 'list') values.push(...(await raw.lrange(key, 0, -1)));
+      else if (type === 'hash') values.push(...(await raw.hvals(key)));
+      else if (type === 'string') values.push((await raw.get(key)) ?? '');
+      else values.push(`unexpected ${type} at ${key}`);
+    }
+    expect(values.length).toBeGreaterThan(0);
+    expect(values.filter((v) => v.includes('words to forget'))).toEqual([]);
+    expect((await store.recentChat(code, 10)).map((m) => m.id)).toEqual(['m1', 'm3']);
   });
 });

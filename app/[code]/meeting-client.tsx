@@ -197,6 +197,13 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           return res.ok ? null : res.error.message;
         }}
         onTyping={(active) => void send('typing', { active }, { quiet: true })}
+        hasMore={view.chatHasMore}
+        onLoadEarlier={() => actions.loadEarlierMessages(view.chat[0]?.id)}
+        pinned={view.pinned}
+        canDeleteAny={can(role, 'delete-message')}
+        canPin={can(role, 'pin-message')}
+        onDelete={(messageId) => void send('delete-message', { messageId })}
+        onPin={(messageId) => void send('pin-message', { messageId })}
       />
     ) : panel === 'people' ? (
       <>

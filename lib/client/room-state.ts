@@ -33,6 +33,10 @@ export interface RoomState {
   participants: ParticipantInfo[];
   room: RoomInfo | null;
   chat: ChatMessage[];
+  /** Whether the server holds older messages than `chat` (load them with get-chat-history). */
+  chatHasMore: boolean;
+  /** The message a host or co-host pinned. */
+  pinned: ChatMessage | null;
   /** participantIds currently typing (never ourselves). */
   typing: string[];
   /** Hosts and co-hosts: who is knocking, in knock order. */
@@ -54,6 +58,8 @@ export const INITIAL_ROOM_STATE: RoomState = {
   participants: [],
   room: null,
   chat: [],
+  chatHasMore: false,
+  pinned: null,
   typing: [],
   lobby: [],
   lobbyPosition: null,
@@ -72,6 +78,9 @@ export type RoomAction =
   | { type: 'role'; participantId: string; role: Role }
   | { type: 'hand'; participantId: string; raisedAt: number | null }
   | { type: 'message'; message: ChatMessage }
+  | { type: 'older-messages'; messages: ChatMessage[]; hasMore: boolean }
+  | { type: 'message-deleted'; messageId: string }
+  | { type: 'pinned'; message: ChatMessage | null }
   | { type: 'typing'; participantId: string; active: boolean }
   | { type: 'room'; room: RoomInfo }
   | { type: 'lobby'; waiting: LobbyEntryInfo[] }
@@ -108,6 +117,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         self: a.data.self,
         participants: a.data.participants,
         chat: a.data.chat,
+        chatHasMore: a.data.chatHasMore,
+        pinned: a.data.pinned,
         room: a.data.room,
         lobbyPosition: null,
         typing: [],
@@ -166,8 +177,23 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return {
         ...s,
         chat: [...s.chat.slice(-(CHAT_KEEP - 1)), a.message],
+        // What falls off the front here can be paged back in.
+        chatHasMore: s.chatHasMore || s.chat.length >= CHAT_KEEP,
         typing: s.typing.filter((t) => t !== a.message.from.participantId),
       };
+    case 'older-messages': {
+      // A page may overlap what we hold (a message arrived while it was fetched): keep one of each.
+      const held = new Set(s.chat.map((m) => m.id));
+      return { ...s, chat: [...a.messages.filter((m) => !held.has(m.id)), ...s.chat], chatHasMore: a.hasMore };
+    }
+    case 'message-deleted':
+      return {
+        ...s,
+        chat: s.chat.filter((m) => m.id !== a.messageId),
+        pinned: s.pinned?.id === a.messageId ? null : s.pinned,
+      };
+    case 'pinned':
+      return { ...s, pinned: a.message };
     case 'typing': {
       const without = s.typing.filter((t) => t !== a.participantId);
       return { ...s, typing: a.active ? [...without, a.participantId] : without };

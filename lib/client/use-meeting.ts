@@ -41,6 +41,8 @@ export interface MeetingActions {
   toggleCamera: () => Promise<void>;
   shareScreen: () => Promise<void>;
   stopSharing: () => Promise<void>;
+  /** Page in the chat messages older than `before` (the oldest one held). */
+  loadEarlierMessages: (before: string | undefined) => Promise<void>;
   /** Any protocol request (host controls, chat, hands, reactions); a refusal also becomes a toast unless `quiet`. */
   send: <E extends ClientEventName>(
     event: E,
@@ -172,6 +174,8 @@ export function useMeeting(
       s.on('role-changed', (d) => dispatch({ type: 'role', ...d }));
       s.on('hand-raised', (d) => dispatch({ type: 'hand', ...d }));
       s.on('new-message', (message) => dispatch({ type: 'message', message }));
+      s.on('message-deleted', ({ messageId }) => dispatch({ type: 'message-deleted', messageId }));
+      s.on('message-pinned', ({ message }) => dispatch({ type: 'pinned', message }));
       s.on('typing', (d) => dispatch({ type: 'typing', ...d }));
       s.on('room-updated', ({ room }) => dispatch({ type: 'room', room }));
       s.on('lobby-updated', ({ waiting }) => dispatch({ type: 'lobby', waiting }));
@@ -269,6 +273,13 @@ export function useMeeting(
       },
       async stopSharing() {
         await current()?.stopScreenShare();
+      },
+      async loadEarlierMessages(before) {
+        const res = await liveRef.current?.connection.request('get-chat-history', before ? { before } : {});
+        if (res?.ok) dispatch({ type: 'older-messages', messages: res.messages, hasMore: res.hasMore });
+        // The oldest message we hold left the server's history (deleted, or aged out): nothing older to fetch.
+        else if (res?.error.code === 'NOT_FOUND') dispatch({ type: 'older-messages', messages: [], hasMore: false });
+        else if (res) dispatch({ type: 'toast', text: res.error.message });
       },
       async send(event, payload, opts) {
         const conn = liveRef.current?.connection;

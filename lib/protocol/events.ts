@@ -9,6 +9,7 @@ import * as S from './schemas';
 import type {
   BanInfo,
   ChatMessage,
+  ChatPage,
   ConsumerInfo,
   LeaveReason,
   LobbyEntryInfo,
@@ -16,6 +17,7 @@ import type {
   ProducerEvent,
   RoomInfo,
   RoomJoined,
+  RoomJoinedAck,
   TransportInfo,
 } from './types';
 
@@ -26,6 +28,9 @@ export const clientEventSchemas = {
   'toggle-media': S.ToggleMedia,
   'send-message': S.SendMessage,
   typing: S.Typing,
+  'get-chat-history': S.GetChatHistory,
+  'delete-message': S.DeleteMessage,
+  'pin-message': S.PinMessage,
   'kick-participant': S.KickParticipant,
   'get-router-capabilities': S.GetRouterCapabilities,
   'create-transport': S.CreateTransport,
@@ -63,11 +68,15 @@ export type ClientEventName = keyof typeof clientEventSchemas;
 
 /** What each successful ack carries besides `ok: true`. */
 export interface ClientEventResults {
-  'join-room': RoomJoined | { pending: true; position: number };
+  /** The chat (history and pin) comes only in the room-joined event. */
+  'join-room': RoomJoinedAck | { pending: true; position: number };
   'leave-room': object;
   'toggle-media': object;
   'send-message': { id: string };
   typing: object;
+  'get-chat-history': ChatPage;
+  'delete-message': object;
+  'pin-message': object;
   'kick-participant': object;
   'get-router-capabilities': { rtpCapabilities: unknown; iceServers: unknown[] };
   'create-transport': TransportInfo;
@@ -117,6 +126,10 @@ export interface ServerToClientEvents {
   'media-toggled': (data: { participantId: string; kind: S.MediaKind; enabled: boolean }) => void;
   'new-message': (message: ChatMessage) => void;
   typing: (data: { participantId: string; active: boolean }) => void;
+  /** A message was deleted (by its sender, or a host or co-host): drop it. To whoever could see it. */
+  'message-deleted': (data: { messageId: string; by: string }) => void;
+  /** The pinned message changed (`null`: unpinned). To everyone. */
+  'message-pinned': (data: { message: ChatMessage | null; by: string }) => void;
   'role-changed': (data: { participantId: string; role: Role }) => void;
   /** Sent to a removed participant just before the server closes its socket. */
   'force-disconnect': (data: { reason: string }) => void;

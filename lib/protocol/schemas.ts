@@ -78,6 +78,21 @@ export const SendMessage = z.object({
 
 export const Typing = z.object({ active: z.boolean() });
 
+const MessageId = z.string().min(1).max(64);
+/** Most messages one `get-chat-history` page holds (the byte cap may hold fewer). */
+export const CHAT_PAGE_MAX = 100;
+/** The payload may be left out: `{}` is the newest page. */
+export const GetChatHistory = z
+  .object({
+    /** The oldest message you have: the page ends just before it. Absent: the newest messages. */
+    before: MessageId.optional(),
+    limit: z.number().int().min(1).max(CHAT_PAGE_MAX).default(50),
+  })
+  .prefault({});
+export const DeleteMessage = z.object({ messageId: MessageId });
+/** `null` unpins. */
+export const PinMessage = z.object({ messageId: MessageId.nullable() });
+
 export const KickParticipant = z.object({
   participantId: ParticipantId,
   /** Cleaned like chat text before the target sees it; empty after cleaning means the default reason. */

@@ -46,12 +46,27 @@ export interface RoomJoined {
   roomCode: string;
   self: SelfInfo;
   participants: ParticipantInfo[];
+  /** The newest messages you may see, oldest first, up to CHAT_HISTORY_BYTES of JSON. */
   chat: ChatMessage[];
+  /** Whether older messages than `chat` exist: page through them with `get-chat-history`. */
+  chatHasMore: boolean;
+  /** The message a host or co-host pinned, if any. */
+  pinned: ChatMessage | null;
   room: RoomInfo;
   /** True when this join resumed an earlier session within the grace period. */
   resumed: boolean;
   /** Every producer in the room at join time (including your own after a resume); absent when media is off. */
   producers?: ProducerEvent[];
+}
+
+/** The join-room ack: room-joined without the chat, so a join carries the history once. */
+export type RoomJoinedAck = Omit<RoomJoined, 'chat' | 'chatHasMore' | 'pinned'>;
+
+/** One page of older history (`get-chat-history`), oldest first. */
+export interface ChatPage {
+  messages: ChatMessage[];
+  /** Whether messages older than these exist. */
+  hasMore: boolean;
 }
 
 export interface LobbyEntryInfo {

@@ -3,11 +3,10 @@
  * roles and media flags; each runs under the room's lock (across processes
  * with Redis) and returns what changed, so the caller announces it exactly once.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConveneError } from '../../lib/protocol';
 import type {
-  ChatMessage,
   LeaveReason,
   MediaKind,
   MediaSourceName,
@@ -15,12 +14,13 @@ import type {
   RoomPermissions,
   WaitingRoomMode,
 } from '../../lib/protocol';
-import { can, canPublish, canTarget, isModerator, type HostAction, type Role } from '../../lib/permissions';
+import { can, canPublish, canTarget, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
 import type { BanRecord, LobbyRecord, MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
 import { isTrusted, mustKnock } from './admission';
 import { chooseSuccessor } from './handover';
-import { byJoinOrder, participantInfo, roomInfo, visibleChat } from './snapshots';
+import { byJoinOrder, participantInfo, roomInfo } from './snapshots';
+import { RoomChat } from './chat';
 import { randomId } from '../random-id';
 
 export interface RoomDeps {
@@ -29,6 +29,7 @@ export interface RoomDeps {
   meetingTtlMs: number;
   reconnectGraceMs: number;
   chatHistory: number;
+  chatHistoryBytes: number;
 }
 
 export interface RoleChange {
@@ -67,10 +68,15 @@ export interface LeaveResult {
 const newParticipantId = () => randomId(9);
 
 export class Room {
+  /** Sending, history pages, deleting and pinning (server/rooms/chat.ts). */
+  readonly chat: RoomChat;
+
   constructor(
     readonly code: string,
     private readonly deps: RoomDeps,
-  ) {}
+  ) {
+    this.chat = new RoomChat(code, deps, this);
+  }
 
   #locked<T>(fn: () => Promise<T>): Promise<T> {
     return this.deps.store.withRoomLock(this.code, fn);
@@ -179,7 +185,7 @@ export class Room {
       }
       await store.putParticipant(this.code, participant);
       await store.touchMeeting(this.code, this.deps.meetingTtlMs);
-      const chat = await store.recentChat(this.code, this.deps.chatHistory);
+      const chat = await this.chat.forJoiner(participant.id);
       const everyone = participants.map((p) => (p.id === participant.id ? participant : p)).sort(byJoinOrder);
 
       const resumed = Boolean(previous && participant.id === previous.id);
@@ -194,7 +200,7 @@ export class Room {
           roomCode: this.code,
           self: { participantId: participant.id, displayName: participant.displayName, role: participant.role },
           participants: everyone.map(participantInfo),
-          chat: visibleChat(chat, participant.id),
+          ...chat,
           room: roomInfo(meeting),
           resumed,
         },
@@ -268,26 +274,6 @@ export class Room {
       await this.deps.store.putParticipant(this.code, p);
       return true;
     });
-  }
-
-  /** Validates sender and recipient, then appends to history. Chat needs no room lock: the append is atomic. */
-  async addChat(fromId: string, text: string, to: string | undefined): Promise<ChatMessage> {
-    const { store } = this.deps;
-    const from = await this.#member(fromId);
-    if (!isModerator(from.role) && !(await this.#meeting()).permissions.canChat)
-      throw new ConveneError('FORBIDDEN', 'The host turned chat off');
-    if (to !== undefined && (to === fromId || !(await store.getParticipant(this.code, to)))) {
-      throw new ConveneError('NOT_FOUND', 'The recipient is not in this meeting');
-    }
-    const message: ChatMessage = {
-      id: randomUUID(),
-      from: { participantId: from.id, displayName: from.displayName },
-      text,
-      sentAt: Date.now(),
-    };
-    if (to !== undefined) message.to = to;
-    await store.appendChat(this.code, message, this.deps.chatHistory);
-    return message;
   }
 
   /** Refuses (FORBIDDEN) to let a participant send or resume a source the room's permissions forbid. */

@@ -1,5 +1,5 @@
 /** Store records → the snapshots clients receive. */
-import type { ChatMessage, ParticipantInfo, RoomInfo } from '../../lib/protocol';
+import type { ParticipantInfo, RoomInfo } from '../../lib/protocol';
 import type { MeetingRecord, ParticipantRecord } from '../store/types';
 
 export function participantInfo(p: ParticipantRecord): ParticipantInfo {
@@ -23,11 +23,6 @@ export function roomInfo(m: MeetingRecord): RoomInfo {
     capacity: m.capacity,
     maxScreenShares: m.maxScreenShares,
   };
-}
-
-/** History as one participant may see it: public messages and their own private ones. */
-export function visibleChat(chat: ChatMessage[], participantId: string): ChatMessage[] {
-  return chat.filter((m) => !m.to || m.to === participantId || m.from.participantId === participantId);
 }
 
 export const byJoinOrder = (a: ParticipantRecord, b: ParticipantRecord) =>

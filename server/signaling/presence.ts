@@ -2,7 +2,7 @@
  * join-room, leave-room and disconnects: who is in a meeting, and the
  * reconnect grace that keeps a participant's identity across a network blip.
  */
-import { ConveneError, type RoomJoined } from '../../lib/protocol';
+import { ConveneError, type RoomJoined, type RoomJoinedAck } from '../../lib/protocol';
 import { normalizeDisplayName } from '../../lib/text';
 import type { JoinResult, LeaveResult, RoleChange } from '../rooms/Room';
 import { isModerator } from '../../lib/permissions';
@@ -194,7 +194,7 @@ async function finishJoin(
   grace: GraceTimers,
   code: string,
   result: JoinResult,
-): Promise<RoomJoined> {
+): Promise<RoomJoinedAck> {
   const { io, rooms, identity } = deps;
   const p = result.participant;
   if (!socket.connected) {
@@ -231,7 +231,9 @@ async function finishJoin(
     { room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest },
     'participant joined',
   );
-  return joined;
+  // The chat went out once, in room-joined; the ack repeats only the rest.
+  const { chat: _chat, chatHasMore: _chatHasMore, pinned: _pinned, ...ack } = joined;
+  return ack;
 }
 
 /** A host admitted this socket's knock: join it now, announcing success or failure to the knocker. */

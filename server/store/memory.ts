@@ -8,6 +8,7 @@ interface Entry {
   expiresAt: number;
   participants: Map<string, ParticipantRecord>;
   chat: ChatMessage[];
+  pinned: ChatMessage | null;
 }
 
 // Records are cloned in and out so callers can never mutate stored state by accident.
@@ -64,6 +65,7 @@ export class MemoryRoomStore implements RoomStore {
       expiresAt: Date.now() + ttlMs,
       participants: new Map(),
       chat: [],
+      pinned: null,
     });
     return true;
   }
@@ -126,11 +128,35 @@ export class MemoryRoomStore implements RoomStore {
     return this.#entry(code)?.chat.slice(-limit) ?? [];
   }
 
+  async findChat(code: string, id: string): Promise<ChatMessage | null> {
+    return this.#entry(code)?.chat.find((m) => m.id === id) ?? null;
+  }
+
+  async deleteChat(code: string, id: string): Promise<boolean> {
+    const entry = this.#entry(code);
+    if (!entry) return false;
+    const before = entry.chat.length;
+    entry.chat = entry.chat.filter((m) => m.id !== id);
+    const unpinned = entry.pinned?.id === id;
+    if (unpinned) entry.pinned = null;
+    return entry.chat.length < before || unpinned;
+  }
+
+  async getPinnedChat(code: string): Promise<ChatMessage | null> {
+    return this.#entry(code)?.pinned ?? null;
+  }
+
+  async setPinnedChat(code: string, message: ChatMessage | null): Promise<void> {
+    const entry = this.#entry(code);
+    if (entry) entry.pinned = message && frozen(clone(message));
+  }
+
   async clearLiveState(code: string): Promise<void> {
     const entry = this.#entry(code);
     if (!entry) return;
     entry.participants.clear();
     entry.chat = [];
+    entry.pinned = null;
   }
 
   withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T> {

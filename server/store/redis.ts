@@ -15,6 +15,7 @@ const keys = (code: string) => ({
   meeting: `convene:{${code}}:meeting`,
   participants: `convene:{${code}}:participants`,
   chat: `convene:{${code}}:chat`,
+  pinned: `convene:{${code}}:pinned`,
   lock: `convene:{${code}}:lock`,
 });
 
@@ -45,6 +46,40 @@ redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return 1`;
+
+// Chat is a list of JSON strings that each begin with the message's id
+// (serializeChat), so a script finds a message by that prefix without
+// decoding the list, and LREM removes the exact stored value atomically.
+const FIND_CHAT = `
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = #items, 1, -1 do
+  if string.sub(items[i], 1, #ARGV[1]) == ARGV[1] then return items[i] end
+end
+return false`;
+
+const DELETE_CHAT = `
+local removed = 0
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i = #items, 1, -1 do
+  if string.sub(items[i], 1, #ARGV[1]) == ARGV[1] then
+    removed = redis.call('LREM', KEYS[1], 1, items[i])
+    break
+  end
+end
+local pinned = redis.call('GET', KEYS[2])
+if pinned and string.sub(pinned, 1, #ARGV[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  removed = 1
+end
+return removed`;
+
+const SET_PINNED = `${LIVE_TTL}
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
+return 1`;
+
+/** The message as stored: JSON with `id` first (the scripts above rely on it). */
+const serializeChat = ({ id, ...rest }: ChatMessage) => JSON.stringify({ id, ...rest });
+const chatPrefix = (id: string) => `{"id":${JSON.stringify(id)},`;
 
 export interface RedisStoreOptions {
   /** Expiry of live state (participants, chat) for a meeting stored without one; otherwise it expires with the meeting. */
@@ -83,7 +118,13 @@ export class RedisRoomStore implements RoomStore {
 
   async touchMeeting(code: string, ttlMs: number): Promise<void> {
     const k = keys(code);
-    await this.#redis.multi().pexpire(k.meeting, ttlMs).pexpire(k.participants, ttlMs).pexpire(k.chat, ttlMs).exec();
+    await this.#redis
+      .multi()
+      .pexpire(k.meeting, ttlMs)
+      .pexpire(k.participants, ttlMs)
+      .pexpire(k.chat, ttlMs)
+      .pexpire(k.pinned, ttlMs)
+      .exec();
   }
 
   async listParticipants(code: string): Promise<ParticipantRecord[]> {
@@ -120,7 +161,7 @@ export class RedisRoomStore implements RoomStore {
 
   async appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
     const k = keys(code);
-    await this.#redis.eval(APPEND_CHAT, 2, k.meeting, k.chat, this.#opts.liveStateTtlMs, JSON.stringify(message), keep);
+    await this.#redis.eval(APPEND_CHAT, 2, k.meeting, k.chat, this.#opts.liveStateTtlMs, serializeChat(message), keep);
   }
 
   async recentChat(code: string, limit: number): Promise<ChatMessage[]> {
@@ -129,9 +170,30 @@ export class RedisRoomStore implements RoomStore {
     return all.map((v) => JSON.parse(v) as ChatMessage);
   }
 
+  async findChat(code: string, id: string): Promise<ChatMessage | null> {
+    const raw = (await this.#redis.eval(FIND_CHAT, 1, keys(code).chat, chatPrefix(id))) as string | null;
+    return raw ? (JSON.parse(raw) as ChatMessage) : null;
+  }
+
+  async deleteChat(code: string, id: string): Promise<boolean> {
+    const k = keys(code);
+    return (await this.#redis.eval(DELETE_CHAT, 2, k.chat, k.pinned, chatPrefix(id))) === 1;
+  }
+
+  async getPinnedChat(code: string): Promise<ChatMessage | null> {
+    const raw = await this.#redis.get(keys(code).pinned);
+    return raw ? (JSON.parse(raw) as ChatMessage) : null;
+  }
+
+  async setPinnedChat(code: string, message: ChatMessage | null): Promise<void> {
+    const k = keys(code);
+    if (!message) await this.#redis.del(k.pinned);
+    else await this.#redis.eval(SET_PINNED, 2, k.meeting, k.pinned, this.#opts.liveStateTtlMs, serializeChat(message));
+  }
+
   async clearLiveState(code: string): Promise<void> {
     const k = keys(code);
-    await this.#redis.del(k.participants, k.chat);
+    await this.#redis.del(k.participants, k.chat, k.pinned);
   }
 
   withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T> {

@@ -80,9 +80,19 @@ export interface RoomStore {
 
   /** Appends a message and keeps only the newest `keep`. */
   appendChat(code: string, message: ChatMessage, keep: number): Promise<void>;
-  /** Oldest first. */
+  /** The newest `limit` messages, oldest first. */
   recentChat(code: string, limit: number): Promise<ChatMessage[]>;
-  /** Drops live state (participants, chat) but keeps the meeting itself valid. */
+  /** The message with this id still in the history, or null. */
+  findChat(code: string, id: string): Promise<ChatMessage | null>;
+  /**
+   * Removes the message from the history, and from the pin if it is pinned, so
+   * no copy of its text is kept. Returns whether there was anything to remove.
+   */
+  deleteChat(code: string, id: string): Promise<boolean>;
+  getPinnedChat(code: string): Promise<ChatMessage | null>;
+  /** Pins a copy of the message (replacing any other), or unpins with null. A meeting that is gone keeps no pin. */
+  setPinnedChat(code: string, message: ChatMessage | null): Promise<void>;
+  /** Drops live state (participants, chat, the pin) but keeps the meeting itself valid. */
   clearLiveState(code: string): Promise<void>;
 
   /**

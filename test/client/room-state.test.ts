@@ -7,7 +7,7 @@ import {
   type RoomAction,
   type RoomState,
 } from '../../lib/client/room-state';
-import type { ParticipantInfo, RoomJoined } from '../../lib/protocol';
+import type { ChatMessage, ParticipantInfo, RoomJoined } from '../../lib/protocol';
 
 const person = (
   participantId: string,
@@ -37,9 +37,17 @@ const joined: RoomJoined = {
   self: { participantId: 'me', displayName: 'Me', role: 'host', resumeToken: 't' },
   participants: [person('me', 'Me', 1, { role: 'host' }), person('bob', 'Bob', 2)],
   chat: [{ id: 'm1', from: { participantId: 'bob', displayName: 'Bob' }, text: 'earlier', sentAt: 1 }],
+  chatHasMore: true,
+  pinned: null,
   room,
   resumed: false,
 };
+const msg = (id: string, text = id, from = 'bob'): ChatMessage => ({
+  id,
+  from: { participantId: from, displayName: from },
+  text,
+  sentAt: 1,
+});
 const run = (...actions: RoomAction[]): RoomState => actions.reduce(roomReducer, INITIAL_ROOM_STATE);
 
 describe('room state', () => {
@@ -90,6 +98,40 @@ describe('room state', () => {
     );
     expect(s.typing).toEqual([]);
     expect(s.chat.map((m) => m.text)).toEqual(['earlier', 'hi']);
+  });
+
+  it('room-joined brings whether older messages exist and the pin', () => {
+    const s = run({ type: 'joined', data: { ...joined, pinned: msg('p1', 'agenda') } });
+    expect([s.chatHasMore, s.pinned?.text]).toEqual([true, 'agenda']);
+  });
+
+  it('an older page goes before what we hold, once each, and says whether more are left', () => {
+    const s = run(
+      { type: 'joined', data: joined },
+      { type: 'message', message: msg('m2') },
+      { type: 'older-messages', messages: [msg('m0a'), msg('m0b')], hasMore: true },
+      // A page that overlaps what we hold (the newest page, fetched while m2 arrived).
+      { type: 'older-messages', messages: [msg('m-1'), msg('m0a'), msg('m1'), msg('m2')], hasMore: false },
+    );
+    expect(s.chat.map((m) => m.id)).toEqual(['m-1', 'm0a', 'm0b', 'm1', 'm2']);
+    expect(s.chatHasMore).toBe(false);
+  });
+
+  it('message-deleted drops the message, and the pin if it was pinned', () => {
+    const pinned = msg('m1', 'earlier');
+    const s = run({ type: 'joined', data: { ...joined, pinned } }, { type: 'message-deleted', messageId: 'm1' });
+    expect([s.chat, s.pinned]).toEqual([[], null]);
+    const other = run(
+      { type: 'joined', data: { ...joined, pinned: msg('m9') } },
+      { type: 'message-deleted', messageId: 'm1' },
+    );
+    expect(other.pinned?.id).toBe('m9');
+  });
+
+  it('message-pinned replaces the pin, and null unpins', () => {
+    const s = run({ type: 'joined', data: joined }, { type: 'pinned', message: msg('m1', 'earlier') });
+    expect(s.pinned?.id).toBe('m1');
+    expect(roomReducer(s, { type: 'pinned', message: null }).pinned).toBeNull();
   });
 
   it('raised hands come first, in raise order, then everyone else in join order', () => {

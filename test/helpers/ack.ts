@@ -1,6 +1,6 @@
 /** Assertions on acks that also narrow them, so a test reads result or error fields type-checked. */
 import { expect } from 'vitest';
-import type { Ack, AckErr, AckOk, ClientEventResults, ErrorCode, RoomJoined } from '../../lib/protocol';
+import type { Ack, AckErr, AckOk, ClientEventResults, ErrorCode, RoomJoinedAck } from '../../lib/protocol';
 import { match } from './match';
 
 /** Asserts that `res` succeeded and returns it, narrowed to its result. */
@@ -17,7 +17,7 @@ export function expectErr(res: Ack, code: ErrorCode): AckErr {
 }
 
 /** Asserts that a join-room ack joined (rather than waiting in the lobby), and returns it narrowed. */
-export function expectJoined(res: Ack<ClientEventResults['join-room']>): AckOk<RoomJoined> {
+export function expectJoined(res: Ack<ClientEventResults['join-room']>): AckOk<RoomJoinedAck> {
   const joined = expectOk(res);
   if ('pending' in joined) expect.unreachable('held in the waiting room');
   return joined;

@@ -132,7 +132,7 @@ export function emit<E extends ClientEventName>(
   return untyped.timeout(5_000).emitWithAck(event, ...payload) as Promise<Ack<ClientEventResults[E]>>;
 }
 
-/** Connects and joins; returns the socket and its room-joined payload. */
+/** Connects and joins; returns the socket, its ack, and its room-joined payload (the only one with the chat). */
 export async function joined(
   server: { url: string } | string,
   roomCode: string,
@@ -140,8 +140,10 @@ export async function joined(
   opts: Parameters<typeof client>[1] = {},
 ) {
   const socket = await connected(client(server, opts));
+  const event = next(socket, 'room-joined');
+  event.catch(() => undefined); // a refused join sends none: the failure below is the one to report
   const ack = await emit(socket, 'join-room', { roomCode, displayName });
   if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack.error)}`);
   if ('pending' in ack) throw new Error('join is waiting in the lobby');
-  return { socket, self: ack.self, ack };
+  return { socket, self: ack.self, ack, roomJoined: await event };
 }

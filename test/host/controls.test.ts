@@ -254,7 +254,7 @@ describe('end meeting', () => {
       ['meeting-ended', 'disconnect:io server disconnect'],
     ]);
     const fresh = await joined(server, code, 'Newcomer');
-    expect(fresh.ack.chat).toEqual([]);
+    expect(fresh.roomJoined.chat).toEqual([]);
     expect(fresh.ack.participants.map((p) => p.displayName)).toEqual(['Newcomer']);
     fresh.socket.disconnect();
   });

@@ -1,7 +1,8 @@
 /**
  * A meeting set up for host-control tests: the creator (host), a co-host, a
  * signed-in participant, a guest participant, a target participant with mic,
- * screen and hand up, one knocker in the waiting room, and one banned person.
+ * screen and hand up and one chat message, one knocker in the waiting room,
+ * and one banned person.
  */
 import type { ConveneServer } from '../../server/app';
 import { guestIdentity } from '../../server/auth/identity';
@@ -38,6 +39,7 @@ export async function hostedMeeting(server: ConveneServer, tag: string) {
   expectOk(await emit(target.socket, 'toggle-media', { kind: 'audio', enabled: true }));
   expectOk(await emit(target.socket, 'toggle-media', { kind: 'screen', enabled: true }));
   expectOk(await emit(target.socket, 'raise-hand', { raised: true }));
+  const { id: targetMessageId } = expectOk(await emit(target.socket, 'send-message', { text: 'from the target' }));
   expectOk(await emit(host.socket, 'kick-participant', { participantId: victim.id, ban: true }));
   const { bans } = expectOk(await emit(host.socket, 'get-bans'));
   expectOk(await emit(host.socket, 'set-waiting-room', { mode: 'everyone' }));
@@ -57,6 +59,7 @@ export async function hostedMeeting(server: ConveneServer, tag: string) {
     guest,
     target,
     knocker: { socket: knockerSocket, id: knockId },
+    targetMessageId,
     bannedIdentityId: bans[0]!.identityId,
     everyone,
     close: () => everyone.forEach((s) => s.disconnect()),

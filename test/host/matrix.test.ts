@@ -34,6 +34,8 @@ const EXPECTED: Record<HostAction, Role[]> = {
   'set-role': ['host'],
   'transfer-host': ['host'],
   'end-meeting': ['host'],
+  'delete-message': HOSTS,
+  'pin-message': HOSTS,
 };
 
 type Seen = ReturnType<typeof recorder>;
@@ -121,6 +123,14 @@ const ATTEMPTS: Record<HostAction, Attempt> = {
     send: (actor) => emit(actor, 'end-meeting', {}),
     effect: async (m, s) => expect(await s.store.listParticipants(m.code)).toEqual([]),
   }),
+  'delete-message': attempt({
+    send: (actor, m) => emit(actor, 'delete-message', { messageId: m.targetMessageId }),
+    effect: async (m, s) => expect(await s.store.findChat(m.code, m.targetMessageId)).toBeNull(),
+  }),
+  'pin-message': attempt({
+    send: (actor, m) => emit(actor, 'pin-message', { messageId: m.targetMessageId }),
+    effect: async (m, s) => expect((await s.store.getPinnedChat(m.code))?.id).toBe(m.targetMessageId),
+  }),
 };
 
 const ACTORS = [
@@ -165,6 +175,8 @@ describe.each(HOST_ACTIONS)('%s', (action) => {
       const before = {
         participants: await server.store.listParticipants(m.code),
         meeting: await server.store.getMeeting(m.code),
+        chat: await server.store.recentChat(m.code, 1_000),
+        pinned: await server.store.getPinnedChat(m.code),
       };
       const seen = m.everyone.map(recorder);
       const ack = await tried.send(actor, m);
@@ -174,6 +186,8 @@ describe.each(HOST_ACTIONS)('%s', (action) => {
       expect({
         participants: await server.store.listParticipants(m.code),
         meeting: await server.store.getMeeting(m.code),
+        chat: await server.store.recentChat(m.code, 1_000),
+        pinned: await server.store.getPinnedChat(m.code),
       }).toEqual(before);
     } finally {
       m.close();

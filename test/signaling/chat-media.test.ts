@@ -33,7 +33,7 @@ describe('chat', () => {
     await emit(alice.socket, 'send-message', { text: 'first' });
     await emit(alice.socket, 'send-message', { text: 'second' });
     const late = await join(code, 'Late');
-    expect(late.ack.chat.map((m) => m.text)).toEqual(['first', 'second']);
+    expect(late.roomJoined.chat.map((m) => m.text)).toEqual(['first', 'second']);
   });
 
   it("a private message reaches only its recipient (and its sender), and is not in others' history", async () => {
@@ -50,7 +50,7 @@ describe('chat', () => {
     await sleep(100);
     expect(carolSaw.filter((e) => e.event === 'new-message')).toEqual([]);
     const late = await join(code, 'Dave');
-    expect(late.ack.chat).toEqual([]);
+    expect(late.roomJoined.chat).toEqual([]);
   });
 
   it('a message to someone not in the meeting is refused and reaches nobody', async () => {
@@ -82,8 +82,8 @@ describe('chat', () => {
       const alice = await joined(roomy, code, 'Alice');
       for (let i = 0; i < 205; i++) await emit(alice.socket, 'send-message', { text: `m${i}` });
       const late = await joined(roomy, code, 'Late');
-      expect(late.ack.chat).toHaveLength(200);
-      expect(late.ack.chat[0]?.text).toBe('m5');
+      expect(late.roomJoined.chat).toHaveLength(200);
+      expect(late.roomJoined.chat[0]?.text).toBe('m5');
       alice.socket.disconnect();
       late.socket.disconnect();
     } finally {
