@@ -161,13 +161,15 @@ export function sfuVersions(f: SfuResult): string[] {
   if (!v) return [];
   if ('skipped' in v) return [`Comparison with mediasoup ${v.old} skipped: ${v.skipped}.`];
   const cap = (x: { capacity: number; lowerBound: boolean }) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
+  const runs = (x: { capacities: number[] }) => x.capacities.join(', ');
   const lines = [
-    `Bare mediasoup ${v.new} (installed) against bare mediasoup ${v.old} (\`bench/sfu/versions.ts\`), the same forwarder and worker pinning, alternating runs (bare ${v.new}, Convene, bare ${v.old}, ...). Ratios are ${v.new} / ${v.old}: below 1× means ${v.new} spends less CPU per packet.`,
+    `Bare mediasoup ${v.new} (installed) against bare mediasoup ${v.old} (\`bench/sfu/versions.ts\`), the same forwarder and worker pinning, alternating runs (bare ${v.new}, Convene, bare ${v.old}, ...). Ratios are ${v.new} / ${v.old}: below 1× means ${v.new} spends less CPU per packet. Worker µs/pkt in this table is the worker's CPU over the packets it forwarded, summed over every window at every M both versions passed in every run.`,
     '',
-    `| Profile | capacity ${v.old} | capacity ${v.new} | ${v.new} / ${v.old} |`,
-    '|---|---|---|---|',
+    `| Profile | capacity ${v.old} (per run) | capacity ${v.new} (per run) | ${v.new} / ${v.old} | worker µs/pkt ${v.old} | worker µs/pkt ${v.new} | ${v.new} / ${v.old} |`,
+    '|---|---|---|---|---|---|---|',
     ...v.profiles.map(
-      (p) => `| ${p.profile} | ${cap(p.old)} | ${cap(p.new)} | ${ratio(p.new.capacity, p.old.capacity)} |`,
+      (p) =>
+        `| ${p.profile} | ${cap(p.old)} (${runs(p.old)}) | ${cap(p.new)} (${runs(p.new)}) | ${ratio(p.new.capacity, p.old.capacity)} | ${fmt(p.old.workerCpuUsPerPacket, 2)} | ${fmt(p.new.workerCpuUsPerPacket, 2)} | ${ratio(p.new.workerCpuUsPerPacket, p.old.workerCpuUsPerPacket)} |`,
     ),
   ];
   for (const p of v.profiles) {

@@ -84,6 +84,9 @@ const SfuAtM = z.object({
 });
 const P50P99 = z.object({ p50: measured, p99: measured });
 
+/** One version's side: capacity per run, and worker CPU over packets pooled over every M both versions passed. */
+const SfuVersionSide = SfuImpl.extend({ capacities: z.array(z.number()), workerCpuUsPerPacket: measured });
+
 /** The installed mediasoup against an older one, bare forwarder against bare forwarder (ratios new / old). */
 const SfuVersionsSchema = z.union([
   z.object({
@@ -92,8 +95,8 @@ const SfuVersionsSchema = z.union([
     profiles: z.array(
       z.object({
         profile: z.enum(['video', 'audio']),
-        old: SfuImpl,
-        new: SfuImpl,
+        old: SfuVersionSide,
+        new: SfuVersionSide,
         perM: z.array(z.object({ consumers: z.number(), old: SfuAtM, new: SfuAtM })),
       }),
     ),

@@ -44,6 +44,8 @@ interface Step {
   latency: { p50: number; p99: number };
   workerCpuUsPerPacket: number;
   workerCpuShare: number;
+  /** Packets the sink got in the window (all consumers). */
+  received: number;
   sinkSocketDrops: number;
   ingressPackets: number | null;
   scheduled: number;
@@ -144,8 +146,19 @@ function side(results: ForwarderResult[], profile: Profile, impl: Impl) {
     median(of.flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
   return {
     capacity: median(of.map((r) => r.capacity)),
+    capacities: of.map((r) => r.capacity),
     lowerBound: of.some((r) => r.capacityIsLowerBound),
     floorP50Ms: median(of.map((r) => r.floor.latency.p50)),
+    /**
+     * Worker CPU over packets forwarded, summed over every run's windows at these M. /proc counts
+     * CPU in 10 ms ticks, ~0.5 µs per packet in one video window at M=200: pooling many windows
+     * resolves differences that the median of single windows rounds away.
+     */
+    pooledUsPerPacket: (ms: number[]) => {
+      const steps = of.flatMap((r) => r.steps.filter((s) => ms.includes(s.consumers) && s.received > 0));
+      const cpuUs = steps.reduce((a, s) => a + s.workerCpuUsPerPacket * s.received, 0);
+      return round(cpuUs / steps.reduce((a, s) => a + s.received, 0), 2);
+    },
     atM: (m: number) => ({
       addedP50Ms: round(
         at(m, (s) => s.addedP50Ms),
@@ -225,7 +238,8 @@ function compareVersions(results: ForwarderResult[], o: SfuOptions, compared: Pr
   const version = (impl: Impl) => results.find((r) => r.impl === impl)?.mediasoupVersion ?? '?';
   const profiles = compared.map((profile) => {
     const [oldSide, newSide] = [side(results, profile, 'bare-old'), side(results, profile, 'bare')];
-    const perM = commonSteps(results, o, profile, ['bare', 'bare-old']).map((m) => {
+    const common = commonSteps(results, o, profile, ['bare', 'bare-old']);
+    const perM = common.map((m) => {
       const [atOld, atNew] = [oldSide.atM(m), newSide.atM(m)];
       return {
         consumers: m,
@@ -234,11 +248,20 @@ function compareVersions(results: ForwarderResult[], o: SfuOptions, compared: Pr
         cpuRatio: ratio(atNew.workerCpuUsPerPacket, atOld.workerCpuUsPerPacket),
       };
     });
+    const summary = (x: typeof oldSide) => ({
+      capacity: x.capacity,
+      capacities: x.capacities,
+      lowerBound: x.lowerBound,
+      floorP50Ms: x.floorP50Ms,
+      workerCpuUsPerPacket: x.pooledUsPerPacket(common),
+    });
+    const [o1, n1] = [summary(oldSide), summary(newSide)];
     return {
       profile,
-      old: { capacity: oldSide.capacity, lowerBound: oldSide.lowerBound, floorP50Ms: oldSide.floorP50Ms },
-      new: { capacity: newSide.capacity, lowerBound: newSide.lowerBound, floorP50Ms: newSide.floorP50Ms },
-      capacityRatio: ratio(newSide.capacity, oldSide.capacity),
+      old: o1,
+      new: n1,
+      capacityRatio: ratio(n1.capacity, o1.capacity),
+      cpuRatio: ratio(n1.workerCpuUsPerPacket, o1.workerCpuUsPerPacket),
       perM,
     };
   });
