@@ -11,9 +11,15 @@ import { browserSuite } from '../helpers/browser-suite';
 
 const suite = browserSuite({ rtcPorts: [29000, 29999], strict: true });
 
+/** What the browser said about our policies in the console (an unrecognized Permissions-Policy feature is a warning). */
+const policyWarnings: string[] = [];
+
 /** A page that records every securitypolicyviolation event from its first script on. */
 async function watchedPage(name: string): Promise<Page> {
   const page = await suite.page(name);
+  page.on('console', (m) => {
+    if (/Permissions-Policy|Content.Security.Policy/i.test(m.text())) policyWarnings.push(`${name}: ${m.text()}`);
+  });
   await page.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
@@ -77,6 +83,7 @@ describe('under the Content-Security-Policy', () => {
     await a.keyboard.press('Escape');
     expect(await violations(a)).toEqual([]);
     expect(await violations(b)).toEqual([]);
+    expect(policyWarnings).toEqual([]);
     expect(suite.errors).toEqual([]);
   });
 
