@@ -149,7 +149,7 @@ export function ChatPanel(p: ChatPanelProps) {
                       type="button"
                       className={styles.linkButton}
                       onClick={() => p.onDelete(m.id)}
-                      aria-label={mine ? 'Delete your message' : `Delete ${m.from.displayName}'s message`}
+                      aria-label={mine ? 'Delete, sent by you' : `Delete, sent by ${m.from.displayName}`}
                     >
                       Delete
                     </button>
