@@ -82,12 +82,16 @@ export class HostPolicy {
    * us over https (PUBLIC_URL says so, or a trusted proxy's X-Forwarded-Proto).
    */
   apply(req: IncomingMessage): { origin: string; https: boolean } {
-    const forwarded = lastValue(req.headers['x-forwarded-host']);
-    if (forwarded !== undefined && !this.allows(forwarded)) delete req.headers['x-forwarded-host'];
-    if (!this.allows(req.headers.host)) req.headers.host = this.canonical;
-    const host = (forwarded !== undefined && this.allows(forwarded) ? forwarded : req.headers.host) ?? this.canonical;
     // Forwarded headers reach this point only from a trusted proxy (routes.ts drops them otherwise).
+    // Each is left holding one checked value: next-auth reads them raw, lists included.
+    const claimed = lastValue(req.headers['x-forwarded-host']);
+    const forwarded = claimed !== undefined && this.allows(claimed) ? claimed : undefined;
+    if (forwarded !== undefined) req.headers['x-forwarded-host'] = forwarded;
+    else delete req.headers['x-forwarded-host'];
+    if (!this.allows(req.headers.host)) req.headers.host = this.canonical;
+    const host = forwarded ?? req.headers.host ?? this.canonical;
     const proto = lastValue(req.headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
+    if (req.headers['x-forwarded-proto'] !== undefined) req.headers['x-forwarded-proto'] = proto;
     const origin = this.#publicUrl?.origin ?? `${proto}://${host}`;
     req.headers[ORIGIN_HEADER] = origin;
     return { origin, https: proto === 'https' || origin.startsWith('https:') };
