@@ -19,6 +19,7 @@ export const HOST_ACTIONS = [
   'set-permissions',
   'lock-room',
   'set-waiting-room',
+  'set-ban-shield',
   'admit',
   'deny',
   'lower-hand',

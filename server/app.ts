@@ -99,6 +99,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     log,
     meetingTtlMs: config.meetingTtlMs,
     reconnectGraceMs: config.reconnectGraceMs,
+    waitingRoomCap: config.waitingRoomCap,
     chatHistory: config.chatHistory,
     chatHistoryBytes: config.chatHistoryBytes,
   });

@@ -28,6 +28,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000),
   MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
+  WAITING_ROOM_CAP: int(100, 1),
   CHAT_HISTORY: int(200, 1),
   CHAT_HISTORY_BYTES: int(65_536, 4_096),
   ALLOWED_HOSTS: z.string().optional(),
@@ -81,6 +82,8 @@ export interface ServerConfig {
   chatHistoryBytes: number;
   /** Default for a new meeting's share limit (hosts may raise it per meeting). */
   maxScreenShares: number;
+  /** Most knocks waiting at once in one meeting's waiting room; one more is refused with ROOM_FULL. */
+  waitingRoomCap: number;
   rateLimits: RateLimits;
 }
 
@@ -127,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     chatHistory: e.CHAT_HISTORY,
     chatHistoryBytes: e.CHAT_HISTORY_BYTES,
     maxScreenShares: e.MAX_SCREEN_SHARES,
+    waitingRoomCap: e.WAITING_ROOM_CAP,
     rateLimits: DEFAULT_RATE_LIMITS,
   };
 }

@@ -119,12 +119,12 @@ describe('handshake identity', () => {
     expect(minted.body).toEqual({ ok: true, token: match.any(String), expiresInSec: 600 });
     expect(minted.cookie).toBeUndefined(); // the caller already had an identity
 
-    // No cookie at all: the token alone says this is the creator, so it takes the host role.
-    const roleChanged = next(first, 'role-changed');
+    // No cookie at all: the token alone says this is the creator, so it joins as host (the first arrival is not).
+    const announced = next(first, 'user-joined');
     const bot = keep(await connected(client(server(), { auth: { token: expectOk(minted.body).token } })));
     const ack = await emit(bot, 'join-room', { roomCode: created.code, displayName: 'Creator bot' });
     expect(ack).toMatchObject({ ok: true, self: { role: 'host' } });
-    expect(await roleChanged).toMatchObject({ role: 'cohost' });
+    expect((await announced).participant).toMatchObject({ displayName: 'Creator bot', role: 'host' });
   });
 
   it('the same join token sent as Authorization: Bearer (the predecessor clients) joins as the identity that asked for it', async () => {
@@ -133,11 +133,11 @@ describe('handshake identity', () => {
     const minted = await mintToken(server(), created.code, created.cookie);
     const token = expectOk(minted.body).token;
 
-    const roleChanged = next(first, 'role-changed');
+    const announced = next(first, 'user-joined');
     const bot = keep(await connected(client(server(), { headers: { authorization: `Bearer ${token}` } })));
     const ack = await emit(bot, 'join-room', { roomCode: created.code, displayName: 'Header bot' });
     expect(ack).toMatchObject({ ok: true, self: { role: 'host' } });
-    expect(await roleChanged).toMatchObject({ role: 'cohost' });
+    expect((await announced).participant).toMatchObject({ displayName: 'Header bot', role: 'host' });
   });
 
   it('a forged Authorization: Bearer token is refused like a forged auth.token, and the meeting sees nobody new', async () => {
@@ -195,8 +195,9 @@ describe('handshake identity', () => {
     }
     await sleep(50);
     expect(holderSaw.map((e) => e.event)).toEqual(['user-joined', 'user-joined']);
+    // Nobody is host: the creator is not here, and arriving first makes no one host either.
     const roles = (await server().store.listParticipants(created.code)).map((p) => p.role);
-    expect(roles.sort()).toEqual(['host', 'participant', 'participant']);
+    expect(roles).toEqual(['participant', 'participant', 'participant']);
   });
 
   it('the guest cookie set on the handshake response is an identity the HTTP API recognises', async () => {
@@ -222,7 +223,7 @@ describe('handshake identity', () => {
 
     const guest = await joined(server(), created.code, 'Early guest');
     keep(guest.socket);
-    expect(guest.self.role).toBe('host');
+    expect(guest.self.role).toBe('participant');
     const guestSaw = next(guest.socket, 'user-joined');
 
     const ada = await joined(server(), created.code, 'Ada', { cookie: session });

@@ -9,7 +9,7 @@ import type { ConveneServer } from '../server/app';
 import { loadSfuConfig } from '../server/sfu';
 import { expectErr, expectOk } from './helpers/ack';
 import { signaledRoundTrip } from './helpers/media';
-import { createMeeting, emit, joined, next, recorder, startServer, type Client } from './helpers/server';
+import { createMeeting, creatorCookie, emit, joined, next, recorder, startServer, type Client } from './helpers/server';
 import { sleep, until } from './helpers/wait';
 import { plainProducer } from './sfu/helpers';
 
@@ -66,7 +66,7 @@ describe('media over signaling', () => {
 
   it("a host's mute pauses A's mic in the SFU: the others hear producer-paused by host and packets stop; with canUnmute on A may unmute", async () => {
     const code = await createMeeting(server);
-    const host = await joined(server, code, 'Host');
+    const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
     const a = await joined(server, code, 'A');
     const b = await joined(server, code, 'B');
     const rt = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 3333);
@@ -102,7 +102,7 @@ describe('media over signaling', () => {
 
   it('with canUnmute off, a participant may not send a mic (and no producer is left) while the host may', async () => {
     const code = await createMeeting(server);
-    const host = await joined(server, code, 'Host');
+    const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
     const a = await joined(server, code, 'A');
     const meeting = (await server.store.getMeeting(code))!;
     await server.store.saveMeeting({ ...meeting, permissions: { ...meeting.permissions, canUnmute: false } }, 60_000);
@@ -124,7 +124,7 @@ describe('media over signaling', () => {
 
   it("leaving, being kicked and timing out close all of that participant's media; an empty room has no router", async () => {
     const code = await createMeeting(server);
-    const host = await joined(server, code, 'Host');
+    const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
     const parts = await Promise.all(['Leaver', 'Kicked', 'Dropper'].map((n) => joined(server, code, n)));
     const rts: Awaited<ReturnType<typeof roundTrip>>[] = [];
     for (const [i, p] of parts.entries())

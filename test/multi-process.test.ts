@@ -11,7 +11,7 @@ import { guestIdentity } from '../server/auth/identity';
 import { MeetingService } from '../server/rooms/meetings';
 import { RedisRoomStore } from '../server/store/redis';
 import { startRedis, type RedisInstance } from './helpers/redis';
-import { emit, joined, next, recorder, type Client } from './helpers/server';
+import { creatorCookie, emit, joined, next, recorder, type Client } from './helpers/server';
 
 const root = path.resolve(import.meta.dirname, '..');
 const HOUR = 3_600_000;
@@ -81,8 +81,8 @@ async function newMeeting(): Promise<string> {
   return (await meetings.create(guestIdentity('creator'), { title: 'Across processes' })).code;
 }
 
-async function join(server: Child, code: string, name: string) {
-  const j = await joined(server.url, code, name);
+async function join(server: Child, code: string, name: string, opts: Parameters<typeof joined>[3] = {}) {
+  const j = await joined(server.url, code, name, opts);
   sockets.push(j.socket);
   return j;
 }
@@ -129,7 +129,7 @@ describe('two server processes sharing one Redis', () => {
 
   it('a kick issued on one process disconnects a user connected to the other, telling them why first', async () => {
     const code = await newMeeting();
-    const host = await join(one, code, 'Host');
+    const host = await join(one, code, 'Host', { cookie: creatorCookie() });
     expect(host.self.role).toBe('host');
     const target = await join(two, code, 'Target');
     const bystander = await join(two, code, 'Bystander');
@@ -168,7 +168,7 @@ describe('two server processes sharing one Redis', () => {
 
   it("a participant's kick of someone on the other process is refused with FORBIDDEN and nobody hears user-left", async () => {
     const code = await newMeeting();
-    const host = await join(one, code, 'Host');
+    const host = await join(one, code, 'Host', { cookie: creatorCookie() });
     const kicker = await join(two, code, 'Kicker');
     const victim = await join(one, code, 'Victim');
     expect(kicker.self.role).toBe('participant');

@@ -16,7 +16,7 @@ import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
 import { ConfirmDialog, SettingsDialog } from '@/components/meeting/Dialogs';
-import { HostControls } from '@/components/meeting/HostControls';
+import { HostControls, banWarning } from '@/components/meeting/HostControls';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
@@ -147,7 +147,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       return (
         <StatusPage
           title="Asking to join…"
-          detail={`You'll join as soon as someone lets you in.${view.lobbyPosition ? ` You are number ${view.lobbyPosition} in line.` : ''}`}
+          detail={`${
+            view.lobbyNoModerator
+              ? 'No host or co-host is here yet to let you in. Keep this page open: they will see you when they arrive.'
+              : "You'll join as soon as someone lets you in."
+          }${view.lobbyPosition ? ` You are number ${view.lobbyPosition} in line.` : ''}`}
           action={{ label: 'Cancel', onClick: () => void actions.cancelKnock() }}
           busy
         />
@@ -230,6 +234,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             onUnban={(identityId) => void send('unban', { identityId })}
             onLock={(locked) => void send('lock-room', { locked })}
             onWaitingRoom={(mode) => void send('set-waiting-room', { mode })}
+            onBanShield={(enabled) => void send('set-ban-shield', { enabled })}
             onPermission={(key, value) => void send('set-permissions', { [key]: value })}
             onEndMeeting={() => setConfirm({ kind: 'end' })}
           />
@@ -276,7 +281,10 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
             description={
               confirm?.kind === 'ban'
-                ? 'They leave now and cannot rejoin this meeting unless a host unbans them.'
+                ? banWarning(
+                    view.participants.find((x) => x.participantId === confirm.participantId)?.isGuest ?? true,
+                    view.room?.banShield ?? true,
+                  )
                 : 'Everyone, including you, leaves the meeting now.'
             }
             confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}

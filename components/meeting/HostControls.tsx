@@ -17,6 +17,7 @@ export interface HostControlsProps {
   onUnban: (identityId: string) => void;
   onLock: (locked: boolean) => void;
   onWaitingRoom: (mode: WaitingRoomMode) => void;
+  onBanShield: (enabled: boolean) => void;
   onPermission: (key: keyof RoomPermissions, value: boolean) => void;
   onEndMeeting: () => void;
 }
@@ -33,6 +34,17 @@ const PERMISSION_LABELS: Array<[keyof RoomPermissions, string]> = [
   ['canUnmute', 'Turn on their microphone'],
   ['canStartVideo', 'Turn on their camera'],
 ];
+
+/** What the host is told before banning: what a ban of this person can and cannot stop. */
+export function banWarning(isGuest: boolean, banShield: boolean): string {
+  if (!isGuest) return 'They leave now and cannot rejoin this meeting with this account unless a host unbans them.';
+  return (
+    'They leave now. A guest ban stops this browser only: with cleared cookies or another browser they are a new guest. ' +
+    (banShield
+      ? 'While the ban shield is on, new guests must ask to join, so you will see them knock.'
+      : 'The ban shield is off, so a new guest can walk straight in.')
+  );
+}
 
 /** Room-wide switches for hosts and co-hosts; each shows only if the table allows it. */
 export function HostControls(p: HostControlsProps) {
@@ -65,6 +77,12 @@ export function HostControls(p: HostControlsProps) {
               </option>
             ))}
           </select>
+        </label>
+      )}
+      {can(p.role, 'set-ban-shield') && (
+        <label className={styles.check} title="After a ban, guests new to this meeting must ask to join">
+          <input type="checkbox" checked={p.room.banShield} onChange={(e) => p.onBanShield(e.target.checked)} /> Ban
+          shield: after a ban, new guests ask to join
         </label>
       )}
       {can(p.role, 'set-permissions') && (

@@ -17,6 +17,9 @@ import type {
 export type MeetingSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
+/** How many times (2 s apart) a resume refused as "still connected" is retried. */
+const RESUME_RETRIES = 30;
+
 export class MeetingConnection {
   readonly socket: MeetingSocket;
   #joined: { roomCode: string; displayName: string; resumeToken: string } | null = null;
@@ -24,6 +27,7 @@ export class MeetingConnection {
   /** Set by `server-going-away`: the next server-side close is a restart, not an ending. */
   #restartDelayMs: number | null = null;
   readonly #stateListeners = new Set<(s: ConnectionState) => void>();
+  #resumeRetries = 0;
 
   constructor(url: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}) {
     this.socket = url ? io(url, options) : io(options);
@@ -89,6 +93,18 @@ export class MeetingConnection {
       setTimeout(() => void this.#onConnect(), 1_000 + Math.random() * 1_000);
       return;
     }
+    if (!res.ok && res.error.code === 'JOIN_FAILED' && this.#resumeRetries < RESUME_RETRIES) {
+      // Our old connection may be half-open: the server refuses to resume a participant it still
+      // sees connected, until its ping timeout (about 45 s by default) notices the old one is gone.
+      this.#resumeRetries++;
+      const connection = this.socket.id;
+      // Only while this same connection still waits to resume that same participant.
+      setTimeout(() => {
+        if (this.socket.connected && this.socket.id === connection && this.#joined === previous) void this.#onConnect();
+      }, 2_000);
+      return;
+    }
+    this.#resumeRetries = 0;
     if (!res.ok) this.#joined = null;
     this.#setState('connected');
   }

@@ -43,6 +43,8 @@ export interface RoomState {
   lobby: LobbyEntryInfo[];
   /** While we knock: our place in the queue (1 = next). */
   lobbyPosition: number | null;
+  /** While we knock: no host or co-host is in the meeting to let us in yet. */
+  lobbyNoModerator: boolean;
   toasts: Toast[];
   reactions: Reaction[];
   /** The loudest participant lately (`active-speaker`), for the speaker view and the ring. */
@@ -63,6 +65,7 @@ export const INITIAL_ROOM_STATE: RoomState = {
   typing: [],
   lobby: [],
   lobbyPosition: null,
+  lobbyNoModerator: false,
   toasts: [],
   reactions: [],
   activeSpeaker: null,
@@ -84,7 +87,9 @@ export type RoomAction =
   | { type: 'typing'; participantId: string; active: boolean }
   | { type: 'room'; room: RoomInfo }
   | { type: 'lobby'; waiting: LobbyEntryInfo[] }
-  | { type: 'lobby-position'; position: number }
+  | { type: 'knock-added'; entry: LobbyEntryInfo }
+  | { type: 'knock-removed'; participantIds: string[] }
+  | { type: 'lobby-position'; position: number; noModerator: boolean }
   | { type: 'reaction'; participantId: string; emoji: string }
   | { type: 'toast'; text: string }
   | { type: 'active-speaker'; participantId: string }
@@ -202,8 +207,17 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return { ...s, room: a.room };
     case 'lobby':
       return { ...s, lobby: a.waiting };
+    case 'knock-added':
+      // The whole queue (lobby-updated) may already hold it.
+      return s.lobby.some((e) => e.participantId === a.entry.participantId)
+        ? s
+        : { ...s, lobby: [...s.lobby, a.entry] };
+    case 'knock-removed': {
+      const gone = new Set(a.participantIds);
+      return { ...s, lobby: s.lobby.filter((e) => !gone.has(e.participantId)) };
+    }
     case 'lobby-position':
-      return { ...s, lobbyPosition: a.position };
+      return { ...s, lobbyPosition: a.position, lobbyNoModerator: a.noModerator };
     case 'reaction':
       return {
         ...s,

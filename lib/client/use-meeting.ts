@@ -179,7 +179,9 @@ export function useMeeting(
       s.on('typing', (d) => dispatch({ type: 'typing', ...d }));
       s.on('room-updated', ({ room }) => dispatch({ type: 'room', room }));
       s.on('lobby-updated', ({ waiting }) => dispatch({ type: 'lobby', waiting }));
-      s.on('lobby-status', ({ position }) => dispatch({ type: 'lobby-position', position }));
+      s.on('knock-added', ({ entry }) => dispatch({ type: 'knock-added', entry }));
+      s.on('knock-removed', ({ participantIds }) => dispatch({ type: 'knock-removed', participantIds }));
+      s.on('lobby-status', (status) => dispatch({ type: 'lobby-position', ...status }));
       s.on('reaction', (d) => dispatch({ type: 'reaction', ...d }));
       s.on('you-were-muted', ({ kind }) =>
         dispatch({
@@ -218,7 +220,7 @@ export function useMeeting(
       if (liveRef.current !== l) return;
       if (!res.ok) return refuse(res.error);
       if ('pending' in res) {
-        dispatch({ type: 'lobby-position', position: res.position });
+        dispatch({ type: 'lobby-position', position: res.position, noModerator: res.noModerator });
         return setPhase('waiting');
       }
       await enter();

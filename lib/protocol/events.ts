@@ -12,7 +12,9 @@ import type {
   ChatPage,
   ConsumerInfo,
   LeaveReason,
+  KnockRemovedReason,
   LobbyEntryInfo,
+  LobbyStatus,
   ParticipantInfo,
   ProducerEvent,
   RoomInfo,
@@ -45,6 +47,7 @@ export const clientEventSchemas = {
   'close-producer': S.ProducerRef,
   'restart-ice': S.RestartIce,
   'set-waiting-room': S.SetWaitingRoom,
+  'set-ban-shield': S.SetBanShield,
   admit: S.Target,
   deny: S.Target,
   'admit-all': S.LeaveRoom,
@@ -69,7 +72,7 @@ export type ClientEventName = keyof typeof clientEventSchemas;
 /** What each successful ack carries besides `ok: true`. */
 export interface ClientEventResults {
   /** The chat (history and pin) comes only in the room-joined event. */
-  'join-room': RoomJoinedAck | { pending: true; position: number };
+  'join-room': RoomJoinedAck | ({ pending: true } & LobbyStatus);
   'leave-room': object;
   'toggle-media': object;
   'send-message': { id: string };
@@ -91,6 +94,7 @@ export interface ClientEventResults {
   'close-producer': object;
   'restart-ice': { iceParameters: unknown };
   'set-waiting-room': object;
+  'set-ban-shield': object;
   admit: object;
   deny: object;
   'admit-all': { admitted: number };
@@ -145,10 +149,14 @@ export interface ServerToClientEvents {
   'active-speaker': (data: { participantId: string }) => void;
   /** The room's media server was replaced: re-create transports, producers and consumers. */
   'media-reset': (data: Record<string, never>) => void;
-  /** To a knocker: where they are in the waiting room's queue (1 = next). */
-  'lobby-status': (data: { position: number }) => void;
-  /** To hosts and co-hosts: the waiting room's queue, in knock order. */
+  /** To a knocker, when its place changes or a host or co-host arrives or leaves. */
+  'lobby-status': (data: LobbyStatus) => void;
+  /** To a host or co-host when they join or become one: the whole queue, in knock order. */
   'lobby-updated': (data: { waiting: LobbyEntryInfo[] }) => void;
+  /** To hosts and co-hosts: someone knocked (joins the end of the queue). */
+  'knock-added': (data: { entry: LobbyEntryInfo }) => void;
+  /** To hosts and co-hosts: these knocks left the queue. */
+  'knock-removed': (data: { participantIds: string[]; reason: KnockRemovedReason }) => void;
   /** The room's settings changed (lock, waiting room, permissions). */
   'room-updated': (data: { room: RoomInfo }) => void;
   /** To the target of a host mute. */

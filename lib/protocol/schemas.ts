@@ -160,6 +160,8 @@ export const SetPermissions = RoomPermissionsSchema.extend({
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'give at least one permission');
 export const Unban = z.object({ identityId: z.string().min(1).max(64) });
+/** The ban shield: after a ban, new guest identities must knock even with the waiting room off. */
+export const SetBanShield = z.object({ enabled: z.boolean() });
 export const SetRole = z.object({ participantId: ParticipantId, role: z.enum(['cohost', 'participant']) });
 export const RaiseHand = z.object({ raised: z.boolean() });
 /** The fixed set of reactions; anything else is INVALID_PAYLOAD. */

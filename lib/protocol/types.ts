@@ -32,6 +32,8 @@ export interface RoomInfo {
   permissions: RoomPermissions;
   capacity: number;
   maxScreenShares: number;
+  /** The ban shield is on: once anyone is banned, guest identities new to this meeting must knock. */
+  banShield: boolean;
 }
 
 export interface SelfInfo {
@@ -74,6 +76,17 @@ export interface LobbyEntryInfo {
   displayName: string;
   isGuest: boolean;
   knockedAt: number;
+}
+
+/** Why a knock left the waiting room (`knock-removed`). */
+export type KnockRemovedReason = 'admitted' | 'denied' | 'left';
+
+/** To a knocker: its place in the queue, and whether any host or co-host is in the meeting to let it in. */
+export interface LobbyStatus {
+  /** 1 = next in line. */
+  position: number;
+  /** No host or co-host is in the meeting: nobody can let you in until one arrives. */
+  noModerator: boolean;
 }
 
 export interface BanInfo {

@@ -114,14 +114,23 @@ export class IdentityService {
     return { identity, roomCode: room };
   }
 
-  /** A token that lets the same identity rejoin as the same participant within the grace period. */
-  resumeToken(roomCode: string, participantId: string, identityKey: string): string {
-    return `${participantId}.${hmac(this.#secret, 'resume', `${participantId}~${roomCode}~${identityKey}`)}`;
+  /**
+   * A token that lets the same identity rejoin as the same participant within
+   * the grace period. It binds the participant's current resume nonce, which
+   * every (re)join replaces, so a token works once.
+   */
+  resumeToken(roomCode: string, participant: { id: string; identity: string; resumeNonce: string }): string {
+    const { id, identity, resumeNonce } = participant;
+    return `${id}.${hmac(this.#secret, 'resume', `${id}~${roomCode}~${identity}~${resumeNonce}`)}`;
   }
 
-  /** Whether a resume token was minted for this room, participant and identity. */
-  verifyResumeToken(token: string, roomCode: string, participantId: string, identityKey: string): boolean {
-    return safeEqual(token, this.resumeToken(roomCode, participantId, identityKey));
+  /** Whether a resume token was minted for this room and this participant as it is now (identity and nonce). */
+  verifyResumeToken(
+    token: string,
+    roomCode: string,
+    participant: { id: string; identity: string; resumeNonce: string },
+  ): boolean {
+    return safeEqual(token, this.resumeToken(roomCode, participant));
   }
 }
 

@@ -10,15 +10,25 @@ import type {
   LeaveReason,
   MediaKind,
   MediaSourceName,
+  RoomInfo,
   RoomJoined,
   RoomPermissions,
   WaitingRoomMode,
 } from '../../lib/protocol';
-import { can, canPublish, canTarget, type HostAction, type Role } from '../../lib/permissions';
+import { can, canPublish, canTarget, isModerator, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
-import type { BanRecord, LobbyRecord, MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
-import { isTrusted, mustKnock } from './admission';
-import { chooseSuccessor } from './handover';
+import type {
+  BanRecord,
+  LobbyRecord,
+  MeetingRecord,
+  MeetingSettings,
+  ParticipantRecord,
+  RoomStore,
+} from '../store/types';
+import { isTrusted, mustKnock, releaseKnocks, rememberGuests, standing } from './admission';
+import { changeSettings, chooseSuccessor, hasModerator, lastingRole, revertSettings, roleOnJoin } from './handover';
+import { lobbyChange, waitingIds, type LobbyChange } from './queue';
+import { WaitingRoom, type WaitResult } from './waiting-room';
 import { byJoinOrder, participantInfo, roomInfo } from './snapshots';
 import { RoomChat } from './chat';
 import { randomId } from '../random-id';
@@ -28,6 +38,8 @@ export interface RoomDeps {
   log: Logger;
   meetingTtlMs: number;
   reconnectGraceMs: number;
+  /** Most knocks waiting at once in one meeting (WAITING_ROOM_CAP). */
+  waitingRoomCap: number;
   chatHistory: number;
   chatHistoryBytes: number;
 }
@@ -43,19 +55,13 @@ export interface JoinResult {
   /** Everything the joiner needs except its resume token, which signaling adds. */
   state: Omit<RoomJoined, 'self'> & { self: Omit<RoomJoined['self'], 'resumeToken'> };
   resumed: boolean;
-  /** The socket this participant was bound to before a resume, to be closed quietly. */
-  replacedSocketId: string | null;
   roleChanges: RoleChange[];
   /** Participants whose grace ran out while no process was watching (e.g. their server died). */
   reaped: ParticipantRecord[];
-}
-
-/** The waiting room applies: the knocker waits for a host or co-host. */
-export interface WaitResult {
-  kind: 'waiting';
-  entry: LobbyRecord;
-  position: number;
-  lobby: LobbyRecord[];
+  /** The creator came back and the settings returned to what the creator left: tell everyone. */
+  roomUpdated: RoomInfo | null;
+  /** Knocks the returned settings let in, or knockers to tell that a moderator is here now. */
+  lobby: LobbyChange | null;
 }
 
 export interface LeaveResult {
@@ -63,19 +69,45 @@ export interface LeaveResult {
   reason: LeaveReason;
   roleChanges: RoleChange[];
   empty: boolean;
+  /** Knockers to tell that nobody can let them in now, or knocks released as the session ended. */
+  lobby: LobbyChange | null;
+}
+
+/**
+ * A resume that signaling checked (the token verifies for this participant and
+ * nonce, and its old socket is gone); Room checks it again under the lock.
+ */
+export interface ResumeClaim {
+  participantId: string;
+  nonce: string;
+  /** The socket the participant was bound to when the token was checked. */
+  socketId: string;
+}
+
+/** A settings change: the meeting after it, and the knocks it let in. */
+export interface SettingsResult {
+  meeting: MeetingRecord;
+  lobby: LobbyChange | null;
 }
 
 const newParticipantId = () => randomId(9);
+const newNonce = () => randomId(12);
 
 export class Room {
   /** Sending, history pages, deleting and pinning (server/rooms/chat.ts). */
   readonly chat: RoomChat;
+  /** Knocks, admissions and denials (server/rooms/waiting-room.ts). */
+  readonly waitingRoom: WaitingRoom;
 
   constructor(
     readonly code: string,
     private readonly deps: RoomDeps,
   ) {
     this.chat = new RoomChat(code, deps, this);
+    this.waitingRoom = new WaitingRoom(code, deps, {
+      locked: (fn) => this.#locked(fn),
+      moderate: (actorId, action, fn) => this.#moderate(actorId, action, fn),
+    });
   }
 
   #locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -113,7 +145,7 @@ export class Room {
     identity: Identity;
     displayName: string;
     socketId: string;
-    resumeParticipantId: string | null;
+    resume: ResumeClaim | null;
     /** Set when finishing a knock that a host admitted. */
     admittedKnockId?: string;
   }): Promise<JoinResult | WaitResult> {
@@ -122,6 +154,8 @@ export class Room {
       const meeting = await this.#meeting();
       const now = Date.now();
       let participants = await store.listParticipants(this.code);
+      const moderatedBefore = hasModerator(participants);
+      const waitingBefore = waitingIds(meeting.lobby);
 
       const reaped: ParticipantRecord[] = [];
       const roleChanges: RoleChange[] = [];
@@ -134,21 +168,19 @@ export class Room {
         if (reaped.some((p) => p.role === 'host')) roleChanges.push(...(await this.#handOver(participants)));
       }
 
-      const previous = input.resumeParticipantId
-        ? participants.find((p) => p.id === input.resumeParticipantId)
-        : undefined;
+      const previous = input.resume && participants.find((p) => p.id === input.resume!.participantId);
       let participant: ParticipantRecord;
-      let replacedSocketId: string | null = null;
-      if (previous && previous.identity === input.identity.key) {
-        replacedSocketId =
-          previous.graceUntil === null && previous.socketId !== input.socketId ? previous.socketId : null;
-        participant = { ...previous, socketId: input.socketId, graceUntil: null };
+      let released: LobbyRecord[] = [];
+      let roomUpdated: RoomInfo | null = null;
+      if (previous) {
+        // Checked again under the lock: a token is good once, and only for a seat nobody holds.
+        if (previous.resumeNonce !== input.resume!.nonce || previous.socketId !== input.resume!.socketId)
+          throw new ConveneError('JOIN_FAILED', 'This resume token was already used');
+        participant = { ...previous, socketId: input.socketId, graceUntil: null, resumeNonce: newNonce() };
       } else {
         const key = input.identity.key;
         if (meeting.bans.some((b) => b.identity === key))
           throw new ConveneError('BANNED', 'You were removed from this meeting and cannot rejoin');
-        const isCreator = key === meeting.creator;
-        const trusted = isTrusted(meeting, key);
         const admitted = meeting.lobby.find(
           (e) => e.id === input.admittedKnockId && e.admitted && e.socketId === input.socketId,
         );
@@ -156,22 +188,32 @@ export class Room {
           meeting.lobby = meeting.lobby.filter((e) => e !== admitted);
           await this.#saveMeeting(meeting);
         } else {
-          if (meeting.locked && !trusted) throw new ConveneError('ROOM_LOCKED', 'This meeting is locked');
-          if (mustKnock(meeting, input.identity)) return this.#knock(meeting, input);
+          if (meeting.locked && !isTrusted(meeting, key))
+            throw new ConveneError('ROOM_LOCKED', 'This meeting is locked');
+          if (mustKnock(meeting, input.identity)) return this.waitingRoom.knock(meeting, input, participants);
         }
         if (participants.length >= meeting.capacity) throw new ConveneError('ROOM_FULL', 'This meeting is full');
-        const currentHost = participants.find((p) => p.role === 'host');
-        let role: Role = meeting.cohosts.includes(key) ? 'cohost' : 'participant';
-        if (isCreator || !currentHost) role = 'host';
-        if (isCreator && currentHost) {
-          // The creator takes the host role back; whoever held it stays a co-host.
-          currentHost.role = 'cohost';
-          await store.putParticipant(this.code, currentHost);
-          roleChanges.push({ participantId: currentHost.id, role: 'cohost' });
+        const role = roleOnJoin(meeting, key, participants);
+        let changed = rememberGuests(meeting, [key]);
+        if (key === meeting.creator) {
+          // The creator is back: roles and settings return to what the creator left.
+          for (const p of participants) {
+            const want = lastingRole(meeting, p);
+            if (p.role === want) continue;
+            p.role = want;
+            await store.putParticipant(this.code, p);
+            roleChanges.push({ participantId: p.id, role: want });
+          }
+          if (revertSettings(meeting)) {
+            released = releaseKnocks(meeting);
+            roomUpdated = roomInfo(meeting);
+            changed = true;
+          }
         }
+        if (changed) await this.#saveMeeting(meeting);
         participant = {
           id: admitted?.id ?? newParticipantId(),
-          identity: input.identity.key,
+          identity: key,
           isGuest: input.identity.kind === 'guest',
           displayName: input.displayName,
           role,
@@ -180,6 +222,7 @@ export class Room {
           handRaisedAt: null,
           socketId: input.socketId,
           graceUntil: null,
+          resumeNonce: newNonce(),
         };
         participants.push(participant);
       }
@@ -187,15 +230,18 @@ export class Room {
       await store.touchMeeting(this.code, this.deps.meetingTtlMs);
       const chat = await this.chat.forJoiner(participant.id);
       const everyone = participants.map((p) => (p.id === participant.id ? participant : p)).sort(byJoinOrder);
+      const moderated = hasModerator(everyone);
+      const presence = { noModerator: !moderated, flipped: moderated !== moderatedBefore };
 
-      const resumed = Boolean(previous && participant.id === previous.id);
+      const resumed = Boolean(previous);
       return {
         kind: 'joined',
         participant,
         resumed,
-        replacedSocketId,
         roleChanges,
         reaped,
+        roomUpdated,
+        lobby: lobbyChange(waitingBefore, meeting.lobby, released, 'admitted', presence),
         state: {
           roomCode: this.code,
           self: { participantId: participant.id, displayName: participant.displayName, role: participant.role },
@@ -253,12 +299,33 @@ export class Room {
     const rest = await store.listParticipants(this.code);
     const roleChanges = removed.role === 'host' ? await this.#handOver(rest) : [];
     await store.touchMeeting(this.code, this.deps.meetingTtlMs);
-    return { removed, reason, roleChanges, empty: rest.length === 0 };
+    const empty = rest.length === 0;
+    // The last moderator left: knockers learn nobody can let them in. The last
+    // anyone left: the session is over, and a host by handover's settings go with it.
+    const flipped = isModerator(removed.role) && !hasModerator(rest);
+    const meeting = flipped || empty ? await store.getMeeting(this.code) : null;
+    if (!meeting) return { removed, reason, roleChanges, empty, lobby: null };
+    const waitingBefore = waitingIds(meeting.lobby);
+    let released: LobbyRecord[] = [];
+    if (empty && revertSettings(meeting)) {
+      released = releaseKnocks(meeting);
+      await this.#saveMeeting(meeting);
+    }
+    const presence = { noModerator: !hasModerator(rest), flipped };
+    return {
+      removed,
+      reason,
+      roleChanges,
+      empty,
+      lobby: lobbyChange(waitingBefore, meeting.lobby, released, 'admitted', presence),
+    };
   }
 
+  /** The host is gone: a present co-host takes over, or nobody (see handover.ts). */
   async #handOver(rest: ParticipantRecord[]): Promise<RoleChange[]> {
     if (rest.some((p) => p.role === 'host')) return [];
-    const successor = chooseSuccessor(rest);
+    const meeting = await this.deps.store.getMeeting(this.code);
+    const successor = meeting && chooseSuccessor(meeting, rest);
     if (!successor) return [];
     successor.role = 'host';
     await this.deps.store.putParticipant(this.code, successor);
@@ -295,99 +362,56 @@ export class Room {
     return this.deps.store.getParticipant(this.code, participantId);
   }
 
-  // ---- Waiting room ----
-
-  async #knock(
-    meeting: MeetingRecord,
-    input: { identity: Identity; displayName: string; socketId: string },
-  ): Promise<WaitResult> {
-    let entry = meeting.lobby.find((e) => e.socketId === input.socketId);
-    if (!entry) {
-      entry = {
-        id: newParticipantId(),
-        identity: input.identity.key,
-        isGuest: input.identity.kind === 'guest',
-        displayName: input.displayName,
-        socketId: input.socketId,
-        knockedAt: Date.now(),
-        admitted: false,
-      };
-      meeting.lobby.push(entry);
-      await this.#saveMeeting(meeting);
-    }
-    return { kind: 'waiting', entry, position: waitingPosition(meeting.lobby, entry.id), lobby: meeting.lobby };
-  }
-
   /** A knocker gave up (cancelled or disconnected): drop them from the queue. */
-  leaveLobby(knockId: string, socketId: string): Promise<LobbyRecord[] | null> {
-    return this.#locked(async () => {
-      const meeting = await this.#meeting();
-      const before = meeting.lobby.length;
-      meeting.lobby = meeting.lobby.filter((e) => !(e.id === knockId && e.socketId === socketId));
-      if (meeting.lobby.length === before) return null;
-      await this.#saveMeeting(meeting);
-      return meeting.lobby;
-    });
-  }
-
-  /** Marks knocks admitted (one, or everyone waiting when `knockId` is null); each knocker's own server then finishes its join. */
-  admit(actorId: string, knockId: string | null): Promise<{ admitted: LobbyRecord[]; lobby: LobbyRecord[] }> {
-    return this.#moderate(actorId, 'admit', async (_actor, meeting) => {
-      const chosen = meeting.lobby.filter((e) => !e.admitted && (knockId === null || e.id === knockId));
-      if (knockId !== null && chosen.length === 0)
-        throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
-      for (const e of chosen) e.admitted = true;
-      await this.#saveMeeting(meeting);
-      return { admitted: chosen, lobby: meeting.lobby };
-    });
-  }
-
-  deny(actorId: string, knockId: string): Promise<{ denied: LobbyRecord; lobby: LobbyRecord[] }> {
-    return this.#moderate(actorId, 'deny', async (_actor, meeting) => {
-      const denied = meeting.lobby.find((e) => e.id === knockId && !e.admitted);
-      if (!denied) throw new ConveneError('NOT_FOUND', 'Nobody with that id is waiting');
-      meeting.lobby = meeting.lobby.filter((e) => e !== denied);
-      await this.#saveMeeting(meeting);
-      return { denied, lobby: meeting.lobby };
-    });
-  }
-
-  async lobby(): Promise<LobbyRecord[]> {
-    return (await this.#meeting()).lobby;
+  leaveLobby(knockId: string, socketId: string): Promise<LobbyChange | null> {
+    return this.waitingRoom.leave(knockId, socketId);
   }
 
   // ---- Room settings ----
 
-  /** Turning the waiting room off admits everyone waiting, as in Zoom and Meet. */
-  setWaitingRoom(actorId: string, mode: WaitingRoomMode): Promise<{ meeting: MeetingRecord; admitted: LobbyRecord[] }> {
-    return this.#moderate(actorId, 'set-waiting-room', async (_actor, meeting) => {
-      meeting.waitingRoom = mode;
-      const admitted = mode === 'off' ? meeting.lobby.filter((e) => !e.admitted) : [];
-      for (const e of admitted) e.admitted = true;
+  /**
+   * Changes settings for the session, and for good when the actor has lasting
+   * powers. Knocks the new settings no longer hold are let in (turning the
+   * waiting room off admits everyone waiting, as in Zoom and Meet; the ban
+   * shield still holds new guests).
+   */
+  #changeSettings(
+    actorId: string,
+    action: HostAction,
+    patch: (meeting: MeetingRecord) => Partial<MeetingSettings>,
+  ): Promise<SettingsResult> {
+    return this.#moderate(actorId, action, async (actor, meeting) => {
+      const before = waitingIds(meeting.lobby);
+      changeSettings(meeting, actor.identity, patch(meeting));
+      const released = releaseKnocks(meeting);
       await this.#saveMeeting(meeting);
-      return { meeting, admitted };
+      const presence = { noModerator: false, flipped: false };
+      return { meeting, lobby: lobbyChange(before, meeting.lobby, released, 'admitted', presence) };
     });
   }
 
-  setLocked(actorId: string, locked: boolean): Promise<MeetingRecord> {
-    return this.#moderate(actorId, 'lock-room', async (_actor, meeting) => {
-      meeting.locked = locked;
-      await this.#saveMeeting(meeting);
-      return meeting;
-    });
+  setWaitingRoom(actorId: string, mode: WaitingRoomMode): Promise<SettingsResult> {
+    return this.#changeSettings(actorId, 'set-waiting-room', () => ({ waitingRoom: mode }));
   }
 
-  setPermissions(
+  setBanShield(actorId: string, enabled: boolean): Promise<SettingsResult> {
+    return this.#changeSettings(actorId, 'set-ban-shield', () => ({ banShield: enabled }));
+  }
+
+  async setLocked(actorId: string, locked: boolean): Promise<MeetingRecord> {
+    return (await this.#changeSettings(actorId, 'lock-room', () => ({ locked }))).meeting;
+  }
+
+  async setPermissions(
     actorId: string,
     patch: Partial<RoomPermissions> & { maxScreenShares?: number },
   ): Promise<MeetingRecord> {
-    return this.#moderate(actorId, 'set-permissions', async (_actor, meeting) => {
-      const { maxScreenShares, ...permissions } = patch;
-      meeting.permissions = { ...meeting.permissions, ...permissions };
-      if (maxScreenShares !== undefined) meeting.maxScreenShares = maxScreenShares;
-      await this.#saveMeeting(meeting);
-      return meeting;
-    });
+    const { maxScreenShares, ...permissions } = patch;
+    const result = await this.#changeSettings(actorId, 'set-permissions', (meeting) => ({
+      permissions: { ...meeting.permissions, ...permissions },
+      ...(maxScreenShares !== undefined && { maxScreenShares }),
+    }));
+    return result.meeting;
   }
 
   // ---- Acting on one participant ----
@@ -399,10 +423,7 @@ export class Room {
     targetId: string,
   ): Promise<{ actor: ParticipantRecord; target: ParticipantRecord }> {
     return this.#locked(async () => {
-      const actor = await this.#member(actorId);
-      const target = await this.deps.store.getParticipant(this.code, targetId);
-      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      this.assertCan(actor, action, target);
+      const { actor, target } = await this.#aim(actorId, action, targetId);
       return { actor, target };
     });
   }
@@ -416,11 +437,7 @@ export class Room {
 
   kickOrBan(actorId: string, targetId: string, ban: boolean): Promise<LeaveResult & { bans: BanRecord[] }> {
     return this.#locked(async () => {
-      const actor = await this.#member(actorId);
-      const target = await this.deps.store.getParticipant(this.code, targetId);
-      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      this.assertCan(actor, ban ? 'ban' : 'kick', target);
-      const meeting = await this.#meeting();
+      const { target, meeting } = await this.#aim(actorId, ban ? 'ban' : 'kick', targetId);
       if (ban && !meeting.bans.some((b) => b.identity === target.identity)) {
         meeting.bans.push({
           identity: target.identity,
@@ -429,6 +446,12 @@ export class Room {
           isGuest: target.isGuest,
           bannedAt: Date.now(),
         });
+        // The guests here now are not new: the ban shield does not hold them when they come back.
+        const present = await this.deps.store.listParticipants(this.code);
+        rememberGuests(
+          meeting,
+          present.filter((p) => p.id !== target.id).map((p) => p.identity),
+        );
         await this.#saveMeeting(meeting);
       }
       const result = await this.#remove(targetId, 'kicked', () => true);
@@ -453,35 +476,31 @@ export class Room {
 
   setRole(actorId: string, targetId: string, role: 'cohost' | 'participant'): Promise<RoleChange[]> {
     return this.#locked(async () => {
-      const actor = await this.#member(actorId);
-      const target = await this.deps.store.getParticipant(this.code, targetId);
-      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      this.assertCan(actor, 'set-role', target);
+      const { actor, target, meeting } = await this.#aim(actorId, 'set-role', targetId);
       if (target.role === role) return [];
       target.role = role;
       await this.deps.store.putParticipant(this.code, target);
-      const meeting = await this.#meeting();
-      meeting.cohosts = meeting.cohosts.filter((k) => k !== target.identity);
-      if (role === 'cohost') meeting.cohosts.push(target.identity);
-      await this.#saveMeeting(meeting);
+      // Only the creator's appointments last beyond this session.
+      if (actor.identity === meeting.creator && target.identity !== meeting.creator) {
+        meeting.cohosts = meeting.cohosts.filter((k) => k !== target.identity);
+        if (role === 'cohost') meeting.cohosts.push(target.identity);
+        await this.#saveMeeting(meeting);
+      }
       return [{ participantId: target.id, role }];
     });
   }
 
-  /** The host hands the role over and stays on as a co-host. */
+  /**
+   * The host hands the role over and stays on as a co-host for this session.
+   * The new host holds it until the session ends or the creator comes back.
+   */
   transferHost(actorId: string, targetId: string): Promise<RoleChange[]> {
     return this.#locked(async () => {
-      const actor = await this.#member(actorId);
-      const target = await this.deps.store.getParticipant(this.code, targetId);
-      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      this.assertCan(actor, 'transfer-host', target);
+      const { actor, target } = await this.#aim(actorId, 'transfer-host', targetId);
       actor.role = 'cohost';
       target.role = 'host';
       await this.deps.store.putParticipant(this.code, actor);
       await this.deps.store.putParticipant(this.code, target);
-      const meeting = await this.#meeting();
-      if (!meeting.cohosts.includes(actor.identity)) meeting.cohosts.push(actor.identity);
-      await this.#saveMeeting(meeting);
       return [
         { participantId: target.id, role: 'host' },
         { participantId: actor.id, role: 'cohost' },
@@ -496,7 +515,9 @@ export class Room {
       const lobby = meeting.lobby;
       await this.deps.store.clearLiveState(this.code);
       meeting.lobby = [];
-      meeting.locked = false;
+      // The next session starts from the lasting settings, unlocked.
+      revertSettings(meeting);
+      meeting.locked = meeting.lasting.locked = false;
       await this.#saveMeeting(meeting);
       return { participants, lobby };
     });
@@ -516,15 +537,35 @@ export class Room {
 
   lowerHand(actorId: string, targetId: string): Promise<boolean> {
     return this.#locked(async () => {
-      const actor = await this.#member(actorId);
-      const target = await this.deps.store.getParticipant(this.code, targetId);
-      if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
-      this.assertCan(actor, 'lower-hand', target);
+      const { target } = await this.#aim(actorId, 'lower-hand', targetId);
       if (target.handRaisedAt === null) return false;
       target.handRaisedAt = null;
       await this.deps.store.putParticipant(this.code, target);
       return true;
     });
+  }
+
+  /**
+   * Loads actor, target and meeting for an action aimed at one participant,
+   * after the permission check. Call under the lock.
+   */
+  async #aim(
+    actorId: string,
+    action: HostAction,
+    targetId: string,
+  ): Promise<{ actor: ParticipantRecord; target: ParticipantRecord; meeting: MeetingRecord }> {
+    const actor = await this.#member(actorId);
+    const target = await this.deps.store.getParticipant(this.code, targetId);
+    if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
+    this.assertCan(actor, action, target);
+    const meeting = await this.#meeting();
+    // Handing the host role up is fine; acting against higher lasting standing is not.
+    if (action !== 'transfer-host' && standing(meeting, target.identity) > standing(meeting, actor.identity))
+      throw new ConveneError(
+        'FORBIDDEN',
+        "Only the meeting's creator may do that to the creator or a co-host they named",
+      );
+    return { actor, target, meeting };
   }
 
   /** Runs a room-wide host action under the lock after the one permission check. */
@@ -539,11 +580,6 @@ export class Room {
       return fn(actor, await this.#meeting());
     });
   }
-}
-
-/** 1-based place in the queue among those still waiting; 0 when not waiting. */
-export function waitingPosition(lobby: LobbyRecord[], id: string): number {
-  return lobby.filter((e) => !e.admitted).findIndex((e) => e.id === id) + 1;
 }
 
 /** Hosts see this instead of raw identity keys. */

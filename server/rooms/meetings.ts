@@ -2,7 +2,7 @@
 import { ConveneError, type RoomPermissions, type RoomSettings, type RoomSummary } from '../../lib/protocol';
 import { generateRoomCode } from '../../lib/room-code';
 import type { Identity } from '../auth/identity';
-import type { MeetingRecord, RoomStore } from '../store/types';
+import type { MeetingRecord, MeetingSettings, RoomStore } from '../store/types';
 import { mustKnock } from './admission';
 
 export const DEFAULT_PERMISSIONS: Readonly<RoomPermissions> = {
@@ -23,18 +23,25 @@ export class MeetingService {
     input: { title?: string | undefined; settings?: Partial<RoomSettings> | undefined },
   ): Promise<MeetingRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
+      const settings: MeetingSettings = {
+        locked: false,
+        waitingRoom: input.settings?.waitingRoom ?? 'off',
+        banShield: true,
+        permissions: { ...DEFAULT_PERMISSIONS },
+        maxScreenShares: input.settings?.maxScreenShares ?? this.opts.maxScreenShares,
+      };
       const meeting: MeetingRecord = {
         code: generateRoomCode(),
         title: input.title || null,
         createdAt: Date.now(),
+        // A guest creator is this guest cookie: coming back with it makes them host again.
         creator: creator.key,
-        locked: false,
-        waitingRoom: input.settings?.waitingRoom ?? 'off',
         capacity: Math.min(input.settings?.capacity ?? this.opts.roomCapacity, this.opts.roomCapacity),
-        maxScreenShares: input.settings?.maxScreenShares ?? this.opts.maxScreenShares,
-        permissions: { ...DEFAULT_PERMISSIONS },
+        ...settings,
         cohosts: [],
         bans: [],
+        knownGuests: [],
+        lasting: structuredClone(settings),
         lobby: [],
       };
       // 26^10 codes make a collision vanishingly rare; NX makes it harmless.

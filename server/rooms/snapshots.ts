@@ -22,6 +22,7 @@ export function roomInfo(m: MeetingRecord): RoomInfo {
     permissions: { ...m.permissions },
     capacity: m.capacity,
     maxScreenShares: m.maxScreenShares,
+    banShield: m.banShield,
   };
 }
 

@@ -16,7 +16,8 @@ import {
   type SignalingDeps,
 } from './context';
 import type { EventContext, EventHandlers } from './handler';
-import { announceLobby, deliverAdmissions } from './lobby';
+import { announceLobbyChange, deliverAdmissions } from './lobby';
+import type { LobbyChange } from '../rooms/queue';
 import { announceLeave, announceRoleChanges, completeAdmission, requireMembership } from './presence';
 
 const banInfo = (bans: BanRecord[]) =>
@@ -32,16 +33,17 @@ const audit = (deps: SignalingDeps, code: string, actor: string, action: string,
   deps.log.info({ room: code, actor, target, action }, 'host action');
 const roomUpdated = (deps: SignalingDeps, code: string, meeting: MeetingRecord) =>
   deps.io.to(roomChannel(code)).emit('room-updated', { room: roomInfo(meeting) });
-const admitNow =
-  ({ deps, grace }: EventContext) =>
-  (s: IoSocket) =>
-    completeAdmission(deps, s, grace);
+/** Hosts hear which knocks left the queue, knockers their new places, and the admitted are let in. */
+const lobbyChanged = (c: EventContext, code: string, change: LobbyChange | null) => {
+  announceLobbyChange(c.deps, code, change);
+  deliverAdmissions(c.deps, code, change, (s: IoSocket) => completeAdmission(c.deps, s, c.grace));
+};
 
 export const hostHandlers = {
   'kick-participant': {
     bucket: 'control',
     act: async (c, { participantId, reason, ban }) => {
-      const { deps } = c;
+      const { deps, grace } = c;
       const { roomCode, actor, room } = acting(c);
       const result = await room.kickOrBan(actor, participantId, ban === true);
       const target = participantChannel(roomCode, participantId);
@@ -53,7 +55,7 @@ export const hostHandlers = {
           (ban ? 'You were removed from the meeting and cannot rejoin' : 'You were removed from the meeting'),
       });
       deps.io.in(target).disconnectSockets(true);
-      announceLeave(deps, roomCode, result);
+      announceLeave(deps, grace, roomCode, result);
       if (ban) deps.io.to(moderatorChannel(roomCode)).emit('bans-updated', { bans: banInfo(result.bans) });
       audit(deps, roomCode, actor, ban ? 'ban' : 'kick', participantId);
       return {};
@@ -83,11 +85,22 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c, { mode }) => {
       const { roomCode, actor, room } = acting(c);
-      const { meeting, admitted } = await room.setWaitingRoom(actor, mode);
+      const { meeting, lobby } = await room.setWaitingRoom(actor, mode);
       roomUpdated(c.deps, roomCode, meeting);
-      deliverAdmissions(c.deps, roomCode, admitted, admitNow(c));
-      announceLobby(c.deps, roomCode, meeting.lobby);
+      lobbyChanged(c, roomCode, lobby);
       audit(c.deps, roomCode, actor, `set-waiting-room:${mode}`);
+      return {};
+    },
+  },
+
+  'set-ban-shield': {
+    bucket: 'control',
+    act: async (c, { enabled }) => {
+      const { roomCode, actor, room } = acting(c);
+      const { meeting, lobby } = await room.setBanShield(actor, enabled);
+      roomUpdated(c.deps, roomCode, meeting);
+      lobbyChanged(c, roomCode, lobby);
+      audit(c.deps, roomCode, actor, `set-ban-shield:${enabled ? 'on' : 'off'}`);
       return {};
     },
   },
@@ -96,9 +109,7 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c, { participantId }) => {
       const { roomCode, actor, room } = acting(c);
-      const { admitted, lobby } = await room.admit(actor, participantId);
-      deliverAdmissions(c.deps, roomCode, admitted, admitNow(c));
-      announceLobby(c.deps, roomCode, lobby);
+      lobbyChanged(c, roomCode, await room.waitingRoom.admit(actor, participantId));
       audit(c.deps, roomCode, actor, 'admit', participantId);
       return {};
     },
@@ -108,11 +119,10 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c) => {
       const { roomCode, actor, room } = acting(c);
-      const { admitted, lobby } = await room.admit(actor, null);
-      deliverAdmissions(c.deps, roomCode, admitted, admitNow(c));
-      announceLobby(c.deps, roomCode, lobby);
+      const change = await room.waitingRoom.admit(actor, null);
+      lobbyChanged(c, roomCode, change);
       audit(c.deps, roomCode, actor, 'admit-all');
-      return { admitted: admitted.length };
+      return { admitted: change?.removed.length ?? 0 };
     },
   },
 
@@ -120,11 +130,11 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c, { participantId }) => {
       const { roomCode, actor, room } = acting(c);
-      const { lobby } = await room.deny(actor, participantId);
+      const change = await room.waitingRoom.deny(actor, participantId);
       const knock = knockChannel(roomCode, participantId);
       c.deps.io.to(knock).emit('join-error', { code: 'DENIED', message: 'The host did not let you in' });
       c.deps.io.in(knock).socketsLeave([knock, lobbyChannel(roomCode)]);
-      announceLobby(c.deps, roomCode, lobby);
+      lobbyChanged(c, roomCode, change);
       audit(c.deps, roomCode, actor, 'deny', participantId);
       return {};
     },

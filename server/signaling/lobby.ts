@@ -1,9 +1,9 @@
 /**
- * The waiting room on the signaling side: telling hosts and knockers where
- * things stand, and finishing an admitted knock on the knocker's own process.
+ * The waiting room on the signaling side: telling hosts and knockers what
+ * changed (as deltas), and finishing an admitted knock on the knocker's own process.
  */
 import type { LobbyEntryInfo } from '../../lib/protocol';
-import { waitingPosition } from '../rooms/Room';
+import type { LobbyChange } from '../rooms/queue';
 import type { LobbyRecord } from '../store/types';
 import {
   knockChannel,
@@ -14,22 +14,38 @@ import {
   type SignalingDeps,
 } from './context';
 
-export const lobbyInfo = (lobby: LobbyRecord[]): LobbyEntryInfo[] =>
-  lobby
-    .filter((e) => !e.admitted)
-    .map(({ id, displayName, isGuest, knockedAt }) => ({ participantId: id, displayName, isGuest, knockedAt }));
+const entryInfo = ({ id, displayName, isGuest, knockedAt }: LobbyRecord): LobbyEntryInfo => ({
+  participantId: id,
+  displayName,
+  isGuest,
+  knockedAt,
+});
 
-/** Hosts get the queue; each knocker gets its place in it. */
-export function announceLobby(deps: SignalingDeps, code: string, lobby: LobbyRecord[]): void {
-  deps.io.to(moderatorChannel(code)).emit('lobby-updated', { waiting: lobbyInfo(lobby) });
-  for (const e of lobby)
-    if (!e.admitted)
-      deps.io.to(knockChannel(code, e.id)).emit('lobby-status', { position: waitingPosition(lobby, e.id) });
+export const lobbyInfo = (lobby: LobbyRecord[]): LobbyEntryInfo[] => lobby.filter((e) => !e.admitted).map(entryInfo);
+
+/** A new knock: hosts and co-hosts hear of this one entry, nobody else's place changes. */
+export function announceKnock(deps: SignalingDeps, code: string, entry: LobbyRecord): void {
+  deps.io.to(moderatorChannel(code)).emit('knock-added', { entry: entryInfo(entry) });
 }
 
-/** Sends a newly made host or co-host the current queue. */
+/**
+ * Hosts hear which knocks left the queue; each knocker whose place changed
+ * (or who learns whether anyone can let them in) hears its own status.
+ */
+export function announceLobbyChange(deps: SignalingDeps, code: string, change: LobbyChange | null): void {
+  if (!change) return;
+  if (change.removed.length)
+    deps.io.to(moderatorChannel(code)).emit('knock-removed', {
+      participantIds: change.removed.map((e) => e.id),
+      reason: change.reason,
+    });
+  for (const { id, position } of change.notify)
+    deps.io.to(knockChannel(code, id)).emit('lobby-status', { position, noModerator: change.noModerator });
+}
+
+/** Sends a newly made host or co-host the whole current queue, once; changes then come as deltas. */
 export async function briefModerator(deps: SignalingDeps, code: string, participantId: string): Promise<void> {
-  const lobby = await deps.rooms.get(code).lobby();
+  const lobby = await deps.rooms.get(code).waitingRoom.queue();
   deps.io.to(participantChannel(code, participantId)).emit('lobby-updated', { waiting: lobbyInfo(lobby) });
 }
 
@@ -51,8 +67,7 @@ export async function abandonKnock(deps: SignalingDeps, socket: IoSocket): Promi
   const k = socket.data.knock;
   if (!k) return;
   await leaveLobbyChannels(socket);
-  const lobby = await deps.rooms.get(k.roomCode).leaveLobby(k.knockId, socket.id);
-  if (lobby) announceLobby(deps, k.roomCode, lobby);
+  announceLobbyChange(deps, k.roomCode, await deps.rooms.get(k.roomCode).leaveLobby(k.knockId, socket.id));
 }
 
 /**
@@ -62,10 +77,11 @@ export async function abandonKnock(deps: SignalingDeps, socket: IoSocket): Promi
 export function deliverAdmissions(
   deps: SignalingDeps,
   code: string,
-  admitted: LobbyRecord[],
+  change: LobbyChange | null,
   finish: (socket: IoSocket) => Promise<void>,
 ): void {
-  for (const entry of admitted) {
+  if (change?.reason !== 'admitted') return;
+  for (const entry of change.removed) {
     const local = deps.io.of('/').sockets.get(entry.socketId);
     if (local)
       void deps.lifecycle

@@ -6,7 +6,16 @@ import { ConveneError, type RoomJoined, type RoomJoinedAck } from '../../lib/pro
 import { normalizeDisplayName } from '../../lib/text';
 import type { JoinResult, LeaveResult, RoleChange } from '../rooms/Room';
 import { isModerator } from '../../lib/permissions';
-import { abandonKnock, announceLobby, briefModerator, enterLobby, leaveLobbyChannels } from './lobby';
+import type { ResumeClaim } from '../rooms/Room';
+import {
+  abandonKnock,
+  announceKnock,
+  announceLobbyChange,
+  briefModerator,
+  deliverAdmissions,
+  enterLobby,
+  leaveLobbyChannels,
+} from './lobby';
 import { participantInfo } from '../rooms/snapshots';
 import { resumeTokenParticipant } from '../auth/identity';
 import { moderatorChannel, participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
@@ -52,13 +61,15 @@ export function announceRoleChanges(deps: SignalingDeps, code: string, changes: 
   }
 }
 
-/** Tells the others someone left, once, and hands over the host role if needed. */
-export function announceLeave(deps: SignalingDeps, code: string, result: LeaveResult): void {
+/** Tells the others someone left, once, hands over the host role if needed, and tells the knockers what changed. */
+export function announceLeave(deps: SignalingDeps, grace: GraceTimers, code: string, result: LeaveResult): void {
   deps.io
     .to(roomChannel(code))
     .except(participantChannel(code, result.removed.id))
     .emit('user-left', { participantId: result.removed.id, reason: result.reason });
   announceRoleChanges(deps, code, result.roleChanges);
+  announceLobbyChange(deps, code, result.lobby);
+  deliverAdmissions(deps, code, result.lobby, (s) => completeAdmission(deps, s, grace));
   deps.log.info({ room: code, participant: result.removed.id, reason: result.reason }, 'participant left');
   if (result.empty) deps.rooms.release(code);
   deps.media
@@ -87,12 +98,10 @@ export const presenceHandlers = {
       await abandonKnock(deps, socket);
       socket.data.joining = true;
       try {
-        const resumeId = payload.resumeToken
-          ? await resumableParticipant(deps, socket, code, payload.resumeToken)
-          : null;
+        const resume = payload.resumeToken ? await resumeClaim(deps, socket, code, payload.resumeToken) : null;
         const result = await rooms
           .get(code)
-          .join({ identity: socket.data.identity, displayName, socketId: socket.id, resumeParticipantId: resumeId })
+          .join({ identity: socket.data.identity, displayName, socketId: socket.id, resume })
           .catch(async (err: unknown) => {
             if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND')
               await limits.recordUnknownCode(socket.data.ip);
@@ -100,9 +109,9 @@ export const presenceHandlers = {
           });
         if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
         await enterLobby(socket, code, result.entry.id, displayName);
-        announceLobby(deps, code, result.lobby);
+        announceKnock(deps, code, result.entry);
         deps.log.info({ room: code, knock: result.entry.id, guest: result.entry.isGuest }, 'knocking');
-        return { pending: true as const, position: result.position };
+        return { pending: true as const, position: result.position, noModerator: result.noModerator };
       } finally {
         socket.data.joining = false;
       }
@@ -111,7 +120,7 @@ export const presenceHandlers = {
 
   'leave-room': {
     bucket: 'control',
-    act: async ({ socket, deps }) => {
+    act: async ({ socket, deps, grace }) => {
       if (socket.data.knock && !socket.data.membership) {
         await abandonKnock(deps, socket);
         return {};
@@ -121,7 +130,7 @@ export const presenceHandlers = {
       await socket.leave(roomChannel(m.roomCode));
       await socket.leave(participantChannel(m.roomCode, m.participantId));
       const result = await deps.rooms.get(m.roomCode).leave(m.participantId, 'left', socket.id);
-      if (result) announceLeave(deps, m.roomCode, result);
+      if (result) announceLeave(deps, grace, m.roomCode, result);
       return {};
     },
   },
@@ -141,14 +150,16 @@ export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSo
   const key = `${m.roomCode}:${m.participantId}`;
   const expire = () =>
     void deps.lifecycle
-      .track(room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, m.roomCode, left)))
+      .track(
+        room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, grace, m.roomCode, left)),
+      )
       .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
   if (config.reconnectGraceMs <= 0) {
     void deps.lifecycle
       .track(
         room
           .leave(m.participantId, 'disconnected', socket.id)
-          .then((left) => left && announceLeave(deps, m.roomCode, left)),
+          .then((left) => left && announceLeave(deps, grace, m.roomCode, left)),
       )
       .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'leave on disconnect failed'));
     return;
@@ -162,29 +173,29 @@ export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSo
 }
 
 /**
- * The participant a resume token may take back: it must verify for this room
- * and be held by the same identity. A connection without cookie or token has
- * no identity of its own, so the server-signed token lends it the participant's.
+ * What a resume token may take back: a participant of this room whose token
+ * verifies (this identity, this one-use nonce) and whose socket is gone, i.e.
+ * one in the grace period, or one whose process died before it could suspend
+ * it. A connection without cookie or token has no identity of its own, so the
+ * server-signed token lends it the participant's, for that participant only:
+ * the socket's own identity is left as it was, for any later join.
+ * The token of a participant still connected is refused, so a stolen token
+ * cannot take over a live seat; nobody else hears of the attempt.
  */
-async function resumableParticipant(
+async function resumeClaim(
   deps: SignalingDeps,
   socket: IoSocket,
   code: string,
   token: string,
-): Promise<string | null> {
+): Promise<ResumeClaim | null> {
   const participantId = resumeTokenParticipant(token);
   const record = participantId ? await deps.rooms.get(code).participant(participantId) : null;
-  if (!record || !deps.identity.verifyResumeToken(token, code, record.id, record.identity)) return null;
+  if (!record || !deps.identity.verifyResumeToken(token, code, record)) return null;
   const me = socket.data.identity;
-  if (me.key === record.identity) return record.id;
-  if (!me.ephemeral) return null;
-  socket.data.identity = {
-    key: record.identity,
-    kind: record.isGuest ? 'guest' : 'user',
-    id: record.identity.slice(record.identity.indexOf(':') + 1),
-    name: null,
-  };
-  return record.id;
+  if (me.key !== record.identity && !me.ephemeral) return null;
+  if (record.graceUntil === null && (await deps.io.in(record.socketId).fetchSockets()).length > 0)
+    throw new ConveneError('JOIN_FAILED', 'That participant is still connected');
+  return { participantId: record.id, nonce: record.resumeNonce, socketId: record.socketId };
 }
 
 /** The joiner is in: bind the socket, tell it everything, tell the others. */
@@ -200,14 +211,10 @@ async function finishJoin(
   if (!socket.connected) {
     // The socket went away while we were joining: undo, as if it had left.
     const left = await rooms.get(code).leave(p.id, 'disconnected', socket.id);
-    if (left && !result.resumed) announceLeave(deps, code, left);
+    if (left && !result.resumed) announceLeave(deps, grace, code, left);
     throw new ConveneError('JOIN_FAILED', 'Disconnected during join');
   }
   grace.clear(`${code}:${p.id}`);
-  if (result.replacedSocketId) {
-    // The old connection of a resumed participant is closed quietly; its disconnect no longer matches.
-    io.in(result.replacedSocketId).disconnectSockets(true);
-  }
   await leaveLobbyChannels(socket);
   socket.data.membership = { roomCode: code, participantId: p.id };
   await socket.join([
@@ -218,7 +225,7 @@ async function finishJoin(
 
   const joined: RoomJoined = {
     ...result.state,
-    self: { ...result.state.self, resumeToken: identity.resumeToken(code, p.id, socket.data.identity.key) },
+    self: { ...result.state.self, resumeToken: identity.resumeToken(code, p) },
   };
   if (deps.media) joined.producers = await deps.media.producers(code);
   socket.emit('room-joined', joined);
@@ -226,6 +233,9 @@ async function finishJoin(
   for (const gone of result.reaped)
     io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
   announceRoleChanges(deps, code, result.roleChanges);
+  if (result.roomUpdated) io.to(roomChannel(code)).emit('room-updated', { room: result.roomUpdated });
+  announceLobbyChange(deps, code, result.lobby);
+  deliverAdmissions(deps, code, result.lobby, (s) => completeAdmission(deps, s, grace));
   if (isModerator(p.role)) await briefModerator(deps, code, p.id);
   deps.log.info(
     { room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest },
@@ -245,7 +255,7 @@ export async function completeAdmission(deps: SignalingDeps, socket: IoSocket, g
       identity: socket.data.identity,
       displayName: k.displayName,
       socketId: socket.id,
-      resumeParticipantId: null,
+      resume: null,
       admittedKnockId: k.knockId,
     });
     if (result.kind === 'joined') await finishJoin(deps, socket, grace, k.roomCode, result);

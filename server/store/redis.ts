@@ -107,9 +107,20 @@ export class RedisRoomStore implements RoomStore {
   async getMeeting(code: string): Promise<MeetingRecord | null> {
     const raw = await this.#redis.get(keys(code).meeting);
     if (!raw) return null;
-    const meeting = JSON.parse(raw) as Partial<MeetingRecord> & Omit<MeetingRecord, 'cohosts' | 'bans' | 'lobby'>;
-    // Records written before host controls existed lack these lists.
-    return { ...meeting, cohosts: meeting.cohosts ?? [], bans: meeting.bans ?? [], lobby: meeting.lobby ?? [] };
+    type Optional = 'cohosts' | 'bans' | 'lobby' | 'banShield' | 'knownGuests' | 'lasting';
+    const meeting = JSON.parse(raw) as Partial<MeetingRecord> & Omit<MeetingRecord, Optional>;
+    // Records written before host controls (or the ban shield) existed lack these fields.
+    const banShield = meeting.banShield ?? true;
+    const { locked, waitingRoom, permissions, maxScreenShares } = meeting;
+    return {
+      ...meeting,
+      cohosts: meeting.cohosts ?? [],
+      bans: meeting.bans ?? [],
+      lobby: meeting.lobby ?? [],
+      banShield,
+      knownGuests: meeting.knownGuests ?? [],
+      lasting: meeting.lasting ?? { locked, waitingRoom, banShield, permissions, maxScreenShares },
+    };
   }
 
   async saveMeeting(meeting: MeetingRecord, ttlMs: number): Promise<void> {

@@ -16,12 +16,32 @@ export interface MeetingRecord {
   capacity: number;
   maxScreenShares: number;
   permissions: RoomPermissions;
-  /** Identity keys named co-host here: they pass the lock and the waiting room. */
+  /**
+   * Identity keys the creator named co-host: with the creator, the only ones
+   * with lasting powers (they pass the lock and the waiting room, and are
+   * moderators in every session). Co-hosts named by anyone else last one session.
+   */
   cohosts: string[];
   bans: BanRecord[];
+  /** After a ban, guest identities not in `knownGuests` must knock (hosts may switch it off). */
+  banShield: boolean;
+  /** Guest identity keys this meeting let in since its first ban, newest last, bounded: the shield holds only new ones. */
+  knownGuests: string[];
+  /**
+   * The settings as the creator and creator-named co-hosts last left them. A
+   * moderator without lasting powers changes only the live fields above, and
+   * they return to these when the creator comes back or the session ends.
+   */
+  lasting: MeetingSettings;
   /** The waiting room's queue, in knock order. */
   lobby: LobbyRecord[];
 }
+
+/** The settings a moderator changes during a meeting. */
+export type MeetingSettings = Pick<
+  MeetingRecord,
+  'locked' | 'waitingRoom' | 'banShield' | 'permissions' | 'maxScreenShares'
+>;
 
 export interface BanRecord {
   identity: string;
@@ -56,6 +76,8 @@ export interface ParticipantRecord {
   socketId: string;
   /** Set while the socket is gone: the participant is kept until this time (reconnect grace). */
   graceUntil: number | null;
+  /** Bound into this participant's resume token; replaced on every (re)join, so a token works once. */
+  resumeNonce: string;
 }
 
 /**

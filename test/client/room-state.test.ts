@@ -31,6 +31,7 @@ const room = {
   capacity: 100,
   maxScreenShares: 1,
   permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true },
+  banShield: true,
 };
 const joined: RoomJoined = {
   roomCode: 'abc-defg-hij',
@@ -85,6 +86,26 @@ describe('room state', () => {
     expect(s.self?.role).toBe('participant');
     expect(s.lobby).toEqual([]);
     expect(s.toasts.at(-1)?.text).toBe('You are now a participant');
+  });
+
+  it('the waiting queue follows knock-added and knock-removed deltas after the whole list of lobby-updated', () => {
+    const knock = (id: string, knockedAt: number) => ({ participantId: id, displayName: id, isGuest: true, knockedAt });
+    const s = run(
+      { type: 'joined', data: joined },
+      { type: 'lobby', waiting: [knock('k1', 1), knock('k2', 2)] },
+      { type: 'knock-added', entry: knock('k2', 2) }, // already in the list it was briefed with
+      { type: 'knock-added', entry: knock('k3', 3) },
+      { type: 'knock-added', entry: knock('k4', 4) },
+      { type: 'knock-removed', participantIds: ['k1', 'k3'] },
+    );
+    expect(s.lobby.map((e) => e.participantId)).toEqual(['k2', 'k4']);
+  });
+
+  it('a knocker keeps its place in line and whether anyone is here to let it in', () => {
+    const waiting = run({ type: 'lobby-position', position: 3, noModerator: true });
+    expect([waiting.lobbyPosition, waiting.lobbyNoModerator]).toEqual([3, true]);
+    const moderated = roomReducer(waiting, { type: 'lobby-position', position: 2, noModerator: false });
+    expect([moderated.lobbyPosition, moderated.lobbyNoModerator]).toEqual([2, false]);
   });
 
   it('a new message from someone clears their typing indicator', () => {

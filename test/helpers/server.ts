@@ -49,6 +49,12 @@ export async function startServer(
   return createConveneServer(testConfig(overrides), options);
 }
 
+/**
+ * The cookie of `createMeeting`'s default creator. Only the creator (and the
+ * co-hosts the creator names) is ever host: whoever joins first is not.
+ */
+export const creatorCookie = () => guestCookieHeader('creator');
+
 /** Creates a meeting straight through the service the HTTP API uses; returns its code. */
 export async function createMeeting(
   server: ConveneServer,

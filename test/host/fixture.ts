@@ -44,10 +44,10 @@ export async function hostedMeeting(server: ConveneServer, tag: string) {
   const { bans } = expectOk(await emit(host.socket, 'get-bans'));
   expectOk(await emit(host.socket, 'set-waiting-room', { mode: 'everyone' }));
   const knockerSocket = client(server, { cookie: guestCookieHeader(`knocker-${tag}`) });
-  const lobby = next(host.socket, 'lobby-updated');
+  const knocked = next(host.socket, 'knock-added');
   const knock = expectOk(await emit(knockerSocket, 'join-room', { roomCode: code, displayName: 'Knocker' }));
   if (!('pending' in knock)) throw new Error('knocker was not held in the waiting room');
-  const knockId = (await lobby).waiting[0]!.participantId;
+  const knockId = (await knocked).entry.participantId;
   await sleep(80); // let every announcement of the set-up arrive before a test starts recording
 
   const everyone = [host, cohost, member, guest, target].map((s) => s.socket).concat(knockerSocket);

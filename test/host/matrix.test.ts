@@ -28,6 +28,7 @@ const EXPECTED: Record<HostAction, Role[]> = {
   'set-permissions': HOSTS,
   'lock-room': HOSTS,
   'set-waiting-room': HOSTS,
+  'set-ban-shield': HOSTS,
   admit: HOSTS,
   deny: HOSTS,
   'lower-hand': HOSTS,
@@ -95,6 +96,10 @@ const ATTEMPTS: Record<HostAction, Attempt> = {
   'set-waiting-room': attempt({
     send: (actor) => emit(actor, 'set-waiting-room', { mode: 'guests' }),
     effect: async (m, s) => expect((await meetingRecord(m, s)).waitingRoom).toBe('guests'),
+  }),
+  'set-ban-shield': attempt({
+    send: (actor) => emit(actor, 'set-ban-shield', { enabled: false }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).banShield).toBe(false),
   }),
   admit: attempt({
     send: (actor, m) => emit(actor, 'admit', { participantId: m.knocker.id }),

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { expectErr, expectOk } from '../helpers/ack';
-import { client, connected, createMeeting, emit, joined, next, recorder, startServer } from '../helpers/server';
+import {
+  client,
+  connected,
+  createMeeting,
+  creatorCookie,
+  emit,
+  joined,
+  next,
+  recorder,
+  startServer,
+} from '../helpers/server';
 import { sharedServer } from '../helpers/shared-server';
 import { sleep } from '../helpers/wait';
 import { match } from '../helpers/match';
@@ -150,9 +160,9 @@ describe('media toggles', () => {
 describe('media flags obey room permissions', () => {
   it('with canUnmute off, a participant without a producer cannot flag audio on either', async () => {
     const code = await createMeeting(shared.server);
-    const host = await join(code, 'Host');
+    const host = await shared.join(code, 'Host', { cookie: creatorCookie() });
     const alice = await join(code, 'Alice');
-    await emit(host.socket, 'set-permissions', { canUnmute: false });
+    expectOk(await emit(host.socket, 'set-permissions', { canUnmute: false }));
     const hostSaw = recorder(host.socket);
     expectErr(await emit(alice.socket, 'toggle-media', { kind: 'audio', enabled: true }), 'FORBIDDEN');
     expect(await emit(alice.socket, 'toggle-media', { kind: 'video', enabled: true })).toEqual({ ok: true });

@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConveneServer } from '../../server/app';
+import { guestIdentity } from '../../server/auth/identity';
 import {
   client,
   connected,
   createMeeting,
   emit,
+  guestCookieHeader,
   joined,
   next,
   recorder,
@@ -12,7 +14,7 @@ import {
   type Client,
 } from '../helpers/server';
 import type { ClientPayload, ErrorCode } from '../../lib/protocol';
-import { expectErr, expectJoined } from '../helpers/ack';
+import { expectErr, expectJoined, expectOk } from '../helpers/ack';
 import { sleep } from '../helpers/wait';
 
 let server: ConveneServer;
@@ -51,12 +53,12 @@ describe('joining and leaving', () => {
     });
   });
 
-  it('the first person into an empty meeting becomes its host', async () => {
-    const code = await createMeeting(server);
+  it('the first person into an empty meeting is a participant; its creator, arriving second, is host', async () => {
+    const code = await createMeeting(server, guestIdentity('jl-creator'));
     const first = track(await joined(server, code, 'First'));
-    const second = track(await joined(server, code, 'Second'));
-    expect(first.self.role).toBe('host');
-    expect(second.self.role).toBe('participant');
+    const creator = track(await joined(server, code, 'Creator', { cookie: guestCookieHeader('jl-creator') }));
+    expect(first.self.role).toBe('participant');
+    expect(creator.self.role).toBe('host');
   });
 
   it('leave-room tells the others user-left with reason left', async () => {
@@ -90,10 +92,13 @@ describe('joining and leaving', () => {
     }
   });
 
-  it('the host role passes on when the host leaves', async () => {
-    const code = await createMeeting(server);
-    const host = track(await joined(server, code, 'Host'));
+  it('the host role passes to a co-host when the host leaves', async () => {
+    const code = await createMeeting(server, guestIdentity('jl-host'));
+    const host = track(await joined(server, code, 'Host', { cookie: guestCookieHeader('jl-host') }));
     const p1 = track(await joined(server, code, 'P1'));
+    const named = next(p1.socket, 'role-changed');
+    expectOk(await emit(host.socket, 'set-role', { participantId: p1.self.participantId, role: 'cohost' }));
+    expect(await named).toEqual({ participantId: p1.self.participantId, role: 'cohost' });
     const roleChanged = next(p1.socket, 'role-changed');
     await emit(host.socket, 'leave-room');
     expect(await roleChanged).toEqual({ participantId: p1.self.participantId, role: 'host' });

@@ -1,17 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { MeetingConnection } from '../../lib/client/meeting-socket';
 import { expectErr, expectOk } from '../helpers/ack';
-import { client, connected, createMeeting, emit, guestCookieHeader, next, recorder } from '../helpers/server';
+import {
+  client,
+  connected,
+  createMeeting,
+  creatorCookie,
+  emit,
+  guestCookieHeader,
+  next,
+  recorder,
+} from '../helpers/server';
 import { sharedServer } from '../helpers/shared-server';
 import { sleep } from '../helpers/wait';
 
 const shared = sharedServer();
 const join = (code: string, name: string) => shared.join(code, name);
+/** The meeting's creator, and so its host. */
+const joinAsHost = (code: string) => shared.join(code, 'Host', { cookie: creatorCookie() });
 
 describe('kick', () => {
   it('the target gets force-disconnect, then the server closes its socket, and the others see user-left kicked', async () => {
     const code = await createMeeting(shared.server);
-    const host = await join(code, 'Host');
+    const host = await joinAsHost(code);
     const bob = await join(code, 'Bob');
     const carol = await join(code, 'Carol');
     const order: string[] = [];
@@ -33,7 +44,7 @@ describe('kick', () => {
 
   it("a participant's kick is FORBIDDEN and changes nothing", async () => {
     const code = await createMeeting(shared.server);
-    const host = await join(code, 'Host');
+    const host = await joinAsHost(code);
     const bob = await join(code, 'Bob');
     const carol = await join(code, 'Carol');
     await sleep(50); // let Carol's user-joined reach the others first
@@ -50,7 +61,7 @@ describe('kick', () => {
 
   it('kicking someone who is not in the meeting is NOT_FOUND', async () => {
     const code = await createMeeting(shared.server);
-    const host = await join(code, 'Host');
+    const host = await joinAsHost(code);
     expectErr(await emit(host.socket, 'kick-participant', { participantId: 'ghost' }), 'NOT_FOUND');
   });
 });
