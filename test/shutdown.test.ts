@@ -34,6 +34,7 @@ const PARTICIPANT_FIELDS: Array<keyof ParticipantRecord> = [
   'handRaisedAt',
   'socketId',
   'graceUntil',
+  'resumeNonce',
 ];
 
 let redis: RedisInstance;
