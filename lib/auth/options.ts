@@ -87,6 +87,8 @@ function devLoginProvider(): Provider {
  * next-auth v4 takes its base URL only from process.env. Use PUBLIC_URL when
  * NEXTAUTH_URL is unset; with neither, trust the request's Host, as Convene's
  * meeting links already do (otherwise next-auth assumes http://localhost:3000).
+ * That Host is always an allowed one: the custom server replaces any other
+ * before next-auth sees the request (server/http/security.ts).
  */
 function ensureBaseUrl(env: NodeJS.ProcessEnv): void {
   if (env.NEXTAUTH_URL) return;
