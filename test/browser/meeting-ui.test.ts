@@ -175,8 +175,11 @@ describe('the meeting UI, with a host and guests', () => {
     { timeout: 60_000 },
     async () => {
       await personMenu(a, 'Bob', 'Remove and ban');
-      // Confirmed in a dialog now, no longer window.confirm.
-      await a.getByTestId('confirm-dialog').getByRole('button', { name: 'Remove and ban' }).click();
+      // Confirmed in a dialog now, no longer window.confirm; it says what a guest ban can and cannot stop.
+      const dialog = a.getByTestId('confirm-dialog');
+      expect(await dialog.textContent()).toContain('A guest ban stops this browser only');
+      expect(await dialog.textContent()).toContain('new guests must ask to join');
+      await dialog.getByRole('button', { name: 'Remove and ban' }).click();
       await expect
         .poll(() => b.getByTestId('status-page').textContent(), { timeout: 10_000 })
         .toContain('You were removed');
@@ -192,6 +195,8 @@ describe('the meeting UI, with a host and guests', () => {
         .poll(() => b.getByTestId('status-page').textContent(), { timeout: 10_000 })
         .toContain("You can't join this meeting");
       await b.screenshot({ path: path.join(SHOTS, 'ui-banned-b.png') });
+      // The host can switch the ban shield; it is on after a ban.
+      expect(await a.getByLabel(/Ban shield/).isChecked()).toBe(true);
       expect(pageErrors).toEqual([]);
     },
   );
