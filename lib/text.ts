@@ -22,9 +22,14 @@ const EMOJI_ZWJ = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pic
 // where they spell a subdivision flag after a black flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
 const STRAY_TAGS = /(?<!\u{1F3F4}[\u{E0020}-\u{E007E}]*)[\u{E0000}-\u{E007F}]/gu;
 
-/** Applies a character filter to everything but the joiners inside emoji sequences. */
+// Half a surrogate pair is not text: it would go out as a \ud800 escape that
+// some JSON decoders (Redis's cjson among them) refuse. It becomes U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Applies a character filter to everything but the joiners inside emoji sequences, on well-formed text. */
 function keepingEmojiJoiners(s: string, filter: (s: string) => string): string {
   return s
+    .replace(LONE_SURROGATE, '\ufffd')
     .split(EMOJI_ZWJ)
     .map((part) => filter(part.replace(STRAY_TAGS, '')))
     .join('\u200D');

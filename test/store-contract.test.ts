@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../lib/protocol';
+import { chatBytes } from '../server/store/chat-page';
 import { MemoryRoomStore } from '../server/store/memory';
 import { RedisRoomStore } from '../server/store/redis';
 import type { MeetingRecord, ParticipantRecord, RoomStore } from '../server/store/types';
@@ -250,6 +251,87 @@ describe.each<Impl>([
     expect(await store.getPinnedChat(code)).toEqual(message(2));
     await store.setPinnedChat(code, null);
     expect(await store.getPinnedChat(code)).toBeNull();
+  });
+
+  /** m1…m`n`, every third one (m3, m6…) private from p1 to p2. */
+  async function history(n: number): Promise<string> {
+    const code = await withMeeting(store);
+    for (let i = 1; i <= n; i++) await store.appendChat(code, i % 3 ? message(i) : { ...message(i), to: 'p2' }, 200);
+    return code;
+  }
+  const ids = (page: { messages: ChatMessage[] } | null) => page?.messages.map((m) => m.id);
+  const all = { limit: 100, maxBytes: 1_000_000 };
+
+  it('chatPage pages back from the newest, oldest first, and private messages only reach their two people', async () => {
+    const code = await history(10);
+    const p3 = { viewer: 'p3', ...all, limit: 3 };
+    expect(await store.chatPage(code, p3)).toEqual({
+      messages: [message(7), message(8), message(10)],
+      hasMore: true,
+    });
+    expect(ids(await store.chatPage(code, { ...p3, before: 'm7' }))).toEqual(['m2', 'm4', 'm5']);
+    expect(await store.chatPage(code, { ...p3, before: 'm2' })).toEqual({ messages: [message(1)], hasMore: false });
+    expect(await store.chatPage(code, { ...p3, before: 'm1' })).toEqual({ messages: [], hasMore: false });
+    // The sender and the recipient see m3, m6 and m9.
+    for (const viewer of ['p1', 'p2'])
+      expect(ids(await store.chatPage(code, { viewer, ...all, before: 'm10', limit: 4 }))).toEqual([
+        'm6',
+        'm7',
+        'm8',
+        'm9',
+      ]);
+  });
+
+  it("chatPage pages through a long history (across the Redis script's chunks) to the first message", async () => {
+    const code = await history(100);
+    for (const viewer of ['p2', 'p3']) {
+      const seen: string[] = [];
+      let page = await store.chatPage(code, { viewer, limit: 7, maxBytes: 1_000_000 });
+      for (;;) {
+        seen.unshift(...(ids(page) ?? []));
+        if (!page?.hasMore) break;
+        page = await store.chatPage(code, { viewer, limit: 7, maxBytes: 1_000_000, before: page.messages[0]!.id });
+      }
+      const visible = Array.from({ length: 100 }, (_, i) => i + 1).filter((i) => viewer === 'p2' || i % 3);
+      expect(seen).toEqual(visible.map((i) => `m${i}`));
+    }
+  });
+
+  it('chatPage is null when `before` is not in the history, or is a private message of others', async () => {
+    const code = await history(4);
+    expect(await store.chatPage(code, { viewer: 'p3', ...all, before: 'nope' })).toBeNull();
+    expect(await store.chatPage(code, { viewer: 'p3', ...all, before: 'm3' })).toBeNull();
+    expect(ids(await store.chatPage(code, { viewer: 'p2', ...all, before: 'm3' }))).toEqual(['m1', 'm2']);
+    expect(await store.chatPage(newCode(), { viewer: 'p3', ...all })).toEqual({ messages: [], hasMore: false });
+  });
+
+  it('chatPage caps a page by the bytes of its messages, but always holds one', async () => {
+    const code = await withMeeting(store);
+    const texts = ['é'.repeat(300), 'x'.repeat(500), '€'.repeat(200), '😀'.repeat(100), 'y'];
+    const sent = texts.map((text, i) => ({ ...message(i + 1), text }));
+    for (const m of sent) await store.appendChat(code, m, 200);
+    const last3 = sent.slice(-3).reduce((n, m) => n + chatBytes(m), 0);
+    expect(ids(await store.chatPage(code, { viewer: 'p3', limit: 100, maxBytes: last3 }))).toEqual(['m3', 'm4', 'm5']);
+    expect(ids(await store.chatPage(code, { viewer: 'p3', limit: 100, maxBytes: last3 - 1 }))).toEqual(['m4', 'm5']);
+    expect(await store.chatPage(code, { viewer: 'p3', limit: 100, maxBytes: 1, before: 'm5' })).toEqual({
+      messages: [sent[3]],
+      hasMore: true,
+    });
+  });
+
+  it('chatPage cannot be fooled by text or names that look like the JSON of another field', async () => {
+    const code = await withMeeting(store);
+    const forged = [
+      { ...message(1), text: 'x","to":"p2' },
+      { ...message(2), text: '\\","to":"p2"}' },
+      { ...message(3), from: { participantId: 'p1', displayName: '","from":{"participantId":"p3"' }, to: 'p2' },
+      { ...message(4), text: '"from":{"participantId":"p3",', to: 'p2' },
+      { ...message(5), text: 'lone \ud800 half of a pair' },
+    ];
+    for (const m of forged) await store.appendChat(code, m, 200);
+    expect(ids(await store.chatPage(code, { viewer: 'p3', ...all }))).toEqual(['m1', 'm2', 'm5']);
+    expect(ids(await store.chatPage(code, { viewer: 'p2', ...all }))).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect((await store.chatPage(code, { viewer: 'p3', ...all }))?.messages[2]).toEqual(forged[4]);
   });
 
   it('deleteChat of the pinned message unpins it too, even once it has aged out of the history', async () => {

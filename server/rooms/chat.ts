@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConveneError, type ChatMessage, type ChatPage, type RoomJoined } from '../../lib/protocol';
 import { isModerator } from '../../lib/permissions';
+import { visibleTo } from '../store/chat-page';
 import type { ParticipantRecord, RoomStore } from '../store/types';
 import type { Room } from './Room';
 
@@ -20,42 +21,6 @@ export interface ChatDeps {
 /** What a joiner gets of the chat in room-joined. */
 export type JoinChat = Pick<RoomJoined, 'chat' | 'chatHasMore' | 'pinned'>;
 
-/** Public messages, and private ones the participant sent or received. */
-export function visibleTo(m: ChatMessage, participantId: string): boolean {
-  return !m.to || m.to === participantId || m.from.participantId === participantId;
-}
-
-const jsonBytes = (m: ChatMessage) => Buffer.byteLength(JSON.stringify(m));
-
-/**
- * The newest messages `viewer` may see among `history[0, end)`, oldest first:
- * at most `limit` of them and `maxBytes` of JSON, but always one if there is one
- * (so paging never stalls on a message larger than the cap).
- */
-export function pageOf(
-  history: readonly ChatMessage[],
-  end: number,
-  viewer: string,
-  limit: number,
-  maxBytes: number,
-): ChatPage {
-  const messages: ChatMessage[] = [];
-  let bytes = 0;
-  let i = end - 1;
-  for (; i >= 0; i--) {
-    const m = history[i]!;
-    if (!visibleTo(m, viewer)) continue;
-    if (messages.length >= limit) break;
-    const size = jsonBytes(m);
-    if (messages.length > 0 && bytes + size > maxBytes) break;
-    messages.push(m);
-    bytes += size;
-  }
-  let hasMore = false;
-  for (; i >= 0 && !hasMore; i--) hasMore = visibleTo(history[i]!, viewer);
-  return { messages: messages.reverse(), hasMore };
-}
-
 export class RoomChat {
   constructor(
     private readonly code: string,
@@ -67,10 +32,6 @@ export class RoomChat {
     const p = await this.deps.store.getParticipant(this.code, participantId);
     if (!p) throw new ConveneError('NOT_IN_ROOM', 'You are not in this meeting');
     return p;
-  }
-
-  #history(): Promise<ChatMessage[]> {
-    return this.deps.store.recentChat(this.code, this.deps.chatHistory);
   }
 
   /** Validates sender and recipient, then appends to history. Needs no room lock: the append is atomic. */
@@ -98,21 +59,21 @@ export class RoomChat {
 
   /** The newest history the joiner may see, within the byte cap, and the pin. Room.join calls it under its lock. */
   async forJoiner(participantId: string): Promise<JoinChat> {
-    const [history, pinned] = await Promise.all([this.#history(), this.deps.store.getPinnedChat(this.code)]);
-    const page = pageOf(history, history.length, participantId, Infinity, this.deps.chatHistoryBytes);
-    return { chat: page.messages, chatHasMore: page.hasMore, pinned };
+    const { store, chatHistory, chatHistoryBytes } = this.deps;
+    const [page, pinned] = await Promise.all([
+      store.chatPage(this.code, { viewer: participantId, limit: chatHistory, maxBytes: chatHistoryBytes }),
+      store.getPinnedChat(this.code),
+    ]);
+    return { chat: page?.messages ?? [], chatHasMore: page?.hasMore ?? false, pinned };
   }
 
   /** Older history: the page just before `before` (a message id), or the newest page without it. */
   async page(viewerId: string, before: string | undefined, limit: number): Promise<ChatPage> {
     await this.#member(viewerId);
-    const history = await this.#history();
-    let end = history.length;
-    if (before !== undefined) {
-      end = history.findIndex((m) => m.id === before && visibleTo(m, viewerId));
-      if (end < 0) throw new ConveneError('NOT_FOUND', 'That message is no longer in the history');
-    }
-    return pageOf(history, end, viewerId, limit, this.deps.chatHistoryBytes);
+    const query = { viewer: viewerId, limit, maxBytes: this.deps.chatHistoryBytes };
+    const page = await this.deps.store.chatPage(this.code, before === undefined ? query : { ...query, before });
+    if (!page) throw new ConveneError('NOT_FOUND', 'That message is no longer in the history');
+    return page;
   }
 
   /**

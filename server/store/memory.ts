@@ -1,5 +1,6 @@
 /** The embedded default: everything in this process, nothing to install. */
-import type { ChatMessage } from '../../lib/protocol';
+import type { ChatMessage, ChatPage } from '../../lib/protocol';
+import { pageOf, type ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
 import type { MeetingRecord, ParticipantRecord, RoomStore } from './types';
 
@@ -126,6 +127,10 @@ export class MemoryRoomStore implements RoomStore {
     // slice(-0) would be the whole history.
     if (limit <= 0) return [];
     return this.#entry(code)?.chat.slice(-limit) ?? [];
+  }
+
+  async chatPage(code: string, query: ChatPageQuery): Promise<ChatPage | null> {
+    return pageOf(this.#entry(code)?.chat ?? [], query);
   }
 
   async findChat(code: string, id: string): Promise<ChatMessage | null> {

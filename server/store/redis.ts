@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ChatMessage } from '../../lib/protocol';
+import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import { ConveneError } from '../../lib/protocol';
+import type { ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
 import type { MeetingRecord, ParticipantRecord, RoomStore } from './types';
 
@@ -72,6 +73,45 @@ if pinned and string.sub(pinned, 1, #ARGV[1]) == ARGV[1] then
   removed = 1
 end
 return removed`;
+
+// One page, read inside Redis from the newest end in chunks: only that page
+// (and the messages walked past to reach `before`) is copied, never the whole
+// list, and nothing is decoded. The visibility and cap rules are
+// server/store/chat-page.ts's; a stored string's length is its JSON's UTF-8
+// byte count, as pageOf measures. Visibility is read from the serialized form:
+// inside a JSON string every quote is escaped, so ',"to":"' only occurs as the
+// key of a private message, and the needles ARGV[4] (',"to":<viewer>') and
+// ARGV[5] ('"from":{"participantId":<viewer>') only as the viewer's own.
+// Returns {0} when `before` is not there for the viewer, else {1, hasMore, newest…oldest}.
+const CHAT_PAGE = `
+local before, limit, maxBytes, toViewer, fromViewer = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local function visible(v)
+  return not string.find(v, ',"to":"', 1, true) or string.find(v, toViewer, 1, true) ~= nil
+    or string.find(v, fromViewer, 1, true) ~= nil
+end
+local found = before == ''
+local out, bytes = {}, 0
+local hi = redis.call('LLEN', KEYS[1]) - 1
+while hi >= 0 do
+  local lo = math.max(0, hi - 31)
+  local items = redis.call('LRANGE', KEYS[1], lo, hi)
+  for j = #items, 1, -1 do
+    local v = items[j]
+    if not found then
+      if string.sub(v, 1, #before) == before then
+        if not visible(v) then return {0} end
+        found = true
+      end
+    elseif visible(v) then
+      if #out >= limit or (#out > 0 and bytes + #v > maxBytes) then return {1, 1, unpack(out)} end
+      out[#out + 1] = v
+      bytes = bytes + #v
+    end
+  end
+  hi = lo - 1
+end
+if not found then return {0} end
+return {1, 0, unpack(out)}`;
 
 const SET_PINNED = `${LIVE_TTL}
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
@@ -179,6 +219,21 @@ export class RedisRoomStore implements RoomStore {
     if (limit <= 0) return [];
     const all = await this.#redis.lrange(keys(code).chat, -limit, -1);
     return all.map((v) => JSON.parse(v) as ChatMessage);
+  }
+
+  async chatPage(code: string, query: ChatPageQuery): Promise<ChatPage | null> {
+    const { viewer, before, limit, maxBytes } = query;
+    const prefix = before === undefined ? '' : chatPrefix(before);
+    const id = JSON.stringify(viewer);
+    const needles = [`,"to":${id}`, `"from":{"participantId":${id}`];
+    const res = (await this.#redis.eval(CHAT_PAGE, 1, keys(code).chat, prefix, limit, maxBytes, ...needles)) as [
+      number,
+      number?,
+      ...string[],
+    ];
+    if (res[0] === 0) return null;
+    const messages = (res.slice(2) as string[]).map((v) => JSON.parse(v) as ChatMessage).reverse();
+    return { messages, hasMore: res[1] === 1 };
   }
 
   async findChat(code: string, id: string): Promise<ChatMessage | null> {

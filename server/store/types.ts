@@ -3,7 +3,8 @@
  * same thing; only `Room` (server/rooms) decides what goes into them.
  */
 import type { Role } from '../../lib/permissions';
-import type { ChatMessage, MediaState, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
+import type { ChatMessage, ChatPage, MediaState, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
+import type { ChatPageQuery } from './chat-page';
 
 export interface MeetingRecord {
   code: string;
@@ -104,6 +105,12 @@ export interface RoomStore {
   appendChat(code: string, message: ChatMessage, keep: number): Promise<void>;
   /** The newest `limit` messages, oldest first. */
   recentChat(code: string, limit: number): Promise<ChatMessage[]>;
+  /**
+   * One page of history as `query.viewer` may see it (server/store/chat-page.ts
+   * says exactly which); null when `query.before` is not there for the viewer.
+   * Read in the store, so a page never costs more than reading that page.
+   */
+  chatPage(code: string, query: ChatPageQuery): Promise<ChatPage | null>;
   /** The message with this id still in the history, or null. */
   findChat(code: string, id: string): Promise<ChatMessage | null>;
   /**

@@ -83,6 +83,19 @@ describe('display names', () => {
   });
 });
 
+describe('half a surrogate pair', () => {
+  it('becomes U+FFFD in a name and in chat, so every JSON decoder can read what is stored', async () => {
+    const code = await createMeeting(shared.server);
+    const alice = await shared.join(code, 'Alice\ud800');
+    expect(alice.self.displayName).toBe('Alice\ufffd');
+    const bob = await shared.join(code, 'Bob');
+    const atBob = next(bob.socket, 'new-message');
+    expectOk(await emit(alice.socket, 'send-message', { text: 'a\udc00b 😀' }));
+    expect((await atBob).text).toBe('a\ufffdb 😀');
+    expect((await shared.server.store.recentChat(code, 10)).map((m) => m.text)).toEqual(['a\ufffdb 😀']);
+  });
+});
+
 describe('kick reasons', () => {
   let n = 0;
   /** Kicks a participant with `reason`; returns the reason the target was shown. */
