@@ -76,21 +76,42 @@ export function toResponse(result: ApiResult): Response {
   return new Response(JSON.stringify(result.body), { status: result.status, headers });
 }
 
-export function invalidPayload(message: string): Response {
-  return toResponse({ status: 400, body: { ok: false, error: { code: 'INVALID_PAYLOAD', message } } });
+/** 400 by default; 413 for a body that is too large. */
+export function invalidPayload(message: string, status: 400 | 413 = 400): Response {
+  return toResponse({ status, body: { ok: false, error: { code: 'INVALID_PAYLOAD', message } } });
 }
 
-/** Reads a JSON body of at most `limit` bytes; an empty body is `undefined`. */
+/** The largest JSON body the API reads (the custom server refuses a larger Content-Length before Next sees it). */
+export const API_BODY_LIMIT = 8_192;
+
+/**
+ * Reads a JSON body of at most `limit` bytes; an empty body is `undefined`.
+ * Read as a stream and abandoned at the limit, so a body with no (or a false)
+ * Content-Length is never held whole.
+ */
 export async function readJsonBody(
   request: Request,
-  limit = 8_192,
-): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
-  const text = await request.text();
-  if (text.length > limit) return { ok: false, message: `Body larger than ${limit} bytes` };
+  limit = API_BODY_LIMIT,
+): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; message: string }> {
+  const tooLarge = { ok: false, status: 413, message: `Body larger than ${limit} bytes` } as const;
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return tooLarge;
+  const reader = request.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader!.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      await reader!.cancel().catch(() => undefined);
+      return tooLarge;
+    }
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  text += decoder.decode();
   if (!text.trim()) return { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, message: 'Body is not valid JSON' };
+    return { ok: false, status: 400, message: 'Body is not valid JSON' };
   }
 }

@@ -14,6 +14,7 @@ import { IdentityService } from './auth/identity';
 import type { ServerConfig } from './config';
 import { createApiHandler } from './http/api';
 import { startMetricsServer } from './http/metrics-endpoint';
+import { requestClientIp } from './http/client-ip';
 import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
 import { HostPolicy } from './http/security';
 import { createLogger } from './logger';
@@ -23,6 +24,7 @@ import { RoomRegistry } from './rooms/RoomRegistry';
 import { attachSignaling } from './signaling';
 import { Lifecycle, type IoServer } from './signaling/context';
 import { RateLimiter } from './signaling/rate-limits';
+import { guardHandshakes, watchSendBuffers } from './signaling/connection-guard';
 import { MediaBridge } from './signaling/media-bridge';
 import { Sfu, type SfuConfig } from './sfu';
 import { MemoryRoomStore } from './store/memory';
@@ -54,6 +56,14 @@ export interface ConveneServer {
 
 // Small on purpose: the largest legitimate payload is a produce with simulcast RTP parameters.
 const MAX_SOCKET_PAYLOAD = 32 * 1024;
+/** How often each connection's unsent bytes are checked against MAX_SEND_BUFFER_KB. */
+const SEND_BUFFER_CHECK_MS = 100;
+/**
+ * Connections an IP may open past its cap and still get the handshake's clear
+ * "too many connections" answer; beyond that they are refused before any
+ * WebSocket upgrade, the cheapest refusal there is.
+ */
+const hardCap = ({ connectionsPerIp: cap }: ServerConfig['caps']) => cap + Math.max(10, Math.ceil(cap / 10));
 /** How long shutdown waits for clients' connections to flush and close before cutting them. */
 const FLUSH_WAIT_MS = 2_000;
 
@@ -92,7 +102,9 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     : new MemoryRoomStore();
 
   const identity = new IdentityService(config.secret);
-  const limits = new RateLimiter(config.rateLimits, redis);
+  const limits = new RateLimiter(config.rateLimits, redis, config.caps, (code, id) =>
+    store.getParticipant(code, id).then(Boolean),
+  );
   const meetings = new MeetingService(store, config);
   const rooms = new RoomRegistry({
     store,
@@ -108,6 +120,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     meetings,
     identity,
     limits,
+    store,
     requireSignInToCreate: config.requireSignInToCreate,
     publicUrl: config.publicUrl,
     log,
@@ -126,6 +139,13 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   }
 
   const http = createServer();
+  const requestIp = (req: IncomingMessage) => requestClientIp(req, config.trustProxy);
+  const handshakeGuard = {
+    ipOf: requestIp,
+    hardCap: hardCap(config.caps),
+    onRefused: (reason: 'per-ip-cap' | 'cooldown') => metrics.dropped.inc({ reason }),
+    log,
+  };
   const listeningPort = () => (http.address() as AddressInfo | null)?.port ?? config.port;
   const hosts = new HostPolicy({ publicUrl: config.publicUrl, allowedHosts: config.allowedHosts, port: listeningPort });
   const io: IoServer = new Server(http, {
@@ -133,12 +153,18 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     // CORS does not cover WebSockets, so the origin is checked on every handshake request too.
     cors: { origin: (origin, cb) => cb(null, !origin || config.corsOrigins.includes(origin)), credentials: true },
     // A Host outside ALLOWED_HOSTS never counts as same-origin (a DNS-rebinding page must not pass for us).
-    allowRequest: (req, cb) => {
+    allowRequest: guardHandshakes(limits, handshakeGuard, (req, cb) => {
       const host = hosts.allows(req.headers.host) ? req.headers.host : undefined;
       cb(null, isAllowedOrigin(req.headers.origin, host, config.corsOrigins));
-    },
+    }),
     // Next's dev server handles its own upgrades (HMR); don't let engine.io destroy them.
     destroyUpgrade: !nextUpgrade,
+  });
+  // Open connections per client IP, counted where engine.io opens and closes them.
+  io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const ip = requestIp(conn.request);
+    limits.connections.open(ip);
+    conn.once('close', () => limits.connections.close(ip));
   });
   let pub: Redis | null = null;
   let sub: Redis | null = null;
@@ -157,7 +183,24 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   });
   const sfu = options.media ? await Sfu.create(options.media, log.child({ component: 'sfu' })) : null;
   const media = sfu ? new MediaBridge(sfu, io, rooms, log) : null;
-  const signaling = attachSignaling({ io, rooms, identity, limits, config, metrics, log, lifecycle, media });
+  const stopSendBufferWatch = watchSendBuffers(io, {
+    maxBytes: config.caps.sendBufferBytes,
+    everyMs: SEND_BUFFER_CHECK_MS,
+    log,
+    metrics,
+  });
+  const signaling = attachSignaling({
+    io,
+    rooms,
+    store,
+    identity,
+    limits,
+    config,
+    metrics,
+    log,
+    lifecycle,
+    media,
+  });
 
   http.on(
     'request',
@@ -165,6 +208,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       metrics,
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
+      maxBodyBytes: config.caps.httpBodyBytes,
       health: () => ({ ok: true, store: store.kind, draining: lifecycle.draining }),
       next: nextHandler,
       log,
@@ -212,6 +256,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       io.local.disconnectSockets(true);
       await Promise.all([lifecycle.settled(), flushedAndClosed(connections, FLUSH_WAIT_MS)]);
       signaling.graceTimers.clearAll();
+      stopSendBufferWatch();
       await io.close();
       sfu?.close();
       await new Promise((resolve) => (metricsListener ? metricsListener.server.close(resolve) : resolve(undefined)));

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './http/client-ip';
 import { defaultAllowedHosts } from './http/security';
 
 const bool = z
@@ -24,13 +25,33 @@ const EnvSchema = z.object({
   MEETING_TTL_DAYS: z.coerce.number().positive().default(30),
   RECONNECT_GRACE_MS: int(15_000),
   REQUIRE_SIGN_IN_TO_CREATE: bool,
-  TRUST_PROXY: bool,
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `0, a hop count, or IPs/CIDRs: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: int(10_000),
   MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
   WAITING_ROOM_CAP: int(100, 1),
   CHAT_HISTORY: int(200, 1),
   CHAT_HISTORY_BYTES: int(65_536, 4_096),
+  MAX_CONNECTIONS_PER_IP: int(200, 1),
+  MAX_MEDIA_PARTICIPANTS_PER_IP: int(100, 1),
+  MEETINGS_PER_IP_PER_HOUR: int(60, 1),
+  KNOCKS_PER_IP_PER_HOUR: int(300, 1),
+  ROOM_BROADCASTS_PER_10S: int(200, 1),
+  FLOOD_REFUSALS: int(100, 1),
+  FLOOD_WINDOW_SEC: int(10, 1),
+  FLOOD_COOLDOWN_SEC: int(60),
+  MAX_SEND_BUFFER_KB: int(4_096, 64),
+  MAX_HTTP_BODY_KB: int(64, 1),
   ALLOWED_HOSTS: z.string().optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -57,6 +78,31 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   unknownCode: [20, 60],
 };
 
+/**
+ * Caps that keep one client IP, socket or room from taking the server's time
+ * or memory from everyone else. Per-IP counts of things held open
+ * (connections, media participants) are per process; per-IP budgets over time
+ * (meetings, knocks, flood cool-down) and the per-room budget go through Redis
+ * when REDIS_URL is set.
+ */
+export interface Caps {
+  /** Open Socket.IO connections per client IP. */
+  connectionsPerIp: number;
+  /** Participants with media transports per client IP (each holds SFU ports). */
+  mediaParticipantsPerIp: number;
+  /** [points, per seconds] per client IP. */
+  meetingsPerIp: [number, number];
+  knocksPerIp: [number, number];
+  /** [points, per seconds] per room, shared by all its sockets: send-message, typing, react, raise-hand. */
+  roomBroadcasts: [number, number];
+  /** A socket refused this many times (rate-limited, invalid, unknown event) within the window is dropped, and its IP cools down. */
+  flood: { refusals: number; windowMs: number; cooldownSec: number };
+  /** Bytes queued for one connection that its client has not read; past it the connection is dropped. */
+  sendBufferBytes: number;
+  /** Largest HTTP request body accepted, judged by Content-Length before anything is read. */
+  httpBodyBytes: number;
+}
+
 export interface ServerConfig {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -73,7 +119,8 @@ export interface ServerConfig {
   meetingTtlMs: number;
   reconnectGraceMs: number;
   requireSignInToCreate: boolean;
-  trustProxy: boolean;
+  /** Null: X-Forwarded-* headers are ignored (TRUST_PROXY=0). */
+  trustProxy: TrustProxy | null;
   logLevel: string;
   shutdownTimeoutMs: number;
   /** Chat messages kept per meeting (the newest). */
@@ -85,6 +132,7 @@ export interface ServerConfig {
   /** Most knocks waiting at once in one meeting's waiting room; one more is refused with ROOM_FULL. */
   waitingRoomCap: number;
   rateLimits: RateLimits;
+  caps: Caps;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -132,5 +180,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     maxScreenShares: e.MAX_SCREEN_SHARES,
     waitingRoomCap: e.WAITING_ROOM_CAP,
     rateLimits: DEFAULT_RATE_LIMITS,
+    caps: {
+      connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      mediaParticipantsPerIp: e.MAX_MEDIA_PARTICIPANTS_PER_IP,
+      meetingsPerIp: [e.MEETINGS_PER_IP_PER_HOUR, 3_600],
+      knocksPerIp: [e.KNOCKS_PER_IP_PER_HOUR, 3_600],
+      roomBroadcasts: [e.ROOM_BROADCASTS_PER_10S, 10],
+      flood: { refusals: e.FLOOD_REFUSALS, windowMs: e.FLOOD_WINDOW_SEC * 1_000, cooldownSec: e.FLOOD_COOLDOWN_SEC },
+      sendBufferBytes: e.MAX_SEND_BUFFER_KB * 1_024,
+      httpBodyBytes: e.MAX_HTTP_BODY_KB * 1_024,
+    },
   };
 }

@@ -5,6 +5,8 @@ export interface Metrics {
   registry: Registry;
   events: Counter<'event'>;
   errors: Counter<'code'>;
+  /** Connections the server cut or refused to protect everyone else. */
+  dropped: Counter<'reason'>;
 }
 
 export function createMetrics(sample: {
@@ -39,6 +41,12 @@ export function createMetrics(sample: {
       name: 'convene_errors_total',
       help: 'Errors returned to clients, by code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    dropped: new Counter({
+      name: 'convene_connections_dropped_total',
+      help: 'Connections cut (flood, slow-reader) or refused at the handshake (per-ip-cap, cooldown)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
   };

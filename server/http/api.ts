@@ -5,7 +5,9 @@ import type { Identity, IdentityService } from '../auth/identity';
 import { guestIdentity } from '../auth/identity';
 import type { Logger } from 'pino';
 import type { MeetingService } from '../rooms/meetings';
+import { knownToMeeting } from '../signaling/code-guard';
 import type { RateLimiter } from '../signaling/rate-limits';
+import type { RoomStore } from '../store/types';
 
 const STATUS: Partial<Record<ErrorBody['code'], number>> = {
   INVALID_PAYLOAD: 400,
@@ -20,6 +22,8 @@ export function createApiHandler(deps: {
   meetings: MeetingService;
   identity: IdentityService;
   limits: RateLimiter;
+  /** Read only to let a meeting's creator and co-hosts past their IP's unknown-code block. */
+  store: RoomStore;
   requireSignInToCreate: boolean;
   publicUrl: string | null;
   log: Logger;
@@ -52,8 +56,9 @@ export function createApiHandler(deps: {
   }
 
   async function lookup(req: RequestInfo, code: string) {
-    await limits.assertCodeLookupAllowed(req.ip);
-    const summary = await meetings.summary(code, await identity.fromCookieHeader(req.cookieHeader));
+    const who = await identity.fromCookieHeader(req.cookieHeader);
+    await limits.assertCodeLookupAllowed(req.ip, () => knownToMeeting({ store: deps.store, identity }, who, code));
+    const summary = await meetings.summary(code, who);
     if (!summary) {
       await limits.recordUnknownCode(req.ip);
       throw new ConveneError('ROOM_NOT_FOUND', 'No meeting has this code');
@@ -67,6 +72,7 @@ export function createApiHandler(deps: {
         const { who, setCookie } = await whoIs(req);
         if (deps.requireSignInToCreate && who.kind !== 'user')
           throw new ConveneError('UNAUTHENTICATED', 'Sign in to create a meeting');
+        await limits.consumeMeetingCreation(req.ip);
         const meeting = await meetings.create(who, input);
         log.info({ room: meeting.code, creator: who.kind }, 'meeting created');
         const url = `${deps.publicUrl ?? req.origin}/${meeting.code}`;

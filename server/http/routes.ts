@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLIENT_IP_HEADER } from '../../lib/http-api';
-import { clientIp } from '../signaling';
+import { refuseBody } from './body-limit';
+import { clientIp, fromTrustedProxy, type TrustProxy } from './client-ip';
 import type { Metrics } from '../metrics';
 import { serveMetrics, type MetricsAccess } from './metrics-endpoint';
 import { applySecurityHeaders, type HostPolicy } from './security';
@@ -13,7 +14,10 @@ import { applySecurityHeaders, type HostPolicy } from './security';
 export interface RouteDeps {
   metrics: Metrics;
   corsOrigins: string[];
-  trustProxy: boolean;
+  /** Null: X-Forwarded-* headers are dropped. */
+  trustProxy: TrustProxy | null;
+  /** Largest request body accepted (by Content-Length, before any of it is read). */
+  maxBodyBytes: number;
   health: () => { ok: boolean; store: string; draining: boolean };
   hosts: HostPolicy;
   /** Next's dev server (looser CSP for React Refresh). */
@@ -61,9 +65,10 @@ function routes(deps: RouteDeps) {
     // Route handlers read the client IP from this header; never trust one the client sent.
     req.headers[CLIENT_IP_HEADER] = clientIp(req.headers, req.socket.remoteAddress, deps.trustProxy);
     // Forwarded headers shape links and cookie flags; only a trusted proxy may set them.
-    if (!deps.trustProxy)
+    if (!fromTrustedProxy(req.socket.remoteAddress, deps.trustProxy))
       for (const h of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) delete req.headers[h];
     applySecurityHeaders(req, res, deps.hosts.apply(req), deps);
+    if (refuseBody(req, res, path ?? '/', deps.maxBodyBytes)) return;
 
     if (path === '/healthz') {
       const h = deps.health();

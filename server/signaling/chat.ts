@@ -24,12 +24,14 @@ export const chatHandlers = {
 
   typing: {
     bucket: 'typing',
-    act: async ({ socket }, { active }) => {
+    act: async ({ socket, deps }, { active }) => {
       const m = requireMembership(socket);
       const now = Date.now();
       const last = socket.data.lastTyping;
       // Throttled: relay state changes, and "still typing" at most every 2 s.
       if (last && last.active === active && (!active || now - last.at < TYPING_REFRESH_MS)) return {};
+      // A relay spends the room's broadcast budget; in a busy room it is skipped, not refused.
+      if (!(await deps.limits.tryRoomBroadcast(m.roomCode))) return {};
       socket.data.lastTyping = { active, at: now };
       socket.to(roomChannel(m.roomCode)).emit('typing', { participantId: m.participantId, active });
       return {};

@@ -6,6 +6,7 @@ import type { Identity, IdentityService } from '../auth/identity';
 import type { ServerConfig } from '../config';
 import type { Metrics } from '../metrics';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
+import type { RoomStore } from '../store/types';
 import type { MediaBridge } from './media-bridge';
 import type { RateLimiter } from './rate-limits';
 
@@ -19,6 +20,10 @@ export interface SocketData {
   knock: { roomCode: string; knockId: string; displayName: string } | null;
   joining: boolean;
   lastTyping: { active: boolean; at: number } | null;
+  /** Refusals (rate-limited, invalid, unknown event) in the current flood window. */
+  refusals: { count: number; since: number };
+  /** Set once the server drops this socket for flooding: nothing it still sends is answered. */
+  dropped: boolean;
 }
 
 /**
@@ -36,6 +41,8 @@ export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterS
 export interface SignalingDeps {
   io: IoServer;
   rooms: RoomRegistry;
+  /** Read-only here: room state changes go through Room. */
+  store: RoomStore;
   identity: IdentityService;
   limits: RateLimiter;
   config: ServerConfig;

@@ -6,6 +6,8 @@
  * sockets was a measurable share of join CPU and heap.
  * Nothing throws across the socket boundary: domain errors reach the client
  * with their code, anything else becomes INTERNAL without its message.
+ * A socket that keeps being refused is a flood, not a client: it is dropped
+ * and its IP cools down, instead of being answered event by event.
  */
 import type { z } from 'zod';
 import {
@@ -17,6 +19,7 @@ import {
   type ParsedPayload,
 } from '../../lib/protocol';
 import { describeIssue } from '../../lib/protocol/describe';
+import { cutConnection } from './connection-guard';
 import type { IoSocket, SignalingDeps } from './context';
 import type { GraceTimers } from './presence';
 import type { Bucket } from './rate-limits';
@@ -61,6 +64,45 @@ export function reply(socket: IoSocket, ack: AnyAck | undefined, error: ErrorBod
 }
 
 /**
+ * Events that reach the whole room (or its host): each also spends a point of
+ * the room's shared budget, so many sockets each within their own allowance
+ * cannot together bury everyone else. `typing` spends it in its handler, and
+ * only when it is relayed.
+ */
+const ROOM_BROADCASTS: ReadonlySet<ClientEventName> = new Set([
+  'send-message',
+  'react',
+  'raise-hand',
+  'lower-hand',
+] satisfies ClientEventName[]);
+
+/** Refusals that only a broken or hostile client collects by the hundred. */
+const FLOOD_CODES: ReadonlySet<ErrorBody['code']> = new Set(['RATE_LIMITED', 'INVALID_PAYLOAD']);
+
+/**
+ * Counts a refusal against the socket (a fixed window kept on the socket
+ * itself: no map, no timer, gone with the socket). Past the cap the socket is
+ * dropped at once, without an answer, and its IP cools down. Returns whether
+ * it was dropped.
+ */
+function refused(socket: IoSocket, deps: SignalingDeps): boolean {
+  const { refusals, windowMs } = deps.config.caps.flood;
+  const r = socket.data.refusals;
+  const now = Date.now();
+  if (now - r.since > windowMs) {
+    r.since = now;
+    r.count = 0;
+  }
+  if (++r.count < refusals) return false;
+  socket.data.dropped = true;
+  deps.metrics.dropped.inc({ reason: 'flood' });
+  deps.log.warn({ ip: socket.data.ip, socket: socket.id, refusals: r.count }, 'socket dropped for flooding');
+  void deps.limits.coolDown(socket.data.ip).catch((err: unknown) => deps.log.error({ err }, 'cool-down not recorded'));
+  cutConnection(socket.conn);
+  return true;
+}
+
+/**
  * The listener every socket registers with `socket.onAny`; Socket.IO calls it
  * with the socket as `this`, so one function serves every connection.
  * onAny listeners run before per-socket `socket.use` middlewares: a check
@@ -72,11 +114,14 @@ export function dispatcher(
   grace: GraceTimers,
 ): (this: IoSocket, event: unknown, ...args: unknown[]) => void {
   return function dispatch(this: IoSocket, event: unknown, ...args: unknown[]): void {
+    // Packets already received from a socket being dropped get no work and no answer.
+    if (this.data.dropped) return;
     const { payload, ack } = splitArgs(args);
     // Own keys only: an event named "constructor" or "__proto__" is unknown, not a prototype lookup.
     if (typeof event !== 'string' || !Object.hasOwn(table, event)) {
       deps.metrics.events.inc({ event: 'unknown' });
       deps.metrics.errors.inc({ code: 'INVALID_PAYLOAD' });
+      if (refused(this, deps)) return;
       const name = typeof event === 'string' ? event.slice(0, 64) : typeof event;
       reply(this, ack, { code: 'INVALID_PAYLOAD', message: `Unknown event: ${name}` });
       return;
@@ -107,11 +152,14 @@ async function run<E extends ClientEventName>(
     const schema = clientEventSchemas[event] as unknown as z.ZodType<ParsedPayload<E>>;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new ConveneError('INVALID_PAYLOAD', describeIssue(parsed.error));
+    const m = socket.data.membership;
+    if (m && ROOM_BROADCASTS.has(event)) await deps.limits.consumeRoomBroadcast(m.roomCode);
     const result = await handler.act(c, parsed.data);
     ack?.({ ...result, ok: true });
   } catch (err) {
     const error = toErrorBody(err, deps, event);
     deps.metrics.errors.inc({ code: error.code });
+    if (socket.data.dropped || (FLOOD_CODES.has(error.code) && refused(socket, deps))) return;
     deps.log.debug({ event, code: error.code, socket: socket.id }, 'event refused');
     reply(socket, ack, error);
     handler.onError?.(socket, error);

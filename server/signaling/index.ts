@@ -1,6 +1,7 @@
 /** Attaches the signaling protocol to a Socket.IO server: handshake identity, features, unknown events. */
 import { parseCookies } from '../auth/cookies';
 import { guestIdentity } from '../auth/identity';
+import { fromTrustedProxy, requestClientIp } from '../http/client-ip';
 import type { IoSocket, SignalingDeps } from './context';
 import { chatHandlers } from './chat';
 import { dispatcher, type EventTable } from './handler';
@@ -26,18 +27,13 @@ export interface Signaling {
   graceTimers: GraceTimers;
 }
 
-export function clientIp(
-  headers: Record<string, string | string[] | undefined>,
-  remote: string | undefined,
-  trustProxy: boolean,
-): string {
-  const forwarded = headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]!.trim();
-  return remote ?? 'unknown';
+/** A handshake refused by the per-IP connection cap; the client sees its message in `connect_error`, with `data.code`. */
+class LimitRefusal extends Error {
+  readonly data = { code: 'RATE_LIMITED' as const };
 }
 
 export function attachSignaling(deps: SignalingDeps): Signaling {
-  const { io, identity, config, log, lifecycle } = deps;
+  const { io, identity, config, log, lifecycle, limits, metrics } = deps;
   const graceTimers = new GraceTimers();
 
   // Browsers without a guest cookie get one on the handshake response, so a
@@ -46,13 +42,18 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     'initial_headers',
     (
       headers: Record<string, string>,
-      req: { headers: Record<string, string | undefined>; conveneGuestId?: string },
+      req: {
+        headers: Record<string, string | undefined>;
+        socket: { remoteAddress?: string };
+        conveneGuestId?: string;
+      },
     ) => {
       const cookies = parseCookies(req.headers.cookie);
       if (identity.guestIdFromCookies(cookies)) return;
       req.conveneGuestId = identity.newGuestId();
       const secure =
-        (config.trustProxy && req.headers['x-forwarded-proto'] === 'https') ||
+        (fromTrustedProxy(req.socket.remoteAddress, config.trustProxy) &&
+          req.headers['x-forwarded-proto'] === 'https') ||
         (config.publicUrl?.startsWith('https:') ?? false);
       headers['set-cookie'] = identity.guestCookie(req.conveneGuestId, secure);
     },
@@ -62,7 +63,15 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
     void (async () => {
       const token = handshakeToken(socket.handshake.auth, socket.handshake.headers.authorization);
       const req = socket.request as typeof socket.request & { conveneGuestId?: string };
-      socket.data.ip = clientIp(req.headers, req.socket.remoteAddress, config.trustProxy);
+      const ip = requestClientIp(req, config.trustProxy);
+      socket.data.ip = ip;
+      socket.data.refusals = { count: 0, since: 0 };
+      socket.data.dropped = false;
+      // Limits first, so a refused handshake costs no token or cookie verification.
+      // (An IP cooling down after a flood was refused before this, in allowRequest.)
+      const open = limits.connections.count(ip);
+      if (open > config.caps.connectionsPerIp)
+        throw new LimitRefusal(`Too many connections from your network (${open - 1} open); close some and retry`);
       socket.data.membership = null;
       socket.data.knock = null;
       socket.data.joining = false;
@@ -86,7 +95,12 @@ export function attachSignaling(deps: SignalingDeps): Signaling {
       () => next(),
       (err: unknown) => {
         log.debug({ err: (err as Error).message }, 'handshake refused');
-        next(new Error('Authentication failed'));
+        if (!(err instanceof LimitRefusal)) return next(new Error('Authentication failed'));
+        metrics.dropped.inc({ reason: 'per-ip-cap' });
+        next(err);
+        // Once the refusal is on its way, the connection itself goes: a refused
+        // client must not keep holding one while it waits to retry.
+        setImmediate(() => socket.conn.close());
       },
     );
   });

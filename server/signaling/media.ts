@@ -27,7 +27,9 @@ export const mediaHandlers = {
   'create-transport': {
     bucket: 'control',
     act: async (c, { direction }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId, roomCode } = await member(c);
+      // Each participant with media holds SFU ports: one IP may hold only so many.
+      await c.deps.limits.assertMediaSlot(c.socket.data.ip, roomCode, participantId);
       return media.createWebRtcTransport(participantId, direction);
     },
   },

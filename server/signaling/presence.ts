@@ -18,6 +18,7 @@ import {
 } from './lobby';
 import { participantInfo } from '../rooms/snapshots';
 import { resumeTokenParticipant } from '../auth/identity';
+import { knownToMeeting } from './code-guard';
 import { moderatorChannel, participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
 import type { EventHandlers } from './handler';
 
@@ -72,6 +73,7 @@ export function announceLeave(deps: SignalingDeps, grace: GraceTimers, code: str
   deliverAdmissions(deps, code, result.lobby, (s) => completeAdmission(deps, s, grace));
   deps.log.info({ room: code, participant: result.removed.id, reason: result.reason }, 'participant left');
   if (result.empty) deps.rooms.release(code);
+  deps.limits.releaseMediaSlot(code, result.removed.id);
   deps.media
     ?.participantGone(code, result.removed.id, result.empty)
     .catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
@@ -94,7 +96,9 @@ export const presenceHandlers = {
       if (socket.data.tokenRoom && socket.data.tokenRoom !== code)
         throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
 
-      await limits.assertCodeLookupAllowed(socket.data.ip);
+      await limits.assertCodeLookupAllowed(socket.data.ip, () =>
+        knownToMeeting(deps, socket.data.identity, code, payload.resumeToken),
+      );
       await abandonKnock(deps, socket);
       socket.data.joining = true;
       try {
@@ -108,6 +112,11 @@ export const presenceHandlers = {
             throw err;
           });
         if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
+        // Past its IP's knock budget, the knock is withdrawn before anyone hears of it.
+        await limits.consumeKnock(socket.data.ip).catch(async (err: unknown) => {
+          await rooms.get(code).leaveLobby(result.entry.id, socket.id);
+          throw err;
+        });
         await enterLobby(socket, code, result.entry.id, displayName);
         announceKnock(deps, code, result.entry);
         deps.log.info({ room: code, knock: result.entry.id, guest: result.entry.isGuest }, 'knocking');

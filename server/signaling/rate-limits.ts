@@ -1,22 +1,40 @@
 /**
  * Rate limits (rate-limiter-flexible). Per-socket buckets are always kept in
  * this process's memory: a socket lives on exactly one process, so a shared
- * store would only add a Redis round trip to every event. The per-IP limit on
- * unknown room codes must hold across processes, so it lives in Redis when
+ * store would only add a Redis round trip to every event. Budgets per IP or
+ * per room over time must hold across processes, so they live in Redis when
  * REDIS_URL is set. Only the offender hears about a limit.
+ * Every store here forgets a key when its window ends (memory: a timer per
+ * key; Redis: the key's TTL), so the limiter's own state stays bounded.
  */
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ConveneError } from '../../lib/protocol';
-import type { RateLimits } from '../config';
+import type { Caps, RateLimits } from '../config';
+import { ConnectionCounts, MediaSlots, ipKey } from './ip-slots';
 
 export type Bucket = Exclude<keyof RateLimits, 'unknownCode'>;
+
+/** Whether a participant still exists, so its media slot can be reclaimed if a release was missed. */
+export type ParticipantExists = (roomCode: string, participantId: string) => Promise<boolean>;
+
+/** Room codes hold no colon, so the first one splits a slot key back apart. */
+const slotKey = (roomCode: string, participantId: string) => `${roomCode}:${participantId}`;
 
 export class RateLimiter {
   readonly #perSocket: Record<Bucket, RateLimiterMemory>;
   readonly #unknownCode: RateLimiterAbstract;
+  readonly #meetings: RateLimiterAbstract;
+  readonly #knocks: RateLimiterAbstract;
+  readonly #roomBroadcasts: RateLimiterAbstract;
+  /** Flooders' IPs: this process's copy answers its own refusals without a Redis read. */
+  readonly #coolingHere: RateLimiterMemory;
+  readonly #coolingShared: RateLimiterAbstract | null;
+  readonly #cooldownSec: number;
+  readonly connections = new ConnectionCounts();
+  readonly #media: MediaSlots;
 
-  constructor(limits: RateLimits, redis: Redis | null) {
+  constructor(limits: RateLimits, redis: Redis | null, caps: Caps, participantExists?: ParticipantExists) {
     const memory = (name: Bucket) =>
       new RateLimiterMemory({ keyPrefix: name, points: limits[name][0], duration: limits[name][1] });
     this.#perSocket = {
@@ -26,18 +44,29 @@ export class RateLimiter {
       control: memory('control'),
       react: memory('react'),
     };
-    const [points, duration] = limits.unknownCode;
+    const shared = (name: string, [points, duration]: [number, number], blockDuration = 0) =>
+      redis
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `convene:rl:${name}`,
+            points,
+            duration,
+            blockDuration,
+            useRedisPackage: false,
+          })
+        : new RateLimiterMemory({ keyPrefix: name, points, duration, blockDuration });
     // Enumeration attempts are blocked for as long as the window, not just throttled.
-    this.#unknownCode = redis
-      ? new RateLimiterRedis({
-          storeClient: redis,
-          keyPrefix: 'convene:rl:unknown-code',
-          points,
-          duration,
-          blockDuration: duration,
-          useRedisPackage: false,
-        })
-      : new RateLimiterMemory({ keyPrefix: 'unknown-code', points, duration, blockDuration: duration });
+    this.#unknownCode = shared('unknown-code', limits.unknownCode, limits.unknownCode[1]);
+    this.#meetings = shared('meetings', caps.meetingsPerIp);
+    this.#knocks = shared('knocks', caps.knocksPerIp);
+    this.#roomBroadcasts = shared('room', caps.roomBroadcasts);
+    this.#cooldownSec = caps.flood.cooldownSec;
+    this.#coolingHere = new RateLimiterMemory({ keyPrefix: 'cooldown', points: 1, duration: 1 });
+    this.#coolingShared = redis ? shared('cooldown', [1, 1]) : null;
+    this.#media = new MediaSlots(caps.mediaParticipantsPerIp, (key) => {
+      const at = key.indexOf(':');
+      return participantExists ? participantExists(key.slice(0, at), key.slice(at + 1)) : Promise.resolve(true);
+    });
   }
 
   /** Spends a point of one socket's bucket; throws RATE_LIMITED when none are left in this window. */
@@ -45,17 +74,79 @@ export class RateLimiter {
     await this.#perSocket[bucket].consume(socketId).catch(rethrowLimited);
   }
 
-  /** Throws RATE_LIMITED if this IP already spent its unknown-code attempts. */
-  async assertCodeLookupAllowed(ip: string): Promise<void> {
-    const res = await this.#unknownCode.get(ip);
-    if (res && res.remainingPoints <= 0) throw tooMany(res);
+  /**
+   * Throws RATE_LIMITED if this IP already spent its unknown-code attempts,
+   * unless `knownHere` says the meeting it asks for knows the caller (its
+   * creator, a remembered co-host, a participant resuming): they are not
+   * guessing, and a neighbour's guessing must not lock them out.
+   */
+  async assertCodeLookupAllowed(ip: string, knownHere?: () => Promise<boolean>): Promise<void> {
+    const res = await this.#unknownCode.get(ipKey(ip));
+    if (res && res.remainingPoints <= 0 && !(await knownHere?.())) throw tooMany(res);
   }
 
   /** Records a lookup of a code that does not exist. */
   async recordUnknownCode(ip: string): Promise<void> {
-    await this.#unknownCode.consume(ip).catch((err: unknown) => {
-      if (!(err instanceof RateLimiterRes)) throw err;
-    });
+    await this.#unknownCode.consume(ipKey(ip)).catch(ignoreLimited);
+  }
+
+  /** A meeting is being created from this IP (POST /api/rooms). */
+  async consumeMeetingCreation(ip: string): Promise<void> {
+    await this.#meetings.consume(ipKey(ip)).catch(limitedAs('Too many meetings created from your network'));
+  }
+
+  /** A join from this IP is turning into a knock on a waiting room. */
+  async consumeKnock(ip: string): Promise<void> {
+    await this.#knocks.consume(ipKey(ip)).catch(limitedAs('Too many requests to join from your network'));
+  }
+
+  /** One room-wide broadcast (chat, typing, reaction, hand) out of the room's shared budget. */
+  async consumeRoomBroadcast(roomCode: string): Promise<void> {
+    await this.#roomBroadcasts.consume(roomCode).catch(limitedAs('This meeting is busy'));
+  }
+
+  /** The same budget for a best-effort relay (typing): whether it may go out, never a refusal. */
+  async tryRoomBroadcast(roomCode: string): Promise<boolean> {
+    return this.#roomBroadcasts.consume(roomCode).then(
+      () => true,
+      (err: unknown) => {
+        ignoreLimited(err);
+        return false;
+      },
+    );
+  }
+
+  /** Refuses new connections from this IP for the cool-down (a socket from it was dropped for flooding). */
+  async coolDown(ip: string): Promise<void> {
+    if (this.#cooldownSec <= 0) return;
+    const key = ipKey(ip);
+    await this.#coolingHere.block(key, this.#cooldownSec);
+    await this.#coolingShared?.block(key, this.#cooldownSec);
+  }
+
+  /** Seconds left of this IP's cool-down, 0 if none. */
+  async coolingDown(ip: string): Promise<number> {
+    const key = ipKey(ip);
+    const res = (await this.#coolingHere.get(key)) ?? (await this.#coolingShared?.get(key)) ?? null;
+    return res && res.consumedPoints > 1 ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+  }
+
+  /**
+   * Takes a media slot for a participant from this IP (idempotent); throws
+   * RATE_LIMITED when the IP already has its cap of participants with media.
+   */
+  async assertMediaSlot(ip: string, roomCode: string, participantId: string): Promise<void> {
+    if (!(await this.#media.take(ip, slotKey(roomCode, participantId))))
+      throw new ConveneError('RATE_LIMITED', 'Too many people with audio or video from your network');
+  }
+
+  /** The participant is gone: its media slot is free again. */
+  releaseMediaSlot(roomCode: string, participantId: string): void {
+    this.#media.release(slotKey(roomCode, participantId));
+  }
+
+  mediaSlots(ip: string): number {
+    return this.#media.count(ip);
   }
 }
 
@@ -63,9 +154,19 @@ function rethrowLimited(err: unknown): never {
   throw err instanceof RateLimiterRes ? tooMany(err) : err;
 }
 
+function ignoreLimited(err: unknown): void {
+  if (!(err instanceof RateLimiterRes)) throw err;
+}
+
+function limitedAs(what: string): (err: unknown) => never {
+  return (err) => {
+    if (!(err instanceof RateLimiterRes)) throw err;
+    throw new ConveneError('RATE_LIMITED', `${what}; retry in ${retryIn(err)} s`);
+  };
+}
+
+const retryIn = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
 function tooMany(res: RateLimiterRes): ConveneError {
-  return new ConveneError(
-    'RATE_LIMITED',
-    `Too many requests; retry in ${Math.max(1, Math.ceil(res.msBeforeNext / 1000))} s`,
-  );
+  return new ConveneError('RATE_LIMITED', `Too many requests; retry in ${retryIn(res)} s`);
 }

@@ -72,10 +72,15 @@ export function client(
     cookie?: string;
     headers?: Record<string, string>;
     reconnection?: boolean;
+    /** Connect from this local address (127.0.0.2, 127.0.0.3…: other client IPs on loopback, no setup needed on Linux). */
+    localAddress?: string;
   } = {},
 ): Client {
   const url = typeof server === 'string' ? server : server.url;
+  // engine.io-client passes localAddress on to `ws` in Node; its options type does not list it.
+  const local: object = opts.localAddress ? { localAddress: opts.localAddress } : {};
   return connect(url, {
+    ...local,
     transports: ['websocket'],
     forceNew: true,
     reconnection: opts.reconnection ?? false,

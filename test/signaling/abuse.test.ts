@@ -4,7 +4,17 @@ import { clientEventSchemas } from '../../lib/protocol';
 import type { ConveneServer } from '../../server/app';
 import { DEFAULT_RATE_LIMITS } from '../../server/config';
 import { expectErr } from '../helpers/ack';
-import { client, connected, createMeeting, emit, joined, recorder, startServer, type Client } from '../helpers/server';
+import {
+  client,
+  connected,
+  createMeeting,
+  emit,
+  joined,
+  recorder,
+  startServer,
+  testConfig,
+  type Client,
+} from '../helpers/server';
 import { sleep } from '../helpers/wait';
 
 // Untyped on purpose: the fuzzer sends event names and payloads that the typed `emit` would not let compile.
@@ -125,10 +135,12 @@ function randomValue(r: () => number, depth = 0): unknown {
 describe('fuzzing', () => {
   let server: ConveneServer;
   beforeAll(async () => {
-    // Limits off, so every payload reaches validation instead of the rate limiter.
+    // Limits off, so every payload reaches validation instead of the rate limiter, and the
+    // fuzzers' thousands of refusals do not get them dropped as flooders.
     const open: [number, number] = [1_000_000, 1];
     server = await startServer({
       rateLimits: { join: open, chat: open, typing: open, control: open, react: open, unknownCode: open },
+      caps: { ...testConfig().caps, flood: { refusals: 1_000_000, windowMs: 1_000, cooldownSec: 0 } },
     });
   });
   afterAll(() => server.close());

@@ -86,7 +86,10 @@ describe('chat', () => {
   });
 
   it('the history keeps the last 200 messages', async () => {
-    const roomy = await startServer({ rateLimits: { ...shared.server.config.rateLimits, chat: [1000, 1] } });
+    const roomy = await startServer({
+      rateLimits: { ...shared.server.config.rateLimits, chat: [1000, 1] },
+      caps: { ...shared.server.config.caps, roomBroadcasts: [1000, 1] },
+    });
     try {
       const code = await createMeeting(roomy);
       const alice = await joined(roomy, code, 'Alice');

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../server/config';
 import { RateLimiter } from '../../server/signaling/rate-limits';
 import { startRedis, type RedisInstance } from '../helpers/redis';
+import { testConfig } from '../helpers/server';
 import { sleep } from '../helpers/wait';
 
 const limits = { ...DEFAULT_RATE_LIMITS, chat: [3, 1] as [number, number], unknownCode: [2, 60] as [number, number] };
+const caps = testConfig().caps;
 const outcome = (p: Promise<void>) =>
   p.then(
     () => 'ok',
@@ -14,7 +16,7 @@ const outcome = (p: Promise<void>) =>
 
 describe('per-socket rate limits', () => {
   it('a bucket allows its points per window, refuses the rest, and refills when the window ends', async () => {
-    const limiter = new RateLimiter(limits, null);
+    const limiter = new RateLimiter(limits, null, caps);
     const first = [];
     for (let i = 0; i < 5; i++) first.push(await outcome(limiter.consume('chat', 'socket-a')));
     expect(first).toEqual(['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
@@ -23,7 +25,7 @@ describe('per-socket rate limits', () => {
   });
 
   it('buckets and sockets are counted apart', async () => {
-    const limiter = new RateLimiter(limits, null);
+    const limiter = new RateLimiter(limits, null, caps);
     for (let i = 0; i < 3; i++) await limiter.consume('chat', 'flooder');
     expect(await outcome(limiter.consume('chat', 'flooder'))).toBe('RATE_LIMITED');
     expect(await outcome(limiter.consume('control', 'flooder'))).toBe('ok');
@@ -49,8 +51,8 @@ describe('rate limits with Redis', () => {
 
   it('per-socket buckets stay in process memory, while the unknown-code budget is shared by every process', async () => {
     const inspect = connect();
-    const processA = new RateLimiter(limits, connect());
-    const processB = new RateLimiter(limits, connect());
+    const processA = new RateLimiter(limits, connect(), caps);
+    const processB = new RateLimiter(limits, connect(), caps);
     await processA.consume('chat', 'socket-on-a');
     expect(await inspect.keys('*')).toEqual([]);
 

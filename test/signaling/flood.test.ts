@@ -1,0 +1,168 @@
+/**
+ * Floods: a socket that keeps being refused is dropped and its IP cools down;
+ * many sockets each within their own allowance share one budget per room.
+ * Clients bind to 127.0.0.2/127.0.0.3 to come from other IPs than the victims.
+ */
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConveneServer } from '../../server/app';
+import { expectErr, expectOk } from '../helpers/ack';
+import {
+  client,
+  guestCookieHeader,
+  connected,
+  createMeeting,
+  emit,
+  joined,
+  recorder,
+  startServer,
+  testConfig,
+  type Client,
+} from '../helpers/server';
+import { sleep, until } from '../helpers/wait';
+
+// Untyped on purpose: a flooder sends what the typed `emit` would not let compile, and never waits.
+const raw = (socket: Client) => socket as unknown as Socket;
+
+/** Resolves with the reason once the server drops the socket. */
+const disconnected = (socket: Client) =>
+  new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+
+const FLOOD = { refusals: 50, windowMs: 10_000, cooldownSec: 2 };
+
+/** Events a recorder saw, by name. */
+const names = (seen: ReturnType<typeof recorder>) => seen.map((e) => e.event);
+
+describe('a socket that keeps being refused', () => {
+  let server: ConveneServer;
+  beforeAll(async () => {
+    server = await startServer({ reconnectGraceMs: 300, caps: { ...testConfig().caps, flood: FLOOD } });
+  });
+  afterAll(() => server.close());
+
+  it('is dropped without further answers and its IP cools down; a user from another IP keeps chatting and sees nothing of it', async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host');
+    const member = await joined(server, code, 'Member');
+    await sleep(50); // let Member's user-joined reach the host before recording
+    const hostSaw = recorder(host.socket);
+    const memberSaw = recorder(member.socket);
+
+    const flooder = await connected(client(server, { localAddress: '127.0.0.2' }));
+    const dropped = disconnected(flooder);
+    let answered = 0;
+    for (let i = 0; i < 2_000; i++) raw(flooder).emit('no-such-event', { i }, () => answered++);
+    expect(await dropped).toBe('transport close');
+    await sleep(200);
+    // Answers stop at the refusal that trips the limit: the rest cost the server nothing.
+    expect(answered).toBeLessThan(FLOOD.refusals);
+
+    // Its IP cools down: a new connection from it is refused; other IPs are not.
+    await expect(connected(client(server, { localAddress: '127.0.0.2' }))).rejects.toThrow();
+    const neighbour = await connected(client(server, { localAddress: '127.0.0.3' }));
+
+    expectOk(await emit(member.socket, 'send-message', { text: 'still here' }));
+    await until('the host got the chat', () => names(hostSaw).includes('new-message'));
+    expect(names(hostSaw)).toEqual(['new-message']);
+    expect(names(memberSaw)).toEqual(['new-message']);
+
+    // The cool-down ends.
+    await sleep(FLOOD.cooldownSec * 1_000 + 200);
+    const back = await connected(client(server, { localAddress: '127.0.0.2' }));
+    for (const s of [host.socket, member.socket, neighbour, back]) s.disconnect();
+  });
+
+  it('a member spamming chat is dropped once its refusals pile up; the others got only its allowed messages, then saw it leave', async () => {
+    const code = await createMeeting(server);
+    const watcher = await joined(server, code, 'Watcher');
+    const spammer = await joined(server, code, 'Spammer', { localAddress: '127.0.0.2' });
+    await sleep(50);
+    const watcherSaw = recorder(watcher.socket);
+
+    // Its bucket's worth (20 per 10 s) goes through; the flood after it does not.
+    const allowance = server.config.rateLimits.chat[0];
+    for (let i = 0; i < allowance; i++) expectOk(await emit(spammer.socket, 'send-message', { text: `ok ${i}` }));
+    const dropped = disconnected(spammer.socket);
+    for (let i = 0; i < 500; i++) raw(spammer.socket).emit('send-message', { text: `spam ${i}` }, () => undefined);
+    expect(await dropped).toBe('transport close');
+
+    await until('the watcher saw the spammer leave', () => names(watcherSaw).includes('user-left'));
+    const texts = watcherSaw.flatMap((e) => (e.event === 'new-message' ? [(e.data as { text: string }).text] : []));
+    expect(texts).toEqual(Array.from({ length: allowance }, (_, i) => `ok ${i}`));
+    expect(watcherSaw.at(-1)).toEqual({
+      event: 'user-left',
+      data: { participantId: spammer.self.participantId, reason: 'disconnected' },
+    });
+
+    expectOk(await emit(watcher.socket, 'send-message', { text: 'calm again' }));
+    watcher.socket.disconnect();
+  });
+
+  it('invalid payloads count as refusals too', async () => {
+    const flooder = await connected(client(server, { localAddress: '127.0.0.4' }));
+    const dropped = disconnected(flooder);
+    for (let i = 0; i < 200; i++) raw(flooder).emit('send-message', { text: 42 }, () => undefined);
+    expect(await dropped).toBe('transport close');
+  });
+
+  it('a client refused now and then is never dropped', async () => {
+    const code = await createMeeting(server);
+    const eager = await joined(server, code, 'Eager', { localAddress: '127.0.0.5' });
+    // 40 refusals in a window: well under the limit.
+    const acks = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => emit(eager.socket, 'send-message', { text: `hi ${i}` })),
+    );
+    expect(acks.filter((a) => !a.ok)).toHaveLength(40);
+    await sleep(100);
+    expect(eager.socket.connected).toBe(true);
+    eager.socket.disconnect();
+  });
+});
+
+describe('the room-wide budget', () => {
+  let server: ConveneServer;
+  const BUDGET = 30;
+  beforeAll(async () => {
+    server = await startServer({ caps: { ...testConfig().caps, roomBroadcasts: [BUDGET, 60] } });
+  });
+  afterAll(() => server.close());
+
+  it('many members each within their own allowance cannot push more than the room budget; the rest is refused to its sender only, and the host still acts at once', async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('creator') });
+    const members = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => joined(server, code, `Member ${i}`, { localAddress: '127.0.0.2' })),
+    );
+    await sleep(100);
+    const hostSaw = recorder(host.socket);
+
+    // 3 messages and 1 reaction each: 80 room-wide events, all within each socket's own buckets.
+    const acks = await Promise.all(
+      members.flatMap((m, i) => [
+        emit(m.socket, 'send-message', { text: `one ${i}` }),
+        emit(m.socket, 'send-message', { text: `two ${i}` }),
+        emit(m.socket, 'react', { emoji: '👍' }),
+        emit(m.socket, 'send-message', { text: `three ${i}` }),
+      ]),
+    );
+    const allowed = acks.filter((a) => a.ok).length;
+    expect(allowed).toBe(BUDGET);
+    for (const refused of acks.filter((a) => !a.ok)) expectErr(refused, 'RATE_LIMITED');
+
+    // Typing in a room out of budget is not relayed (and not refused: it is best-effort).
+    expect(await emit(members[0]!.socket, 'typing', { active: true })).toEqual({ ok: true });
+
+    // Host actions are not broadcasts of the members' kind: the kick goes through at once.
+    const kicked = members[1]!;
+    const started = performance.now();
+    expectOk(await emit(host.socket, 'kick-participant', { participantId: kicked.self.participantId }));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await until('the host saw the kick', () => names(hostSaw).includes('user-left'));
+    await sleep(100);
+
+    const broadcasts = hostSaw.filter((e) => e.event === 'new-message' || e.event === 'reaction');
+    expect(broadcasts).toHaveLength(BUDGET);
+    expect(names(hostSaw)).not.toContain('typing');
+    for (const s of [host, ...members]) s.socket.disconnect();
+  });
+});
