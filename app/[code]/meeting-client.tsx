@@ -82,6 +82,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const deviceLists = useDeviceLists(settingsOpen);
   const [panel, setPanel] = useState<SidePanel | null>('people');
+  /** When the newest message read was sent: deletions and pages of older messages leave it meaningful. */
   const [seenChat, setSeenChat] = useState(0);
   const [copied, setCopied] = useState(false);
   useEffect(() => {
@@ -97,9 +98,10 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   useKnockSound(view.lobby.length);
   useMeetingShortcuts(joined, { mic: () => void actions.toggleMic(), camera: () => void actions.toggleCamera() });
   // Messages count as read while the chat is open, and history counts as read on arrival.
+  const newestSentAt = view.chat.at(-1)?.sentAt ?? 0;
   useEffect(() => {
-    if (panel === 'chat' || !joined) setSeenChat(view.chat.length);
-  }, [panel, joined, view.chat.length]);
+    if (panel === 'chat' || !joined) setSeenChat(newestSentAt);
+  }, [panel, joined, newestSentAt]);
   useEffect(() => {
     if (!copied) return;
     const t = setTimeout(() => setCopied(false), 2_000);
@@ -185,7 +187,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const selfId = view.self?.participantId ?? null;
   const role = view.self?.role ?? 'participant';
   const me = view.participants.find((x) => x.participantId === selfId);
-  const unread = panel === 'chat' ? 0 : view.chat.slice(seenChat).filter((m) => m.from.participantId !== selfId).length;
+  const unread =
+    panel === 'chat' ? 0 : view.chat.filter((m) => m.sentAt > seenChat && m.from.participantId !== selfId).length;
   const nameOf = (id: string) => view.participants.find((x) => x.participantId === id)?.displayName ?? 'Someone';
   const send = actions.send;
 
