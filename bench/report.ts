@@ -214,11 +214,11 @@ export function markdown(r: BenchResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Replaces the section between the results markers of BENCHMARKS.md (the rest is hand-written). */
-export function updateBenchmarksMd(md: string): void {
+/** Replaces the section between one pair of markers of BENCHMARKS.md (the rest is hand-written). */
+export function updateBenchmarksMd(md: string, section: 'results' | 'abuse' = 'results'): void {
   const file = path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md');
-  const start = '<!-- bench:results:start -->';
-  const end = '<!-- bench:results:end -->';
+  const start = `<!-- bench:${section}:start -->`;
+  const end = `<!-- bench:${section}:end -->`;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -4,6 +4,7 @@
  * fields the report uses are listed (parsing drops the rest).
  */
 import { z } from 'zod';
+import { AbuseSchema } from './abuse/schema';
 import type { Machine } from './lib/stats';
 
 /**
@@ -162,6 +163,7 @@ export const BenchResultSchema = z.object({
   signaling: SignalingSchema.optional(),
   sfu: SfuSchema.optional(),
   browser: BrowserSchema.optional(),
+  abuse: AbuseSchema.optional(),
 });
 
 export type BenchResult = z.infer<typeof BenchResultSchema>;

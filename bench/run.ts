@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: the three suites of issue 6, baselines in the same run.
+ * `npm run bench`: the three suites of issue 6 and the abuse suite of issue 12, baselines in the same run.
  * Writes bench/results/<timestamp>.json and latest.json (git-ignored), and
  * bench/results/latest.md, and (full runs of all three suites only) refreshes
- * the results section of BENCHMARKS.md.
+ * the results section of BENCHMARKS.md; a full run of the abuse suite refreshes its own section.
  *
- * BENCH_SUITES=signaling,sfu,browser  which suites (default all)
+ * BENCH_SUITES=signaling,sfu,browser,abuse  which suites (default all)
+ * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
  * BENCH_NICE=-10                      priority of the bench processes (0 = leave alone)
  * BENCH_RUNS, BENCH_SIGNALING_STEPS=500,1000, BENCH_REDIS_N=0   override sizes (A/B checks)
@@ -13,9 +14,12 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ATTACKS } from './abuse/attacks';
+import { runAbuseSuite } from './abuse/suite';
 import { runBrowserSuite } from './browser/suite';
 import { CORES, NICE, PRIORITY } from './lib/proc';
 import { machine } from './lib/stats';
+import { abuseMarkdown } from './abuse/report';
 import { machineLine, markdown, updateBenchmarksMd } from './report';
 import type { BenchResult } from './result';
 import type { Profile } from './sfu/generator';
@@ -25,7 +29,7 @@ import { runSignalingSuite } from './signaling/suite';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const quick = process.env.BENCH_QUICK === '1';
-const suites = new Set((process.env.BENCH_SUITES ?? 'signaling,sfu,browser').split(',').map((s) => s.trim()));
+const suites = new Set((process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse').split(',').map((s) => s.trim()));
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
@@ -95,6 +99,20 @@ try {
     log('suite (c): browser end to end — P2P baseline vs Convene');
     result.browser = await runBrowserSuite({ runs: quick ? 1 : 3, log });
   }
+  if (suites.has('abuse')) {
+    log('suite (d): abuse — the victims of one meeting without and with each attacker, alternating windows');
+    const only = process.env.BENCH_ABUSE_ATTACKS?.split(',').map((a) => a.trim());
+    result.abuse = await runAbuseSuite({
+      runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
+      windowMs: quick ? 2500 : 4000,
+      drainMs: 500,
+      attacks: ATTACKS.filter((a) => !only || only.includes(a)),
+      sizes: { flood: 5, amplification: 60, 'slow-readers': 3, 'knock-flood': quick ? 150 : 300 },
+      slowReaders: { maxLeadMs: quick ? 2000 : 30_000, leadUntilQueued: 0.5, maxTailMs: quick ? 0 : 10_000 },
+      victims: { participants: 20, cohosts: 3, chatPeriodMs: 2000, hostPeriodMs: 250, chatChars: 100 },
+      log,
+    });
+  }
 } finally {
   if (restoreAutogroup !== null) writeFileSync('/proc/self/autogroup', restoreAutogroup);
 }
@@ -105,9 +123,13 @@ mkdirSync(RESULTS, { recursive: true });
 const json = JSON.stringify(result, null, 1);
 writeFileSync(path.join(RESULTS, `${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`), json);
 writeFileSync(path.join(RESULTS, 'latest.json'), json);
-const md = markdown(result);
-writeFileSync(path.join(RESULTS, 'latest.md'), md);
+// The headline table is the first three suites'; the abuse suite has its own.
+const md = ['signaling', 'sfu', 'browser'].some((s) => suites.has(s)) ? markdown(result) : '';
+const abuseMd = result.abuse ? abuseMarkdown(result) : '';
+writeFileSync(path.join(RESULTS, 'latest.md'), `${md}${abuseMd && `\n${abuseMd}`}`);
 // A partial run would replace the published tables with a third of them.
 const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
 if (!quick && full) updateBenchmarksMd(md);
-console.log(`\n${md}`);
+// The abuse section is its own: all four attacks refresh it.
+if (!quick && result.abuse?.attacks.length === ATTACKS.length) updateBenchmarksMd(abuseMd, 'abuse');
+console.log(`\n${md}${abuseMd && `\n${abuseMd}`}`);
