@@ -47,7 +47,7 @@ const EnvSchema = z.object({
   MEETINGS_PER_IP_PER_HOUR: int(60, 1),
   KNOCKS_PER_IP_PER_HOUR: int(300, 1),
   ROOM_BROADCASTS_PER_10S: int(200, 1),
-  FLOOD_REFUSALS: int(100, 1),
+  FLOOD_REFUSALS: int(200, 1),
   FLOOD_WINDOW_SEC: int(10, 1),
   FLOOD_COOLDOWN_SEC: int(60),
   MAX_SEND_BUFFER_KB: int(4_096, 64),

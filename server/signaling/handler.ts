@@ -80,12 +80,19 @@ const ROOM_BROADCASTS: ReadonlySet<ClientEventName> = new Set([
 const FLOOD_CODES: ReadonlySet<ErrorBody['code']> = new Set(['RATE_LIMITED', 'INVALID_PAYLOAD']);
 
 /**
+ * What one refusal counts for. Browsers send `typing` on every keystroke, and
+ * a held key repeats 30 to 60 times a second: its rate-limit refusals count a
+ * quarter, so a person never adds up to a flood, and a flooder still does.
+ */
+const weight = (event: string, code: ErrorBody['code']) => (event === 'typing' && code === 'RATE_LIMITED' ? 0.25 : 1);
+
+/**
  * Counts a refusal against the socket (a fixed window kept on the socket
  * itself: no map, no timer, gone with the socket). Past the cap the socket is
  * dropped at once, without an answer, and its IP cools down. Returns whether
  * it was dropped.
  */
-function refused(socket: IoSocket, deps: SignalingDeps): boolean {
+function refused(socket: IoSocket, deps: SignalingDeps, strike = 1): boolean {
   const { refusals, windowMs } = deps.config.caps.flood;
   const r = socket.data.refusals;
   const now = Date.now();
@@ -93,7 +100,8 @@ function refused(socket: IoSocket, deps: SignalingDeps): boolean {
     r.since = now;
     r.count = 0;
   }
-  if (++r.count < refusals) return false;
+  r.count += strike;
+  if (r.count < refusals) return false;
   socket.data.dropped = true;
   deps.metrics.dropped.inc({ reason: 'flood' });
   deps.log.warn({ ip: socket.data.ip, socket: socket.id, refusals: r.count }, 'socket dropped for flooding');
@@ -159,7 +167,8 @@ async function run<E extends ClientEventName>(
   } catch (err) {
     const error = toErrorBody(err, deps, event);
     deps.metrics.errors.inc({ code: error.code });
-    if (socket.data.dropped || (FLOOD_CODES.has(error.code) && refused(socket, deps))) return;
+    if (socket.data.dropped || (FLOOD_CODES.has(error.code) && refused(socket, deps, weight(event, error.code))))
+      return;
     deps.log.debug({ event, code: error.code, socket: socket.id }, 'event refused');
     reply(socket, ack, error);
     handler.onError?.(socket, error);

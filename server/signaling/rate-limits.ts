@@ -27,6 +27,8 @@ export class RateLimiter {
   readonly #meetings: RateLimiterAbstract;
   readonly #knocks: RateLimiterAbstract;
   readonly #roomBroadcasts: RateLimiterAbstract;
+  /** Typing's own half of the room budget (it spends the whole budget's points too). */
+  readonly #roomTyping: RateLimiterAbstract;
   /** Flooders' IPs: this process's copy answers its own refusals without a Redis read. */
   readonly #coolingHere: RateLimiterMemory;
   readonly #coolingShared: RateLimiterAbstract | null;
@@ -60,6 +62,7 @@ export class RateLimiter {
     this.#meetings = shared('meetings', caps.meetingsPerIp);
     this.#knocks = shared('knocks', caps.knocksPerIp);
     this.#roomBroadcasts = shared('room', caps.roomBroadcasts);
+    this.#roomTyping = shared('room-typing', [Math.ceil(caps.roomBroadcasts[0] / 2), caps.roomBroadcasts[1]]);
     this.#cooldownSec = caps.flood.cooldownSec;
     this.#coolingHere = new RateLimiterMemory({ keyPrefix: 'cooldown', points: 1, duration: 1 });
     this.#coolingShared = redis ? shared('cooldown', [1, 1]) : null;
@@ -105,15 +108,21 @@ export class RateLimiter {
     await this.#roomBroadcasts.consume(roomCode).catch(limitedAs('This meeting is busy'));
   }
 
-  /** The same budget for a best-effort relay (typing): whether it may go out, never a refusal. */
+  /**
+   * The same budget for a best-effort relay (typing): whether it may go out,
+   * never a refusal. It may only use the first half, so typing can never
+   * leave the room without budget for chat, reactions and hands.
+   */
   async tryRoomBroadcast(roomCode: string): Promise<boolean> {
-    return this.#roomBroadcasts.consume(roomCode).then(
-      () => true,
-      (err: unknown) => {
-        ignoreLimited(err);
-        return false;
-      },
-    );
+    const allowed = (limiter: RateLimiterAbstract) =>
+      limiter.consume(roomCode).then(
+        () => true,
+        (err: unknown) => {
+          ignoreLimited(err);
+          return false;
+        },
+      );
+    return (await allowed(this.#roomTyping)) && allowed(this.#roomBroadcasts);
   }
 
   /** Refuses new connections from this IP for the cool-down (a socket from it was dropped for flooding). */

@@ -105,6 +105,20 @@ describe('a socket that keeps being refused', () => {
     expect(await dropped).toBe('transport close');
   });
 
+  it('a held key in the chat box, its typing refused past the bucket, never gets a person dropped', async () => {
+    const code = await createMeeting(server);
+    const typist = await joined(server, code, 'Typist', { localAddress: '127.0.0.6' });
+    // 30 keystrokes a second for 3 s, each a `typing` (the bucket allows 30 per 10 s): 60 refusals.
+    for (let i = 0; i < 90; i++) {
+      void emit(typist.socket, 'typing', { active: true });
+      await sleep(33);
+    }
+    await sleep(200);
+    expect(typist.socket.connected).toBe(true);
+    expectOk(await emit(typist.socket, 'send-message', { text: 'done typing' }));
+    typist.socket.disconnect();
+  });
+
   it('a client refused now and then is never dropped', async () => {
     const code = await createMeeting(server);
     const eager = await joined(server, code, 'Eager', { localAddress: '127.0.0.5' });
@@ -164,5 +178,24 @@ describe('the room-wide budget', () => {
     expect(broadcasts).toHaveLength(BUDGET);
     expect(names(hostSaw)).not.toContain('typing');
     for (const s of [host, ...members]) s.socket.disconnect();
+  });
+
+  it('typing relays take at most half of the budget, so chat still goes through', async () => {
+    const code = await createMeeting(server);
+    const watcher = await joined(server, code, 'Watcher');
+    const members = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => joined(server, code, `Typist ${i}`, { localAddress: '127.0.0.2' })),
+    );
+    await sleep(100);
+    const watcherSaw = recorder(watcher.socket);
+    for (let round = 0; round < 4; round++)
+      await Promise.all(members.map((m) => emit(m.socket, 'typing', { active: round % 2 === 0 })));
+    const chats = await Promise.all(members.map((m) => emit(m.socket, 'send-message', { text: 'hello' })));
+    await sleep(100);
+
+    const relayed = watcherSaw.filter((e) => e.event === 'typing').length;
+    expect(relayed).toBe(BUDGET / 2);
+    expect(chats.filter((a) => a.ok)).toHaveLength(Math.min(members.length, BUDGET - relayed));
+    for (const s of [watcher, ...members]) s.socket.disconnect();
   });
 });
