@@ -44,6 +44,14 @@ if (kind === 'convene') {
       control: unlimited(DEFAULT_RATE_LIMITS.control),
     },
   };
+  // Every bench client comes from 127.0.0.1, which production would see as thousands of people behind one
+  // address; the per-meeting budget would refuse the bench's chat load like the per-socket buckets above.
+  config.caps = {
+    ...config.caps,
+    connectionsPerIp: 1_000_000,
+    mediaParticipantsPerIp: 1_000_000,
+    roomBroadcasts: unlimited(config.caps.roomBroadcasts),
+  };
   // Production's logger (info, redaction, synchronous writes), writing to /dev/null: stdout carries the bench protocol.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
   const server = await createConveneServer(config, { next: false, media: false, logger });
