@@ -75,7 +75,7 @@ export function abuseMarkdown(r: BenchResult): string {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...a.attacks.map(row),
     '',
-    'Every attacked window (the no-attack window before it in parentheses where it matters):',
+    'Every pair of windows, no attack → attack:',
     '',
   ];
   for (const p of a.pairs) {

@@ -1,6 +1,6 @@
 /**
  * The Convene server under attack, in its own (pinned) process:
- *   node --import tsx bench/abuse/server.ts
+ *   node --expose-gc --import tsx bench/abuse/server.ts
  * `createConveneServer` with the memory store as `npm start` runs it, and
  * with every production limit and cap at its default (unlike the signaling
  * bench, which lifts the rate limits out of reach): the defences are what is
@@ -140,7 +140,11 @@ const api = {
       sockets: server.io.of('/').sockets.size,
     };
   },
-  rss: () => process.memoryUsage.rss(),
+  /** A full GC (the suite runs it between attacks, outside any window), then RSS. */
+  collect: () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return process.memoryUsage.rss();
+  },
   /** The sockets from `ip` and RSS now, without ending the window (the slow readers' lead waits on it). */
   peek: ({ ip }: { ip: string }) => ({ ...attackerSockets(ip), rssBytes: process.memoryUsage.rss() }),
 };

@@ -84,29 +84,39 @@ async function settle(server: Server): Promise<number> {
   return Date.now() - start;
 }
 
-function figures(w: VictimWindow, srv: ServerRead, floorEldP99Ms: number): WindowFigures {
+/** A percentile of an empty histogram is NaN, which crosses the RPC as null: back to NaN, so no ratio treats it as 0. */
+const measured = (x: number) => (Number.isFinite(x) ? x : NaN);
+
+function figures(w: VictimWindow, srv: ServerRead, floorEldP99Ms: number, underAttack: boolean): WindowFigures {
   const total = (rec: Record<string, number>) => Object.values(rec).reduce((a, n) => a + n, 0);
-  return {
-    ...validity({ generatorCpuShare: w.generator.cpuShare, chatSent: w.chat.sent }),
+  const f: WindowFigures = {
+    valid: true,
+    why: [],
     chat: {
-      p50: w.chat.latency.p50,
-      p99: w.chat.latency.p99,
+      p50: measured(w.chat.latency.p50),
+      p99: measured(w.chat.latency.p99),
       sent: w.chat.sent,
       refused: total(w.chat.refused),
       lost: Math.max(0, w.chat.expected - w.chat.received),
     },
-    host: { p50: w.host.latency.p50, p99: w.host.latency.p99, sent: w.host.sent, refused: total(w.host.refused) },
+    host: {
+      p50: measured(w.host.latency.p50),
+      p99: measured(w.host.latency.p99),
+      sent: w.host.sent,
+      refused: total(w.host.refused),
+    },
     victimsDisconnected: w.victimsDisconnected,
     server: {
       cpuShare: srv.cpuShare,
-      eldP99Ms: srv.eldP99Ms,
+      eldP99Ms: measured(srv.eldP99Ms),
       rssBefore: srv.rssBefore,
       rssPeak: srv.rssPeak,
       rssEnd: srv.rssEnd,
     },
     generatorCpuShare: w.generator.cpuShare,
-    floorEldP99Ms,
+    floorEldP99Ms: measured(floorEldP99Ms),
   };
+  return { ...f, ...validity(f, underAttack) };
 }
 
 const BROADCASTS = ['new-message', 'reaction', 'hand-raised', 'typing'];
@@ -179,7 +189,7 @@ async function pair(c: Ctx, run: number, index: number, kind: AttackKind): Promi
     await Promise.all([server.call('mark', { ip }), floor.mark()]);
     const bw = await victims.call('window', window);
     const [bs, bf] = await Promise.all([server.call('read'), floor.read()]);
-    const baseline = figures(bw, bs, bf);
+    const baseline = figures(bw, bs, bf, false);
     await settle(server);
 
     // The server is watched from the attack's start to its end; the victims over their window.
@@ -199,13 +209,18 @@ async function pair(c: Ctx, run: number, index: number, kind: AttackKind): Promi
       : 0;
     const as = await server.call('read');
     const stats = await attacker.call('stop');
+    const stoppedAt = Date.now();
     await attacker.kill();
-    const attacked = figures(aw, as, af);
+    const attacked = figures(aw, as, af, true);
     const got = gotFrom(aw, as, stats);
     const stuck = await cleanup(c);
     if (stuck) o.log(`  ${kind} run ${run}: ${stuck}`);
     if (kind === 'knock-flood') await victims.call('setWaitingRoom', { mode: 'off' });
-    const rssAfter = await server.call('rss');
+    // The room's broadcast budget the attacker spent is a fixed window that outlives it: the next
+    // no-attack window must not start inside it.
+    if (kind === 'amplification') await sleep(stoppedAt + c.limits.roomBroadcasts[1] * 1000 - Date.now());
+    // A full GC now, outside any window, so the attack's garbage is not collected in the next one.
+    const rssAfter = await server.call('collect');
     const p: Pair = { run, attack: kind, ip, baseline, attacked, got, rssAfter, leadMs, tailMs };
     logPair(o, p, stats.self.cpuShare, [...aw.errors, ...stats.errors]);
     return p;
@@ -233,7 +248,7 @@ function logPair(o: AbuseOptions, p: Pair, attackerCpu: number, errors: string[]
 
 export async function runAbuseSuite(o: AbuseOptions) {
   const loadAtStart = os.loadavg().map((x) => round(x, 2));
-  const server = spawnNode<AbuseServerApi>('bench/abuse/server.ts', { core: CORES.server });
+  const server = spawnNode<AbuseServerApi>('bench/abuse/server.ts', { core: CORES.server, nodeArgs: ['--expose-gc'] });
   // Listened for at once: an event that arrives before anyone waits for it is dropped.
   const serverReady = server.nextEvent<{ port: number }>('ready');
   const victims = spawnNode<VictimsApi>('bench/abuse/victims.ts', { core: CORES.generator });

@@ -80,12 +80,24 @@ export interface Setting {
   windowMs: number;
 }
 
-/** Whether a window counts: the generator had spare CPU and the victims had their full load. */
-export function validity(w: { generatorCpuShare: number; chatSent: number }): { valid: boolean; why: string[] } {
+/**
+ * Whether a window counts: the victims' generator had spare CPU and the
+ * victims sent their load. A window without an attacker must also be one in
+ * which nothing was refused or lost: otherwise something from before (a
+ * spent room budget, a cut victim) was still in effect, and it is no baseline.
+ */
+export function validity(
+  w: Pick<WindowFigures, 'generatorCpuShare' | 'chat' | 'host' | 'victimsDisconnected'>,
+  underAttack: boolean,
+): { valid: boolean; why: string[] } {
   const why: string[] = [];
   if (w.generatorCpuShare >= SATURATED)
     why.push(`victims' generator saturated its core (${Math.round(w.generatorCpuShare * 100)}% CPU)`);
-  if (w.chatSent === 0) why.push('the victims sent nothing');
+  if (w.chat.sent === 0) why.push('the victims sent nothing');
+  if (!underAttack && w.chat.refused + w.chat.lost + w.host.refused + w.victimsDisconnected > 0)
+    why.push(
+      `without an attacker, ${w.chat.refused} messages refused, ${w.chat.lost} deliveries lost, ${w.host.refused} host actions refused, ${w.victimsDisconnected} victims cut`,
+    );
   return { valid: why.length === 0, why };
 }
 
@@ -114,7 +126,8 @@ export function rssBoundBytes(kind: AttackKind, s: Omit<Setting, 'windowMs'>): n
  * For every attack: no victim disconnected, every victim's message accepted
  * and delivered, every host action accepted. Then per attack:
  * - flood: nothing reached the victims, and none of its sockets is still connected;
- * - amplification: its broadcasts reach each victim no faster than the room's budget allows;
+ * - amplification: its broadcasts reach each victim no faster than the room's budget allows
+ *   (a whole budget in each fixed window the victims' window touches);
  * - slow readers: never more queued for one of them than the send-buffer cap (and one sweep's overshoot);
  * - knock flood: nobody let in, no more waiting than the cap, and moderators get deltas, not lists.
  */
@@ -137,8 +150,8 @@ export function attackerGotNothing(
       break;
     case 'amplification': {
       const [points, seconds] = limits.roomBroadcasts;
-      // A fixed window can pass a whole budget just before its end and another just after.
-      const allowed = points * (windowMs / 1000 / seconds + 1);
+      // The budget is spent per fixed window, and a span of the window's length touches this many of them.
+      const allowed = points * (Math.ceil(windowMs / 1000 / seconds) + 1);
       if (got.broadcastsPerVictim > allowed)
         why.push(
           `${round(got.broadcastsPerVictim, 0)} broadcasts reached each victim (room budget: ${round(allowed, 0)})`,

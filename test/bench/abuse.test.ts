@@ -84,6 +84,14 @@ describe('victims latency under attack', () => {
     expect(at(50.5, 30)).toBe(false);
   });
 
+  it("is missed when no victim's message got through at all: no latency is not a low latency", () => {
+    const silenced = window({ chatP99: NaN });
+    silenced.chat.refused = 40;
+    const chat = summarizeAttack('amplification', [pair(1, silenced, {}, 'amplification')], setting(60)).chat;
+    expect(chat.ratioP99).toBeNaN();
+    expect(chat.met).toBe(false);
+  });
+
   it('is judged on the median run, so one stalled run does not decide it', () => {
     const pairs = [pair(1, window({ hostP99: 6 })), pair(2, window({ hostP99: 400 })), pair(3, window({ hostP99: 7 }))];
     const host = summarizeAttack('flood', pairs, setting(5)).host;
@@ -92,16 +100,26 @@ describe('victims latency under attack', () => {
   });
 
   it("a window whose victims' generator saturated its core is void and left out of every figure", () => {
-    expect(validity({ generatorCpuShare: 0.95, chatSent: 40 }).valid).toBe(false);
-    const saturated = {
-      ...window({ chatP99: 900, rssGrowth: 900 * MB }),
-      ...validity({ generatorCpuShare: 0.95, chatSent: 40 }),
-    };
-    const s = summarizeAttack('flood', [pair(1, window()), pair(2, saturated)], setting(5));
+    const saturated = { ...window({ chatP99: 900, rssGrowth: 900 * MB }), generatorCpuShare: 0.95 };
+    expect(validity(saturated, true).valid).toBe(false);
+    const s = summarizeAttack(
+      'flood',
+      [pair(1, window()), pair(2, { ...saturated, ...validity(saturated, true) })],
+      setting(5),
+    );
     expect(s.pairs).toBe(1);
     expect(s.voided).toBe(1);
     expect(s.chat.attackedP99).toBe(5);
     expect(s.rss.met).toBe(true);
+  });
+
+  it("a no-attack window in which a victim's message was refused is no baseline: something from before was still in effect", () => {
+    const spent = window();
+    spent.chat.refused = 2;
+    expect(validity(spent, false)).toMatchObject({ valid: false });
+    // Under attack the same refusal is the attack's doing, judged as what the attacker got.
+    expect(validity(spent, true)).toEqual({ valid: true, why: [] });
+    expect(validity(window({ victimsDisconnected: 1 }), false).valid).toBe(false);
   });
 
   it('an attack with no valid run meets nothing', () => {
@@ -148,9 +166,9 @@ describe('what the attacker got', () => {
   });
 
   it("broadcasts within the room's budget are what any participant may send; more than it is something", () => {
-    // 200 per 10 s over a 4.5 s window, plus one whole budget across a window boundary: 290.
-    expect(judge('amplification', { broadcastsPerVictim: 290 }, window(), 60).ok).toBe(true);
-    expect(judge('amplification', { broadcastsPerVictim: 291 }, window(), 60).ok).toBe(false);
+    // 200 per fixed 10 s window, and a 4.5 s window can touch two of them.
+    expect(judge('amplification', { broadcastsPerVictim: 400 }, window(), 60).ok).toBe(true);
+    expect(judge('amplification', { broadcastsPerVictim: 401 }, window(), 60).ok).toBe(false);
   });
 
   it('a slow reader may be seen with its send-buffer cap queued, and one sweep more, but no further', () => {
