@@ -107,8 +107,11 @@ export const presenceHandlers = {
           .get(code)
           .join({ identity: socket.data.identity, displayName, socketId: socket.id, resume })
           .catch(async (err: unknown) => {
-            if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND')
+            if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') {
+              // A guessed code must leave nothing behind on this process.
+              rooms.release(code);
               await limits.recordUnknownCode(socket.data.ip);
+            }
             throw err;
           });
         if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
