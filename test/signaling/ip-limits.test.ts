@@ -121,7 +121,14 @@ describe('participants with media per IP', () => {
   beforeAll(async () => {
     server = await startServer(
       { reconnectGraceMs: 0, caps: caps({ mediaParticipantsPerIp: 2 }) },
-      { media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1' }) },
+      // Ports outside the OS's ephemeral range, which other suites' free-port picks come from.
+      {
+        media: loadSfuConfig({
+          MEDIASOUP_NUM_WORKERS: '1',
+          MEDIASOUP_RTC_MIN_PORT: '21000',
+          MEDIASOUP_RTC_MAX_PORT: '21099',
+        }),
+      },
     );
   });
   afterAll(() => server.close());
