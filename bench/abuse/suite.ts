@@ -16,7 +16,15 @@ import { round } from '../lib/stats';
 import type { AttackerApi } from './attacker';
 import type { AttackKind, Limits } from './attacks';
 import type { AbuseServerApi } from './server';
-import { summarizeAttack, validity, type Got, type Pair, type WindowFigures } from './verdict';
+import {
+  NOISY_FLOOR_MS,
+  remeasure,
+  summarizeAttack,
+  validity,
+  type Got,
+  type Pair,
+  type WindowFigures,
+} from './verdict';
 import type { VictimsApi, VictimWindow } from './victims';
 import { attackerAddress } from './wire';
 
@@ -47,6 +55,8 @@ const SETTLE_MAX_MS = 5_000;
 const SETTLED_MS = 10;
 const CLEANUP_MAX_MS = 6_000;
 const POLL_MS = 250;
+/** Noisy pairs measured again per suite, at most (each costs 10–30 s). */
+const MAX_RETRIES = 3;
 
 type Server = Child<AbuseServerApi>;
 type ServerRead = Awaited<ReturnType<AbuseServerApi['read']>>;
@@ -173,9 +183,9 @@ async function until(check: () => Promise<boolean>, maxMs: number): Promise<numb
   return Date.now() - start;
 }
 
-async function pair(c: Ctx, run: number, index: number, kind: AttackKind): Promise<Pair> {
+async function pair(c: Ctx, run: number, index: number, kind: AttackKind, attempt: number): Promise<Pair> {
   const { o, server, victims, floor } = c;
-  const ip = attackerAddress(run, index);
+  const ip = attackerAddress(run, index, attempt);
   const window = { durationMs: o.windowMs, drainMs: o.drainMs };
   const attacker = spawnNode<AttackerApi>('bench/abuse/attacker.ts', { core: CORES.generator });
   const ready = attacker.nextEvent('ready');
@@ -264,8 +274,19 @@ export async function runAbuseSuite(o: AbuseOptions) {
     await settle(server);
     await victims.call('window', { durationMs: o.windowMs, drainMs: o.drainMs });
     const pairs: Pair[] = [];
+    let retries = MAX_RETRIES;
     for (let run = 1; run <= o.runs; run++) {
-      for (const [i, kind] of o.attacks.entries()) pairs.push(await pair(c, run, i, kind));
+      for (const [i, kind] of o.attacks.entries()) {
+        let p = await pair(c, run, i, kind, 0);
+        // A pair that missed while the machine itself stalled is measured again, once, from a fresh address.
+        if (remeasure(p) && retries-- > 0) {
+          o.log(
+            `  ${kind} run ${run}: the machine was noisy (idle-process ELD p99 above ${NOISY_FLOOR_MS} ms); measuring the pair again`,
+          );
+          p = await pair(c, run, i, kind, 1);
+        }
+        pairs.push(p);
+      }
     }
     await victims.call('stop');
     const windowMs = o.windowMs + o.drainMs;

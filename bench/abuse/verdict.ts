@@ -21,6 +21,8 @@ export const QUEUE_OVERSHOOT = 1.5;
 export const LOBBY_CHARS_PER_KNOCK = 1024;
 /** A window whose victims' generator used this share of its core measured the generator, not the server. */
 export const SATURATED = 0.9;
+/** Idle processes stalled this long (p99) while a pair was measured: the machine, not the attack, may have spoken. */
+export const NOISY_FLOOR_MS = 20;
 
 /** One victims' window, as judged. */
 export interface WindowFigures {
@@ -99,6 +101,18 @@ export function validity(
       `without an attacker, ${w.chat.refused} messages refused, ${w.chat.lost} deliveries lost, ${w.host.refused} host actions refused, ${w.victimsDisconnected} victims cut`,
     );
   return { valid: why.length === 0, why };
+}
+
+/**
+ * Whether a pair that missed a latency target should be measured again: the
+ * idle processes beside it stalled in either window (as in the signaling suite).
+ */
+export function remeasure(p: Pick<Pair, 'baseline' | 'attacked'>): boolean {
+  const missed = (side: 'chat' | 'host') =>
+    !latencyMet(p.attacked[side].p99 / p.baseline[side].p99, p.attacked[side].p99);
+  return (
+    (missed('chat') || missed('host')) && Math.max(p.baseline.floorEldP99Ms, p.attacked.floorEldP99Ms) > NOISY_FLOOR_MS
+  );
 }
 
 /** Under attack, p99 within MAX_RATIO× of the no-attack p99 (the median pair's ratio) and at most MAX_P99_MS. */

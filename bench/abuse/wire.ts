@@ -127,7 +127,7 @@ export class Wire {
   }
 }
 
-/** Which attacker (or victim) connects from where: a distinct 127/8 address per attacked window. */
-export function attackerAddress(run: number, attackIndex: number): string {
-  return `127.0.${run}.${10 + attackIndex}`;
+/** Where an attacker connects from: a distinct 127/8 address per attack, run and attempt. */
+export function attackerAddress(run: number, attackIndex: number, attempt = 0): string {
+  return `127.${attempt}.${run}.${10 + attackIndex}`;
 }
