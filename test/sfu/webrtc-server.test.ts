@@ -3,8 +3,10 @@ import type { Sfu } from '../../server/sfu/sfu';
 import { startSfu } from './helpers';
 import { match } from '../helpers/match';
 
-// A port unlikely to collide with a concurrently running test or dev server.
-const port = 42000 + Math.floor(Math.random() * 2000);
+// Below the kernel's ephemeral range (32768+), where outgoing connections of
+// this and other tests take their ports, and apart from the browser suites'
+// ranges (21000-30999): a port in 42000-43999 collided now and then.
+const port = 31_000 + Math.floor(Math.random() * 1000);
 let sfu: Sfu;
 beforeAll(async () => {
   ({ sfu } = await startSfu({ MEDIASOUP_WEBRTC_SERVER_PORT: String(port) }));
