@@ -161,7 +161,7 @@ export function sfuVersions(f: SfuResult): string[] {
   if (!v) return [];
   if ('skipped' in v) return [`Comparison with mediasoup ${v.old} skipped: ${v.skipped}.`];
   const cap = (x: { capacity: number; lowerBound: boolean }) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
-  const runs = (x: { capacities: number[] }) => x.capacities.join(', ');
+  const runs = (x: { capacities: string[] }) => x.capacities.join(', ');
   const lines = [
     `Bare mediasoup ${v.new} (installed) against bare mediasoup ${v.old} (\`bench/sfu/versions.ts\`), the same forwarder and worker pinning, alternating runs (bare ${v.new}, Convene, bare ${v.old}, ...). Ratios are ${v.new} / ${v.old}: below 1× means ${v.new} spends less CPU per packet. Worker µs/pkt in this table is the worker's CPU over the packets it forwarded, summed over every window at every M both versions passed in every run.`,
     '',

@@ -86,7 +86,7 @@ const SfuAtM = z.object({
 const P50P99 = z.object({ p50: measured, p99: measured });
 
 /** One version's side: capacity per run, and worker CPU over packets pooled over every M both versions passed. */
-const SfuVersionSide = SfuImpl.extend({ capacities: z.array(z.number()), workerCpuUsPerPacket: measured });
+const SfuVersionSide = SfuImpl.extend({ capacities: z.array(z.string()), workerCpuUsPerPacket: measured });
 
 /** The installed mediasoup against an older one, bare forwarder against bare forwarder (ratios new / old). */
 const SfuVersionsSchema = z.union([

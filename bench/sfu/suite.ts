@@ -146,7 +146,7 @@ function side(results: ForwarderResult[], profile: Profile, impl: Impl) {
     median(of.flatMap((r) => r.steps.filter((s) => s.consumers === m).map(pick)));
   return {
     capacity: median(of.map((r) => r.capacity)),
-    capacities: of.map((r) => r.capacity),
+    capacities: of.map((r) => `${r.capacity}${r.capacityIsLowerBound ? '+' : ''}`),
     lowerBound: of.some((r) => r.capacityIsLowerBound),
     floorP50Ms: median(of.map((r) => r.floor.latency.p50)),
     /**
