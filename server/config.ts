@@ -47,6 +47,7 @@ const EnvSchema = z.object({
   MEETINGS_PER_IP_PER_HOUR: int(60, 1),
   KNOCKS_PER_IP_PER_HOUR: int(300, 1),
   ROOM_BROADCASTS_PER_10S: int(200, 1),
+  MEMBER_BROADCASTS_PER_10S: int(10),
   FLOOD_REFUSALS: int(200, 1),
   FLOOD_WINDOW_SEC: int(10, 1),
   FLOOD_COOLDOWN_SEC: int(60),
@@ -95,6 +96,8 @@ export interface Caps {
   knocksPerIp: [number, number];
   /** [points, per seconds] per room, shared by all its sockets: send-message, typing, react, raise-hand. */
   roomBroadcasts: [number, number];
+  /** [points, per seconds] per participant that the room budget never refuses: a fair share for light senders. */
+  memberBroadcasts: [number, number];
   /** A socket refused this many times (rate-limited, invalid, unknown event) within the window is dropped, and its IP cools down. */
   flood: { refusals: number; windowMs: number; cooldownSec: number };
   /** Bytes queued for one connection that its client has not read; past it the connection is dropped. */
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       meetingsPerIp: [e.MEETINGS_PER_IP_PER_HOUR, 3_600],
       knocksPerIp: [e.KNOCKS_PER_IP_PER_HOUR, 3_600],
       roomBroadcasts: [e.ROOM_BROADCASTS_PER_10S, 10],
+      memberBroadcasts: [e.MEMBER_BROADCASTS_PER_10S, 10],
       flood: { refusals: e.FLOOD_REFUSALS, windowMs: e.FLOOD_WINDOW_SEC * 1_000, cooldownSec: e.FLOOD_COOLDOWN_SEC },
       sendBufferBytes: e.MAX_SEND_BUFFER_KB * 1_024,
       httpBodyBytes: e.MAX_HTTP_BODY_KB * 1_024,

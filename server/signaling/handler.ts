@@ -161,7 +161,7 @@ async function run<E extends ClientEventName>(
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new ConveneError('INVALID_PAYLOAD', describeIssue(parsed.error));
     const m = socket.data.membership;
-    if (m && ROOM_BROADCASTS.has(event)) await deps.limits.consumeRoomBroadcast(m.roomCode);
+    if (m && ROOM_BROADCASTS.has(event)) await deps.limits.consumeRoomBroadcast(m.roomCode, m.participantId);
     const result = await handler.act(c, parsed.data);
     ack?.({ ...result, ok: true });
   } catch (err) {

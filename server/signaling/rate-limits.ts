@@ -27,6 +27,8 @@ export class RateLimiter {
   readonly #meetings: RateLimiterAbstract;
   readonly #knocks: RateLimiterAbstract;
   readonly #roomBroadcasts: RateLimiterAbstract;
+  /** Each participant's own share, spent before the room budget (see consumeRoomBroadcast). */
+  readonly #memberBroadcasts: RateLimiterAbstract;
   /** Typing's own half of the room budget (it spends the whole budget's points too). */
   readonly #roomTyping: RateLimiterAbstract;
   /** Flooders' IPs: this process's copy answers its own refusals without a Redis read. */
@@ -62,6 +64,7 @@ export class RateLimiter {
     this.#meetings = shared('meetings', caps.meetingsPerIp);
     this.#knocks = shared('knocks', caps.knocksPerIp);
     this.#roomBroadcasts = shared('room', caps.roomBroadcasts);
+    this.#memberBroadcasts = shared('room-member', caps.memberBroadcasts);
     this.#roomTyping = shared('room-typing', [Math.ceil(caps.roomBroadcasts[0] / 2), caps.roomBroadcasts[1]]);
     this.#cooldownSec = caps.flood.cooldownSec;
     this.#coolingHere = new RateLimiterMemory({ keyPrefix: 'cooldown', points: 1, duration: 1 });
@@ -103,9 +106,22 @@ export class RateLimiter {
     await this.#knocks.consume(ipKey(ip)).catch(limitedAs('Too many requests to join from your network'));
   }
 
-  /** One room-wide broadcast (chat, typing, reaction, hand) out of the room's shared budget. */
-  async consumeRoomBroadcast(roomCode: string): Promise<void> {
-    await this.#roomBroadcasts.consume(roomCode).catch(limitedAs('This meeting is busy'));
+  /**
+   * One room-wide broadcast (chat, reaction, hand). Each participant's first
+   * few per window come out of their own share and are never refused by the
+   * room; only what a participant sends beyond it spends the shared budget.
+   * A fixed window served first come, first served let 60 heavy senders spend
+   * it at the window's start and refuse almost every light sender's chat.
+   */
+  async consumeRoomBroadcast(roomCode: string, participantId: string): Promise<void> {
+    const own = await this.#memberBroadcasts.consume(slotKey(roomCode, participantId)).then(
+      () => true,
+      (err: unknown) => {
+        ignoreLimited(err);
+        return false;
+      },
+    );
+    if (!own) await this.#roomBroadcasts.consume(roomCode).catch(limitedAs('This meeting is busy'));
   }
 
   /**

@@ -136,12 +136,15 @@ describe('a socket that keeps being refused', () => {
 describe('the room-wide budget', () => {
   let server: ConveneServer;
   const BUDGET = 30;
+  const OWN = 2;
   beforeAll(async () => {
-    server = await startServer({ caps: { ...testConfig().caps, roomBroadcasts: [BUDGET, 60] } });
+    server = await startServer({
+      caps: { ...testConfig().caps, roomBroadcasts: [BUDGET, 60], memberBroadcasts: [OWN, 60] },
+    });
   });
   afterAll(() => server.close());
 
-  it('many members each within their own allowance cannot push more than the room budget; the rest is refused to its sender only, and the host still acts at once', async () => {
+  it('many members each within their own allowance cannot push more than their own shares plus the room budget; the rest is refused to its sender only, and the host still acts at once', async () => {
     const code = await createMeeting(server);
     const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('creator') });
     const members = await Promise.all(
@@ -160,7 +163,7 @@ describe('the room-wide budget', () => {
       ]),
     );
     const allowed = acks.filter((a) => a.ok).length;
-    expect(allowed).toBe(BUDGET);
+    expect(allowed).toBe(members.length * OWN + BUDGET);
     for (const refused of acks.filter((a) => !a.ok)) expectErr(refused, 'RATE_LIMITED');
 
     // Typing in a room out of budget is not relayed (and not refused: it is best-effort).
@@ -175,9 +178,31 @@ describe('the room-wide budget', () => {
     await sleep(100);
 
     const broadcasts = hostSaw.filter((e) => e.event === 'new-message' || e.event === 'reaction');
-    expect(broadcasts).toHaveLength(BUDGET);
+    expect(broadcasts).toHaveLength(members.length * OWN + BUDGET);
     expect(names(hostSaw)).not.toContain('typing');
     for (const s of [host, ...members]) s.socket.disconnect();
+  });
+
+  it('a light sender is still heard, by everyone, after heavy senders have spent the whole room budget', async () => {
+    const code = await createMeeting(server);
+    const light = await joined(server, code, 'Light', { cookie: guestCookieHeader('creator') });
+    const heavy = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => joined(server, code, `Heavy ${i}`, { localAddress: '127.0.0.2' })),
+    );
+    await sleep(100);
+    const heavySaw = recorder(heavy[0]!.socket);
+    // 10 each: 2 from their own share, then the room budget runs dry and the rest is refused.
+    const flood = await Promise.all(
+      heavy.flatMap((h, i) =>
+        Array.from({ length: 10 }, (_, k) => emit(h.socket, 'send-message', { text: `flood ${i}.${k}` })),
+      ),
+    );
+    expect(flood.filter((a) => !a.ok).length).toBe(heavy.length * 10 - heavy.length * OWN - BUDGET);
+    expectOk(await emit(light.socket, 'send-message', { text: 'still here' }));
+    await until('a heavy sender saw the light one', () =>
+      heavySaw.some((e) => e.event === 'new-message' && (e.data as { text: string }).text === 'still here'),
+    );
+    for (const s of [light, ...heavy]) s.socket.disconnect();
   });
 
   it('typing relays take at most half of the budget, so chat still goes through', async () => {
