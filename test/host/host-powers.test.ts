@@ -4,8 +4,7 @@
  * the role, and what they changed, only until the creator is back or the
  * session ends; with no moderator present, knockers are told so.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
+import { describe, expect, it } from 'vitest';
 import { guestIdentity } from '../../server/auth/identity';
 import { expectErr, expectJoined, expectOk } from '../helpers/ack';
 import {
@@ -18,37 +17,29 @@ import {
   next,
   recorder,
   sessionCookieHeader,
-  startServer,
   type Client,
 } from '../helpers/server';
 import { match } from '../helpers/match';
+import { sharedServer } from '../helpers/shared-server';
 import { sleep, until } from '../helpers/wait';
 
-let server: ConveneServer;
-const sockets: Client[] = [];
-const keep = <T extends { socket: Client }>(j: T) => (sockets.push(j.socket), j);
-beforeAll(async () => {
-  server = await startServer({ reconnectGraceMs: 100 });
-});
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await server.close();
-});
+const shared = sharedServer({ reconnectGraceMs: 100 });
+const keep = <T extends { socket: Client }>(j: T) => (shared.track(j.socket), j);
 
 const cookieOf = (tag: string) => guestCookieHeader(`hp-${tag}`);
-const meetingOf = async (tag: string) => createMeeting(server, guestIdentity(`hp-${tag}`));
+const meetingOf = async (tag: string) => createMeeting(shared.server, guestIdentity(`hp-${tag}`));
 const roles = async (code: string) =>
-  Object.fromEntries((await server.store.listParticipants(code)).map((p) => [p.displayName, p.role]));
+  Object.fromEntries((await shared.server.store.listParticipants(code)).map((p) => [p.displayName, p.role]));
 const events = (seen: ReturnType<typeof recorder>, name: string) =>
   seen.filter((e) => e.event === name).map((e) => e.data);
 
 describe('arriving first', () => {
   it('an outsider first into an empty meeting is not host and can moderate nothing; the creator arriving later is host', async () => {
     const code = await meetingOf('outsider');
-    const outsider = keep(await joined(server, code, 'Outsider'));
-    const other = keep(await joined(server, code, 'Other'));
+    const outsider = keep(await joined(shared.server, code, 'Outsider'));
+    const other = keep(await joined(shared.server, code, 'Other'));
     expect([outsider.self.role, other.self.role]).toEqual(['participant', 'participant']);
-    const before = await server.store.getMeeting(code);
+    const before = await shared.server.store.getMeeting(code);
     const otherSaw = recorder(other.socket);
     expectErr(await emit(outsider.socket, 'lock-room', { locked: true }), 'FORBIDDEN');
     expectErr(
@@ -57,9 +48,9 @@ describe('arriving first', () => {
     );
     await sleep(50);
     expect(otherSaw).toEqual([]);
-    expect(await server.store.getMeeting(code)).toEqual(before);
+    expect(await shared.server.store.getMeeting(code)).toEqual(before);
 
-    const creator = keep(await joined(server, code, 'Creator', { cookie: cookieOf('outsider') }));
+    const creator = keep(await joined(shared.server, code, 'Creator', { cookie: cookieOf('outsider') }));
     expect(creator.self.role).toBe('host');
     await until('the creator announced', () => otherSaw.length > 0);
     await sleep(50);
@@ -71,14 +62,14 @@ describe('arriving first', () => {
 
   it('the first arrival after "End meeting for everyone" is not host', async () => {
     const code = await meetingOf('end');
-    const creator = keep(await joined(server, code, 'Creator', { cookie: cookieOf('end') }));
-    const regular = keep(await joined(server, code, 'Regular', { cookie: cookieOf('end-regular') }));
+    const creator = keep(await joined(shared.server, code, 'Creator', { cookie: cookieOf('end') }));
+    const regular = keep(await joined(shared.server, code, 'Regular', { cookie: cookieOf('end-regular') }));
     const ended = next(regular.socket, 'meeting-ended');
     expectOk(await emit(creator.socket, 'end-meeting'));
     await ended;
-    await until('everyone out', async () => (await server.store.countParticipants(code)) === 0);
+    await until('everyone out', async () => (await shared.server.store.countParticipants(code)) === 0);
 
-    const reloaded = keep(await joined(server, code, 'Regular', { cookie: cookieOf('end-regular') }));
+    const reloaded = keep(await joined(shared.server, code, 'Regular', { cookie: cookieOf('end-regular') }));
     expect(reloaded.self.role).toBe('participant');
     expectErr(await emit(reloaded.socket, 'end-meeting'), 'FORBIDDEN');
     expectErr(await emit(reloaded.socket, 'set-waiting-room', { mode: 'everyone' }), 'FORBIDDEN');
@@ -87,18 +78,18 @@ describe('arriving first', () => {
 
   it('a co-host the creator named is host while the creator is away, and co-host again once the creator is back', async () => {
     const code = await meetingOf('named');
-    const creator = keep(await joined(server, code, 'Creator', { cookie: cookieOf('named') }));
-    const named = await joined(server, code, 'Named', { cookie: cookieOf('named-co') });
+    const creator = keep(await joined(shared.server, code, 'Creator', { cookie: cookieOf('named') }));
+    const named = await joined(shared.server, code, 'Named', { cookie: cookieOf('named-co') });
     expectOk(await emit(creator.socket, 'set-role', { participantId: named.self.participantId, role: 'cohost' }));
     creator.socket.disconnect();
     named.socket.disconnect();
-    await until('an empty meeting', async () => (await server.store.countParticipants(code)) === 0);
+    await until('an empty meeting', async () => (await shared.server.store.countParticipants(code)) === 0);
 
-    const first = keep(await joined(server, code, 'Outsider'));
-    const again = keep(await joined(server, code, 'Named', { cookie: cookieOf('named-co') }));
+    const first = keep(await joined(shared.server, code, 'Outsider'));
+    const again = keep(await joined(shared.server, code, 'Named', { cookie: cookieOf('named-co') }));
     expect([first.self.role, again.self.role]).toEqual(['participant', 'host']);
     const namedSaw = next(again.socket, 'role-changed');
-    keep(await joined(server, code, 'Creator', { cookie: cookieOf('named') }));
+    keep(await joined(shared.server, code, 'Creator', { cookie: cookieOf('named') }));
     expect(await namedSaw).toEqual({ participantId: again.self.participantId, role: 'cohost' });
     expect(await roles(code)).toEqual({ Outsider: 'participant', Named: 'cohost', Creator: 'host' });
   });
@@ -108,10 +99,10 @@ describe('a host by handover', () => {
   /** The creator hands the host role to Heir and leaves; Heir then locks, makes everyone wait and names Pal co-host. */
   async function heirInCharge(tag: string) {
     const code = await meetingOf(tag);
-    const creator = await joined(server, code, 'Creator', { cookie: cookieOf(tag) });
-    const heir = keep(await joined(server, code, 'Heir', { cookie: cookieOf(`${tag}-heir`) }));
-    const pal = keep(await joined(server, code, 'Pal', { cookie: cookieOf(`${tag}-pal`) }));
-    const deputy = keep(await joined(server, code, 'Deputy', { cookie: cookieOf(`${tag}-deputy`) }));
+    const creator = await joined(shared.server, code, 'Creator', { cookie: cookieOf(tag) });
+    const heir = keep(await joined(shared.server, code, 'Heir', { cookie: cookieOf(`${tag}-heir`) }));
+    const pal = keep(await joined(shared.server, code, 'Pal', { cookie: cookieOf(`${tag}-pal`) }));
+    const deputy = keep(await joined(shared.server, code, 'Deputy', { cookie: cookieOf(`${tag}-deputy`) }));
     expectOk(await emit(creator.socket, 'set-role', { participantId: deputy.self.participantId, role: 'cohost' }));
     expectOk(await emit(creator.socket, 'transfer-host', { participantId: heir.self.participantId }));
     expectOk(await emit(creator.socket, 'leave-room'));
@@ -127,7 +118,7 @@ describe('a host by handover', () => {
   it('loses the role, and their lock, waiting room and co-hosts, when the creator comes back; everyone is told', async () => {
     const { code, heir, pal, deputy } = await heirInCharge('back');
     const palSaw = recorder(pal.socket);
-    const creator = keep(await joined(server, code, 'Creator', { cookie: cookieOf('back') })); // passes the lock
+    const creator = keep(await joined(shared.server, code, 'Creator', { cookie: cookieOf('back') })); // passes the lock
     expect(creator.self.role).toBe('host');
     expect(creator.ack.room).toMatchObject({ locked: false, waitingRoom: 'off' });
     await until('the room update', () => events(palSaw, 'room-updated').length === 1);
@@ -139,7 +130,7 @@ describe('a host by handover', () => {
       { room: match.objectContaining({ locked: false, waitingRoom: 'off' }) },
     ]);
     expect(await roles(code)).toEqual({ Heir: 'participant', Pal: 'participant', Deputy: 'cohost', Creator: 'host' });
-    const meeting = (await server.store.getMeeting(code))!;
+    const meeting = (await shared.server.store.getMeeting(code))!;
     expect(meeting.cohosts).toEqual([`guest:hp-back-deputy`]);
     expect([meeting.locked, meeting.waitingRoom]).toEqual([false, 'off']);
     expect(deputy.socket.connected).toBe(true);
@@ -147,7 +138,10 @@ describe('a host by handover', () => {
 
   it('may not act against the creator or a co-host the creator named', async () => {
     const { code, heir, deputy } = await heirInCharge('standing');
-    const before = { meeting: await server.store.getMeeting(code), people: await server.store.listParticipants(code) };
+    const before = {
+      meeting: await shared.server.store.getMeeting(code),
+      people: await shared.server.store.listParticipants(code),
+    };
     const deputySaw = recorder(deputy.socket);
     const target = { participantId: deputy.self.participantId };
     expectErr(await emit(heir.socket, 'kick-participant', { ...target, ban: true }), 'FORBIDDEN');
@@ -155,17 +149,18 @@ describe('a host by handover', () => {
     expectErr(await emit(heir.socket, 'mute-participant', { ...target, kind: 'audio' }), 'FORBIDDEN');
     await sleep(50);
     expect(deputySaw).toEqual([]);
-    expect({ meeting: await server.store.getMeeting(code), people: await server.store.listParticipants(code) }).toEqual(
-      before,
-    );
+    expect({
+      meeting: await shared.server.store.getMeeting(code),
+      people: await shared.server.store.listParticipants(code),
+    }).toEqual(before);
   });
 
   it('loses what they changed when the session ends: the next arrival walks into an unlocked room with no waiting', async () => {
     const { code, heir, pal, deputy } = await heirInCharge('ends');
     for (const s of [heir, pal, deputy]) expectOk(await emit(s.socket, 'leave-room'));
-    expect(await server.store.countParticipants(code)).toBe(0);
+    expect(await shared.server.store.countParticipants(code)).toBe(0);
     const next = expectJoined(
-      await emit(keep({ socket: await connected(client(server)) }).socket, 'join-room', {
+      await emit(keep({ socket: await connected(client(shared.server)) }).socket, 'join-room', {
         roomCode: code,
         displayName: 'Next day',
       }),
@@ -174,7 +169,7 @@ describe('a host by handover', () => {
     expect(next.room).toMatchObject({ locked: false, waitingRoom: 'off' });
     const pal2 = expectJoined(
       await emit(
-        keep({ socket: await connected(client(server, { cookie: cookieOf('ends-pal') })) }).socket,
+        keep({ socket: await connected(client(shared.server, { cookie: cookieOf('ends-pal') })) }).socket,
         'join-room',
         {
           roomCode: code,
@@ -189,10 +184,10 @@ describe('a host by handover', () => {
 describe('no moderator present', () => {
   it('people may join and talk; a knocker is told nobody can let them in, and told again when a host arrives', async () => {
     const code = await meetingOf('nomod');
-    const creator = await joined(server, code, 'Creator', { cookie: cookieOf('nomod') });
+    const creator = await joined(shared.server, code, 'Creator', { cookie: cookieOf('nomod') });
     expectOk(await emit(creator.socket, 'set-waiting-room', { mode: 'guests' }));
     const member = keep(
-      await joined(server, code, 'Member', { cookie: await sessionCookieHeader('hp-member', 'Member') }),
+      await joined(shared.server, code, 'Member', { cookie: await sessionCookieHeader('hp-member', 'Member') }),
     );
     // The creator leaves with no co-host present: nobody is made host.
     const memberSaw = recorder(member.socket);
@@ -203,7 +198,7 @@ describe('no moderator present', () => {
     expect(await roles(code)).toEqual({ Member: 'participant' });
     expectOk(await emit(member.socket, 'send-message', { text: 'still talking' }));
 
-    const knocker = keep({ socket: await connected(client(server)) }).socket;
+    const knocker = keep({ socket: await connected(client(shared.server)) }).socket;
     const knockerSaw = recorder(knocker);
     expect(await emit(knocker, 'join-room', { roomCode: code, displayName: 'Knocker' })).toEqual({
       ok: true,
@@ -212,16 +207,16 @@ describe('no moderator present', () => {
       noModerator: true,
     });
 
-    const back = keep(await joined(server, code, 'Creator', { cookie: cookieOf('nomod') }));
+    const back = keep(await joined(shared.server, code, 'Creator', { cookie: cookieOf('nomod') }));
     await until('the knocker hears a host is here', () => events(knockerSaw, 'lobby-status').length === 1);
     expect(events(knockerSaw, 'lobby-status')).toEqual([{ position: 1, noModerator: false }]);
-    const id = (await server.store.getMeeting(code))!.lobby[0]!.id;
+    const id = (await shared.server.store.getMeeting(code))!.lobby[0]!.id;
     const inside = next(knocker, 'room-joined');
     expectOk(await emit(back.socket, 'admit', { participantId: id }));
     expect((await inside).self.role).toBe('participant');
 
     // A second knocker, then the host leaves again: the knocker hears nobody is left to let them in.
-    const second = keep({ socket: await connected(client(server)) }).socket;
+    const second = keep({ socket: await connected(client(shared.server)) }).socket;
     expectOk(await emit(second, 'join-room', { roomCode: code, displayName: 'Second' }));
     const secondStatus = next(second, 'lobby-status');
     expectOk(await emit(back.socket, 'leave-room'));

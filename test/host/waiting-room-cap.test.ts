@@ -3,8 +3,7 @@
  * knocks, and hosts and knockers hear of each change as a delta, so a knock
  * costs the same few bytes however long the queue is.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
+import { expect, it } from 'vitest';
 import { guestIdentity } from '../../server/auth/identity';
 import { expectErr, expectOk } from '../helpers/ack';
 import {
@@ -15,36 +14,29 @@ import {
   guestCookieHeader,
   joined,
   recorder,
-  startServer,
   type Client,
 } from '../helpers/server';
 import { match } from '../helpers/match';
+import { sharedServer } from '../helpers/shared-server';
 import { sleep, until } from '../helpers/wait';
 
-let server: ConveneServer;
-const sockets: Client[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await server.close();
-});
+const shared = sharedServer();
 
 /** A meeting whose creator is in, with everyone waiting, and one participant already in. */
 async function guardedMeeting(tag: string) {
-  const code = await createMeeting(server, guestIdentity(`cap-${tag}`));
-  const host = await joined(server, code, 'Host', { cookie: guestCookieHeader(`cap-${tag}`) });
-  const member = await joined(server, code, 'Member');
-  sockets.push(host.socket, member.socket);
+  const code = await createMeeting(shared.server, guestIdentity(`cap-${tag}`));
+  const host = await joined(shared.server, code, 'Host', { cookie: guestCookieHeader(`cap-${tag}`) });
+  const member = await joined(shared.server, code, 'Member');
+  shared.track(host.socket);
+  shared.track(member.socket);
   expectOk(await emit(host.socket, 'set-waiting-room', { mode: 'everyone' }));
   await sleep(50); // the room-updated of the set-up is not part of what the tests record
   return { code, host, member };
 }
 
 async function knock(code: string, name: string) {
-  const socket = await connected(client(server));
-  sockets.push(socket);
+  const socket = await connected(client(shared.server));
+  shared.track(socket);
   return { socket, ack: await emit(socket, 'join-room', { roomCode: code, displayName: name }) };
 }
 
@@ -57,7 +49,7 @@ it('the 101st knock is refused with ROOM_FULL, and nobody else hears of it', asy
     knockers.push(k.socket);
   }
   await sleep(100);
-  const before = await server.store.getMeeting(code);
+  const before = await shared.server.store.getMeeting(code);
   const seen = [host.socket, member.socket, ...knockers].map(recorder);
 
   const late = await knock(code, 'Knocker 101');
@@ -65,12 +57,12 @@ it('the 101st knock is refused with ROOM_FULL, and nobody else hears of it', asy
   expect(refused.error.message).toMatch(/waiting room .* full/);
   await sleep(150);
   expect(seen.flat()).toEqual([]);
-  expect(await server.store.getMeeting(code)).toEqual(before);
-  expect((await server.store.getMeeting(code))!.lobby).toHaveLength(100);
+  expect(await shared.server.store.getMeeting(code)).toEqual(before);
+  expect((await shared.server.store.getMeeting(code))!.lobby).toHaveLength(100);
 
   // A place frees up: the next knock is taken again.
   knockers[0]!.disconnect();
-  await until('the queue shrinks', async () => (await server.store.getMeeting(code))!.lobby.length === 99);
+  await until('the queue shrinks', async () => (await shared.server.store.getMeeting(code))!.lobby.length === 99);
   expect((await knock(code, 'Knocker 102')).ack).toEqual({
     ok: true,
     pending: true,

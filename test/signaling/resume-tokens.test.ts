@@ -3,8 +3,7 @@
  * (in its grace period), works once, and the identity it lends a cookie-less
  * socket covers that one participant, never another meeting or a later join.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConveneServer } from '../../server/app';
+import { describe, expect, it } from 'vitest';
 import { guestIdentity } from '../../server/auth/identity';
 import { expectErr, expectJoined } from '../helpers/ack';
 import {
@@ -15,41 +14,36 @@ import {
   guestCookieHeader,
   joined,
   recorder,
-  startServer,
   type Client,
 } from '../helpers/server';
+import { sharedServer } from '../helpers/shared-server';
 import { sleep, until } from '../helpers/wait';
 
-let server: ConveneServer;
-const sockets: Client[] = [];
-const keep = <T extends Client>(s: T) => (sockets.push(s), s);
-beforeAll(async () => {
-  server = await startServer({ reconnectGraceMs: 10_000 });
-});
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await server.close();
-});
+const shared = sharedServer({ reconnectGraceMs: 10_000 });
+const keep = <T extends Client>(s: T) => shared.track(s);
 
-/** Drops a socket and waits until the server holds its participant in the grace period. */
+/** Drops a socket and waits until the shared.server holds its participant in the grace period. */
 async function drop(socket: Client, code: string, participantId: string) {
   socket.disconnect();
-  await until('the grace period', async () => (await server.store.getParticipant(code, participantId))?.graceUntil);
+  await until(
+    'the grace period',
+    async () => (await shared.server.store.getParticipant(code, participantId))?.graceUntil,
+  );
 }
 
 const resumeWith = async (code: string, resumeToken: string, opts: Parameters<typeof client>[1] = {}) => {
-  const socket = keep(await connected(client(server, opts)));
+  const socket = keep(await connected(client(shared.server, opts)));
   return { socket, ack: await emit(socket, 'join-room', { roomCode: code, displayName: 'Back', resumeToken }) };
 };
 
 describe('resume tokens', () => {
   it('the stolen resume token of a connected participant fails: the victim stays, nobody sees a leave or a join, the thief gets nothing', async () => {
-    const code = await createMeeting(server);
-    const watcher = await joined(server, code, 'Watcher');
-    const victim = await joined(server, code, 'Victim'); // cookie-less: the token alone would lend its identity
+    const code = await createMeeting(shared.server);
+    const watcher = await joined(shared.server, code, 'Watcher');
+    const victim = await joined(shared.server, code, 'Victim'); // cookie-less: the token alone would lend its identity
     [watcher, victim].forEach((j) => keep(j.socket));
     await sleep(50); // the victim's own user-joined reaches the watcher before recording starts
-    const record = await server.store.getParticipant(code, victim.self.participantId);
+    const record = await shared.server.store.getParticipant(code, victim.self.participantId);
     const seen = [recorder(watcher.socket), recorder(victim.socket)];
 
     const thief = await resumeWith(code, victim.self.resumeToken);
@@ -57,8 +51,11 @@ describe('resume tokens', () => {
     await sleep(150);
     expect(victim.socket.connected).toBe(true);
     expect(seen.flat()).toEqual([]);
-    expect(await server.store.getParticipant(code, victim.self.participantId)).toEqual(record);
-    expect((await server.store.listParticipants(code)).map((p) => p.displayName).sort()).toEqual(['Victim', 'Watcher']);
+    expect(await shared.server.store.getParticipant(code, victim.self.participantId)).toEqual(record);
+    expect((await shared.server.store.listParticipants(code)).map((p) => p.displayName).sort()).toEqual([
+      'Victim',
+      'Watcher',
+    ]);
     expectErr(await emit(thief.socket, 'send-message', { text: 'am I in?' }), 'NOT_IN_ROOM');
     // The victim's own token still works once it really drops.
     await drop(victim.socket, code, victim.self.participantId);
@@ -67,9 +64,9 @@ describe('resume tokens', () => {
   });
 
   it('a used token cannot be used twice: each join hands out a fresh one, and the old one resumes nothing', async () => {
-    const code = await createMeeting(server);
-    const watcher = keep((await joined(server, code, 'Watcher')).socket);
-    const owner = await joined(server, code, 'Owner');
+    const code = await createMeeting(shared.server);
+    const watcher = keep((await joined(shared.server, code, 'Watcher')).socket);
+    const owner = await joined(shared.server, code, 'Owner');
     const id = owner.self.participantId;
     await drop(owner.socket, code, id);
     const first = await resumeWith(code, owner.self.resumeToken);
@@ -85,7 +82,7 @@ describe('resume tokens', () => {
     expect(replay.self.role).toBe('participant');
     await until('the newcomer announced', () => watcherSaw.some((e) => e.event === 'user-joined'));
     expect(watcherSaw.map((e) => e.event)).toEqual(['user-joined']);
-    expect((await server.store.getParticipant(code, id))?.graceUntil).not.toBeNull(); // the owner's seat is untouched
+    expect((await shared.server.store.getParticipant(code, id))?.graceUntil).not.toBeNull(); // the owner's seat is untouched
 
     const again = expectJoined((await resumeWith(code, resumed.self.resumeToken)).ack);
     expect([again.resumed, again.self.participantId]).toEqual([true, id]);
@@ -94,11 +91,11 @@ describe('resume tokens', () => {
   it('a lent identity does not carry to another meeting, nor to a later join on the same socket', async () => {
     // Both meetings belong to the same guest; the victim is their host in the first.
     const owner = guestIdentity('rt-owner');
-    const first = await createMeeting(server, owner);
-    const second = await createMeeting(server, owner);
-    const victim = await joined(server, first, 'Owner', { cookie: guestCookieHeader('rt-owner') });
+    const first = await createMeeting(shared.server, owner);
+    const second = await createMeeting(shared.server, owner);
+    const victim = await joined(shared.server, first, 'Owner', { cookie: guestCookieHeader('rt-owner') });
     expect(victim.self.role).toBe('host');
-    const bystander = keep((await joined(server, second, 'Bystander')).socket);
+    const bystander = keep((await joined(shared.server, second, 'Bystander')).socket);
     await drop(victim.socket, first, victim.self.participantId);
 
     // A cookie-less socket with the token: it may take back that one seat, in its grace period…
@@ -113,12 +110,12 @@ describe('resume tokens', () => {
     await until('the thief announced', () => bystanderSaw.some((e) => e.event === 'user-joined'));
     expect(bystanderSaw[0]!.data).toMatchObject({ participant: { displayName: 'Thief', role: 'participant' } });
     expectErr(await emit(thief.socket, 'lock-room', { locked: true }), 'FORBIDDEN');
-    expect((await server.store.getMeeting(second))!.locked).toBe(false);
+    expect((await shared.server.store.getMeeting(second))!.locked).toBe(false);
 
     expect(await emit(thief.socket, 'leave-room')).toEqual({ ok: true });
     const rejoined = expectJoined(await emit(thief.socket, 'join-room', { roomCode: first, displayName: 'Thief' }));
     expect(rejoined.self.role).toBe('participant');
-    const stored = await server.store.getParticipant(first, rejoined.self.participantId);
+    const stored = await shared.server.store.getParticipant(first, rejoined.self.participantId);
     expect(stored?.identity).not.toBe(owner.key);
   });
 });
