@@ -15,6 +15,7 @@ import type { ServerConfig } from './config';
 import { createApiHandler } from './http/api';
 import { startMetricsServer } from './http/metrics-endpoint';
 import { requestClientIp } from './http/client-ip';
+import { readinessCheck, redisReadiness } from './http/health';
 import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
 import { HostPolicy } from './http/security';
 import { createLogger } from './logger';
@@ -210,6 +211,12 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       trustProxy: config.trustProxy,
       maxBodyBytes: config.caps.httpBodyBytes,
       health: () => ({ ok: true, store: store.kind, draining: lifecycle.draining }),
+      // Not ready while draining or while any Redis connection is down: the front door then
+      // sends new sessions elsewhere. More sources (the cluster's own) go in this list.
+      ready: readinessCheck(
+        () => (lifecycle.draining ? ['draining'] : []),
+        redisReadiness([redis, pub, sub].filter((c) => c !== null)),
+      ),
       next: nextHandler,
       log,
       hosts,

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLIENT_IP_HEADER } from '../../lib/http-api';
 import { refuseBody } from './body-limit';
 import { clientIp, fromTrustedProxy, type TrustProxy } from './client-ip';
+import type { ReadinessCheck } from './health';
 import type { Metrics } from '../metrics';
 import { serveMetrics, type MetricsAccess } from './metrics-endpoint';
 import { applySecurityHeaders, type HostPolicy } from './security';
@@ -18,7 +19,10 @@ export interface RouteDeps {
   trustProxy: TrustProxy | null;
   /** Largest request body accepted (by Content-Length, before any of it is read). */
   maxBodyBytes: number;
+  /** `/healthz` (kept as it was before liveness and readiness were split). */
   health: () => { ok: boolean; store: string; draining: boolean };
+  /** `/healthz/ready`: whether this node may take new sessions. */
+  ready: ReadinessCheck;
   hosts: HostPolicy;
   /** Next's dev server (looser CSP for React Refresh). */
   dev: boolean;
@@ -72,11 +76,18 @@ function routes(deps: RouteDeps) {
 
     if (path === '/healthz') {
       const h = deps.health();
-      res.writeHead(h.ok && !h.draining ? 200 : 503, {
-        'content-type': 'application/json',
-        'cache-control': 'no-store',
-      });
-      res.end(JSON.stringify(h));
+      json(res, h.ok && !h.draining ? 200 : 503, h);
+      return;
+    }
+    // Liveness: answered while this process serves HTTP at all; restart it only when this fails.
+    if (path === '/healthz/live') {
+      json(res, 200, { ok: true });
+      return;
+    }
+    // Readiness: whether a front door should send this node new sessions.
+    if (path === '/healthz/ready') {
+      const r = deps.ready();
+      json(res, r.ready ? 200 : 503, r);
       return;
     }
     if (path === '/metrics' && deps.metricsAccess.onPublicPort) {
@@ -112,4 +123,9 @@ function routes(deps: RouteDeps) {
     }
     await deps.next(req, res);
   };
+}
+
+function json(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
 }
