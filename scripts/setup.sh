@@ -17,6 +17,23 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || die "Node.js 22.12+ is required; this is $(node --version), which is too old. $NODE_HELP"
 command -v npm >/dev/null || die "npm is required"
 
+say "0/4 system packages"
+# What several nodes behind one front door use (README: "Several nodes"): Redis,
+# HAProxy (deploy/haproxy.cfg), and ffmpeg for recordings. One node alone needs
+# none of them, so without root or apt this only says what to install.
+need=()
+for pkg in redis-server haproxy ffmpeg; do command -v "$pkg" >/dev/null || need+=("$pkg"); done
+if [ ${#need[@]} -eq 0 ]; then
+  echo "[setup] redis-server, haproxy and ffmpeg are installed" >&2
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "[setup] installing ${need[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -q \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" \
+    || die "apt-get install ${need[*]} failed"
+else
+  echo "[setup] not installed: ${need[*]} (needed only for several nodes; as root: apt-get install ${need[*]})" >&2
+fi
+
 say "1/4 mediasoup worker (cached per version outside the tree)"
 # Resolved before `npm install`: with MEDIASOUP_WORKER_BIN set, mediasoup's own
 # postinstall (where npm runs it) skips its GitHub download and PyPI build.
