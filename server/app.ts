@@ -16,6 +16,7 @@ import { createApiHandler } from './http/api';
 import { startMetricsServer } from './http/metrics-endpoint';
 import { requestClientIp } from './http/client-ip';
 import { readinessCheck, redisReadiness } from './http/health';
+import { mergeSetCookies, SESSION_COOKIE } from './http/session-cookie';
 import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
 import { HostPolicy } from './http/security';
 import { createLogger } from './logger';
@@ -160,7 +161,11 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     }),
     // Next's dev server handles its own upgrades (HMR); don't let engine.io destroy them.
     destroyUpgrade: !nextUpgrade,
+    // The polling handshake's answer names its session in a cookie, so a load balancer keeps each
+    // long-polling session on one node (deploy/haproxy.cfg; server/http/session-cookie.ts).
+    cookie: SESSION_COOKIE,
   });
+  io.engine.on('headers', mergeSetCookies);
   // Open connections per client IP, counted where engine.io opens and closes them.
   io.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
     const ip = requestIp(conn.request);

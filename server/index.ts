@@ -3,6 +3,7 @@ import nextEnv from '@next/env';
 import { createConveneServer } from './app';
 import { loadConfig } from './config';
 import { loadSfuConfig } from './sfu';
+import { closeOnSignals } from './signals';
 
 const dev = process.env.NODE_ENV !== 'production';
 if (dev) process.env.CONVENE_NEXT_DIST_DIR ??= '.next-dev';
@@ -19,24 +20,12 @@ try {
 }
 
 const server = await createConveneServer(config, { next: { dev }, media });
-console.log(`Convene is running at http://localhost:${server.port} (${server.store.kind} store)`);
+// A node bound to one address (HOST=127.0.0.2 in a cluster) is not reachable as localhost.
+const shownHost = ['0.0.0.0', '::'].includes(config.host)
+  ? 'localhost'
+  : config.host.includes(':')
+    ? `[${config.host}]`
+    : config.host;
+console.log(`Convene is running at http://${shownHost}:${server.port} (${server.store.kind} store)`);
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    server.log.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      server.log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs).unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+closeOnSignals(server, config.shutdownTimeoutMs);
