@@ -48,6 +48,8 @@ const EnvSchema = z.object({
   KNOCKS_PER_IP_PER_HOUR: int(300, 1),
   ROOM_BROADCASTS_PER_10S: int(200, 1),
   MEMBER_BROADCASTS_PER_10S: int(10),
+  IP_BROADCASTS_PER_10S: int(150, 1),
+  IP_BROADCASTS_PER_SECOND: int(30, 1),
   FLOOD_REFUSALS: int(200, 1),
   FLOOD_WINDOW_SEC: int(10, 1),
   FLOOD_COOLDOWN_SEC: int(60),
@@ -94,10 +96,16 @@ export interface Caps {
   /** [points, per seconds] per client IP. */
   meetingsPerIp: [number, number];
   knocksPerIp: [number, number];
-  /** [points, per seconds] per room, shared by all its sockets: send-message, typing, react, raise-hand. */
+  /** [points, per seconds] per room, shared by all its sockets: send-message, typing, react, raise-hand, lower-hand. */
   roomBroadcasts: [number, number];
   /** [points, per seconds] per participant that the room budget never refuses: a fair share for light senders. */
   memberBroadcasts: [number, number];
+  /**
+   * What one client IP's participants together may broadcast in one meeting:
+   * [points, per seconds], and at most `perSecond` of them in any one second,
+   * so the share is spread over its window instead of spent in a burst.
+   */
+  ipBroadcasts: { points: number; seconds: number; perSecond: number };
   /** A socket refused this many times (rate-limited, invalid, unknown event) within the window is dropped, and its IP cools down. */
   flood: { refusals: number; windowMs: number; cooldownSec: number };
   /** Bytes queued for one connection that its client has not read; past it the connection is dropped. */
@@ -190,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       knocksPerIp: [e.KNOCKS_PER_IP_PER_HOUR, 3_600],
       roomBroadcasts: [e.ROOM_BROADCASTS_PER_10S, 10],
       memberBroadcasts: [e.MEMBER_BROADCASTS_PER_10S, 10],
+      ipBroadcasts: { points: e.IP_BROADCASTS_PER_10S, seconds: 10, perSecond: e.IP_BROADCASTS_PER_SECOND },
       flood: { refusals: e.FLOOD_REFUSALS, windowMs: e.FLOOD_WINDOW_SEC * 1_000, cooldownSec: e.FLOOD_COOLDOWN_SEC },
       sendBufferBytes: e.MAX_SEND_BUFFER_KB * 1_024,
       httpBodyBytes: e.MAX_HTTP_BODY_KB * 1_024,

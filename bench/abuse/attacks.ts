@@ -18,6 +18,8 @@ export interface Limits {
   control: [number, number];
   join: [number, number];
   roomBroadcasts: [number, number];
+  /** One client IP's share of a meeting's broadcasts: points per seconds, paced at perSecond. */
+  ipBroadcasts: { points: number; seconds: number; perSecond: number };
   waitingRoomCap: number;
   sendBufferBytes: number;
   connectionsPerIp: number;

@@ -103,6 +103,8 @@ export const AbuseSchema = z.object({
     react: Rate,
     control: Rate,
     roomBroadcasts: Rate,
+    // Absent from runs saved before the per-IP share existed.
+    ipBroadcasts: z.object({ points: z.number(), seconds: z.number(), perSecond: z.number() }).optional(),
     waitingRoomCap: z.number(),
     sendBufferBytes: z.number(),
     connectionsPerIp: z.number(),

@@ -94,6 +94,7 @@ const api = {
         control: rateLimits.control,
         join: rateLimits.join,
         roomBroadcasts: caps.roomBroadcasts,
+        ipBroadcasts: caps.ipBroadcasts,
         waitingRoomCap,
         sendBufferBytes: caps.sendBufferBytes,
         connectionsPerIp: caps.connectionsPerIp,

@@ -228,7 +228,8 @@ async function pair(c: Ctx, run: number, index: number, kind: AttackKind, attemp
     if (kind === 'knock-flood') await victims.call('setWaitingRoom', { mode: 'off' });
     // The room's broadcast budget the attacker spent is a fixed window that outlives it: the next
     // no-attack window must not start inside it.
-    if (kind === 'amplification') await sleep(stoppedAt + c.limits.roomBroadcasts[1] * 1000 - Date.now());
+    if (kind === 'amplification')
+      await sleep(stoppedAt + Math.max(c.limits.roomBroadcasts[1], c.limits.ipBroadcasts.seconds) * 1000 - Date.now());
     // A full GC now, outside any window, so the attack's garbage is not collected in the next one.
     const rssAfter = await server.call('collect');
     const p: Pair = { run, attack: kind, ip, baseline, attacked, got, rssAfter, leadMs, tailMs };
@@ -258,7 +259,12 @@ function logPair(o: AbuseOptions, p: Pair, attackerCpu: number, errors: string[]
 
 export async function runAbuseSuite(o: AbuseOptions) {
   const loadAtStart = os.loadavg().map((x) => round(x, 2));
-  const server = spawnNode<AbuseServerApi>('bench/abuse/server.ts', { core: CORES.server, nodeArgs: ['--expose-gc'] });
+  // BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof) is for diagnosing a run, as in the signaling suite.
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const server = spawnNode<AbuseServerApi>('bench/abuse/server.ts', {
+    core: CORES.server,
+    nodeArgs: ['--expose-gc', ...extra],
+  });
   // Listened for at once: an event that arrives before anyone waits for it is dropped.
   const serverReady = server.nextEvent<{ port: number }>('ready');
   const victims = spawnNode<VictimsApi>('bench/abuse/victims.ts', { core: CORES.generator });

@@ -124,14 +124,14 @@ export function latencyMet(ratioP99: number, attackedP99: number): boolean {
  * The most RSS an attack may add: the slack, plus what the caps let this
  * attacker make the server hold at once, and nothing that grows with time.
  * Slow readers: each one's send-buffer cap (and one sweep's overshoot).
- * Amplification: one whole room budget of the longest messages, written to
- * every socket in the room at once (the budget is a fixed window, so it can
- * be spent in one burst).
+ * Amplification: one whole share of the attacker's IP of the longest
+ * messages, written to every socket in the room at once (its window is
+ * fixed; the pace spreads it, but nothing here counts on that).
  */
 export function rssBoundBytes(kind: AttackKind, s: Omit<Setting, 'windowMs'>): number {
   if (kind === 'slow-readers') return RSS_SLACK_BYTES + s.size * s.limits.sendBufferBytes * QUEUE_OVERSHOOT;
   if (kind === 'amplification')
-    return RSS_SLACK_BYTES + s.limits.roomBroadcasts[0] * (LIMITS.chatText + MESSAGE_OVERHEAD) * (s.victims + s.size);
+    return RSS_SLACK_BYTES + s.limits.ipBroadcasts.points * (LIMITS.chatText + MESSAGE_OVERHEAD) * (s.victims + s.size);
   return RSS_SLACK_BYTES;
 }
 
@@ -140,8 +140,8 @@ export function rssBoundBytes(kind: AttackKind, s: Omit<Setting, 'windowMs'>): n
  * For every attack: no victim disconnected, every victim's message accepted
  * and delivered, every host action accepted. Then per attack:
  * - flood: nothing reached the victims, and none of its sockets is still connected;
- * - amplification: its broadcasts reach each victim no faster than the room's budget allows
- *   (a whole budget in each fixed window the victims' window touches);
+ * - amplification: its broadcasts reach each victim no faster than its IP's share of the meeting
+ *   allows (all its sockets come from one address): see ipShareAllows;
  * - slow readers: never more queued for one of them than the send-buffer cap (and one sweep's overshoot);
  * - knock flood: nobody let in, no more waiting than the cap, and moderators get deltas, not lists.
  */
@@ -163,12 +163,10 @@ export function attackerGotNothing(
       if (got.connectedAtEnd > 0) why.push(`${got.connectedAtEnd} socket(s) still connected at the end`);
       break;
     case 'amplification': {
-      const [points, seconds] = limits.roomBroadcasts;
-      // The budget is spent per fixed window, and a span of the window's length touches this many of them.
-      const allowed = points * (Math.ceil(windowMs / 1000 / seconds) + 1);
+      const allowed = ipShareAllows(limits.ipBroadcasts, windowMs);
       if (got.broadcastsPerVictim > allowed)
         why.push(
-          `${round(got.broadcastsPerVictim, 0)} broadcasts reached each victim (room budget: ${round(allowed, 0)})`,
+          `${round(got.broadcastsPerVictim, 0)} broadcasts reached each victim (its IP's share: ${round(allowed, 0)})`,
         );
       break;
     }
@@ -187,6 +185,19 @@ export function attackerGotNothing(
       break;
   }
   return { ok: why.length === 0, why };
+}
+
+/**
+ * The most broadcasts one IP's sockets can get to a victim within `windowMs`:
+ * the lesser of its share (a whole share in each fixed window the span
+ * touches) and its pace (perSecond per second, plus the burst of a third of
+ * that in each second the span touches); see server/signaling/rate-limits.ts.
+ */
+export function ipShareAllows(share: Limits['ipBroadcasts'], windowMs: number): number {
+  const s = windowMs / 1000;
+  const byShare = share.points * (Math.ceil(s / share.seconds) + 1);
+  const byPace = share.perSecond * s + Math.ceil(share.perSecond / 3) * (Math.ceil(s) + 1);
+  return Math.min(byShare, byPace);
 }
 
 const MB = (bytes: number) => round(bytes / 2 ** 20, 1);

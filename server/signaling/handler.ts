@@ -19,6 +19,7 @@ import {
   type ParsedPayload,
 } from '../../lib/protocol';
 import { describeIssue } from '../../lib/protocol/describe';
+import { isRedisDown, redisUnavailable } from '../cluster/redis-errors';
 import { cutConnection } from './connection-guard';
 import type { IoSocket, SignalingDeps } from './context';
 import type { GraceTimers } from './presence';
@@ -47,6 +48,11 @@ export type EventTable = { [E in ClientEventName]: EventHandler<E> };
 
 export function toErrorBody(err: unknown, deps: Pick<SignalingDeps, 'log'>, event: string): ErrorBody {
   if (err instanceof ConveneError) return { code: err.code, message: err.message };
+  if (isRedisDown(err)) {
+    deps.log.warn({ err: (err as Error).message, event }, 'redis unavailable');
+    const { code, message } = redisUnavailable();
+    return { code, message };
+  }
   deps.log.error({ err, event }, 'unexpected error in handler');
   return { code: 'INTERNAL', message: 'Something went wrong on the server' };
 }
@@ -76,15 +82,23 @@ const ROOM_BROADCASTS: ReadonlySet<ClientEventName> = new Set([
   'lower-hand',
 ] satisfies ClientEventName[]);
 
+/**
+ * The only events a connection in no meeting may send: joining, and leaving
+ * (which withdraws a knock). Every other one is refused at once.
+ */
+const WITHOUT_MEETING: ReadonlySet<ClientEventName> = new Set(['join-room', 'leave-room'] satisfies ClientEventName[]);
+
 /** Refusals that only a broken or hostile client collects by the hundred. */
-const FLOOD_CODES: ReadonlySet<ErrorBody['code']> = new Set(['RATE_LIMITED', 'INVALID_PAYLOAD']);
+const FLOOD_CODES: ReadonlySet<ErrorBody['code']> = new Set(['RATE_LIMITED', 'INVALID_PAYLOAD', 'NOT_IN_ROOM']);
 
 /**
  * What one refusal counts for. Browsers send `typing` on every keystroke, and
- * a held key repeats 30 to 60 times a second: its rate-limit refusals count a
+ * a held key repeats 30 to 60 times a second (socket.io-client also replays
+ * what was typed while disconnected, before the rejoin): its refusals count a
  * quarter, so a person never adds up to a flood, and a flooder still does.
  */
-const weight = (event: string, code: ErrorBody['code']) => (event === 'typing' && code === 'RATE_LIMITED' ? 0.25 : 1);
+const weight = (event: string, code: ErrorBody['code']) =>
+  event === 'typing' && (code === 'RATE_LIMITED' || code === 'NOT_IN_ROOM') ? 0.25 : 1;
 
 /**
  * Counts a refusal against the socket (a fixed window kept on the socket
@@ -134,6 +148,16 @@ export function dispatcher(
       reply(this, ack, { code: 'INVALID_PAYLOAD', message: `Unknown event: ${name}` });
       return;
     }
+    if (!this.data.membership && !WITHOUT_MEETING.has(event as ClientEventName)) {
+      // Nothing to act on: refused here, without a rate limiter, a parse or a promise, and
+      // counted at once. A flood from outside any meeting is then cut within the packets
+      // of its first read, instead of after hundreds of them went through the full path.
+      deps.metrics.events.inc({ event });
+      deps.metrics.errors.inc({ code: 'NOT_IN_ROOM' });
+      if (refused(this, deps, weight(event, 'NOT_IN_ROOM'))) return;
+      reply(this, ack, { code: 'NOT_IN_ROOM', message: 'Join a meeting first' });
+      return;
+    }
     void deps.lifecycle.track(
       run(
         table[event as ClientEventName] as EventHandler<ClientEventName>,
@@ -161,7 +185,8 @@ async function run<E extends ClientEventName>(
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new ConveneError('INVALID_PAYLOAD', describeIssue(parsed.error));
     const m = socket.data.membership;
-    if (m && ROOM_BROADCASTS.has(event)) await deps.limits.consumeRoomBroadcast(m.roomCode, m.participantId);
+    if (m && ROOM_BROADCASTS.has(event))
+      await deps.limits.consumeRoomBroadcast(m.roomCode, socket.data.ip, m.participantId);
     const result = await handler.act(c, parsed.data);
     ack?.({ ...result, ok: true });
   } catch (err) {

@@ -21,6 +21,7 @@ const limits: Limits = {
   control: [60, 10],
   join: [10, 10],
   roomBroadcasts: [200, 10],
+  ipBroadcasts: { points: 150, seconds: 10, perSecond: 30 },
   waitingRoomCap: 100,
   sendBufferBytes: 4 * MB,
   connectionsPerIp: 200,
@@ -177,10 +178,25 @@ describe('what the attacker got', () => {
     expect(judge('flood', {}, window({ victimsDisconnected: 1 })).ok).toBe(false);
   });
 
-  it("broadcasts within the room's budget are what any participant may send; more than it is something", () => {
-    // 200 per fixed 10 s window, and a 4.5 s window can touch two of them.
-    expect(judge('amplification', { broadcastsPerVictim: 400 }, window(), 60).ok).toBe(true);
-    expect(judge('amplification', { broadcastsPerVictim: 401 }, window(), 60).ok).toBe(false);
+  it("broadcasts within one IP's share of the meeting are what any address may send, however many sockets it opens; more is something", () => {
+    // Paced at 30/s over 4.5 s (135), plus a burst of 10 in each of the 6 seconds a 4.5 s span can touch.
+    expect(judge('amplification', { broadcastsPerVictim: 195 }, window(), 60)).toEqual({ ok: true, why: [] });
+    expect(judge('amplification', { broadcastsPerVictim: 196 }, window(), 60).why).toEqual([
+      "196 broadcasts reached each victim (its IP's share: 195)",
+    ]);
+    // A share smaller than its pace allows binds instead: 20 per 10 s, and a 4.5 s span touches two windows.
+    const small = { ...limits, ipBroadcasts: { points: 20, seconds: 10, perSecond: 30 } };
+    const judged = (n: number) =>
+      attackerGotNothing('amplification', { ...nothing, broadcastsPerVictim: n }, window(), {
+        limits: small,
+        windowMs: 4500,
+      }).ok;
+    expect([judged(40), judged(41)]).toEqual([true, false]);
+  });
+
+  it('amplification may grow memory by one whole IP share of the longest messages written to every socket in the room', () => {
+    // 150 messages of 2,000 characters and 200 of overhead, to 21 victims and 60 attackers.
+    expect(rssBoundBytes('amplification', setting(60))).toBe(32 * MB + 150 * 2200 * 81);
   });
 
   it('a slow reader may be seen with its send-buffer cap queued, and one sweep more, but no further', () => {

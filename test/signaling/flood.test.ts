@@ -224,3 +224,113 @@ describe('the room-wide budget', () => {
     for (const s of [watcher, ...members]) s.socket.disconnect();
   });
 });
+
+describe("one address's share of a meeting's broadcasts", () => {
+  let server: ConveneServer;
+  const SHARE = 12;
+  beforeAll(async () => {
+    server = await startServer({
+      caps: { ...testConfig().caps, ipBroadcasts: { points: SHARE, seconds: 60, perSecond: 1_000 } },
+    });
+  });
+  afterAll(() => server.close());
+
+  it('however many sockets one address opens, together they broadcast no more than its share; another address keeps its own and everyone hears it', async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host', { cookie: guestCookieHeader('creator') });
+    const neighbour = await joined(server, code, 'Neighbour', { localAddress: '127.0.0.3' });
+    const crowd = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => joined(server, code, `Crowd ${i}`, { localAddress: '127.0.0.2' })),
+    );
+    await sleep(100);
+    const hostSaw = recorder(host.socket);
+    const neighbourSaw = recorder(neighbour.socket);
+
+    // 2 messages each from 20 sockets: every one within its own buckets and its own member share.
+    const acks = await Promise.all(
+      crowd.flatMap((c, i) => [0, 1].map((k) => emit(c.socket, 'send-message', { text: `crowd ${i}.${k}` }))),
+    );
+    expect(acks.filter((a) => a.ok)).toHaveLength(SHARE);
+    for (const refused of acks.filter((a) => !a.ok)) expectErr(refused, 'RATE_LIMITED');
+
+    // The other address, and the host's, were not touched by it.
+    expectOk(await emit(neighbour.socket, 'send-message', { text: 'from next door' }));
+    expectOk(await emit(host.socket, 'react', { emoji: '👍' }));
+    await until('the neighbour saw the host react', () => names(neighbourSaw).includes('reaction'));
+
+    const texts = (saw: ReturnType<typeof recorder>) =>
+      saw.flatMap((e) => (e.event === 'new-message' ? [(e.data as { text: string }).text] : []));
+    for (const saw of [hostSaw, neighbourSaw]) {
+      expect(texts(saw).filter((t) => t.startsWith('crowd'))).toHaveLength(SHARE);
+      expect(texts(saw)).toContain('from next door');
+    }
+    for (const s of [host, neighbour, ...crowd]) s.socket.disconnect();
+  });
+
+  it('is paced: a burst from one address past its pace is refused to its senders only, and a second later it is heard again', async () => {
+    const paced = await startServer({
+      caps: { ...testConfig().caps, ipBroadcasts: { points: 1_000, seconds: 60, perSecond: 3 } },
+    });
+    try {
+      const code = await createMeeting(paced);
+      const watcher = await joined(paced, code, 'Watcher');
+      const senders = await Promise.all(
+        [0, 1, 2, 3, 4].map((i) => joined(paced, code, `Sender ${i}`, { localAddress: '127.0.0.2' })),
+      );
+      await sleep(100);
+      const watcherSaw = recorder(watcher.socket);
+      // 3 per second: one per 333 ms, and a burst of one more in a second.
+      const burst = await Promise.all(senders.map((s, i) => emit(s.socket, 'react', { emoji: i % 2 ? '👍' : '🎉' })));
+      expect(burst.filter((a) => a.ok)).toHaveLength(2);
+      // The watcher's own address is not paced by the senders'.
+      expectOk(await emit(watcher.socket, 'react', { emoji: '👍' }));
+      await sleep(1_100);
+      expectOk(await emit(senders[0]!.socket, 'react', { emoji: '👍' }));
+      await until(
+        'the watcher saw the late reaction',
+        () => watcherSaw.filter((e) => e.event === 'reaction').length === 4,
+      );
+      await sleep(100);
+      expect(watcherSaw.filter((e) => e.event === 'reaction')).toHaveLength(4);
+      for (const s of [watcher, ...senders]) s.socket.disconnect();
+    } finally {
+      await paced.close();
+    }
+  });
+});
+
+describe('a socket in no meeting', () => {
+  let server: ConveneServer;
+  beforeAll(async () => {
+    server = await startServer({ caps: { ...testConfig().caps, flood: FLOOD } });
+  });
+  afterAll(() => server.close());
+
+  it('gets NOT_IN_ROOM for meeting events, and one that sends them by the thousand is cut after the flood limit, unheard by the meeting', async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host');
+    await sleep(50);
+    const hostSaw = recorder(host.socket);
+
+    const curious = await connected(client(server, { localAddress: '127.0.0.7' }));
+    expectErr(await emit(curious, 'send-message', { text: 'hello?' }), 'NOT_IN_ROOM');
+    expectErr(await emit(curious, 'react', { emoji: '👍' }), 'NOT_IN_ROOM');
+    expectErr(await emit(curious, 'lock-room', { locked: true }), 'NOT_IN_ROOM');
+    // leave-room goes to its handler (it withdraws a knock), which has none to withdraw.
+    expectErr(await emit(curious, 'leave-room', {}), 'NOT_IN_ROOM');
+    curious.disconnect();
+
+    const flooder = await connected(client(server, { localAddress: '127.0.0.8' }));
+    const dropped = disconnected(flooder);
+    let answered = 0;
+    for (let i = 0; i < 2_000; i++) raw(flooder).emit('raise-hand', { raised: i % 2 === 0 }, () => answered++);
+    expect(await dropped).toBe('transport close');
+    expect(answered).toBeLessThan(FLOOD.refusals);
+    await expect(connected(client(server, { localAddress: '127.0.0.8' }))).rejects.toThrow();
+
+    expectOk(await emit(host.socket, 'send-message', { text: 'quiet here' }));
+    await until('the host got its own message', () => names(hostSaw).includes('new-message'));
+    expect(names(hostSaw)).toEqual(['new-message']);
+    host.socket.disconnect();
+  });
+});
