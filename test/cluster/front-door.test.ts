@@ -118,6 +118,15 @@ describe('through HAProxy', () => {
     expect((await atAlice).from).toMatchObject({ displayName: 'Bob' });
   });
 
+  it("a participant's media transport is announced on a node's own address, not the default 127.0.0.1", async () => {
+    const code = await newMeeting();
+    const alice = await join(cluster.frontUrl, code, 'Alice');
+    const transport = expectOk(await emit(alice.socket, 'create-transport', { direction: 'send' }));
+    const addresses = (transport.iceCandidates as Array<{ address: string }>).map((c) => c.address);
+    expect(addresses.length).toBeGreaterThan(0);
+    for (const address of addresses) expect(cluster.nodes.map((n) => n.address)).toContain(address);
+  });
+
   it('WebSocket clients are spread over the nodes: no stickiness where none is needed', async () => {
     const before = await counts();
     for (let i = 0; i < 6; i++) sockets.push(await connected(client(cluster.frontUrl)));
