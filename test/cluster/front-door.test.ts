@@ -266,3 +266,23 @@ describe.each([
     expect((await connectThroughFront(3)).map((a) => a.node)).toContain(victim);
   }, 60_000);
 });
+
+describe('Redis stopping', () => {
+  it('takes every node out of HAProxy while it is down, and puts them all back within 10 s of its return', async () => {
+    await cluster.redis.stop();
+    try {
+      for (const node of cluster.nodes) await cluster.waitForFront(node, 'DOWN', 5_000);
+      const direct = await fetch(`${cluster.nodes[0]!.url}/healthz/ready`);
+      expect(await direct.json()).toEqual({ ready: false, reasons: ['redis-not-ready'] });
+      expect((await fetch(`${cluster.nodes[0]!.url}/healthz/live`)).status).toBe(200);
+    } finally {
+      await cluster.redis.start();
+    }
+    const back = Date.now();
+    for (const node of cluster.nodes) await cluster.waitForFront(node, 'UP', 10_000);
+    expect(Date.now() - back).toBeLessThan(10_000);
+    // And new sessions are served again.
+    const code = await newMeeting();
+    await join(cluster.frontUrl, code, 'After the outage');
+  }, 40_000);
+});
