@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
@@ -29,6 +29,10 @@ import { RateLimiter } from './signaling/rate-limits';
 import { guardHandshakes, watchSendBuffers } from './signaling/connection-guard';
 import { MediaBridge } from './signaling/media-bridge';
 import { Sfu, type SfuConfig } from './sfu';
+import { ClusterNode } from './cluster';
+import { OwnedStore } from './cluster/owned-store';
+import { clusterHooks, localOps } from './signaling/cluster';
+import { randomId } from './random-id';
 import { MemoryRoomStore } from './store/memory';
 import { RedisRoomStore } from './store/redis';
 import type { RoomStore } from './store/types';
@@ -91,17 +95,51 @@ function flushedAndClosed(
   });
 }
 
+/**
+ * Socket.IO's Redis adapter. On Redis 7 its sharded variant (SPUBLISH, one
+ * channel per Socket.IO room, subscribed only while this node has a socket in
+ * it), so a node hears only the rooms it serves; it also survives a Redis
+ * outage without crashing (a failed publish is caught and dropped). Older
+ * Redis gets the classic adapter, whose failed publishes are caught here.
+ */
+async function redisAdapter(redis: Redis, pub: Redis, sub: Redis, log: Logger) {
+  const info = await redis.info('server');
+  const major = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0);
+  if (major >= 7) return createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+  log.warn({ redisMajor: major }, 'Redis < 7: the classic adapter sends every room to every node');
+  const publish = pub.publish.bind(pub);
+  pub.publish = (...args: Parameters<Redis['publish']>) =>
+    publish(...args).catch((err: unknown) => {
+      log.debug({ err: (err as Error).message }, 'adapter publish failed');
+      return 0;
+    });
+  return createAdapter(pub, sub);
+}
+
 export async function createConveneServer(config: ServerConfig, options: ServerOptions = {}): Promise<ConveneServer> {
   const log = options.logger ?? createLogger(config.logLevel);
   // next-auth in this process must sign and verify with the same secret as the handshake.
   // Assigned, not defaulted: a stale value would make next-auth sign sessions the handshake cannot verify.
   process.env.NEXTAUTH_SECRET = config.secret;
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true }) : null;
+  // No offline queue: while Redis is away a command fails at once (UNAVAILABLE, or
+  // a room owner carrying on from memory) instead of queueing behind it.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true, enableOfflineQueue: false })
+    : null;
   if (redis) await redis.connect();
-  const store: RoomStore = redis
-    ? new RedisRoomStore(redis, { liveStateTtlMs: config.meetingTtlMs })
-    : new MemoryRoomStore();
+  // With Redis this process is one node of a cluster: it owns some rooms and relays the rest.
+  const cluster = redis ? await ClusterNode.start(redis, log) : null;
+  const nodeId = cluster?.nodeId ?? randomId(9);
+  const store: RoomStore =
+    redis && cluster
+      ? new OwnedStore(new RedisRoomStore(redis, { liveStateTtlMs: config.meetingTtlMs }), redis, {
+          owns: (code) => cluster.leases.holds(code),
+          meetingTtlMs: config.meetingTtlMs,
+          chatHistory: config.chatHistory,
+          log,
+        })
+      : new MemoryRoomStore();
 
   const identity = new IdentityService(config.secret);
   const limits = new RateLimiter(config.rateLimits, redis, config.caps, (code, id) =>
@@ -175,9 +213,15 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   let pub: Redis | null = null;
   let sub: Redis | null = null;
   if (redis) {
-    pub = redis.duplicate();
-    sub = redis.duplicate();
-    io.adapter(createAdapter(pub, sub));
+    // Without an offline queue a publish fails at once while Redis is away, and the
+    // adapter then delivers to this node's own sockets without waiting for it.
+    // Connected before use: a lazy client without an offline queue would fail its first publish.
+    pub = redis.duplicate({ enableOfflineQueue: false, lazyConnect: true });
+    // A subscriber queues while Redis is away (and resubscribes after): the
+    // adapter subscribes rooms as sockets join them, and must not see that fail.
+    sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: true });
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(await redisAdapter(redis, pub, sub, log));
   }
 
   const memberships = () =>
@@ -195,7 +239,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     log,
     metrics,
   });
-  const signaling = attachSignaling({
+  const signalingDeps = {
     io,
     rooms,
     store,
@@ -206,7 +250,24 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     log,
     lifecycle,
     media,
-  });
+    nodeId,
+    isNodeAlive: (id: string) => !cluster || cluster.nodes.isAlive(id),
+  };
+  const signaling = attachSignaling(signalingDeps);
+  if (cluster) {
+    rooms.route(cluster.placement);
+    media?.route(cluster.placement);
+    const owned = store as OwnedStore;
+    cluster.placement.setLocal(localOps(signalingDeps, cluster.placement, (code) => owned.dirty.has(code)));
+    cluster.leases.onRestore((code) => owned.writeBack(code));
+    // A room this node no longer owns: its copy, its Room object and its router go.
+    cluster.leases.onDropped((code) => {
+      owned.forget(code);
+      rooms.release(code);
+      void media?.local(code).end();
+    });
+    await cluster.join(clusterHooks(signalingDeps, signaling.graceTimers));
+  }
 
   http.on(
     'request',
@@ -265,14 +326,22 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       // Disconnect handlers keep participants in their grace period, so they
       // resume with the same identity on whichever server they reach next.
       const connections = [...io.of('/').sockets.values()].map((s) => s.conn);
+      // The sharded adapter delivers a broadcast here once its publish is answered:
+      // Redis answers in order, so after this PING every earlier broadcast went out.
+      await pub?.ping().catch(() => undefined);
       io.local.disconnectSockets(true);
       await Promise.all([lifecycle.settled(), flushedAndClosed(connections, FLUSH_WAIT_MS)]);
+      // Our rooms move to other nodes before their routers close here: their
+      // participants elsewhere see one media reset, ours resume on another node.
+      const moved = (await cluster?.drain()) ?? [];
+      if (moved.length) log.info({ rooms: moved.length }, 'rooms handed over');
       signaling.graceTimers.clearAll();
       stopSendBufferWatch();
       await io.close();
       sfu?.close();
       await new Promise((resolve) => (metricsListener ? metricsListener.server.close(resolve) : resolve(undefined)));
       await store.close();
+      await cluster?.close();
       await Promise.all([redis, pub, sub].filter((c) => c !== null).map((c) => c.quit().catch(() => undefined)));
       unpublishHttpApi(httpApi);
       log.info('server closed');

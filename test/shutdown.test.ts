@@ -33,6 +33,7 @@ const PARTICIPANT_FIELDS: Array<keyof ParticipantRecord> = [
   'media',
   'handRaisedAt',
   'socketId',
+  'node',
   'graceUntil',
   'resumeNonce',
 ];

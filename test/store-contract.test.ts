@@ -53,6 +53,7 @@ function participant(id: string, overrides: Partial<ParticipantRecord> = {}): Pa
     role: 'participant',
     joinedAt: Date.now(),
     media: { audio: false, video: false, screen: false },
+    node: 'node-a',
     handRaisedAt: null,
     socketId: `sock-${id}`,
     graceUntil: null,

@@ -29,6 +29,11 @@ export const ERROR_CODES = [
   'SHUTTING_DOWN',
   /** A cap on what one participant may hold is reached (e.g. consumers per participant); close something first. */
   'LIMIT_REACHED',
+  /**
+   * What was asked needs another node or Redis, and neither answered in time
+   * (Redis down, or the meeting's node died and it is moving). Retry shortly.
+   */
+  'UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

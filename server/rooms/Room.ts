@@ -145,6 +145,8 @@ export class Room {
     identity: Identity;
     displayName: string;
     socketId: string;
+    /** The node holding the socket. */
+    node: string;
     resume: ResumeClaim | null;
     /** Set when finishing a knock that a host admitted. */
     admittedKnockId?: string;
@@ -176,7 +178,13 @@ export class Room {
         // Checked again under the lock: a token is good once, and only for a seat nobody holds.
         if (previous.resumeNonce !== input.resume!.nonce || previous.socketId !== input.resume!.socketId)
           throw new ConveneError('JOIN_FAILED', 'This resume token was already used');
-        participant = { ...previous, socketId: input.socketId, graceUntil: null, resumeNonce: newNonce() };
+        participant = {
+          ...previous,
+          socketId: input.socketId,
+          node: input.node,
+          graceUntil: null,
+          resumeNonce: newNonce(),
+        };
       } else {
         const key = input.identity.key;
         if (meeting.bans.some((b) => b.identity === key))
@@ -221,6 +229,7 @@ export class Room {
           media: { audio: false, video: false, screen: false },
           handRaisedAt: null,
           socketId: input.socketId,
+          node: input.node,
           graceUntil: null,
           resumeNonce: newNonce(),
         };
@@ -356,6 +365,15 @@ export class Room {
   ): Promise<{ allowed: boolean; maxScreenShares: number }> {
     const [p, meeting] = await Promise.all([this.#member(participantId), this.#meeting()]);
     return { allowed: canPublish(p.role, meeting.permissions, source), maxScreenShares: meeting.maxScreenShares };
+  }
+
+  /** Everyone still listed (in grace or not), and the knocks waiting: what a new owner rebuilds from. */
+  async roster(): Promise<{ participants: ParticipantRecord[]; lobby: LobbyRecord[] }> {
+    const [participants, meeting] = await Promise.all([
+      this.deps.store.listParticipants(this.code),
+      this.deps.store.getMeeting(this.code),
+    ]);
+    return { participants, lobby: meeting?.lobby ?? [] };
   }
 
   participant(participantId: string): Promise<ParticipantRecord | null> {

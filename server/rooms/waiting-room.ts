@@ -60,7 +60,7 @@ export class WaitingRoom {
   /** Queues a knock (Room.join calls this under the room's lock). A full queue refuses before anything changes. */
   async knock(
     meeting: MeetingRecord,
-    input: { identity: Identity; displayName: string; socketId: string },
+    input: { identity: Identity; displayName: string; socketId: string; node: string },
     participants: ParticipantRecord[],
   ): Promise<WaitResult> {
     let entry = meeting.lobby.find((e) => e.socketId === input.socketId);
@@ -73,6 +73,7 @@ export class WaitingRoom {
         isGuest: input.identity.kind === 'guest',
         displayName: input.displayName,
         socketId: input.socketId,
+        node: input.node,
         knockedAt: Date.now(),
         admitted: false,
       };

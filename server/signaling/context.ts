@@ -51,6 +51,10 @@ export interface SignalingDeps {
   lifecycle: Lifecycle;
   /** Null when the server runs without an SFU (signaling-only tests). */
   media: MediaBridge | null;
+  /** This node's id: participants' records name the node that holds their socket. */
+  nodeId: string;
+  /** Whether a node is alive (always, in a single process). */
+  isNodeAlive: (nodeId: string) => boolean;
 }
 
 /** Tracks in-flight work so shutdown can wait for it; refuses new joins once draining. */

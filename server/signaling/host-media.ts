@@ -19,10 +19,9 @@ async function mute(
 ): Promise<void> {
   const { io, rooms } = deps;
   const source = SOURCE_OF_FLAG[kind];
-  const producer = await deps.media?.ownProducer(code, targetId, kind);
   // A host pause: the SFU stops forwarding now and everyone gets producer-paused (by: 'host'); the flag
   // follows it. The target may resume only while the room's permissions allow it.
-  const paused = producer ? await (await deps.media!.room(code)).hostPause(targetId, source) : false;
+  const paused = (await deps.media?.for(code).hostPause(targetId, source)) ?? false;
   if (!paused && (await rooms.get(code).setMedia(targetId, kind, false))) {
     io.to(roomChannel(code)).emit('media-toggled', { participantId: targetId, kind, enabled: false });
   }
@@ -64,9 +63,9 @@ export const hostMediaHandlers = {
       const m = requireMembership(socket);
       const room = deps.rooms.get(m.roomCode);
       await room.authorize(m.participantId, 'stop-screen-share', participantId);
-      const media = deps.media ? await deps.media.room(m.roomCode) : null;
       // Closing the producers fans out producer-closed and consumer-closed, and the flag follows.
-      if (!media?.closeSource(participantId, 'screen') && (await room.setMedia(participantId, 'screen', false))) {
+      const closed = (await deps.media?.for(m.roomCode).closeSource(participantId, 'screen')) ?? false;
+      if (!closed && (await room.setMedia(participantId, 'screen', false))) {
         deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId, kind: 'screen', enabled: false });
       }
       deps.log.info(

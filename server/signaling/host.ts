@@ -193,7 +193,7 @@ export const hostHandlers = {
       setImmediate(() => socket.disconnect(true));
       for (const p of ended.participants) grace.clear(`${roomCode}:${p.id}`);
       deps.rooms.release(roomCode);
-      await deps.media?.endRoom(roomCode);
+      await deps.media?.for(roomCode).end();
       audit(deps, roomCode, actor, 'end-meeting');
       return {};
     },

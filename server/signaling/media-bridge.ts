@@ -2,15 +2,126 @@
  * Connects each room's SFU media to its signaling: forwards RoomMedia events
  * to the right clients, keeps the participants' media flags following the real
  * producers, and closes a participant's media when they are gone for good.
+ * Signaling reaches a room's media through `for(code)`, which runs on the
+ * room's owner node: with several nodes, the router lives there.
  */
-import { FLAG_OF_SOURCE, type MediaKind, type ProducerEvent } from '../../lib/protocol';
-import type { RoomRegistry } from '../rooms/RoomRegistry';
-import type { MediaSourceName, RoomMedia, Sfu } from '../sfu';
-import { participantChannel, roomChannel, type IoServer } from './context';
+import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
+import { FLAG_OF_SOURCE, type MediaKind } from '../../lib/protocol';
+import { methodsOf, remoteHandle, type Async } from '../cluster/handles';
+import type { Placement } from '../cluster/placement';
+import type { RoomRegistry } from '../rooms/RoomRegistry';
+import type { IceServer, MediaSourceName, ProducerInfo, RoomMedia, Sfu } from '../sfu';
+import { participantChannel, roomChannel, type IoServer } from './context';
+
+/** One room's media on this node (its owner). Every method is async so that a remote handle looks the same. */
+export class LocalMedia {
+  constructor(
+    private readonly bridge: MediaBridge,
+    private readonly code: string,
+  ) {}
+
+  #room(): Promise<RoomMedia> {
+    return this.bridge.room(this.code);
+  }
+
+  #existing(): Promise<RoomMedia | undefined> {
+    return this.bridge.sfu.existingRoom(this.code)?.catch(() => undefined) ?? Promise.resolve(undefined);
+  }
+
+  async capabilities(): Promise<{ rtpCapabilities: ms.RtpCapabilities; iceServers: IceServer[] }> {
+    return { rtpCapabilities: (await this.#room()).rtpCapabilities, iceServers: this.bridge.sfu.iceServers };
+  }
+
+  async createWebRtcTransport(...a: Parameters<RoomMedia['createWebRtcTransport']>) {
+    return (await this.#room()).createWebRtcTransport(...a);
+  }
+
+  async connectTransport(...a: Parameters<RoomMedia['connectTransport']>) {
+    return (await this.#room()).connectTransport(...a);
+  }
+
+  async produce(...a: Parameters<RoomMedia['produce']>) {
+    return (await this.#room()).produce(...a);
+  }
+
+  async consume(...a: Parameters<RoomMedia['consume']>) {
+    return (await this.#room()).consume(...a);
+  }
+
+  async resumeConsumer(...a: Parameters<RoomMedia['resumeConsumer']>) {
+    return (await this.#room()).resumeConsumer(...a);
+  }
+
+  async pauseConsumer(...a: Parameters<RoomMedia['pauseConsumer']>) {
+    return (await this.#room()).pauseConsumer(...a);
+  }
+
+  async setConsumerLayers(...a: Parameters<RoomMedia['setConsumerLayers']>) {
+    return (await this.#room()).setConsumerLayers(...a);
+  }
+
+  async pauseProducer(...a: Parameters<RoomMedia['pauseProducer']>) {
+    return (await this.#room()).pauseProducer(...a);
+  }
+
+  async resumeProducer(...a: Parameters<RoomMedia['resumeProducer']>) {
+    return (await this.#room()).resumeProducer(...a);
+  }
+
+  async closeProducer(...a: Parameters<RoomMedia['closeProducer']>) {
+    return (await this.#room()).closeProducer(...a);
+  }
+
+  async restartIce(...a: Parameters<RoomMedia['restartIce']>) {
+    return (await this.#room()).restartIce(...a);
+  }
+
+  /** Host enforcement: pause the target's producer for `source`; false when there is none. */
+  async hostPause(participantId: string, source: MediaSourceName): Promise<boolean> {
+    return (await this.#existing())?.hostPause(participantId, source) ?? false;
+  }
+
+  /** Host enforcement: close the target's producers for `source`; false when there were none. */
+  async closeSource(participantId: string, source: MediaSourceName): Promise<boolean> {
+    return (await this.#existing())?.closeSource(participantId, source) ?? false;
+  }
+
+  /** Producers already in the room, for a joiner; never creates the room's router. */
+  async producers(): Promise<ProducerInfo[]> {
+    return (await this.#existing())?.producers() ?? [];
+  }
+
+  /** The participant's live producer behind a media flag (mic for audio, camera for video, screen for screen). */
+  async ownProducer(
+    participantId: string,
+    kind: MediaKind,
+  ): Promise<{ producerId: string; source: MediaSourceName } | null> {
+    const p = (await this.producers()).find(
+      (x) => x.participantId === participantId && FLAG_OF_SOURCE[x.source] === kind,
+    );
+    return p ? { producerId: p.producerId, source: p.source } : null;
+  }
+
+  /** A participant left, was kicked or timed out: close all their media; close the router if nobody is left. */
+  async participantGone(participantId: string, roomEmpty: boolean): Promise<void> {
+    (await this.#existing())?.closeParticipant(participantId);
+    if (roomEmpty) await this.bridge.sfu.closeRoom(this.code);
+  }
+
+  /** The meeting ended: close the room's router and everything on it. */
+  end(): Promise<void> {
+    return this.bridge.sfu.closeRoom(this.code);
+  }
+}
+
+export type MediaHandle = Async<LocalMedia>;
+/** What a remote node may ask of a room's media. */
+export const MEDIA_OPS = methodsOf(LocalMedia.prototype);
 
 export class MediaBridge {
   readonly #wired = new WeakSet<RoomMedia>();
+  #placement: Placement | null = null;
 
   constructor(
     readonly sfu: Sfu,
@@ -24,7 +135,24 @@ export class MediaBridge {
     });
   }
 
-  /** The room's media, with its events wired to signaling (once per RoomMedia). */
+  /** With several nodes: media calls for a room go to its owner. */
+  route(placement: Placement): void {
+    this.#placement = placement;
+  }
+
+  /** The room's media, wherever the room is owned. */
+  for(code: string): MediaHandle {
+    const placement = this.#placement;
+    if (!placement) return this.local(code);
+    return remoteHandle<MediaHandle>((op, args) => placement.call(code, op, args), 'media');
+  }
+
+  /** The room's media on this node, which must own the room. */
+  local(code: string): LocalMedia {
+    return new LocalMedia(this, code);
+  }
+
+  /** The room's RoomMedia on this node, with its events wired to signaling (once per RoomMedia). */
   async room(code: string): Promise<RoomMedia> {
     const media = await this.sfu.room(code);
     if (!this.#wired.has(media)) {
@@ -32,39 +160,6 @@ export class MediaBridge {
       this.#wire(code, media);
     }
     return media;
-  }
-
-  /** Producers already in the room, for a joiner; never creates the room's router. */
-  async producers(code: string): Promise<ProducerEvent[]> {
-    const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
-    return media
-      ? media
-          .producers()
-          .map(({ participantId, producerId, source, paused }) => ({ participantId, producerId, source, paused }))
-      : [];
-  }
-
-  /** The participant's live producer behind a media flag (mic for audio, camera for video, screen for screen). */
-  async ownProducer(
-    code: string,
-    participantId: string,
-    kind: MediaKind,
-  ): Promise<{ producerId: string; source: MediaSourceName } | null> {
-    const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
-    const p = media?.producers().find((x) => x.participantId === participantId && FLAG_OF_SOURCE[x.source] === kind);
-    return p ? { producerId: p.producerId, source: p.source } : null;
-  }
-
-  /** The meeting ended: close the room's router and everything on it. */
-  endRoom(code: string): Promise<void> {
-    return this.sfu.closeRoom(code);
-  }
-
-  /** A participant left, was kicked or timed out: close all their media; close the router if nobody is left. */
-  async participantGone(code: string, participantId: string, roomEmpty: boolean): Promise<void> {
-    const media = await this.sfu.existingRoom(code)?.catch(() => undefined);
-    media?.closeParticipant(participantId);
-    if (roomEmpty) await this.sfu.closeRoom(code);
   }
 
   #wire(code: string, media: RoomMedia): void {

@@ -14,9 +14,9 @@ export const mediaStateHandlers = {
       const room = deps.rooms.get(m.roomCode);
       // Turning on obeys the room's permissions, with or without a producer behind the flag.
       if (enabled) await room.assertMayPublish(m.participantId, SOURCE_OF_FLAG[kind]);
-      const producer = await deps.media?.ownProducer(m.roomCode, m.participantId, kind);
-      if (producer) {
-        const media = await deps.media!.room(m.roomCode);
+      const media = deps.media?.for(m.roomCode);
+      const producer = await media?.ownProducer(m.participantId, kind);
+      if (media && producer) {
         await (enabled
           ? media.resumeProducer(m.participantId, producer.producerId)
           : media.pauseProducer(m.participantId, producer.producerId));

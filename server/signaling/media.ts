@@ -8,26 +8,25 @@ import { requireMembership } from './presence';
 import type { types as ms } from 'mediasoup';
 
 /** The member's room and its media; refused when not in a meeting or the server runs without an SFU. */
-async function member({ socket, deps }: EventContext) {
+function member({ socket, deps }: EventContext) {
   const m = requireMembership(socket);
   const bridge = deps.media;
   if (!bridge) throw new ConveneError('MEDIA_UNAVAILABLE', 'Media is disabled on this server');
-  return { ...m, bridge, media: await bridge.room(m.roomCode), room: deps.rooms.get(m.roomCode) };
+  return { ...m, media: bridge.for(m.roomCode), room: deps.rooms.get(m.roomCode) };
 }
 
 export const mediaHandlers = {
   'get-router-capabilities': {
     bucket: 'control',
     act: async (c) => {
-      const { media, bridge } = await member(c);
-      return { rtpCapabilities: media.rtpCapabilities, iceServers: bridge.sfu.iceServers };
+      return member(c).media.capabilities();
     },
   },
 
   'create-transport': {
     bucket: 'control',
     act: async (c, { direction }) => {
-      const { media, participantId, roomCode } = await member(c);
+      const { media, participantId, roomCode } = member(c);
       // Each participant with media holds SFU ports: one IP may hold only so many.
       await c.deps.limits.assertMediaSlot(c.socket.data.ip, roomCode, participantId);
       return media.createWebRtcTransport(participantId, direction);
@@ -37,7 +36,7 @@ export const mediaHandlers = {
   'connect-transport': {
     bucket: 'control',
     act: async (c, { transportId, dtlsParameters }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       await media.connectTransport(participantId, transportId, dtlsParameters as unknown as ms.DtlsParameters);
       return {};
     },
@@ -46,7 +45,7 @@ export const mediaHandlers = {
   produce: {
     bucket: 'control',
     act: async (c, { transportId, kind, rtpParameters, appData }) => {
-      const { media, participantId, room } = await member(c);
+      const { media, participantId, room } = member(c);
       const policy = await room.publishPolicy(participantId, appData.source);
       const producerId = await media.produce(
         participantId,
@@ -60,7 +59,7 @@ export const mediaHandlers = {
   consume: {
     bucket: 'control',
     act: async (c, { producerId, rtpCapabilities }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       return media.consume(participantId, producerId, rtpCapabilities);
     },
   },
@@ -68,7 +67,7 @@ export const mediaHandlers = {
   'resume-consumer': {
     bucket: 'control',
     act: async (c, { consumerId }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       await media.resumeConsumer(participantId, consumerId);
       return {};
     },
@@ -77,7 +76,7 @@ export const mediaHandlers = {
   'pause-consumer': {
     bucket: 'control',
     act: async (c, { consumerId }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       await media.pauseConsumer(participantId, consumerId);
       return {};
     },
@@ -86,7 +85,7 @@ export const mediaHandlers = {
   'set-consumer-layers': {
     bucket: 'control',
     act: async (c, { consumerId, spatialLayer, temporalLayer }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       await media.setConsumerLayers(
         participantId,
         consumerId,
@@ -99,7 +98,7 @@ export const mediaHandlers = {
   'pause-producer': {
     bucket: 'control',
     act: async (c, { producerId }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       await media.pauseProducer(participantId, producerId);
       return {};
     },
@@ -108,8 +107,10 @@ export const mediaHandlers = {
   'resume-producer': {
     bucket: 'control',
     act: async (c, { producerId }) => {
-      const { media, participantId, room } = await member(c);
-      const own = media.producers().find((p) => p.producerId === producerId && p.participantId === participantId);
+      const { media, participantId, room } = member(c);
+      const own = (await media.producers()).find(
+        (p) => p.producerId === producerId && p.participantId === participantId,
+      );
       // The room's permissions decide (canUnmute off keeps a host mute in place).
       if (own) await room.assertMayPublish(participantId, own.source);
       await media.resumeProducer(participantId, producerId);
@@ -120,7 +121,7 @@ export const mediaHandlers = {
   'close-producer': {
     bucket: 'control',
     act: async (c, { producerId }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       await media.closeProducer(participantId, producerId);
       return {};
     },
@@ -129,7 +130,7 @@ export const mediaHandlers = {
   'restart-ice': {
     bucket: 'control',
     act: async (c, { transportId }) => {
-      const { media, participantId } = await member(c);
+      const { media, participantId } = member(c);
       return { iceParameters: await media.restartIce(participantId, transportId) };
     },
   },

@@ -75,7 +75,8 @@ export function announceLeave(deps: SignalingDeps, grace: GraceTimers, code: str
   if (result.empty) deps.rooms.release(code);
   deps.limits.releaseMediaSlot(code, result.removed.id);
   deps.media
-    ?.participantGone(code, result.removed.id, result.empty)
+    ?.for(code)
+    .participantGone(result.removed.id, result.empty)
     .catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
 }
 
@@ -105,7 +106,7 @@ export const presenceHandlers = {
         const resume = payload.resumeToken ? await resumeClaim(deps, socket, code, payload.resumeToken) : null;
         const result = await rooms
           .get(code)
-          .join({ identity: socket.data.identity, displayName, socketId: socket.id, resume })
+          .join({ identity: socket.data.identity, displayName, socketId: socket.id, node: deps.nodeId, resume })
           .catch(async (err: unknown) => {
             if (err instanceof ConveneError && err.code === 'ROOM_NOT_FOUND') {
               // A guessed code must leave nothing behind on this process.
@@ -159,13 +160,6 @@ export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSo
   if (!m) return;
   socket.data.membership = null;
   const room = rooms.get(m.roomCode);
-  const key = `${m.roomCode}:${m.participantId}`;
-  const expire = () =>
-    void deps.lifecycle
-      .track(
-        room.expire(m.participantId, socket.id).then((left) => left && announceLeave(deps, grace, m.roomCode, left)),
-      )
-      .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'grace expiry failed'));
   if (config.reconnectGraceMs <= 0) {
     void deps.lifecycle
       .track(
@@ -179,9 +173,35 @@ export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSo
   void deps.lifecycle
     .track(room.suspend(m.participantId, socket.id))
     .then((until) => {
-      if (until !== null) grace.set(key, Math.max(0, until - Date.now()) + 5, expire);
+      if (until !== null) armGrace(deps, grace, m.roomCode, m.participantId, socket.id, until);
     })
     .catch((err: unknown) => deps.log.error({ err, room: m.roomCode }, 'suspend on disconnect failed'));
+}
+
+/**
+ * Removes the participant when its grace ends (`until`), unless it came back
+ * on another socket by then. Armed where the socket dropped and, with several
+ * nodes, again by a room's new owner, since the node that armed it may be gone;
+ * a second expiry of the same seat finds nothing to remove.
+ */
+export function armGrace(
+  deps: SignalingDeps,
+  grace: GraceTimers,
+  code: string,
+  participantId: string,
+  socketId: string,
+  until: number,
+): void {
+  grace.set(`${code}:${participantId}`, Math.max(0, until - Date.now()) + 5, () => {
+    void deps.lifecycle
+      .track(
+        deps.rooms
+          .get(code)
+          .expire(participantId, socketId)
+          .then((left) => left && announceLeave(deps, grace, code, left)),
+      )
+      .catch((err: unknown) => deps.log.error({ err, room: code }, 'grace expiry failed'));
+  });
 }
 
 /**
@@ -239,7 +259,15 @@ async function finishJoin(
     ...result.state,
     self: { ...result.state.self, resumeToken: identity.resumeToken(code, p) },
   };
-  if (deps.media) joined.producers = await deps.media.producers(code);
+  if (deps.media)
+    joined.producers = (await deps.media.for(code).producers()).map(
+      ({ participantId, producerId, source, paused }) => ({
+        participantId,
+        producerId,
+        source,
+        paused,
+      }),
+    );
   socket.emit('room-joined', joined);
   if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
   for (const gone of result.reaped)
@@ -267,6 +295,7 @@ export async function completeAdmission(deps: SignalingDeps, socket: IoSocket, g
       identity: socket.data.identity,
       displayName: k.displayName,
       socketId: socket.id,
+      node: deps.nodeId,
       resume: null,
       admittedKnockId: k.knockId,
     });

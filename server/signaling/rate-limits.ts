@@ -63,8 +63,12 @@ export class RateLimiter {
       control: memory('control'),
       react: memory('react'),
     };
-    const shared = (name: string, [points, duration]: [number, number], blockDuration = 0) =>
-      redis
+    // While Redis is away a shared budget is kept per process (its insurance
+    // limiter), at once rather than after a wait: the room's own node keeps
+    // its participants chatting through an outage, still within limits.
+    const shared = (name: string, [points, duration]: [number, number], blockDuration = 0) => {
+      const local = new RateLimiterMemory({ keyPrefix: name, points, duration, blockDuration });
+      return redis
         ? new RateLimiterRedis({
             storeClient: redis,
             keyPrefix: `convene:rl:${name}`,
@@ -72,8 +76,11 @@ export class RateLimiter {
             duration,
             blockDuration,
             useRedisPackage: false,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: local,
           })
-        : new RateLimiterMemory({ keyPrefix: name, points, duration, blockDuration });
+        : local;
+    };
     // Enumeration attempts are blocked for as long as the window, not just throttled.
     this.#unknownCode = shared('unknown-code', limits.unknownCode, limits.unknownCode[1]);
     this.#meetings = shared('meetings', caps.meetingsPerIp);

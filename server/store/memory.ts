@@ -168,6 +168,11 @@ export class MemoryRoomStore implements RoomStore {
     return this.#mutex.run(code, fn);
   }
 
+  /** Drops everything held for the meeting (a cache that is no longer this node's to keep). */
+  forget(code: string): void {
+    this.#rooms.delete(code);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
   }

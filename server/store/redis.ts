@@ -10,7 +10,7 @@ import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import { ConveneError } from '../../lib/protocol';
 import type { ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
-import type { MeetingRecord, ParticipantRecord, RoomStore } from './types';
+import type { MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from './types';
 
 const keys = (code: string) => ({
   meeting: `convene:{${code}}:meeting`,
@@ -283,6 +283,23 @@ export class RedisRoomStore implements RoomStore {
       if (Date.now() > deadline) throw new ConveneError('INTERNAL', 'room is busy, try again');
       await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt * 3) + Math.random() * 5));
     }
+  }
+
+  /**
+   * Writes a whole meeting at once (one MULTI), replacing whatever Redis has
+   * for it: how a room's owner puts its state back after Redis was away, or
+   * came back empty.
+   */
+  async restore(room: RoomSnapshot, ttlMs: number): Promise<void> {
+    const k = keys(room.meeting.code);
+    const tx = this.#redis.multi().set(k.meeting, JSON.stringify(room.meeting), 'PX', ttlMs);
+    tx.del(k.participants, k.chat, k.pinned);
+    if (room.participants.length)
+      tx.hset(k.participants, Object.fromEntries(room.participants.map((p) => [p.id, JSON.stringify(p)])));
+    if (room.chat.length) tx.rpush(k.chat, ...room.chat.map(serializeChat));
+    if (room.pinned) tx.set(k.pinned, serializeChat(room.pinned));
+    for (const key of [k.participants, k.chat, k.pinned]) tx.pexpire(key, ttlMs);
+    await tx.exec();
   }
 
   async close(): Promise<void> {

@@ -60,6 +60,8 @@ export interface LobbyRecord {
   isGuest: boolean;
   displayName: string;
   socketId: string;
+  /** The node holding that socket: when it dies, the knock goes. */
+  node: string;
   knockedAt: number;
   admitted: boolean;
 }
@@ -75,10 +77,21 @@ export interface ParticipantRecord {
   handRaisedAt: number | null;
   /** The socket currently bound to this participant (may live on another process). */
   socketId: string;
+  /** The node holding that socket: when it dies, the participant is treated as disconnected. */
+  node: string;
   /** Set while the socket is gone: the participant is kept until this time (reconnect grace). */
   graceUntil: number | null;
   /** Bound into this participant's resume token; replaced on every (re)join, so a token works once. */
   resumeNonce: string;
+}
+
+/** Everything a store holds for one meeting: what a room's owner writes back whole after Redis was away. */
+export interface RoomSnapshot {
+  meeting: MeetingRecord;
+  participants: ParticipantRecord[];
+  /** Oldest first. */
+  chat: ChatMessage[];
+  pinned: ChatMessage | null;
 }
 
 /**

@@ -1,0 +1,148 @@
+/**
+ * Which nodes are alive, found through Redis with no list to configure: each
+ * node keeps a key with a short TTL (its heartbeat, carrying its load) and is
+ * a member of one set. A member whose key has expired is dead; every node sees
+ * that on its next poll, within NODE_TTL_MS + POLL_MS.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** A node is dead once its heartbeat is this old. Issue 13: noticed within 2 s. */
+export const NODE_TTL_MS = 1_500;
+const BEAT_MS = 400;
+const POLL_MS = 400;
+
+const NODES = 'convene:nodes';
+const nodeKey = (id: string) => `convene:node:${id}`;
+
+export interface NodeInfo {
+  id: string;
+  /** Rooms this node owns: placement puts a new room on the least loaded node. */
+  load: number;
+}
+
+export class NodeRegistry {
+  #alive = new Map<string, NodeInfo>();
+  #timers: NodeJS.Timeout[] = [];
+  #deadListeners: Array<(id: string, claimed: boolean) => void> = [];
+  #stopped = false;
+  /**
+   * No node is declared dead before this time: after Redis was unreachable
+   * (or came back empty) every node needs one heartbeat to be seen again.
+   */
+  #quietUntil = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly redis: Redis,
+    private readonly load: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.#beat();
+    await this.#poll();
+    this.#timers.push(
+      setInterval(() => void this.#beat(), BEAT_MS),
+      setInterval(() => void this.#poll(), POLL_MS),
+    );
+    for (const t of this.#timers) t.unref();
+  }
+
+  /**
+   * Called once per dead node on every live node that saw it. `claimed` is
+   * true on exactly one of them (the one whose SREM took it out of the set):
+   * that node moves the dead node's rooms.
+   */
+  onDead(fn: (id: string, claimed: boolean) => void): void {
+    this.#deadListeners.push(fn);
+  }
+
+  /** Live nodes as of the last poll, this one included. */
+  alive(): NodeInfo[] {
+    return [...this.#alive.values()];
+  }
+
+  isAlive(id: string): boolean {
+    return id === this.id || this.#alive.has(id);
+  }
+
+  /**
+   * Asks Redis whether a node beats now: for a node this one has not seen yet
+   * (it started after the last poll), before treating it as dead.
+   */
+  async beating(id: string): Promise<boolean> {
+    return this.isAlive(id) || (await this.redis.exists(nodeKey(id))) === 1;
+  }
+
+  /**
+   * The least loaded live node (this one on a tie): where a new room goes.
+   * `extra` adds load not yet in the heartbeats (rooms being moved right now);
+   * without this node, it answers this node only when no other is alive.
+   */
+  leastLoaded(opts: { extra?: Map<string, number>; withoutSelf?: boolean } = {}): string {
+    const load = (n: NodeInfo) => n.load + (opts.extra?.get(n.id) ?? 0);
+    let best: NodeInfo | null = opts.withoutSelf ? null : { id: this.id, load: this.load() };
+    for (const n of this.#alive.values()) {
+      if (n.id === this.id) continue;
+      if (!best || load(n) < load(best)) best = n;
+    }
+    return best?.id ?? this.id;
+  }
+
+  /** Leaves the set at once, so others do not wait for the TTL (graceful stop). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers) clearInterval(t);
+    await this.redis
+      .multi()
+      .del(nodeKey(this.id))
+      .srem(NODES, this.id)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#stopped) return;
+    const info: NodeInfo = { id: this.id, load: this.load() };
+    await this.redis
+      .multi()
+      .set(nodeKey(this.id), JSON.stringify(info), 'PX', NODE_TTL_MS)
+      .sadd(NODES, this.id)
+      .exec()
+      .catch((err: unknown) => this.log.debug({ err: (err as Error).message }, 'heartbeat not written'));
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      const ids = await this.redis.smembers(NODES);
+      const beats = ids.length ? await this.redis.mget(ids.map(nodeKey)) : [];
+      const alive = new Map<string, NodeInfo>();
+      const dead = new Set<string>();
+      ids.forEach((id, i) => {
+        const beat = beats[i];
+        if (beat) alive.set(id, JSON.parse(beat) as NodeInfo);
+        else if (id !== this.id) dead.add(id);
+      });
+      // Another node may have taken a dead one out of the set already: what
+      // this node saw alive last time and no longer does is dead for it too.
+      for (const id of this.#alive.keys()) if (!alive.has(id) && id !== this.id) dead.add(id);
+      if (Date.now() < this.#quietUntil) {
+        // Just after an outage: keep what we knew until everyone had time to beat again.
+        for (const [id, info] of this.#alive) if (!alive.has(id)) alive.set(id, info);
+        this.#alive = alive;
+        return;
+      }
+      this.#alive = alive;
+      for (const id of dead) {
+        const claimed = (await this.redis.srem(NODES, id)) === 1;
+        this.log.warn({ node: id, claimed }, 'node is dead');
+        for (const fn of this.#deadListeners) fn(id, claimed);
+      }
+    } catch (err) {
+      this.#quietUntil = Date.now() + NODE_TTL_MS + 2 * BEAT_MS;
+      this.log.debug({ err: (err as Error).message }, 'node poll failed');
+    }
+  }
+}

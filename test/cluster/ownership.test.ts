@@ -1,0 +1,116 @@
+/**
+ * One owner per live room, across real node processes on one real Redis: the
+ * room's router lives on its owner, whichever node a participant's socket is
+ * on; when the owner is killed or drained the room moves to a live node, and
+ * what the dead node's sockets held is released.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectOk } from '../helpers/ack';
+import { startCluster, type Cluster, type NodeProcess } from '../helpers/cluster';
+import { cookieOf, fakeMic, joinOn, mediaAddress, twoNodeRoom } from '../helpers/cluster-room';
+import { client, connected, emit, next, recorder, type Client } from '../helpers/server';
+
+const GRACE_MS = 1_500;
+
+let cluster: Cluster;
+const sockets: Client[] = [];
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: 2, media: true, env: { RECONNECT_GRACE_MS: String(GRACE_MS) } });
+}, 60_000);
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+afterAll(async () => {
+  await cluster.stop();
+});
+
+async function restartAll(): Promise<void> {
+  for (const node of cluster.nodes) if (!node.running) await node.restart();
+}
+
+describe('one owner per live room', () => {
+  it('participants on two nodes get their transports on the one owner node, and produce, consume and host mute cross nodes', async () => {
+    const { code, alice, bob } = await twoNodeRoom(cluster, sockets);
+    const [one, two] = cluster.nodes as [NodeProcess, NodeProcess];
+    const bobMedia = await mediaAddress(bob.socket, 'send');
+    expect(await mediaAddress(alice.socket)).toBe(bobMedia);
+    expect([one.address, two.address]).toContain(bobMedia);
+
+    // Bob's socket and Alice's are on different nodes; the producer lives on the owner.
+    const t = expectOk(await emit(bob.socket, 'create-transport', { direction: 'send' }));
+    const announced = next(alice.socket, 'new-producer');
+    const { producerId } = expectOk(await emit(bob.socket, 'produce', { transportId: t.id, ...fakeMic(1111) }));
+    expect(await announced).toMatchObject({ participantId: bob.self.participantId, producerId, source: 'mic' });
+
+    const caps = expectOk(await emit(alice.socket, 'get-router-capabilities'));
+    const consumer = expectOk(
+      await emit(alice.socket, 'consume', {
+        producerId,
+        rtpCapabilities: caps.rtpCapabilities as Record<string, unknown>,
+      }),
+    );
+    expect(consumer).toMatchObject({ producerId, participantId: bob.self.participantId, source: 'mic' });
+
+    // The host on one node mutes a participant on the other: the owner's SFU pauses the producer.
+    const pausedForBob = next(bob.socket, 'producer-paused');
+    const pausedForAlice = next(alice.socket, 'producer-paused');
+    const muted = next(bob.socket, 'you-were-muted');
+    expectOk(await emit(alice.socket, 'mute-participant', { participantId: bob.self.participantId, kind: 'audio' }));
+    expect(await pausedForBob).toMatchObject({ producerId, by: 'host' });
+    expect(await pausedForAlice).toMatchObject({ producerId, by: 'host' });
+    expect(await muted).toMatchObject({ by: alice.self.participantId, kind: 'audio' });
+    // The host ban reaches across nodes too: Bob is gone for Alice and cannot come back.
+    const left = next(alice.socket, 'user-left');
+    expectOk(await emit(alice.socket, 'kick-participant', { participantId: bob.self.participantId, ban: true }));
+    expect(await left).toMatchObject({ participantId: bob.self.participantId, reason: 'kicked' });
+    await expect(joinOn(two, code, 'Bob', sockets)).rejects.toThrow(/BANNED/);
+  }, 30_000);
+
+  it("killing the owner with SIGKILL moves the room to the live node within 2 s: its participants hear media-reset and get transports there, and the dead node's participant leaves after the grace", async () => {
+    await restartAll();
+    const { owner: dead, other: live, onOwner: victim, onOther: survivor } = await twoNodeRoom(cluster, sockets);
+
+    const reset = next(survivor.socket, 'media-reset', 10_000);
+    const left = next(survivor.socket, 'user-left', 10_000);
+    const killedAt = Date.now();
+    await dead.kill('SIGKILL');
+    await reset;
+    const movedAfter = Date.now() - killedAt;
+    expect(movedAfter).toBeLessThan(3_000);
+    expect(await mediaAddress(survivor.socket)).toBe(live.address);
+
+    expect(await left).toEqual({ participantId: victim.self.participantId, reason: 'disconnected' });
+    // Chat still works in the moved room.
+    expectOk(await emit(survivor.socket, 'send-message', { text: 'still here' }));
+  }, 40_000);
+
+  it("draining the owner with SIGTERM hands the room over before it exits: the other node's participant sees one media-reset, and the drained node's participant resumes on the live node", async () => {
+    await restartAll();
+    const { code, owner: drained, other: live, onOwner: moves, onOther: stays } = await twoNodeRoom(cluster, sockets);
+
+    const reset = next(stays.socket, 'media-reset', 10_000);
+    const goingAway = next(moves.socket, 'server-going-away', 10_000);
+    await drained.kill('SIGTERM');
+    await goingAway;
+    await reset;
+    expect(await mediaAddress(stays.socket)).toBe(live.address);
+
+    // The drained node's participant comes back through the live node as the same participant,
+    // and the one who stayed never sees them leave.
+    const seen = recorder(stays.socket);
+    const socket = await connected(client(live.url, { cookie: cookieOf(moves.self.displayName) }));
+    sockets.push(socket);
+    const resumed = expectOk(
+      await emit(socket, 'join-room', {
+        roomCode: code,
+        displayName: moves.self.displayName,
+        resumeToken: moves.self.resumeToken,
+      }),
+    );
+    expect('self' in resumed && resumed.self.participantId).toBe(moves.self.participantId);
+    expect(seen.filter((e) => e.event === 'user-left' || e.event === 'user-joined')).toEqual([]);
+  }, 40_000);
+});
