@@ -225,9 +225,20 @@ async function resumeClaim(
   if (!record || !deps.identity.verifyResumeToken(token, code, record)) return null;
   const me = socket.data.identity;
   if (me.key !== record.identity && !me.ephemeral) return null;
-  if (record.graceUntil === null && (await deps.io.in(record.socketId).fetchSockets()).length > 0)
+  if (record.graceUntil === null && (await stillConnected(deps, record.node, record.socketId)))
     throw new ConveneError('JOIN_FAILED', 'That participant is still connected');
   return { participantId: record.id, nonce: record.resumeNonce, socketId: record.socketId };
+}
+
+/**
+ * Whether a socket is still open: looked up here when it is this node's, not
+ * at all when its node is dead, and across nodes (the adapter asks every node,
+ * which needs Redis) only otherwise.
+ */
+async function stillConnected(deps: SignalingDeps, node: string, socketId: string): Promise<boolean> {
+  if (node === deps.nodeId) return deps.io.of('/').sockets.has(socketId);
+  if (!deps.isNodeAlive(node)) return false;
+  return (await deps.io.in(socketId).fetchSockets()).length > 0;
 }
 
 /** The joiner is in: bind the socket, tell it everything, tell the others. */
