@@ -151,6 +151,27 @@ describe('media over signaling', () => {
     expect(workers.flatMap((w) => w.routerIds)).toEqual([]);
   });
 
+  it('with the SFU, the flags are the producers: toggling on with nothing produced is NOT_FOUND, and a host mute of it leaves every flag off', async () => {
+    const code = await createMeeting(server);
+    const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
+    const a = await joined(server, code, 'A');
+    const seen = [host, a].map((p) => recorder(p.socket));
+
+    const refused = await emit(a.socket, 'toggle-media', { kind: 'audio', enabled: true });
+    expect(expectErr(refused, 'NOT_FOUND').error.message).toMatch(/produce it first/);
+    expect(await emit(a.socket, 'toggle-media', { kind: 'video', enabled: false })).toEqual({ ok: true });
+    const muted = next(a.socket, 'you-were-muted');
+    expectOk(await emit(host.socket, 'mute-participant', { participantId: a.self.participantId, kind: 'audio' }));
+    expect(await muted).toEqual({ by: host.self.participantId, kind: 'audio' });
+
+    await sleep(100);
+    expect(seen.flat().filter((e) => e.event === 'media-toggled')).toEqual([]);
+    const late = await joined(server, code, 'Late');
+    for (const p of late.roomJoined.participants)
+      expect(p.media).toEqual({ audio: false, video: false, screen: false });
+    for (const s of [host.socket, a.socket, late.socket]) s.disconnect();
+  });
+
   it('when the worker dies, clients hear media-reset and media works again on the new router', async () => {
     const code = await createMeeting(server);
     const a = await joined(server, code, 'A');
@@ -160,9 +181,19 @@ describe('media over signaling', () => {
     first.receiver.close();
     const resetAtA = next(a.socket, 'media-reset', 10_000);
     const resetAtB = next(b.socket, 'media-reset', 10_000);
+    const flagAtB = next(b.socket, 'media-toggled', 10_000);
     const deadPid = first.media.workerPid;
     process.kill(deadPid, 'SIGKILL');
     await Promise.all([resetAtA, resetAtB]);
+    // A's mic died with the worker: its flag follows the producer, off until A produces again.
+    expect(await flagAtB).toEqual({ participantId: a.self.participantId, kind: 'audio', enabled: false });
+    const late = await joined(server, code, 'Late');
+    expect(late.roomJoined.participants.find((p) => p.participantId === a.self.participantId)?.media).toEqual({
+      audio: false,
+      video: false,
+      screen: false,
+    });
+    late.socket.disconnect();
     const second = await roundTrip(code, a.socket, a.self.participantId, b.socket, b.self.participantId, 6667);
     expect(second.media.workerPid).not.toBe(deadPid);
     second.sender.close();

@@ -352,6 +352,27 @@ export class Room {
     });
   }
 
+  /**
+   * The room's media was reset (its router moved or its worker died): every
+   * producer is gone, so every flag is off until its owner produces again.
+   * Returns the flags that were on.
+   */
+  clearMedia(): Promise<Array<{ participantId: string; kind: MediaKind }>> {
+    return this.#locked(async () => {
+      const cleared: Array<{ participantId: string; kind: MediaKind }> = [];
+      for (const p of await this.deps.store.listParticipants(this.code)) {
+        const on = (Object.keys(p.media) as MediaKind[]).filter((kind) => p.media[kind]);
+        if (!on.length) continue;
+        for (const kind of on) {
+          p.media[kind] = false;
+          cleared.push({ participantId: p.id, kind });
+        }
+        await this.deps.store.putParticipant(this.code, p);
+      }
+      return cleared;
+    });
+  }
+
   /** Refuses (FORBIDDEN) to let a participant send or resume a source the room's permissions forbid. */
   async assertMayPublish(participantId: string, source: MediaSourceName): Promise<void> {
     if (!(await this.publishPolicy(participantId, source)).allowed)

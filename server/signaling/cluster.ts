@@ -68,7 +68,8 @@ export function clusterHooks(deps: SignalingDeps, grace: GraceTimers): ClusterHo
 async function rebuild(deps: SignalingDeps, grace: GraceTimers, code: string): Promise<void> {
   const { participants } = await deps.rooms.local(code).roster();
   if (!participants.length) return;
-  deps.io.to(roomChannel(code)).emit('media-reset', {});
+  if (deps.media) await deps.media.announceReset(code);
+  else deps.io.to(roomChannel(code)).emit('media-reset', {});
   await reap(deps, grace, code, (n) => !deps.isNodeAlive(n));
   for (const p of participants)
     if (p.graceUntil !== null && deps.isNodeAlive(p.node)) armGrace(deps, grace, code, p.id, p.socketId, p.graceUntil);

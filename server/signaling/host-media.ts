@@ -1,12 +1,14 @@
 /**
  * Host controls over someone else's media: mute, mute all, stop a share, ask
  * to unmute. With the SFU running, a mute pauses the producer in the SFU and a
- * stop-share closes it, so the target's client cannot keep sending; without a
- * producer only the flag is turned off.
+ * stop-share closes it, so the target's client cannot keep sending, and the
+ * flags follow the SFU's events; a target with no producer has nothing on.
+ * Without an SFU only the flag is turned off.
  */
 import { SOURCE_OF_FLAG } from '../../lib/protocol';
-import { participantChannel, roomChannel, type SignalingDeps } from './context';
+import { participantChannel, type SignalingDeps } from './context';
 import type { EventHandlers } from './handler';
+import { setFlagWithoutSfu } from './media-state';
 import { requireMembership } from './presence';
 
 /** Turns the target's mic or camera off on the server; they may turn it back on if the room allows. */
@@ -17,15 +19,11 @@ async function mute(
   targetId: string,
   kind: 'audio' | 'video',
 ): Promise<void> {
-  const { io, rooms } = deps;
-  const source = SOURCE_OF_FLAG[kind];
   // A host pause: the SFU stops forwarding now and everyone gets producer-paused (by: 'host'); the flag
   // follows it. The target may resume only while the room's permissions allow it.
-  const paused = (await deps.media?.for(code).hostPause(targetId, source)) ?? false;
-  if (!paused && (await rooms.get(code).setMedia(targetId, kind, false))) {
-    io.to(roomChannel(code)).emit('media-toggled', { participantId: targetId, kind, enabled: false });
-  }
-  io.to(participantChannel(code, targetId)).emit('you-were-muted', { by: actorId, kind });
+  if (deps.media) await deps.media.for(code).hostPause(targetId, SOURCE_OF_FLAG[kind]);
+  else await setFlagWithoutSfu(deps, code, targetId, kind, false);
+  deps.io.to(participantChannel(code, targetId)).emit('you-were-muted', { by: actorId, kind });
 }
 
 export const hostMediaHandlers = {
@@ -61,13 +59,10 @@ export const hostMediaHandlers = {
     bucket: 'control',
     act: async ({ socket, deps }, { participantId }) => {
       const m = requireMembership(socket);
-      const room = deps.rooms.get(m.roomCode);
-      await room.authorize(m.participantId, 'stop-screen-share', participantId);
+      await deps.rooms.get(m.roomCode).authorize(m.participantId, 'stop-screen-share', participantId);
       // Closing the producers fans out producer-closed and consumer-closed, and the flag follows.
-      const closed = (await deps.media?.for(m.roomCode).closeSource(participantId, 'screen')) ?? false;
-      if (!closed && (await room.setMedia(participantId, 'screen', false))) {
-        deps.io.to(roomChannel(m.roomCode)).emit('media-toggled', { participantId, kind: 'screen', enabled: false });
-      }
+      if (deps.media) await deps.media.for(m.roomCode).closeSource(participantId, 'screen');
+      else await setFlagWithoutSfu(deps, m.roomCode, participantId, 'screen', false);
       deps.log.info(
         { room: m.roomCode, actor: m.participantId, target: participantId, action: 'stop-screen-share' },
         'host action',

@@ -131,8 +131,26 @@ export class MediaBridge {
   ) {
     sfu.onRoomMediaReset((code) => {
       log.warn({ room: code }, 'room media reset; clients re-establish media');
-      io.to(roomChannel(code)).emit('media-reset', {});
+      void this.announceReset(code);
     });
+  }
+
+  /**
+   * Everyone in the room sets media up again (a new router here: its worker
+   * died, or the room moved to this node). The producers are gone, so every
+   * media flag is off until its owner produces again.
+   */
+  async announceReset(code: string): Promise<void> {
+    this.io.to(roomChannel(code)).emit('media-reset', {});
+    const cleared = await this.rooms
+      .get(code)
+      .clearMedia()
+      .catch((err: unknown) => {
+        this.log.warn({ err, room: code }, 'media flags not cleared after a reset');
+        return [];
+      });
+    for (const { participantId, kind } of cleared)
+      this.io.to(roomChannel(code)).emit('media-toggled', { participantId, kind, enabled: false });
   }
 
   /** With several nodes: media calls for a room go to its owner. */
