@@ -258,7 +258,8 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     rooms.route(cluster.placement);
     media?.route(cluster.placement);
     const owned = store as OwnedStore;
-    cluster.placement.setLocal(localOps(signalingDeps, cluster.placement, (code) => owned.dirty.has(code)));
+    const unsaved = (code: string) => owned.dirty.has(code);
+    cluster.placement.setLocal(localOps(signalingDeps, cluster.placement, unsaved));
     cluster.leases.onRestore((code) => owned.writeBack(code));
     // A room this node no longer owns: its copy, its Room object and its router go.
     cluster.leases.onDropped((code) => {
@@ -266,7 +267,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       rooms.release(code);
       void media?.local(code).end();
     });
-    await cluster.join(clusterHooks(signalingDeps, signaling.graceTimers));
+    await cluster.join(clusterHooks(signalingDeps, signaling.graceTimers, cluster.placement, unsaved));
   }
 
   http.on(

@@ -19,9 +19,16 @@ export interface ClusterHooks {
   taken(code: string): void;
   /** A node died: release what this node's rooms still hold for it (its participants' seats, its knocks). */
   nodeDead(nodeId: string, ownedHere: string[]): void;
+  /** Now and then, with every room owned here: let go of those nobody is in. */
+  sweep(ownedHere: string[]): void;
 }
 
+/** How often owned rooms are checked for being idle. */
+const SWEEP_MS = 30_000;
+
 export class ClusterNode {
+  #sweeper: NodeJS.Timeout | null = null;
+
   private constructor(
     readonly nodeId: string,
     readonly placement: Placement,
@@ -56,6 +63,8 @@ export class ClusterNode {
     });
     await this.nodes.start();
     this.leases.start();
+    this.#sweeper = setInterval(() => hooks.sweep(this.leases.codes()), SWEEP_MS);
+    this.#sweeper.unref();
     this.log.info('joined the cluster');
   }
 
@@ -83,6 +92,7 @@ export class ClusterNode {
   }
 
   async close(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
     this.leases.stop();
     for (const code of this.leases.codes()) await this.placement.release(code);
     await this.nodes.stop();

@@ -44,10 +44,28 @@ export function localOps(deps: SignalingDeps, placement: Placement, unsaved: (co
   };
 }
 
-export function clusterHooks(deps: SignalingDeps, grace: GraceTimers): ClusterHooks {
+export function clusterHooks(
+  deps: SignalingDeps,
+  grace: GraceTimers,
+  placement: Placement,
+  unsaved: (code: string) => boolean,
+): ClusterHooks {
   const track = (what: string, code: string, work: Promise<unknown>) =>
     void deps.lifecycle.track(work).catch((err: unknown) => deps.log.error({ err, room: code }, what));
   return {
+    // A room can end up owned with nobody in it and nobody knocking (e.g. it was
+    // placed only to withdraw a knock): such rooms are let go.
+    sweep: (codes) => {
+      for (const code of codes)
+        track(
+          'releasing an idle room failed',
+          code,
+          (async () => {
+            const { participants, lobby } = await deps.rooms.local(code).roster();
+            if (!participants.length && !lobby.length && !unsaved(code)) await placement.release(code);
+          })(),
+        );
+    },
     taken: (code) => track('rebuilding a moved room failed', code, rebuild(deps, grace, code)),
     nodeDead: (nodeId, codes) => {
       for (const code of codes)
