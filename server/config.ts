@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './http/client-ip';
 import { defaultAllowedHosts } from './http/security';
+import type { JoinPaceLimits } from './signaling/join-pace';
 
 const bool = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -50,6 +51,9 @@ const EnvSchema = z.object({
   MEMBER_BROADCASTS_PER_10S: int(10),
   IP_BROADCASTS_PER_10S: int(150, 1),
   IP_BROADCASTS_PER_SECOND: int(30, 1),
+  JOINS_PER_IP_PER_SECOND: int(10, 1),
+  JOIN_BURST_PER_IP: int(5, 1),
+  JOIN_QUEUE_PER_IP: int(60),
   FLOOD_REFUSALS: int(200, 1),
   FLOOD_WINDOW_SEC: int(10, 1),
   FLOOD_COOLDOWN_SEC: int(60),
@@ -106,6 +110,11 @@ export interface Caps {
    * so the share is spread over its window instead of spent in a burst.
    */
   ipBroadcasts: { points: number; seconds: number; perSecond: number };
+  /**
+   * Joins (and knocks) from one client IP on this process: `burst` at once, then
+   * `perSecond`, with up to `queue` more waiting their turn instead of refused.
+   */
+  joinsPerIp: JoinPaceLimits;
   /** A socket refused this many times (rate-limited, invalid, unknown event) within the window is dropped, and its IP cools down. */
   flood: { refusals: number; windowMs: number; cooldownSec: number };
   /** Bytes queued for one connection that its client has not read; past it the connection is dropped. */
@@ -199,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       roomBroadcasts: [e.ROOM_BROADCASTS_PER_10S, 10],
       memberBroadcasts: [e.MEMBER_BROADCASTS_PER_10S, 10],
       ipBroadcasts: { points: e.IP_BROADCASTS_PER_10S, seconds: 10, perSecond: e.IP_BROADCASTS_PER_SECOND },
+      joinsPerIp: { perSecond: e.JOINS_PER_IP_PER_SECOND, burst: e.JOIN_BURST_PER_IP, queue: e.JOIN_QUEUE_PER_IP },
       flood: { refusals: e.FLOOD_REFUSALS, windowMs: e.FLOOD_WINDOW_SEC * 1_000, cooldownSec: e.FLOOD_COOLDOWN_SEC },
       sendBufferBytes: e.MAX_SEND_BUFFER_KB * 1_024,
       httpBodyBytes: e.MAX_HTTP_BODY_KB * 1_024,

@@ -20,6 +20,8 @@ export interface Limits {
   roomBroadcasts: [number, number];
   /** One client IP's share of a meeting's broadcasts: points per seconds, paced at perSecond. */
   ipBroadcasts: { points: number; seconds: number; perSecond: number };
+  /** One client IP's joins: a burst at once, then perSecond, with up to `queue` waiting their turn. */
+  joinsPerIp?: { perSecond: number; burst: number; queue: number };
   waitingRoomCap: number;
   sendBufferBytes: number;
   connectionsPerIp: number;

@@ -69,7 +69,10 @@ export function abuseMarkdown(r: BenchResult): string {
       `each of the ${moderators} moderators acts every ${v.hostPeriodMs} ms (mute-participant and set-permissions, alternately). ` +
       `Per attack and run: a window without the attacker, then one with it (${fmt(o.windowMs / 1000)} s + ${fmt(o.drainMs / 1000)} s drain each); ${o.runs} run(s); latency is the median over runs, memory and "what the attacker got" the worst run. ` +
       `Limits in force: chat ${l.chat[0]}/${l.chat[1]} s, reactions ${l.react[0]}/${l.react[1]} s, control ${l.control[0]}/${l.control[1]} s per socket; room broadcasts ${l.roomBroadcasts[0]}/${l.roomBroadcasts[1]} s${l.ipBroadcasts ? `, of which one IP ${l.ipBroadcasts.points}/${l.ipBroadcasts.seconds} s paced at ${l.ipBroadcasts.perSecond}/s` : ''}; ` +
-      `waiting room ${l.waitingRoomCap}; send buffer ${fmt(l.sendBufferBytes / 2 ** 20)} MB; ${l.connectionsPerIp} connections and ${l.knocksPerIp[0]} knocks/h per IP.`,
+      `waiting room ${l.waitingRoomCap}; send buffer ${fmt(l.sendBufferBytes / 2 ** 20)} MB; ${l.connectionsPerIp} connections and ${l.knocksPerIp[0]} knocks/h per IP` +
+      (l.joinsPerIp
+        ? `; joins per IP ${l.joinsPerIp.burst} at once, then ${l.joinsPerIp.perSecond}/s, ${l.joinsPerIp.queue} waiting at most.`
+        : '.'),
     '',
     "| Attack | victims' chat p99, no attack → attack | ratio | host-action ack p99, no attack → attack | ratio | ≤ 2× and ≤ 50 ms (chat / host) | server CPU | server RSS growth, worst run | bounded | victims' messages refused or lost | attacker got nothing new |",
     '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -105,6 +105,8 @@ export const AbuseSchema = z.object({
     roomBroadcasts: Rate,
     // Absent from runs saved before the per-IP share existed.
     ipBroadcasts: z.object({ points: z.number(), seconds: z.number(), perSecond: z.number() }).optional(),
+    // Absent from runs saved before joins were paced per IP.
+    joinsPerIp: z.object({ perSecond: z.number(), burst: z.number(), queue: z.number() }).optional(),
     waitingRoomCap: z.number(),
     sendBufferBytes: z.number(),
     connectionsPerIp: z.number(),

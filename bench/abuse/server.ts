@@ -95,6 +95,7 @@ const api = {
         join: rateLimits.join,
         roomBroadcasts: caps.roomBroadcasts,
         ipBroadcasts: caps.ipBroadcasts,
+        joinsPerIp: caps.joinsPerIp,
         waitingRoomCap,
         sendBufferBytes: caps.sendBufferBytes,
         connectionsPerIp: caps.connectionsPerIp,

@@ -36,7 +36,12 @@ const config = {
   },
 };
 // Every bench client comes from 127.0.0.1: lift the per-IP caps that would count them as one office.
-config.caps = { ...config.caps, connectionsPerIp: 1_000_000, mediaParticipantsPerIp: 1_000_000 };
+config.caps = {
+  ...config.caps,
+  connectionsPerIp: 1_000_000,
+  mediaParticipantsPerIp: 1_000_000,
+  joinsPerIp: { perSecond: 1_000_000, burst: 1_000_000, queue: 1_000_000 },
+};
 const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
 const server = await createConveneServer(config, {
   next: false,

@@ -52,6 +52,7 @@ if (kind === 'convene') {
     mediaParticipantsPerIp: 1_000_000,
     roomBroadcasts: unlimited(config.caps.roomBroadcasts),
     ipBroadcasts: { points: 1_000_000_000, seconds: 1, perSecond: 1_000_000_000 },
+    joinsPerIp: { perSecond: 1_000_000_000, burst: 1_000_000_000, queue: 1_000_000_000 },
   };
   // Production's logger (info, redaction, synchronous writes), writing to /dev/null: stdout carries the bench protocol.
   const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));

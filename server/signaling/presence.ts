@@ -97,12 +97,16 @@ export const presenceHandlers = {
       if (socket.data.tokenRoom && socket.data.tokenRoom !== code)
         throw new ConveneError('FORBIDDEN', 'This join token is for another meeting');
 
-      await limits.assertCodeLookupAllowed(socket.data.ip, () =>
-        knownToMeeting(deps, socket.data.identity, code, payload.resumeToken),
-      );
-      await abandonKnock(deps, socket);
       socket.data.joining = true;
       try {
+        // Its IP's joins take turns (queued, not refused). A socket gone by its turn, or a
+        // server draining, spends no turn: the next in line goes at once.
+        const go = () => socket.connected && !deps.lifecycle.draining;
+        if (!(await limits.joinTurn(socket.data.ip, go))) throw gaveUpWaiting(deps);
+        await limits.assertCodeLookupAllowed(socket.data.ip, () =>
+          knownToMeeting(deps, socket.data.identity, code, payload.resumeToken),
+        );
+        await abandonKnock(deps, socket);
         const resume = payload.resumeToken ? await resumeClaim(deps, socket, code, payload.resumeToken) : null;
         const result = await rooms
           .get(code)
@@ -148,6 +152,13 @@ export const presenceHandlers = {
     },
   },
 } satisfies EventHandlers;
+
+/** Why a join that waited its turn did not go ahead (read after the wait, not before it). */
+function gaveUpWaiting(deps: SignalingDeps): ConveneError {
+  return deps.lifecycle.draining
+    ? new ConveneError('SHUTTING_DOWN', 'This server is restarting; try again in a moment')
+    : new ConveneError('JOIN_FAILED', 'Disconnected while waiting to join');
+}
 
 /** A socket went away: leave its waiting room, and keep its seat for the reconnect grace. */
 export function socketGone(deps: SignalingDeps, grace: GraceTimers, socket: IoSocket): void {

@@ -18,6 +18,7 @@ import {
 import { ConveneError } from '../../lib/protocol';
 import type { Caps, RateLimits } from '../config';
 import { ConnectionCounts, MediaSlots, ipKey } from './ip-slots';
+import { JoinPace } from './join-pace';
 
 export type Bucket = Exclude<keyof RateLimits, 'unknownCode'>;
 
@@ -51,6 +52,7 @@ export class RateLimiter {
   readonly #coolingShared: RateLimiterAbstract | null;
   readonly #cooldownSec: number;
   readonly connections = new ConnectionCounts();
+  readonly #joins: JoinPace;
   readonly #media: MediaSlots;
 
   constructor(limits: RateLimits, redis: Redis | null, caps: Caps, participantExists?: ParticipantExists) {
@@ -94,6 +96,7 @@ export class RateLimiter {
       new RateLimiterMemory({ keyPrefix: 'room-ip-burst', points: Math.ceil(ip.perSecond / 3), duration: 1 }),
     );
     this.#roomTyping = shared('room-typing', [Math.ceil(caps.roomBroadcasts[0] / 2), caps.roomBroadcasts[1]]);
+    this.#joins = new JoinPace(caps.joinsPerIp);
     this.#cooldownSec = caps.flood.cooldownSec;
     this.#coolingHere = new RateLimiterMemory({ keyPrefix: 'cooldown', points: 1, duration: 1 });
     this.#coolingShared = redis ? shared('cooldown', [1, 1]) : null;
@@ -127,6 +130,15 @@ export class RateLimiter {
   /** A meeting is being created from this IP (POST /api/rooms). */
   async consumeMeetingCreation(ip: string): Promise<void> {
     await this.#meetings.consume(ipKey(ip)).catch(limitedAs('Too many meetings created from your network'));
+  }
+
+  /**
+   * Waits for a join's (or knock's) turn among its IP's joins on this process.
+   * Resolves false if `wanted()` says no by then; throws RATE_LIMITED when
+   * too many already wait.
+   */
+  joinTurn(ip: string, wanted: () => boolean): Promise<boolean> {
+    return this.#joins.turn(ipKey(ip), wanted);
   }
 
   /** A join from this IP is turning into a knock on a waiting room. */

@@ -41,8 +41,13 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
     rateLimits: { ...DEFAULT_RATE_LIMITS },
     // Every test client is 127.0.0.1 unless it binds another address, so one IP's share of a
     // meeting's broadcasts (paced at 30/s) would refuse tests that fill a chat history in a loop.
-    // The tests of that share set it themselves (test/signaling/flood.test.ts).
-    caps: { ...config.caps, ipBroadcasts: { points: 1_000_000, seconds: 1, perSecond: 1_000_000 } },
+    // The tests of that share set it themselves (test/signaling/flood.test.ts). Likewise the
+    // pace of one IP's joins would queue tests that join a dozen clients at once (test/signaling/join-pace.test.ts).
+    caps: {
+      ...config.caps,
+      ipBroadcasts: { points: 1_000_000, seconds: 1, perSecond: 1_000_000 },
+      joinsPerIp: { perSecond: 1_000_000, burst: 1_000_000, queue: 1_000_000 },
+    },
     ...overrides,
   };
 }
