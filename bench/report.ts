@@ -121,6 +121,30 @@ export function sfuHeadline(f: SfuResult, refM: Record<string, number | undefine
   return lines;
 }
 
+/** One room over two workers against one worker, Convene both (issue 14). */
+export function sfuMultiWorker(f: SfuResult): string[] {
+  const m = f.multiWorker;
+  if (!m) return [];
+  const cap = (x: { capacity: number; lowerBound: boolean }) => `${x.capacity}${x.lowerBound ? '+' : ''}`;
+  const pct = (x: number | undefined) => (x === undefined ? '?' : `${Math.round(x * 100)}%`);
+  const lines = [
+    `**${m.profile}**, one presenter → M plain-RTP consumers: capacity one worker ${cap(m.single)} (runs ${m.single.capacities.join(', ')}), two workers ${cap(m.two)} (runs ${m.two.capacities.join(', ')}): **${m.capacityRatio}×** (target ≥ 1.7×). The producer's worker is pinned to core 1; the second worker shares core 0 with the generator and the sink.`,
+    '',
+    '| M | one worker: added p50 / p99 | two workers: added p50 / p99 | p99 two − one | worker µs/pkt one / two |',
+    '|---|---|---|---|---|',
+    ...m.perM.map(
+      (r) =>
+        `| ${r.consumers} | ${fmt(r.one.addedP50Ms, 2)} / ${fmt(r.one.addedP99Ms, 2)} ms | ${fmt(r.two.addedP50Ms, 2)} / ${fmt(r.two.addedP99Ms, 2)} ms | ${fmt(r.addedP99DeltaMs, 2)} ms | ${fmt(r.one.workerCpuUsPerPacket, 2)} / ${fmt(r.two.workerCpuUsPerPacket, 2)} |`,
+    ),
+    '',
+    ...m.atCapacity.map(
+      (c) =>
+        `- two workers, run ${c.run}, at its capacity M=${c.consumers}: loss ${c.loss === undefined ? '?' : `${fmt(c.loss * 100, 3)}%`}, added p99 ${fmt(c.addedP99Ms ?? NaN, 2)} ms, workers ${c.workerCpuShares?.map(pct).join(' + ') ?? '?'}, generator ${pct(c.generatorCpuShare)}, sink ${pct(c.sinkCpuShare)}`,
+    ),
+  ];
+  return lines;
+}
+
 export function sfuDetail(f: SfuResult): string[] {
   const lines: string[] = [];
   for (const p of f.profiles) {
@@ -210,12 +234,13 @@ export function markdown(r: BenchResult): string {
   if (r.signaling) out.push('', '### Signaling, every N (medians over runs)', '', ...signalingDetail(r.signaling));
   if (r.sfu) out.push('', '### SFU forwarding, every M passed by all runs (medians)', ...sfuDetail(r.sfu));
   if (r.sfu?.versions) out.push('', '### mediasoup versions, bare against bare (same run)', '', ...sfuVersions(r.sfu));
+  if (r.sfu?.multiWorker) out.push('', '### One room over two workers (same run)', '', ...sfuMultiWorker(r.sfu));
   if (r.browser) out.push('', '### Browser end to end', '', ...r.browser.detail);
   return `${out.join('\n')}\n`;
 }
 
 /** Replaces the section between one pair of markers of BENCHMARKS.md (the rest is hand-written). */
-export function updateBenchmarksMd(md: string, section: 'results' | 'abuse' = 'results'): void {
+export function updateBenchmarksMd(md: string, section: 'results' | 'abuse' | 'cluster' = 'results'): void {
   const file = path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md');
   const start = `<!-- bench:${section}:start -->`;
   const end = `<!-- bench:${section}:end -->`;

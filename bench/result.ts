@@ -117,6 +117,27 @@ const SfuSchema = z.object({
   ),
   // Absent in runs saved before it was measured.
   versions: SfuVersionsSchema.optional(),
+  /** One room over two workers against one worker (issue 14); null when skipped, absent in older runs. */
+  multiWorker: z
+    .object({
+      profile: z.enum(['video', 'audio']),
+      single: z.object({ capacity: z.number(), capacities: z.array(z.string()), lowerBound: z.boolean() }),
+      two: z.object({ capacity: z.number(), capacities: z.array(z.string()), lowerBound: z.boolean() }),
+      capacityRatio: z.number(),
+      perM: z.array(z.object({ consumers: z.number(), one: SfuAtM, two: SfuAtM, addedP99DeltaMs: measured })),
+      atCapacity: z.array(
+        z.object({
+          run: z.number(),
+          consumers: z.number(),
+          loss: measured.optional(),
+          addedP99Ms: measured.optional(),
+          workerCpuShares: z.array(z.number()).optional(),
+          generatorCpuShare: measured.optional(),
+          sinkCpuShare: measured.optional(),
+        }),
+      ),
+    })
+    .nullish(),
   directCreation: z.object({ bare: P50P99, convene: P50P99 }).optional(),
   creation: z
     .object({
@@ -131,7 +152,7 @@ const SfuSchema = z.object({
     .nullish(),
   runs: z.array(
     z.object({
-      impl: z.enum(['bare', 'bare-old', 'convene']),
+      impl: z.enum(['bare', 'bare-old', 'convene', 'convene-2w']),
       profile: z.enum(['video', 'audio']),
       mediasoupVersion: z.string().optional(),
       run: z.number(),
@@ -164,6 +185,8 @@ export const BenchResultSchema = z.object({
   sfu: SfuSchema.optional(),
   browser: BrowserSchema.optional(),
   abuse: AbuseSchema.optional(),
+  /** The cluster suite renders its own section (bench/cluster/report.ts); its figures are saved beside it. */
+  cluster: z.object({ markdown: z.array(z.string()) }).optional(),
 });
 
 export type BenchResult = z.infer<typeof BenchResultSchema>;

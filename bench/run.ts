@@ -11,6 +11,7 @@
  * BENCH_RUNS, BENCH_SIGNALING_STEPS=500,1000, BENCH_REDIS_N=0   override sizes (A/B checks)
  * BENCH_SERVER_NODE_ARGS=--trace-gc     extra node flags for the signaling servers (diagnosis; output on stderr)
  * BENCH_SFU_COMPARE=video              SFU profiles that also run the older mediasoup (video,audio = both; empty = none)
+ * BENCH_SFU_MULTI=0                    skip the SFU suite's one-room-over-two-workers runs (video)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,6 +93,14 @@ try {
       maxLoss: 0.001,
       maxAddedP50Ms: 50,
       creation: { participants: quick ? 30 : 100, rate: 25, runs: quick ? 1 : 3 },
+      // One room over two workers (issue 14): the single worker's steps, then on past its capacity.
+      multiWorker:
+        process.env.BENCH_SFU_MULTI === '0'
+          ? null
+          : {
+              profile: 'video',
+              steps: quick ? [50, 100, 200] : [200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2400],
+            },
       log,
     });
   }

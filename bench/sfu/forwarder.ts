@@ -1,7 +1,10 @@
 /**
  * One SFU forwarding run, in its own process (pinned with the generator and
  * sink to one core; the mediasoup worker is moved to the other):
- *   node --import tsx bench/sfu/forwarder.ts <bare|bare-old|convene> <video|audio> '<json options>'
+ *   node --import tsx bench/sfu/forwarder.ts <bare|bare-old|convene|convene-2w> <video|audio> '<json options>'
+ * `convene-2w` is Convene with the room over two workers: the producer's on
+ * the other core, the second on this process's core, with the generator and
+ * sink (a 2-core machine has no third).
  * `bare-old` is bare mediasoup from the older package `mediasoupPackage` names
  * (bench/sfu/versions.ts), with MEDIASOUP_WORKER_BIN naming a worker of that version.
  * First the floor (generator straight to the sink), then the topology with M
@@ -31,7 +34,7 @@ export interface ForwarderOptions {
   mediasoupPackage?: string;
 }
 
-const impl = process.argv[2] as 'bare' | 'bare-old' | 'convene';
+const impl = process.argv[2] as 'bare' | 'bare-old' | 'convene' | 'convene-2w';
 const profile = process.argv[3] as Profile;
 const o = JSON.parse(process.argv[4] ?? '{}') as ForwarderOptions;
 const SATURATED = 0.9;
@@ -51,8 +54,10 @@ async function measure(consumers: number, topology: Topology | null) {
   // mediasoup's stats first: a saturated worker answers slowly, and that wait must not fall inside the CPU window.
   const ingress0 = topology ? await topology.ingressRtpBytes() : 0;
   const drops0 = udpDrops(sink.ports);
+  const workersCpu = () => topology?.workerPids.map(procCpuMs) ?? [];
   const cpu0 = {
     worker: topology ? procCpuMs(topology.workerPid) : 0,
+    workers: workersCpu(),
     sink: procCpuMs(sink.pid),
     self: process.cpuUsage(),
   };
@@ -63,6 +68,7 @@ async function measure(consumers: number, topology: Topology | null) {
   const wall = performance.now() - t0;
   const cpu1 = {
     worker: topology ? procCpuMs(topology.workerPid) : 0,
+    workers: workersCpu(),
     sink: procCpuMs(sink.pid),
     self: process.cpuUsage(cpu0.self),
   };
@@ -74,7 +80,9 @@ async function measure(consumers: number, topology: Topology | null) {
   const lat = summarize(r.latency);
   const selfShare = (cpu1.self.user + cpu1.self.system) / 1000 / wall;
   const sinkShare = (cpu1.sink - cpu0.sink) / wall;
-  const workerCpuMs = cpu1.worker - cpu0.worker;
+  // Every worker's CPU: with two, the cost per packet includes the pipe's.
+  const perWorkerMs = cpu1.workers.map((ms, i) => ms - cpu0.workers[i]!);
+  const workerCpuMs = perWorkerMs.reduce((a, b) => a + b, 0);
   return {
     consumers,
     scheduled,
@@ -90,6 +98,7 @@ async function measure(consumers: number, topology: Topology | null) {
     latency: lat,
     hdr: encode(r.latency),
     workerCpuShare: round(workerCpuMs / wall, 3),
+    workerCpuShares: perWorkerMs.map((ms) => round(ms / wall, 3)),
     workerCpuUsPerPacket: r.received > 0 ? round((workerCpuMs * 1000) / r.received, 3) : NaN,
     generatorCpuShare: round(selfShare, 3),
     sinkCpuShare: round(sinkShare, 3),
@@ -106,8 +115,12 @@ gen.stop();
 const barePackage = impl === 'bare-old' ? o.mediasoupPackage : 'mediasoup';
 if (!barePackage) throw new Error('bare-old needs the options to name its mediasoupPackage');
 const topology =
-  impl === 'convene' ? await conveneTopology(profile, genPort) : await bareTopology(profile, genPort, barePackage);
+  impl === 'convene' || impl === 'convene-2w'
+    ? await conveneTopology(profile, genPort, impl === 'convene-2w' ? 2 : 1)
+    : await bareTopology(profile, genPort, barePackage);
 const workerPinned = pinPid(topology.workerPid, CORES.server);
+// A second worker shares the generator's core: on 2 cores there is no other (the ratio is bounded by it).
+for (const pid of topology.workerPids.slice(1)) pinPid(pid, CORES.generator);
 gen.start({ port: topology.producerPort });
 const steps = [];
 const creation: number[] = [];
@@ -151,7 +164,8 @@ for (const m of o.steps) {
   steps.push(step);
   process.stderr.write(
     `  ${impl} ${profile} M=${m}: loss ${(step.loss * 100).toFixed(3)}%, latency p50/p99 ${step.latency.p50}/${step.latency.p99} ms, ` +
-      `worker CPU ${Math.round(step.workerCpuShare * 100)}% (${step.workerCpuUsPerPacket} us/pkt), sink ${Math.round(step.sinkCpuShare * 100)}%` +
+      `worker CPU ${step.workerCpuShares.map((s) => `${Math.round(s * 100)}%`).join(' + ')} (${step.workerCpuUsPerPacket} us/pkt), ` +
+      `generator ${Math.round(step.generatorCpuShare * 100)}%, sink ${Math.round(step.sinkCpuShare * 100)}%` +
       `${step.valid ? '' : ' INVALID (generator or sink saturated)'}\n`,
   );
   if (!step.valid) {

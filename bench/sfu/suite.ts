@@ -29,11 +29,16 @@ export interface SfuOptions {
   maxLoss: number;
   maxAddedP50Ms: number;
   creation: { participants: number; rate: number; runs: number };
+  /**
+   * One room over two workers (Convene only), in this profile, alternating
+   * with the single-worker runs; its own steps, since it should go further.
+   */
+  multiWorker: { profile: Profile; steps: number[] } | null;
   log: (line: string) => void;
 }
 
-/** bare: the installed mediasoup; bare-old: the older one of bench/sfu/versions.ts. */
-type Impl = 'bare' | 'bare-old' | 'convene';
+/** bare: the installed mediasoup; bare-old: the older one of bench/sfu/versions.ts; convene-2w: Convene, one room over two workers. */
+type Impl = 'bare' | 'bare-old' | 'convene' | 'convene-2w';
 
 interface Step {
   consumers: number;
@@ -44,6 +49,10 @@ interface Step {
   latency: { p50: number; p99: number };
   workerCpuUsPerPacket: number;
   workerCpuShare: number;
+  /** Per worker, the producer's first. */
+  workerCpuShares: number[];
+  generatorCpuShare: number;
+  sinkCpuShare: number;
   /** Packets the sink got in the window (all consumers). */
   received: number;
   sinkSocketDrops: number;
@@ -73,10 +82,16 @@ interface Build {
   mediasoupPackage?: string;
 }
 
-async function forwarder(build: Build, profile: Profile, run: number, o: SfuOptions): Promise<ForwarderResult> {
+async function forwarder(
+  build: Build,
+  profile: Profile,
+  run: number,
+  o: SfuOptions,
+  steps = o.steps[profile],
+): Promise<ForwarderResult> {
   const { impl } = build;
   const opts = {
-    steps: o.steps[profile],
+    steps,
     windowMs: o.windowMs,
     warmMs: o.warmMs,
     maxLoss: o.maxLoss,
@@ -198,6 +213,8 @@ export async function runSfuSuite(o: SfuOptions) {
         if (build.impl === 'bare-old' && !compared.includes(profile)) continue;
         results.push(await forwarder(build, profile, run, o));
       }
+      if (o.multiWorker?.profile === profile)
+        results.push(await forwarder({ impl: 'convene-2w' }, profile, run, o, o.multiWorker.steps));
     }
   }
   const summary = (profile: Profile) => {
@@ -227,10 +244,43 @@ export async function runSfuSuite(o: SfuOptions) {
     options: { ...o, log: undefined },
     runs: results.map((r) => ({ ...r, steps: r.steps })),
     profiles,
+    multiWorker: o.multiWorker ? multiWorker(results, o, o.multiWorker.profile) : null,
     versions,
     directCreation,
     creation: created,
   };
+}
+
+/**
+ * One room over two workers against one worker, Convene both: capacity ratio,
+ * and at every M both passed in every run, latency above the floor and its
+ * difference (what the pipe hop and the shared core add).
+ */
+function multiWorker(results: ForwarderResult[], o: SfuOptions, profile: Profile) {
+  const [one, two] = [side(results, profile, 'convene'), side(results, profile, 'convene-2w')];
+  const perM = commonSteps(results, o, profile, ['convene', 'convene-2w']).map((m) => {
+    const [a, b] = [one.atM(m), two.atM(m)];
+    return { consumers: m, one: a, two: b, addedP99DeltaMs: round(b.addedP99Ms - a.addedP99Ms, 3) };
+  });
+  const of = results.filter((r) => r.profile === profile && r.impl === 'convene-2w');
+  // At each two-worker run's own capacity: the worst latency and loss it passed with, and the cores' shares.
+  const atCapacity = of.map((r) => {
+    const s = r.steps.find((x) => x.consumers === r.capacity);
+    return s
+      ? {
+          run: r.run,
+          consumers: s.consumers,
+          loss: s.loss,
+          addedP99Ms: s.addedP99Ms,
+          workerCpuShares: s.workerCpuShares,
+          generatorCpuShare: s.generatorCpuShare,
+          sinkCpuShare: s.sinkCpuShare,
+        }
+      : { run: r.run, consumers: 0 };
+  });
+  const single = { capacity: one.capacity, capacities: one.capacities, lowerBound: one.lowerBound };
+  const dual = { capacity: two.capacity, capacities: two.capacities, lowerBound: two.lowerBound };
+  return { profile, single, two: dual, capacityRatio: ratio(two.capacity, one.capacity), perM, atCapacity };
 }
 
 /** The installed mediasoup against the older one, bare forwarder against bare forwarder: ratios are new / old. */

@@ -2,7 +2,9 @@
  * The same forwarding topology built two ways: with bare mediasoup (no
  * Convene code at all) and through Convene's Sfu/RoomMedia (what the server
  * runs). One worker, one router, one PlainTransport producer, and M consumers
- * each on its own PlainTransport (one per receiving participant).
+ * each on its own PlainTransport (one per receiving participant). Convene also
+ * over two workers: the room's receivers spread to a second router, fed by a
+ * pipe (server/sfu/legs.ts).
  */
 import type { types as ms } from 'mediasoup';
 import { producerRtpParameters, type Profile } from './generator';
@@ -11,6 +13,8 @@ export interface Topology {
   /** The mediasoup Node package's version (its worker must be the same). */
   mediasoupVersion: string;
   workerPid: number;
+  /** Every worker carrying the topology, the producer's first. */
+  workerPids: number[];
   /** Where the generator sends the producer's RTP. */
   producerPort: number;
   consumers: number;
@@ -76,6 +80,7 @@ export async function bareTopology(profile: Profile, generatorPort: number, pkg 
   return {
     mediasoupVersion: mediasoup.version,
     workerPid: worker.pid,
+    workerPids: [worker.pid],
     producerPort: send.tuple.localPort,
     get consumers() {
       return recv.length;
@@ -101,10 +106,21 @@ export async function bareTopology(profile: Profile, generatorPort: number, pkg 
   };
 }
 
-/** Convene's own path: Sfu (worker pool of one) → RoomMedia → plain transports, produce, consume, resume. */
-export async function conveneTopology(profile: Profile, generatorPort: number): Promise<Topology> {
+/**
+ * Convene's own path: Sfu → RoomMedia → plain transports, produce, consume, resume.
+ * With `workers` 2 the per-worker cap is 1, so from the second receiver on each
+ * goes to the worker with fewer consumers (the pipe counted on the producer's):
+ * an even split at every M, which at M = 2 × cap is also the default cap's layout.
+ */
+export async function conveneTopology(profile: Profile, generatorPort: number, workers = 1): Promise<Topology> {
   const { Sfu, loadSfuConfig, loadMediasoup } = await import('../../server/sfu');
-  const sfu = await Sfu.create(loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_LOG_LEVEL: 'warn' }));
+  const sfu = await Sfu.create(
+    loadSfuConfig({
+      MEDIASOUP_NUM_WORKERS: String(workers),
+      MEDIASOUP_LOG_LEVEL: 'warn',
+      ...(workers > 1 && { MEDIASOUP_MAX_CONSUMERS_PER_WORKER: '1' }),
+    }),
+  );
   const room = await sfu.room('bench-forwarding');
   const source = profile === 'audio' ? 'mic' : 'camera';
   const send = await room.createPlainTransport('sender', 'send');
@@ -122,7 +138,14 @@ export async function conveneTopology(profile: Profile, generatorPort: number): 
   let n = 0;
   return {
     mediasoupVersion: (await loadMediasoup()).version,
-    workerPid: sfu.workerStats()[0]!.pid,
+    workerPid: room.workerPid,
+    workerPids: [
+      room.workerPid,
+      ...sfu
+        .workerStats()
+        .map((w) => w.pid)
+        .filter((pid) => pid !== room.workerPid),
+    ],
     producerPort: send.tuple.localPort,
     get consumers() {
       return n;

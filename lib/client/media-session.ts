@@ -85,6 +85,9 @@ export class MediaSession {
       this.#later(async () => this.#dropRemote(consumerId)),
     );
     on('media-reset', () => this.#later(() => this.#rebuild(null)));
+    on('receive-reset', ({ producers }: { producers: ProducerEvent[] }) =>
+      this.#later(() => this.#rebuildReceive(producers)),
+    );
   }
 
   // ---- Reading ----
@@ -320,6 +323,21 @@ export class MediaSession {
       else await this.#produce(source, local).catch((err: unknown) => this.#failPublish(source, err));
     }
     await this.#consumeAll(producers ?? []);
+    this.#emit();
+  }
+
+  /**
+   * Only the server's receive side is gone (the SFU worker carrying it died):
+   * drop the receive transport and its consumers, keep sending, and consume
+   * `producers` again on a new receive transport.
+   */
+  async #rebuildReceive(producers: ProducerEvent[]): Promise<void> {
+    if (this.#status === 'closed' || !this.#device) return;
+    this.#transports.recv?.close();
+    this.#transports.recv = null;
+    this.#remote.clear();
+    this.#emit();
+    await this.#consumeAll(producers);
     this.#emit();
   }
 

@@ -149,6 +149,12 @@ export interface ServerToClientEvents {
   'active-speaker': (data: { participantId: string }) => void;
   /** The room's media server was replaced: re-create transports, producers and consumers. */
   'media-reset': (data: Record<string, never>) => void;
+  /**
+   * The SFU worker carrying your receive transport died, not the room's own:
+   * your receive transport and consumers are gone, your producers are intact.
+   * Create a receive transport and consume `producers` again.
+   */
+  'receive-reset': (data: { producers: ProducerEvent[] }) => void;
   /** To a knocker, when its place changes or a host or co-host arrives or leaves. */
   'lobby-status': (data: LobbyStatus) => void;
   /** To a host or co-host when they join or become one: the whole queue, in knock order. */

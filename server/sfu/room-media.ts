@@ -23,15 +23,28 @@ import type {
 import { webRtcTransportOptions } from './transport-options';
 import { MEDIA_SOURCES } from '../../lib/protocol/schemas';
 import type { Placement } from './worker-pool';
+import { RoomLegs, type Leg } from './legs';
 
 export type RoomMediaOptions = Pick<
   SfuConfig,
-  'listenIp' | 'announcedAddress' | 'rtcMinPort' | 'rtcMaxPort' | 'maxScreenShares' | 'maxConsumersPerParticipant'
-> & { logger: SfuLogger };
+  | 'listenIp'
+  | 'announcedAddress'
+  | 'rtcMinPort'
+  | 'rtcMaxPort'
+  | 'maxScreenShares'
+  | 'maxConsumersPerParticipant'
+  | 'maxConsumersPerWorker'
+> & {
+  logger: SfuLogger;
+  /** A router for `owner` on another worker under the cap (WorkerPool.createLegRouter); without it a room stays on one worker. */
+  newLegRouter?: (owner: string, avoidPids: number[], maxConsumers: number) => Promise<Placement | undefined>;
+};
 
 /**
- * A room's media: one Router (on one worker), an ActiveSpeakerObserver, and a
- * PeerMedia per participant. Every method takes the acting participant's id
+ * A room's media: a home Router with the producers and an
+ * ActiveSpeakerObserver, further routers on other workers for receive
+ * transports once the home worker is full (legs.ts), and a PeerMedia per
+ * participant. Every method takes the acting participant's id
  * and only lets it touch its own transports, producers and consumers
  * (FORBIDDEN otherwise). Host enforcement (hostPause, closeSource) is
  * separate and unconditional: the caller has already checked the host's role.
@@ -44,6 +57,7 @@ export class RoomMedia {
   readonly #events: TypedEmitter<RoomMediaEvents>;
   readonly #peers = new Peers();
   #placement: Placement;
+  readonly #legs: RoomLegs;
   #speakers!: ms.ActiveSpeakerObserver;
   #closed = false;
 
@@ -56,6 +70,15 @@ export class RoomMedia {
     this.#events = new TypedEmitter((event, err) =>
       options.logger.error({ err, event, roomCode }, 'RoomMedia listener threw'),
     );
+    const { newLegRouter } = options;
+    this.#legs = new RoomLegs(placement, {
+      roomCode,
+      // With no way to get another router, every transport stays home.
+      maxConsumersPerWorker: newLegRouter ? options.maxConsumersPerWorker : Number.POSITIVE_INFINITY,
+      newRouter: async (avoid) => newLegRouter?.(roomCode, avoid, options.maxConsumersPerWorker),
+      onLost: (participantIds) => this.#receiveLost(participantIds),
+      logger: options.logger,
+    });
   }
 
   /** Wrap a freshly placed router. Closes the router if setup fails. */
@@ -71,9 +94,22 @@ export class RoomMedia {
   get rtpCapabilities(): ms.RtpCapabilities {
     return this.#placement.router.rtpCapabilities;
   }
-  /** Pid of the worker process hosting this room (diagnostics, tests). */
+  /** Pid of the worker process hosting this room's producers (diagnostics, tests). */
   get workerPid(): number {
     return this.#placement.workerPid;
+  }
+  /** Pids of the workers this room's routers are on, home first (diagnostics, tests). */
+  get workerPids(): number[] {
+    return this.#legs.all().map((l) => l.placement.workerPid);
+  }
+  /** Pid of the worker carrying the participant's receive transport, if it has one. */
+  receiveWorkerPid(participantId: string): number | undefined {
+    const t = this.#peers.get(participantId)?.transportFor('recv');
+    return t && this.#legs.legOf(t.id).placement.workerPid;
+  }
+  /** True when the home router's worker died and Sfu must rebuild the room (a leg's death is handled here). */
+  get homeLost(): boolean {
+    return !this.#closed && this.#placement.router.closed;
   }
 
   /** Subscribe to a room media event; returns the unsubscribe function. */
@@ -83,9 +119,12 @@ export class RoomMedia {
 
   /** A WebRTC transport for mediasoup-client. UDP preferred, TCP as fallback. Replaces an earlier one of the same direction. */
   async createWebRtcTransport(participantId: string, direction: TransportDirection): Promise<TransportParams> {
-    const placement = this.#live();
-    const options = webRtcTransportOptions(placement, this.options, { participantId, direction });
-    const t = await this.#newTransport(participantId, () => placement.router.createWebRtcTransport(options));
+    this.#live();
+    const t = await this.#newTransport(participantId, direction, ({ placement }) =>
+      placement.router.createWebRtcTransport(
+        webRtcTransportOptions(placement, this.options, { participantId, direction }),
+      ),
+    );
     t.on('dtlsstatechange', (state) => {
       if (state === 'failed')
         this.options.logger.warn({ roomCode: this.roomCode, participantId, transportId: t.id }, 'DTLS failed');
@@ -109,8 +148,8 @@ export class RoomMedia {
     direction: TransportDirection,
     opts: { comedia?: boolean } = {},
   ): Promise<PlainTransport> {
-    const { router } = this.#live();
-    return this.#newTransport(participantId, () =>
+    this.#live();
+    return this.#newTransport(participantId, direction, ({ router }) =>
       router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: this.options.listenIp },
         rtcpMux: true,
@@ -227,11 +266,17 @@ export class RoomMedia {
     // The slot is held from the check on, so concurrent consumes cannot all pass the cap while they await.
     peer.pendingConsumers++;
     const { source, participantId: producerOwnerId } = producer.appData;
+    // The transport's leg: the home router, or another worker's, where the producer is piped first.
+    const leg = this.#legs.legOf(transport.id);
     let consumer: Consumer;
+    let release: (() => void) | undefined;
     try {
+      // Home: no await before canConsume, so a producer closing meanwhile is seen by mediasoup, not missed.
+      release = leg.home ? () => {} : await this.#legs.hold(leg, producerId);
       const canConsume = await this.#call('consume', participantId, async () =>
-        router.canConsume({ producerId, rtpCapabilities }),
+        leg.router.canConsume({ producerId, rtpCapabilities }),
       );
+      if (!canConsume && producer.closed) throw new ConveneError('NOT_FOUND', 'the producer closed while consuming');
       if (!canConsume) throw new ConveneError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
       consumer = await this.#call('consume', participantId, () =>
         transport.consume({
@@ -241,10 +286,19 @@ export class RoomMedia {
           appData: { participantId, source, producerOwnerId },
         }),
       );
+    } catch (err) {
+      release?.();
+      throw err;
     } finally {
       peer.pendingConsumers--;
     }
-    if (peer.closed || transport.closed || consumer.closed) {
+    const { load } = leg.placement;
+    load.consumers++;
+    consumer.observer.once('close', () => {
+      load.consumers--;
+      release();
+    });
+    if (peer.closed || transport.closed || consumer.closed || router.closed) {
       consumer.close();
       throw new ConveneError('NOT_FOUND', 'the producer or transport closed while consuming');
     }
@@ -381,6 +435,7 @@ export class RoomMedia {
     if (this.#closed) return;
     this.#closed = true;
     this.#peers.dropAll();
+    this.#legs.dropOthers();
     this.#placement.router.close();
     this.#events.removeAllListeners();
   }
@@ -396,6 +451,7 @@ export class RoomMedia {
       return;
     }
     this.#peers.dropAll();
+    this.#legs.reset(placement);
     this.#placement = placement;
     await this.#attach(placement);
   }
@@ -415,7 +471,10 @@ export class RoomMedia {
     // A router closing while we did not close the room means its worker died:
     // drop the (already closed) media state now so nothing refers to it.
     router.observer.once('close', () => {
-      if (!this.#closed && this.#placement.router === router) this.#peers.dropAll();
+      if (this.#closed || this.#placement.router !== router) return;
+      this.#peers.dropAll();
+      // The producers are gone, so are their copies: the other legs close and everyone starts over.
+      this.#legs.dropOthers();
     });
   }
 
@@ -438,25 +497,47 @@ export class RoomMedia {
    * closeParticipant meanwhile is noticed and the new transport closed, rather
    * than bringing the participant back.
    */
-  async #newTransport<T extends Transport>(participantId: string, create: () => Promise<T>): Promise<T> {
+  async #newTransport<T extends Transport>(
+    participantId: string,
+    direction: TransportDirection,
+    create: (leg: Leg) => Promise<T>,
+  ): Promise<T> {
     const peer = this.#peers.getOrCreate(participantId);
+    let leg: Leg | undefined;
     let t: T;
     try {
-      t = await this.#call('createTransport', participantId, create);
+      // Send transports stay home with the producers; receive transports go where a worker has room.
+      leg = direction === 'recv' ? await this.#legs.forReceive() : this.#legs.home;
+      const chosen = leg;
+      if (chosen.router.closed) throw new ConveneError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
+      t = await this.#call('createTransport', participantId, () => create(chosen));
     } catch (err) {
       if (peer.transports.size === 0 && this.#peers.get(participantId) === peer)
         this.#peers.take(participantId)?.close();
+      if (leg) this.#legs.retireIfIdle(leg);
       throw err;
     }
     if (peer.closed || this.#closed) {
       t.close();
+      this.#legs.retireIfIdle(leg);
       throw new ConveneError('MEDIA_UNAVAILABLE', 'participant or room media closed while creating the transport');
     }
+    if (direction === 'recv') this.#legs.adopt(leg, t);
     const previous = peer.transportFor(t.appData.direction);
     peer.transports.set(t.id, t);
     t.observer.once('close', () => peer.transports.delete(t.id));
     previous?.close();
     return t;
+  }
+
+  /** A leg's worker died: these participants' receive transports and consumers are gone, nothing else. */
+  #receiveLost(participantIds: string[]): void {
+    if (this.#closed || this.#placement.router.closed) return;
+    for (const participantId of participantIds) {
+      const peer = this.#peers.get(participantId);
+      if (!peer || peer.transportFor('recv')) continue; // left, or already on a new receive transport
+      this.#events.emit('receive-reset', { participantId });
+    }
   }
 
   /** A mediasoup call for this participant: errors translated, client refusals logged at warn without a stack. */

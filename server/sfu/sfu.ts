@@ -30,6 +30,8 @@ export class Sfu {
       rtcMaxPort,
       maxScreenShares,
       maxConsumersPerParticipant,
+      maxConsumersPerWorker: config.maxConsumersPerWorker,
+      newLegRouter: (owner, avoidPids, max) => pool.createLegRouter(owner, avoidPids, max),
       logger,
       ...(announcedAddress !== undefined && { announcedAddress }),
     };
@@ -89,8 +91,8 @@ export class Sfu {
     return () => this.#resetListeners.delete(listener);
   }
 
-  /** Per-worker load. */
-  workerStats(): { pid: number; routers: number }[] {
+  /** Per-worker load: routers, and consumers (pipes to other workers included). */
+  workerStats(): { pid: number; routers: number; consumers: number }[] {
     return this.pool.stats();
   }
 
@@ -120,7 +122,8 @@ export class Sfu {
   async #rebuild(roomCode: string): Promise<void> {
     const pending = this.#rooms.get(roomCode);
     const room = await pending?.catch(() => undefined);
-    if (!pending || !room || room.closed) return;
+    // Only a leg of the room died: RoomMedia itself told that leg's receivers (receive-reset).
+    if (!pending || !room || !room.homeLost) return;
     try {
       const placement = await this.pool.createRouter(roomCode);
       await room.reset(placement);

@@ -97,6 +97,12 @@ export interface RoomMediaEvents {
   'consumer-closed': { participantId: string; consumerId: string; producerId: string };
   /** The loudest mic changed. */
   'active-speaker': { participantId: string };
+  /**
+   * The worker carrying this participant's receive transport (not the room's
+   * home worker) died: its receive transport and consumers are gone, its
+   * producers are intact. It must create a receive transport and consume again.
+   */
+  'receive-reset': { participantId: string };
   /** The router was replaced (its worker died): every client must re-create transports and producers. */
   'media-reset': { roomCode: string };
 }

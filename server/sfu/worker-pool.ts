@@ -17,6 +17,13 @@ interface PoolEntry {
   routers: Map<ms.Router, string>;
   /** Routers being created; counted as load so concurrent placements spread out. */
   pending: number;
+  /** Consumers on this worker, shared with every Placement on it (RoomMedia counts them). */
+  load: WorkerLoad;
+}
+
+/** What a worker forwards: every consumer on it, pipe consumers to other workers included. */
+export interface WorkerLoad {
+  consumers: number;
 }
 
 /** A router placed on a worker, with the worker's WebRtcServer if any. */
@@ -24,6 +31,8 @@ export interface Placement {
   router: ms.Router;
   webRtcServer?: ms.WebRtcServer;
   workerPid: number;
+  /** The worker's consumer count; the holder of the placement adds and removes its consumers. */
+  load: WorkerLoad;
 }
 
 export interface WorkerDiedInfo {
@@ -84,6 +93,27 @@ export class WorkerPool {
       undefined,
     );
     if (!entry) throw new ConveneError('MEDIA_UNAVAILABLE', 'no media worker is running');
+    return this.#routerOn(entry, owner);
+  }
+
+  /**
+   * A further router for `owner` on the worker with the fewest consumers among
+   * those not in `avoidPids` and under `maxConsumers`; undefined when there is
+   * none (every other worker is as full: the caller stays where it is).
+   */
+  async createLegRouter(owner: string, avoidPids: number[], maxConsumers: number): Promise<Placement | undefined> {
+    if (this.#starting.size > 0) await Promise.all(this.#starting);
+    if (this.#closed) throw new ConveneError('MEDIA_UNAVAILABLE', 'media server is shutting down');
+    const entry = this.#entries
+      .filter((e) => !avoidPids.includes(e.worker.pid) && !e.worker.died && e.load.consumers < maxConsumers)
+      .reduce<PoolEntry | undefined>(
+        (best, e) => (!best || e.load.consumers < best.load.consumers ? e : best),
+        undefined,
+      );
+    return entry && this.#routerOn(entry, owner);
+  }
+
+  async #routerOn(entry: PoolEntry, owner: string): Promise<Placement> {
     entry.pending++;
     let router: ms.Router;
     try {
@@ -101,12 +131,13 @@ export class WorkerPool {
       router,
       ...(entry.webRtcServer && { webRtcServer: entry.webRtcServer }),
       workerPid: entry.worker.pid,
+      load: entry.load,
     };
   }
 
   /** Per-worker load, for logs, metrics and tests. */
-  stats(): { pid: number; routers: number }[] {
-    return this.#entries.map((e) => ({ pid: e.worker.pid, routers: e.routers.size }));
+  stats(): { pid: number; routers: number; consumers: number }[] {
+    return this.#entries.map((e) => ({ pid: e.worker.pid, routers: e.routers.size, consumers: e.load.consumers }));
   }
 
   /** worker.dump() of every live worker (leak checks in tests and diagnostics). */
@@ -152,7 +183,14 @@ export class WorkerPool {
         throw err;
       }
     }
-    const entry: PoolEntry = { worker, slot, routers: new Map(), pending: 0, ...(webRtcServer && { webRtcServer }) };
+    const entry: PoolEntry = {
+      worker,
+      slot,
+      routers: new Map(),
+      pending: 0,
+      load: { consumers: 0 },
+      ...(webRtcServer && { webRtcServer }),
+    };
     worker.on('died', (error) => this.#onDied(entry, error));
     this.logger.info(
       { pid: worker.pid, slot, webRtcServerPort: config.webRtcServerPort && config.webRtcServerPort + slot },

@@ -214,5 +214,13 @@ export class MediaBridge {
       this.io.to(participantChannel(code, participantId)).emit('consumer-closed', { consumerId, producerId });
     });
     media.on('active-speaker', ({ participantId }) => everyone().emit('active-speaker', { participantId }));
+    // A worker carrying only receive transports died: just its receivers set up their receive side again.
+    media.on('receive-reset', ({ participantId }) => {
+      const producers = media
+        .producers()
+        .filter((p) => p.participantId !== participantId)
+        .map((p) => ({ participantId: p.participantId, producerId: p.producerId, source: p.source, paused: p.paused }));
+      this.io.to(participantChannel(code, participantId)).emit('receive-reset', { producers });
+    });
   }
 }

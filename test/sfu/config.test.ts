@@ -13,6 +13,7 @@ describe('loadSfuConfig', () => {
       iceServers: [],
       maxScreenShares: 1,
       maxConsumersPerParticipant: 250,
+      maxConsumersPerWorker: 800,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadSfuConfig', () => {
       ICE_SERVERS: '[{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]',
       MAX_SCREEN_SHARES: '2',
       MAX_CONSUMERS_PER_PARTICIPANT: '40',
+      MEDIASOUP_MAX_CONSUMERS_PER_WORKER: '500',
     });
     expect(config).toEqual({
       numWorkers: 3,
@@ -44,6 +46,7 @@ describe('loadSfuConfig', () => {
       iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }],
       maxScreenShares: 2,
       maxConsumersPerParticipant: 40,
+      maxConsumersPerWorker: 500,
     });
   });
 
@@ -56,6 +59,7 @@ describe('loadSfuConfig', () => {
     [{ MEDIASOUP_LISTEN_IP: 'localhost' }, 'MEDIASOUP_LISTEN_IP'],
     [{ MEDIASOUP_WEBRTC_SERVER_PORT: '65535', MEDIASOUP_NUM_WORKERS: '2' }, 'MEDIASOUP_WEBRTC_SERVER_PORT'],
     [{ MAX_CONSUMERS_PER_PARTICIPANT: '0' }, 'MAX_CONSUMERS_PER_PARTICIPANT'],
+    [{ MEDIASOUP_MAX_CONSUMERS_PER_WORKER: '0' }, 'MEDIASOUP_MAX_CONSUMERS_PER_WORKER'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadSfuConfig(env)).toThrow(name);
   });

@@ -53,7 +53,7 @@ describe('SFU lifecycle', () => {
     await sfu.closeRoom('leaks');
     const [worker] = await sfu.dumpWorkers();
     expect(worker?.routerIds).toEqual([]);
-    expect(sfu.workerStats()).toEqual([{ pid: match.any(Number), routers: 0 }]);
+    expect(sfu.workerStats()).toEqual([{ pid: match.any(Number), routers: 0, consumers: 0 }]);
     a.close();
     b.close();
   });
@@ -81,7 +81,7 @@ describe('SFU lifecycle', () => {
     expect(await reset).toBe('phoenix');
     expect(await sfu.room('phoenix')).toBe(room);
     expect(room.workerPid).not.toBe(deadPid);
-    expect(sfu.workerStats()).toEqual([{ pid: room.workerPid, routers: 1 }]);
+    expect(sfu.workerStats()).toEqual([{ pid: room.workerPid, routers: 1, consumers: 0 }]);
     expect(room.producers()).toEqual([]);
     expect(logger.lines.some((l) => l.level === 'error' && l.msg === 'mediasoup worker died')).toBe(true);
     a.close();
