@@ -4,7 +4,11 @@
  */
 import type { MediaSourceName, RoomPermissions } from './protocol/schemas';
 
-export const ROLES = ['host', 'cohost', 'participant'] as const;
+/**
+ * `audience`: watches the stage (receives its media and chat) but sends no
+ * media and is not listed one by one; a host or co-host promotes them.
+ */
+export const ROLES = ['host', 'cohost', 'participant', 'audience'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const HOST_ACTIONS = [
@@ -29,6 +33,14 @@ export const HOST_ACTIONS = [
   /** Someone else's chat message, for everyone (anyone may delete their own). */
   'delete-message',
   'pin-message',
+  /** Turn the audience on or off, or change its stage limit. */
+  'set-audience',
+  /** Page through the audience (and its raised hands). */
+  'view-audience',
+  /** Bring an audience member onto the stage. */
+  'promote',
+  /** Send a stage member to the audience (their producers close). */
+  'demote',
 ] as const;
 export type HostAction = (typeof HOST_ACTIONS)[number];
 
@@ -38,13 +50,14 @@ export const PERMISSION_TABLE: Readonly<Record<Role, ReadonlySet<HostAction>>> =
   host: new Set(HOST_ACTIONS),
   cohost: new Set(HOST_ACTIONS.filter((a) => !HOST_ONLY.has(a))),
   participant: new Set(),
+  audience: new Set(),
 };
 
 export function can(role: Role, action: HostAction): boolean {
   return PERMISSION_TABLE[role].has(action);
 }
 
-const RANK: Record<Role, number> = { host: 2, cohost: 1, participant: 0 };
+const RANK: Record<Role, number> = { host: 2, cohost: 1, participant: 0, audience: -1 };
 
 /**
  * Whether an actor may aim a host action at a target of the given role: the
@@ -59,6 +72,10 @@ export function isModerator(role: Role): boolean {
   return role === 'host' || role === 'cohost';
 }
 
+export function isAudience(role: Role): boolean {
+  return role === 'audience';
+}
+
 /** The room-wide switches that decide who may send media. */
 export type PublishPermissions = Pick<RoomPermissions, 'canUnmute' | 'canStartVideo' | 'canShareScreen'>;
 
@@ -69,7 +86,17 @@ const SOURCE_PERMISSION = {
   'screen-audio': 'canShareScreen',
 } as const satisfies Record<MediaSourceName, keyof PublishPermissions>;
 
-/** Whether someone of this role may send (or resume) this source under the room's permissions. */
+/**
+ * Whether someone of this role may send (or resume) this source under the
+ * room's permissions. The audience never may, whatever the switches say.
+ */
 export function canPublish(role: Role, permissions: PublishPermissions, source: MediaSourceName): boolean {
+  if (isAudience(role)) return false;
   return isModerator(role) || permissions[SOURCE_PERMISSION[source]];
+}
+
+/** Whether someone of this role may send chat under the room's permissions (`audienceChat` absent: allowed). */
+export function canChat(role: Role, permissions: Pick<RoomPermissions, 'canChat' | 'audienceChat'>): boolean {
+  if (isModerator(role)) return true;
+  return permissions.canChat && (!isAudience(role) || permissions.audienceChat !== false);
 }

@@ -143,7 +143,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
 
   const identity = new IdentityService(config.secret);
   const limits = new RateLimiter(config.rateLimits, redis, config.caps, (code, id) =>
-    store.getParticipant(code, id).then(Boolean),
+    store.getParticipant(code, id).then(async (p) => Boolean(p ?? (await store.getAudience(code, id)))),
   );
   const meetings = new MeetingService(store, config);
   const rooms = new RoomRegistry({
@@ -152,6 +152,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     meetingTtlMs: config.meetingTtlMs,
     reconnectGraceMs: config.reconnectGraceMs,
     waitingRoomCap: config.waitingRoomCap,
+    audienceCapacity: config.audienceCapacity,
     chatHistory: config.chatHistory,
     chatHistoryBytes: config.chatHistoryBytes,
   });

@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   NEXTAUTH_SECRET: z.string().min(32).optional(),
   CORS_ORIGINS: z.string().default(''),
   ROOM_CAPACITY: int(100, 2),
+  AUDIENCE_CAPACITY: int(10_000, 1),
   MEETING_TTL_DAYS: z.coerce.number().positive().default(30),
   RECONNECT_GRACE_MS: int(15_000),
   REQUIRE_SIGN_IN_TO_CREATE: bool,
@@ -135,7 +136,10 @@ export interface ServerConfig {
   redisUrl: string | null;
   secret: string;
   corsOrigins: string[];
+  /** Most people on a meeting's stage (everyone, in a meeting without an audience). */
   roomCapacity: number;
+  /** Most people in a meeting's audience. */
+  audienceCapacity: number;
   meetingTtlMs: number;
   reconnectGraceMs: number;
   requireSignInToCreate: boolean;
@@ -189,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     roomCapacity: e.ROOM_CAPACITY,
+    audienceCapacity: e.AUDIENCE_CAPACITY,
     meetingTtlMs: Math.round(e.MEETING_TTL_DAYS * 86_400_000),
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     requireSignInToCreate: e.REQUIRE_SIGN_IN_TO_CREATE,

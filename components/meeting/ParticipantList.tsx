@@ -29,7 +29,7 @@ export interface ParticipantListProps {
   onAdmitAll: () => void;
 }
 
-const ROLE_LABEL: Record<Role, string | null> = { host: 'Host', cohost: 'Co-host', participant: null };
+const ROLE_LABEL: Record<Role, string | null> = { host: 'Host', cohost: 'Co-host', participant: null, audience: null };
 
 /** The menu entries one actor may use on one target, straight from the permission table. */
 export function commandsFor(actor: Role, target: ParticipantInfo, isSelf: boolean): Array<[PersonCommand, string]> {

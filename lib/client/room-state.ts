@@ -102,7 +102,12 @@ export type RoomAction =
 
 let seq = 0;
 const CHAT_KEEP = 500;
-const ROLE_NAMES: Record<Role, string> = { host: 'the host', cohost: 'a co-host', participant: 'a participant' };
+const ROLE_NAMES: Record<Role, string> = {
+  host: 'the host',
+  cohost: 'a co-host',
+  participant: 'a participant',
+  audience: 'an audience member',
+};
 
 function nameIn(s: RoomState, id: string): string {
   return s.participants.find((p) => p.participantId === id)?.displayName ?? 'Someone';

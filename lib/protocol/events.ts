@@ -7,6 +7,7 @@ import type { Role } from '../permissions';
 import type { Ack, ErrorBody } from './errors';
 import * as S from './schemas';
 import type {
+  AudiencePage,
   BanInfo,
   ChatMessage,
   ChatPage,
@@ -65,6 +66,10 @@ export const clientEventSchemas = {
   'raise-hand': S.RaiseHand,
   'lower-hand': S.Target,
   react: S.React,
+  'set-audience': S.SetAudience,
+  'get-audience': S.GetAudience,
+  promote: S.Target,
+  demote: S.Target,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -112,6 +117,10 @@ export interface ClientEventResults {
   'raise-hand': object;
   'lower-hand': object;
   react: object;
+  'set-audience': object;
+  'get-audience': AudiencePage;
+  promote: object;
+  demote: object;
 }
 
 export type ClientPayload<E extends ClientEventName> = z.input<(typeof clientEventSchemas)[E]>;
@@ -173,6 +182,8 @@ export interface ServerToClientEvents {
   'bans-updated': (data: { bans: BanInfo[] }) => void;
   'hand-raised': (data: { participantId: string; raisedAt: number | null }) => void;
   reaction: (data: { participantId: string; emoji: string }) => void;
+  /** To the stage, at most every second or so: how many are in the audience now. */
+  'audience-updated': (data: { count: number }) => void;
   /** The host ended the meeting for everyone; the server closes every socket next. */
   'meeting-ended': (data: { by: string }) => void;
   /** Errors not tied to an ack (an event sent without one, an unknown event name). */

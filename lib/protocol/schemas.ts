@@ -32,12 +32,24 @@ export const WaitingRoomModeSchema = z.enum(['off', 'guests', 'everyone']);
 export type WaitingRoomMode = z.infer<typeof WaitingRoomModeSchema>;
 export const WAITING_ROOM_MODES = WaitingRoomModeSchema.options;
 
+/**
+ * Who joins the audience instead of the stage: nobody (`off`), everyone past
+ * `stageLimit` people on the stage (`overflow`), or everyone a host or co-host
+ * has not invited to speak (`invited`). Moderators always join the stage.
+ */
+export const AudienceModeSchema = z.enum(['off', 'overflow', 'invited']);
+export type AudienceMode = z.infer<typeof AudienceModeSchema>;
+export const AUDIENCE_MODES = AudienceModeSchema.options;
+const StageLimit = z.number().int().min(1).max(1000);
+
 /** Room-wide switches a host sets for participants (moderators are never limited by them). */
 export const RoomPermissionsSchema = z.object({
   canUnmute: z.boolean(),
   canStartVideo: z.boolean(),
   canShareScreen: z.boolean(),
   canChat: z.boolean(),
+  /** Whether the audience may chat too (absent: yes); `canChat` off silences them as well. */
+  audienceChat: z.boolean().optional(),
 });
 export type RoomPermissions = z.infer<typeof RoomPermissionsSchema>;
 
@@ -106,6 +118,8 @@ export const RoomSettings = z.object({
   waitingRoom: WaitingRoomModeSchema.default('off'),
   capacity: z.number().int().min(2).max(1000).optional(),
   maxScreenShares: z.number().int().min(1).max(16).optional(),
+  /** An audience from the start (default: none). `stageLimit` matters in `overflow` mode. */
+  audience: z.object({ mode: AudienceModeSchema, stageLimit: StageLimit.optional() }).optional(),
 });
 export type RoomSettings = z.infer<typeof RoomSettings>;
 
@@ -164,6 +178,20 @@ export const Unban = z.object({ identityId: z.string().min(1).max(64) });
 export const SetBanShield = z.object({ enabled: z.boolean() });
 export const SetRole = z.object({ participantId: ParticipantId, role: z.enum(['cohost', 'participant']) });
 export const RaiseHand = z.object({ raised: z.boolean() });
+
+// ---- Audience ----
+export const SetAudience = z.object({ mode: AudienceModeSchema, stageLimit: StageLimit.optional() });
+/** Most audience members one `get-audience` page holds. */
+export const AUDIENCE_PAGE_MAX = 100;
+export const GetAudience = z
+  .object({
+    /** The last id of the previous page (pages are in id order). Absent: the first page. */
+    after: ParticipantId.optional(),
+    limit: z.number().int().min(1).max(AUDIENCE_PAGE_MAX).default(50),
+    /** Only members with a raised hand. */
+    hands: z.boolean().default(false),
+  })
+  .prefault({});
 /** The fixed set of reactions; anything else is INVALID_PAYLOAD. */
 export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '🤔'] as const;
 export const React = z.object({ emoji: z.enum(REACTIONS) });

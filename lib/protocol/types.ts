@@ -1,9 +1,10 @@
 /** Shapes the server sends. Snapshots only: clients never see live server objects. */
 import type { Role } from '../permissions';
-import type { MediaKind, MediaSourceName, RoomPermissions, WaitingRoomMode } from './schemas';
+import type { AudienceMode, MediaKind, MediaSourceName, RoomPermissions, WaitingRoomMode } from './schemas';
 
 export type MediaState = Record<MediaKind, boolean>;
-export type LeaveReason = 'left' | 'disconnected' | 'kicked';
+/** `audience`: a host or co-host moved them from the stage to the audience (they are still watching). */
+export type LeaveReason = 'left' | 'disconnected' | 'kicked' | 'audience';
 
 export interface ParticipantInfo {
   participantId: string;
@@ -34,6 +35,31 @@ export interface RoomInfo {
   maxScreenShares: number;
   /** The ban shield is on: once anyone is banned, guest identities new to this meeting must knock. */
   banShield: boolean;
+  /** Who joins the audience (`off`: nobody) and, in `overflow` mode, how many the stage holds first. */
+  audience: AudienceSettings;
+}
+
+export interface AudienceSettings {
+  mode: AudienceMode;
+  stageLimit: number;
+}
+
+/** One audience member, as hosts and co-hosts page through them (`get-audience`). */
+export interface AudienceMemberInfo {
+  participantId: string;
+  displayName: string;
+  isGuest: boolean;
+  joinedAt: number;
+  handRaisedAt: number | null;
+}
+
+/** A page of the audience, in id order. */
+export interface AudiencePage {
+  members: AudienceMemberInfo[];
+  /** Everyone in the audience now. */
+  count: number;
+  /** Pass as `after` for the next page; null on the last one. */
+  next: string | null;
 }
 
 export interface SelfInfo {
@@ -47,7 +73,10 @@ export interface SelfInfo {
 export interface RoomJoined {
   roomCode: string;
   self: SelfInfo;
+  /** The stage: everyone but the audience (an audience member is not in it). */
   participants: ParticipantInfo[];
+  /** How many are in the audience; then `audience-updated` to the stage. */
+  audienceCount: number;
   /** The newest messages you may see, oldest first, up to CHAT_HISTORY_BYTES of JSON. */
   chat: ChatMessage[];
   /** Whether older messages than `chat` exist: page through them with `get-chat-history`. */

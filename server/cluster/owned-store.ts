@@ -14,7 +14,7 @@ import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import type { ChatPageQuery } from '../store/chat-page';
 import { MemoryRoomStore } from '../store/memory';
 import type { RedisRoomStore } from '../store/redis';
-import type { MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from '../store/types';
+import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from '../store/types';
 
 /** A write-through that takes longer than this marks the room dirty instead of holding the room up. */
 const MIRROR_TIMEOUT_MS = 1_000;
@@ -120,6 +120,36 @@ export class OwnedStore implements RoomStore {
     );
   }
 
+  putAudience(code: string, member: ParticipantRecord): Promise<void> {
+    return this.#write(
+      code,
+      () => this.#memory.putAudience(code, member),
+      () => this.redisStore.putAudience(code, member),
+    );
+  }
+
+  async getAudience(code: string, id: string): Promise<ParticipantRecord | null> {
+    return (await this.#owned(code)) ? this.#memory.getAudience(code, id) : this.redisStore.getAudience(code, id);
+  }
+
+  removeAudience(code: string, id: string): Promise<ParticipantRecord | null> {
+    return this.#write(
+      code,
+      () => this.#memory.removeAudience(code, id),
+      () => this.redisStore.removeAudience(code, id),
+    );
+  }
+
+  async countAudience(code: string): Promise<number> {
+    return (await this.#owned(code)) ? this.#memory.countAudience(code) : this.redisStore.countAudience(code);
+  }
+
+  async pageAudience(code: string, query: AudienceQuery): Promise<ParticipantRecord[]> {
+    return (await this.#owned(code))
+      ? this.#memory.pageAudience(code, query)
+      : this.redisStore.pageAudience(code, query);
+  }
+
   appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
     return this.#write(
       code,
@@ -194,9 +224,10 @@ export class OwnedStore implements RoomStore {
 
   async #load(code: string): Promise<void> {
     const r = this.redisStore;
-    const [meeting, participants, chat, pinned] = await Promise.all([
+    const [meeting, participants, audience, chat, pinned] = await Promise.all([
       r.getMeeting(code),
       r.listParticipants(code),
+      r.allAudience(code),
       r.recentChat(code, this.opts.chatHistory),
       r.getPinnedChat(code),
     ]);
@@ -205,6 +236,7 @@ export class OwnedStore implements RoomStore {
     this.#memory.forget(code);
     await m.createMeeting(meeting, this.opts.meetingTtlMs);
     for (const p of participants) await m.putParticipant(code, p);
+    for (const p of audience) await m.putAudience(code, p);
     for (const c of chat) await m.appendChat(code, c, this.opts.chatHistory);
     if (pinned) await m.setPinnedChat(code, pinned);
   }
@@ -244,6 +276,7 @@ export class OwnedStore implements RoomStore {
     return {
       meeting,
       participants: await this.#memory.listParticipants(code),
+      audience: await this.#memory.allAudience(code),
       chat: await this.#memory.recentChat(code, this.opts.chatHistory),
       pinned: await this.#memory.getPinnedChat(code),
     };

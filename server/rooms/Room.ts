@@ -12,10 +12,11 @@ import type {
   MediaSourceName,
   RoomInfo,
   RoomJoined,
+  AudienceMode,
   RoomPermissions,
   WaitingRoomMode,
 } from '../../lib/protocol';
-import { can, canPublish, canTarget, isModerator, type HostAction, type Role } from '../../lib/permissions';
+import { can, canPublish, canTarget, isAudience, isModerator, type HostAction, type Role } from '../../lib/permissions';
 import type { Identity } from '../auth/identity';
 import type {
   BanRecord,
@@ -31,6 +32,7 @@ import { lobbyChange, waitingIds, type LobbyChange } from './queue';
 import { WaitingRoom, type WaitResult } from './waiting-room';
 import { byJoinOrder, participantInfo, roomInfo } from './snapshots';
 import { RoomChat } from './chat';
+import { RoomAudience, joinsAudience } from './audience';
 import { randomId } from '../random-id';
 
 export interface RoomDeps {
@@ -42,6 +44,8 @@ export interface RoomDeps {
   waitingRoomCap: number;
   chatHistory: number;
   chatHistoryBytes: number;
+  /** Most audience members per meeting (AUDIENCE_CAPACITY). */
+  audienceCapacity: number;
 }
 
 export interface RoleChange {
@@ -98,6 +102,8 @@ export class Room {
   readonly chat: RoomChat;
   /** Knocks, admissions and denials (server/rooms/waiting-room.ts). */
   readonly waitingRoom: WaitingRoom;
+  /** Paging, promoting and demoting (server/rooms/audience.ts). */
+  readonly audience: RoomAudience;
 
   constructor(
     readonly code: string,
@@ -107,6 +113,12 @@ export class Room {
     this.waitingRoom = new WaitingRoom(code, deps, {
       locked: (fn) => this.#locked(fn),
       moderate: (actorId, action, fn) => this.#moderate(actorId, action, fn),
+    });
+    this.audience = new RoomAudience(code, deps, {
+      locked: (fn) => this.#locked(fn),
+      moderate: (actorId, action, fn) => this.#moderate(actorId, action, () => fn()),
+      aim: (actorId, action, targetId) => this.#aim(actorId, action, targetId),
+      saveMeeting: (meeting) => this.#saveMeeting(meeting),
     });
   }
 
@@ -125,9 +137,21 @@ export class Room {
   }
 
   async #member(participantId: string): Promise<ParticipantRecord> {
-    const p = await this.deps.store.getParticipant(this.code, participantId);
+    const p = await this.#find(participantId);
     if (!p) throw new ConveneError('NOT_IN_ROOM', 'You are not in this meeting');
     return p;
+  }
+
+  /** A participant on the stage or in the audience (the stage is asked first: it is small). */
+  async #find(participantId: string): Promise<ParticipantRecord | null> {
+    const { store } = this.deps;
+    return (await store.getParticipant(this.code, participantId)) ?? store.getAudience(this.code, participantId);
+  }
+
+  /** Writes a record back to the collection its role belongs to. */
+  #put(p: ParticipantRecord): Promise<void> {
+    const { store } = this.deps;
+    return isAudience(p.role) ? store.putAudience(this.code, p) : store.putParticipant(this.code, p);
   }
 
   /** The single permission gate: role from the server's record, table from lib/permissions. */
@@ -170,7 +194,11 @@ export class Room {
         if (reaped.some((p) => p.role === 'host')) roleChanges.push(...(await this.#handOver(participants)));
       }
 
-      const previous = input.resume && participants.find((p) => p.id === input.resume!.participantId);
+      const resumeId = input.resume?.participantId;
+      const previous =
+        resumeId !== undefined
+          ? (participants.find((p) => p.id === resumeId) ?? (await store.getAudience(this.code, resumeId)))
+          : null;
       let participant: ParticipantRecord;
       let released: LobbyRecord[] = [];
       let roomUpdated: RoomInfo | null = null;
@@ -200,8 +228,10 @@ export class Room {
             throw new ConveneError('ROOM_LOCKED', 'This meeting is locked');
           if (mustKnock(meeting, input.identity)) return this.waitingRoom.knock(meeting, input, participants);
         }
-        if (participants.length >= meeting.capacity) throw new ConveneError('ROOM_FULL', 'This meeting is full');
-        const role = roleOnJoin(meeting, key, participants);
+        const lasting = roleOnJoin(meeting, key, participants);
+        const role: Role = joinsAudience(meeting, key, lasting, participants.length) ? 'audience' : lasting;
+        if (isAudience(role)) await this.audience.assertRoom();
+        else if (participants.length >= meeting.capacity) throw new ConveneError('ROOM_FULL', 'This meeting is full');
         let changed = rememberGuests(meeting, [key]);
         if (key === meeting.creator) {
           // The creator is back: roles and settings return to what the creator left.
@@ -233,12 +263,14 @@ export class Room {
           graceUntil: null,
           resumeNonce: newNonce(),
         };
-        participants.push(participant);
+        if (!isAudience(role)) participants.push(participant);
       }
-      await store.putParticipant(this.code, participant);
+      await this.#put(participant);
       await store.touchMeeting(this.code, this.deps.meetingTtlMs);
       const chat = await this.chat.forJoiner(participant.id);
+      // The stage; an audience member is not on it, and the audience is only counted.
       const everyone = participants.map((p) => (p.id === participant.id ? participant : p)).sort(byJoinOrder);
+      const audienceCount = await store.countAudience(this.code);
       const moderated = hasModerator(everyone);
       const presence = { noModerator: !moderated, flipped: moderated !== moderatedBefore };
 
@@ -255,6 +287,7 @@ export class Room {
           roomCode: this.code,
           self: { participantId: participant.id, displayName: participant.displayName, role: participant.role },
           participants: everyone.map(participantInfo),
+          audienceCount,
           ...chat,
           room: roomInfo(meeting),
           resumed,
@@ -276,10 +309,10 @@ export class Room {
   /** The socket dropped: keep the participant (same id, role, media) for the grace period. */
   suspend(participantId: string, socketId: string): Promise<number | null> {
     return this.#locked(async () => {
-      const p = await this.deps.store.getParticipant(this.code, participantId);
+      const p = await this.#find(participantId);
       if (!p || p.socketId !== socketId) return null;
       p.graceUntil = Date.now() + this.deps.reconnectGraceMs;
-      await this.deps.store.putParticipant(this.code, p);
+      await this.#put(p);
       return p.graceUntil;
     });
   }
@@ -301,14 +334,20 @@ export class Room {
     when: (p: ParticipantRecord) => boolean,
   ): Promise<LeaveResult | null> {
     const { store } = this.deps;
-    const current = await store.getParticipant(this.code, participantId);
+    const current = await this.#find(participantId);
     if (!current || !when(current)) return null;
-    const removed = await store.removeParticipant(this.code, participantId);
+    // An audience member's leave touches neither the stage nor its roles.
+    const audience = isAudience(current.role);
+    const removed = audience
+      ? await store.removeAudience(this.code, participantId)
+      : await store.removeParticipant(this.code, participantId);
     if (!removed) return null;
-    const rest = await store.listParticipants(this.code);
+    const rest = audience ? [] : await store.listParticipants(this.code);
     const roleChanges = removed.role === 'host' ? await this.#handOver(rest) : [];
     await store.touchMeeting(this.code, this.deps.meetingTtlMs);
-    const empty = rest.length === 0;
+    const stageEmpty = audience ? (await store.countParticipants(this.code)) === 0 : rest.length === 0;
+    // The session lasts while anyone watches, even with nobody on the stage.
+    const empty = stageEmpty && (await store.countAudience(this.code)) === 0;
     // The last moderator left: knockers learn nobody can let them in. The last
     // anyone left: the session is over, and a host by handover's settings go with it.
     const flipped = isModerator(removed.role) && !hasModerator(rest);
@@ -316,10 +355,17 @@ export class Room {
     if (!meeting) return { removed, reason, roleChanges, empty, lobby: null };
     const waitingBefore = waitingIds(meeting.lobby);
     let released: LobbyRecord[] = [];
+    let changed = false;
+    if (empty && meeting.speakers?.length) {
+      // Invitations to the stage last one session.
+      meeting.speakers = [];
+      changed = true;
+    }
     if (empty && revertSettings(meeting)) {
       released = releaseKnocks(meeting);
-      await this.#saveMeeting(meeting);
+      changed = true;
     }
+    if (changed) await this.#saveMeeting(meeting);
     const presence = { noModerator: !hasModerator(rest), flipped };
     return {
       removed,
@@ -347,7 +393,7 @@ export class Room {
       const p = await this.#member(participantId);
       if (p.media[kind] === enabled) return false;
       p.media[kind] = enabled;
-      await this.deps.store.putParticipant(this.code, p);
+      await this.#put(p);
       return true;
     });
   }
@@ -388,17 +434,24 @@ export class Room {
     return { allowed: canPublish(p.role, meeting.permissions, source), maxScreenShares: meeting.maxScreenShares };
   }
 
-  /** Everyone still listed (in grace or not), and the knocks waiting: what a new owner rebuilds from. */
+  /**
+   * Everyone still listed (in grace or not; the audience too, paged out of the
+   * store), and the knocks waiting: what a new owner rebuilds from.
+   */
   async roster(): Promise<{ participants: ParticipantRecord[]; lobby: LobbyRecord[] }> {
-    const [participants, meeting] = await Promise.all([
-      this.deps.store.listParticipants(this.code),
-      this.deps.store.getMeeting(this.code),
-    ]);
+    const { store } = this.deps;
+    const [participants, meeting] = await Promise.all([store.listParticipants(this.code), store.getMeeting(this.code)]);
+    for (let after: string | undefined, page: ParticipantRecord[]; ; after = page[page.length - 1]!.id) {
+      page = await store.pageAudience(this.code, { after, limit: 1_000 });
+      participants.push(...page);
+      if (page.length < 1_000) break;
+    }
     return { participants, lobby: meeting?.lobby ?? [] };
   }
 
+  /** On the stage or in the audience. */
   participant(participantId: string): Promise<ParticipantRecord | null> {
-    return this.deps.store.getParticipant(this.code, participantId);
+    return this.#find(participantId);
   }
 
   /** A knocker gave up (cancelled or disconnected): drop them from the queue. */
@@ -439,6 +492,17 @@ export class Room {
 
   async setLocked(actorId: string, locked: boolean): Promise<MeetingRecord> {
     return (await this.#changeSettings(actorId, 'lock-room', () => ({ locked }))).meeting;
+  }
+
+  /** Who joins the audience from now on; people already in the meeting stay where they are. */
+  async setAudience(actorId: string, mode: AudienceMode, stageLimit: number | undefined): Promise<MeetingRecord> {
+    const result = await this.#changeSettings(actorId, 'set-audience', (meeting) => ({
+      audience: {
+        mode,
+        stageLimit: Math.min(stageLimit ?? meeting.audience?.stageLimit ?? meeting.capacity, meeting.capacity),
+      },
+    }));
+    return result.meeting;
   }
 
   async setPermissions(
@@ -554,6 +618,7 @@ export class Room {
       const lobby = meeting.lobby;
       await this.deps.store.clearLiveState(this.code);
       meeting.lobby = [];
+      meeting.speakers = [];
       // The next session starts from the lasting settings, unlocked.
       revertSettings(meeting);
       meeting.locked = meeting.lasting.locked = false;
@@ -569,18 +634,19 @@ export class Room {
       const p = await this.#member(participantId);
       if (raised === (p.handRaisedAt !== null)) return undefined;
       p.handRaisedAt = raised ? Date.now() : null;
-      await this.deps.store.putParticipant(this.code, p);
+      await this.#put(p);
       return p.handRaisedAt;
     });
   }
 
-  lowerHand(actorId: string, targetId: string): Promise<boolean> {
+  /** Where the lowered hand was (its announcement goes there), or false when it was not raised. */
+  lowerHand(actorId: string, targetId: string): Promise<false | 'stage' | 'audience'> {
     return this.#locked(async () => {
       const { target } = await this.#aim(actorId, 'lower-hand', targetId);
       if (target.handRaisedAt === null) return false;
       target.handRaisedAt = null;
-      await this.deps.store.putParticipant(this.code, target);
-      return true;
+      await this.#put(target);
+      return isAudience(target.role) ? 'audience' : 'stage';
     });
   }
 
@@ -594,9 +660,12 @@ export class Room {
     targetId: string,
   ): Promise<{ actor: ParticipantRecord; target: ParticipantRecord; meeting: MeetingRecord }> {
     const actor = await this.#member(actorId);
-    const target = await this.deps.store.getParticipant(this.code, targetId);
+    const target = await this.#find(targetId);
     if (!target) throw new ConveneError('NOT_FOUND', 'No such participant in this meeting');
     this.assertCan(actor, action, target);
+    // Roles are for the stage: someone in the audience is promoted first.
+    if (isAudience(target.role) && (action === 'set-role' || action === 'transfer-host'))
+      throw new ConveneError('FORBIDDEN', `Bring them onto the stage before you ${action}`);
     const meeting = await this.#meeting();
     // Handing the host role up is fine; acting against higher lasting standing is not.
     if (action !== 'transfer-host' && standing(meeting, target.identity) > standing(meeting, actor.identity))

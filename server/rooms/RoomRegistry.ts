@@ -6,17 +6,23 @@
  */
 import { methodsOf, remoteHandle, type Async } from '../cluster/handles';
 import type { Placement } from '../cluster/placement';
+import { RoomAudience } from './audience';
 import { RoomChat } from './chat';
 import { Room, type RoomDeps } from './Room';
 import { WaitingRoom } from './waiting-room';
 
-export type RoomHandle = Async<Room> & { readonly chat: Async<RoomChat>; readonly waitingRoom: Async<WaitingRoom> };
+export type RoomHandle = Async<Room> & {
+  readonly chat: Async<RoomChat>;
+  readonly waitingRoom: Async<WaitingRoom>;
+  readonly audience: Async<RoomAudience>;
+};
 
 /** What a remote node may ask of a room, by path ('' is Room itself). */
 export const ROOM_OPS: Record<string, ReadonlySet<string>> = {
   '': methodsOf(Room.prototype),
   chat: methodsOf(RoomChat.prototype),
   waitingRoom: methodsOf(WaitingRoom.prototype),
+  audience: methodsOf(RoomAudience.prototype),
 };
 
 export class RoomRegistry {
@@ -33,7 +39,11 @@ export class RoomRegistry {
   get(code: string): RoomHandle {
     const placement = this.#placement;
     if (!placement) return this.local(code);
-    return remoteHandle<RoomHandle>((op, args) => placement.call(code, op, args), 'room', ['chat', 'waitingRoom']);
+    return remoteHandle<RoomHandle>((op, args) => placement.call(code, op, args), 'room', [
+      'chat',
+      'waitingRoom',
+      'audience',
+    ]);
   }
 
   /** This node's Room object for the code (only the owner acts on it). */

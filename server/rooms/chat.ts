@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConveneError, type ChatMessage, type ChatPage, type RoomJoined } from '../../lib/protocol';
-import { isModerator } from '../../lib/permissions';
+import { canChat, isModerator } from '../../lib/permissions';
 import { visibleTo } from '../store/chat-page';
 import type { ParticipantRecord, RoomStore } from '../store/types';
 import type { Room } from './Room';
@@ -29,7 +29,10 @@ export class RoomChat {
   ) {}
 
   async #member(participantId: string): Promise<ParticipantRecord> {
-    const p = await this.deps.store.getParticipant(this.code, participantId);
+    const { store } = this.deps;
+    // The stage first (small), then the audience: both may read and send chat.
+    const p =
+      (await store.getParticipant(this.code, participantId)) ?? (await store.getAudience(this.code, participantId));
     if (!p) throw new ConveneError('NOT_IN_ROOM', 'You are not in this meeting');
     return p;
   }
@@ -41,7 +44,11 @@ export class RoomChat {
     if (!isModerator(from.role)) {
       const meeting = await store.getMeeting(this.code);
       if (!meeting) throw new ConveneError('ROOM_NOT_FOUND', 'No meeting has this code');
-      if (!meeting.permissions.canChat) throw new ConveneError('FORBIDDEN', 'The host turned chat off');
+      if (!canChat(from.role, meeting.permissions))
+        throw new ConveneError(
+          'FORBIDDEN',
+          meeting.permissions.canChat ? 'The host turned chat off for the audience' : 'The host turned chat off',
+        );
     }
     if (to !== undefined && (to === fromId || !(await store.getParticipant(this.code, to)))) {
       throw new ConveneError('NOT_FOUND', 'The recipient is not in this meeting');

@@ -40,12 +40,19 @@ export function chooseSuccessor(meeting: Lasting, rest: ParticipantRecord[]): Pa
 
 export const hasModerator = (participants: ParticipantRecord[]) => participants.some((p) => isModerator(p.role));
 
-const SETTINGS = ['locked', 'waitingRoom', 'banShield', 'permissions', 'maxScreenShares'] as const;
+const SETTINGS = ['locked', 'waitingRoom', 'banShield', 'permissions', 'maxScreenShares', 'audience'] as const;
 
 /** The live settings, to compare and to save as lasting. */
 export function settingsOf(meeting: MeetingRecord): MeetingSettings {
-  const { locked, waitingRoom, banShield, permissions, maxScreenShares } = meeting;
-  return { locked, waitingRoom, banShield, permissions: { ...permissions }, maxScreenShares };
+  const { locked, waitingRoom, banShield, permissions, maxScreenShares, audience } = meeting;
+  return {
+    locked,
+    waitingRoom,
+    banShield,
+    permissions: { ...permissions },
+    maxScreenShares,
+    ...(audience && { audience: { ...audience } }),
+  };
 }
 
 /**

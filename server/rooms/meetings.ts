@@ -10,6 +10,7 @@ export const DEFAULT_PERMISSIONS: Readonly<RoomPermissions> = {
   canStartVideo: true,
   canShareScreen: true,
   canChat: true,
+  audienceChat: true,
 };
 
 export class MeetingService {
@@ -30,6 +31,11 @@ export class MeetingService {
         permissions: { ...DEFAULT_PERMISSIONS },
         maxScreenShares: input.settings?.maxScreenShares ?? this.opts.maxScreenShares,
       };
+      const audience = input.settings?.audience;
+      if (audience && audience.mode !== 'off') {
+        const capacity = Math.min(input.settings?.capacity ?? this.opts.roomCapacity, this.opts.roomCapacity);
+        settings.audience = { mode: audience.mode, stageLimit: Math.min(audience.stageLimit ?? capacity, capacity) };
+      }
       const meeting: MeetingRecord = {
         code: generateRoomCode(),
         title: input.title || null,

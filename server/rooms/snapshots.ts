@@ -1,5 +1,5 @@
 /** Store records → the snapshots clients receive. */
-import type { ParticipantInfo, RoomInfo } from '../../lib/protocol';
+import type { AudienceMemberInfo, AudienceSettings, ParticipantInfo, RoomInfo } from '../../lib/protocol';
 import type { MeetingRecord, ParticipantRecord } from '../store/types';
 
 export function participantInfo(p: ParticipantRecord): ParticipantInfo {
@@ -23,6 +23,24 @@ export function roomInfo(m: MeetingRecord): RoomInfo {
     capacity: m.capacity,
     maxScreenShares: m.maxScreenShares,
     banShield: m.banShield,
+    audience: audienceOf(m),
+  };
+}
+
+/** No audience unless the meeting has one (older records have no such field). */
+export const NO_AUDIENCE: Readonly<AudienceSettings> = { mode: 'off', stageLimit: 1000 };
+
+export function audienceOf(m: Pick<MeetingRecord, 'audience'>): AudienceSettings {
+  return { ...(m.audience ?? NO_AUDIENCE) };
+}
+
+export function audienceMemberInfo(p: ParticipantRecord): AudienceMemberInfo {
+  return {
+    participantId: p.id,
+    displayName: p.displayName,
+    isGuest: p.isGuest,
+    joinedAt: p.joinedAt,
+    handRaisedAt: p.handRaisedAt,
   };
 }
 

@@ -1,4 +1,5 @@
 /** send-message, typing, history pages, and chat moderation (delete, pin). */
+import { inAudience } from './audience';
 import { participantChannel, roomChannel } from './context';
 import type { EventHandlers } from './handler';
 import { requireMembership } from './presence';
@@ -26,6 +27,8 @@ export const chatHandlers = {
     bucket: 'typing',
     act: async ({ socket, deps }, { active }) => {
       const m = requireMembership(socket);
+      // The audience's typing is nobody's business: thousands would drown the stage.
+      if (inAudience(socket, m.roomCode)) return {};
       const now = Date.now();
       const last = socket.data.lastTyping;
       // Throttled: relay state changes, and "still typing" at most every 2 s.

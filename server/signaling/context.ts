@@ -87,6 +87,9 @@ export class Lifecycle {
 /** Socket.IO room names: every participant of a meeting, and one participant (whichever socket is theirs now). */
 export const roomChannel = (code: string) => `room:${code}`;
 export const participantChannel = (code: string, participantId: string) => `p:${code}:${participantId}`;
+/** A meeting's stage (everyone not in its audience), and its audience: an audience member is in roomChannel too. */
+export const stageChannel = (code: string) => `stage:${code}`;
+export const audienceChannel = (code: string) => `audience:${code}`;
 /** Hosts and co-hosts of a meeting (they see the waiting room and bans). */
 export const moderatorChannel = (code: string) => `mods:${code}`;
 /** Everyone waiting in a meeting's waiting room, and one knock. */

@@ -17,6 +17,7 @@ import {
 } from './context';
 import type { EventContext, EventHandlers } from './handler';
 import { announceLobbyChange, deliverAdmissions } from './lobby';
+import { handChannels } from './audience';
 import type { LobbyChange } from '../rooms/queue';
 import { announceLeave, announceRoleChanges, completeAdmission, requireMembership } from './presence';
 
@@ -203,8 +204,11 @@ export const hostHandlers = {
     bucket: 'control',
     act: async (c, { participantId }) => {
       const { roomCode, actor, room } = acting(c);
-      if (await room.lowerHand(actor, participantId))
-        c.deps.io.to(roomChannel(roomCode)).emit('hand-raised', { participantId, raisedAt: null });
+      const lowered = await room.lowerHand(actor, participantId);
+      if (lowered)
+        c.deps.io
+          .to(handChannels(roomCode, participantId, lowered === 'audience'))
+          .emit('hand-raised', { participantId, raisedAt: null });
       audit(c.deps, roomCode, actor, 'lower-hand', participantId);
       return {};
     },

@@ -3,6 +3,7 @@ import { parseCookies } from '../auth/cookies';
 import { guestIdentity } from '../auth/identity';
 import { fromTrustedProxy, requestClientIp } from '../http/client-ip';
 import type { IoSocket, SignalingDeps } from './context';
+import { audienceHandlers } from './audience';
 import { chatHandlers } from './chat';
 import { dispatcher, type EventTable } from './handler';
 import { engagementHandlers } from './engagement';
@@ -21,6 +22,7 @@ const handlers: EventTable = {
   ...hostMediaHandlers,
   ...engagementHandlers,
   ...mediaHandlers,
+  ...audienceHandlers,
 };
 
 export interface Signaling {

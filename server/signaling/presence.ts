@@ -5,7 +5,8 @@
 import { ConveneError, type RoomJoined, type RoomJoinedAck } from '../../lib/protocol';
 import { normalizeDisplayName } from '../../lib/text';
 import type { JoinResult, LeaveResult, RoleChange } from '../rooms/Room';
-import { isModerator } from '../../lib/permissions';
+import { isAudience, isModerator } from '../../lib/permissions';
+import { audienceChanged, seatChannel } from './audience';
 import type { ResumeClaim } from '../rooms/Room';
 import {
   abandonKnock,
@@ -19,7 +20,15 @@ import {
 import { participantInfo } from '../rooms/snapshots';
 import { resumeTokenParticipant } from '../auth/identity';
 import { knownToMeeting } from './code-guard';
-import { moderatorChannel, participantChannel, roomChannel, type IoSocket, type SignalingDeps } from './context';
+import {
+  audienceChannel,
+  moderatorChannel,
+  participantChannel,
+  roomChannel,
+  stageChannel,
+  type IoSocket,
+  type SignalingDeps,
+} from './context';
 import type { EventHandlers } from './handler';
 
 export class GraceTimers {
@@ -64,10 +73,13 @@ export function announceRoleChanges(deps: SignalingDeps, code: string, changes: 
 
 /** Tells the others someone left, once, hands over the host role if needed, and tells the knockers what changed. */
 export function announceLeave(deps: SignalingDeps, grace: GraceTimers, code: string, result: LeaveResult): void {
-  deps.io
-    .to(roomChannel(code))
-    .except(participantChannel(code, result.removed.id))
-    .emit('user-left', { participantId: result.removed.id, reason: result.reason });
+  // An audience member leaves without a broadcast: the stage's count follows.
+  if (isAudience(result.removed.role)) audienceChanged(deps, code);
+  else
+    deps.io
+      .to(roomChannel(code))
+      .except(participantChannel(code, result.removed.id))
+      .emit('user-left', { participantId: result.removed.id, reason: result.reason });
   announceRoleChanges(deps, code, result.roleChanges);
   announceLobbyChange(deps, code, result.lobby);
   deliverAdmissions(deps, code, result.lobby, (s) => completeAdmission(deps, s, grace));
@@ -146,6 +158,8 @@ export const presenceHandlers = {
       socket.data.membership = null;
       await socket.leave(roomChannel(m.roomCode));
       await socket.leave(participantChannel(m.roomCode, m.participantId));
+      await socket.leave(stageChannel(m.roomCode));
+      await socket.leave(audienceChannel(m.roomCode));
       const result = await deps.rooms.get(m.roomCode).leave(m.participantId, 'left', socket.id);
       if (result) announceLeave(deps, grace, m.roomCode, result);
       return {};
@@ -274,6 +288,7 @@ async function finishJoin(
   await socket.join([
     roomChannel(code),
     participantChannel(code, p.id),
+    seatChannel(code, p.role),
     ...(isModerator(p.role) ? [moderatorChannel(code)] : []),
   ]);
 
@@ -291,7 +306,9 @@ async function finishJoin(
       }),
     );
   socket.emit('room-joined', joined);
-  if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
+  // An audience member arrives without a broadcast: the stage's count follows.
+  if (!result.resumed && isAudience(p.role)) audienceChanged(deps, code);
+  else if (!result.resumed) socket.to(roomChannel(code)).emit('user-joined', { participant: participantInfo(p) });
   for (const gone of result.reaped)
     io.to(roomChannel(code)).emit('user-left', { participantId: gone.id, reason: 'disconnected' });
   announceRoleChanges(deps, code, result.roleChanges);

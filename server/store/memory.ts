@@ -2,12 +2,15 @@
 import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import { pageOf, type ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
-import type { MeetingRecord, ParticipantRecord, RoomStore } from './types';
+import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomStore } from './types';
 
 interface Entry {
   meeting: MeetingRecord;
   expiresAt: number;
   participants: Map<string, ParticipantRecord>;
+  audience: Map<string, ParticipantRecord>;
+  /** Ids of audience members with a raised hand, so hosts page through hands without walking everyone. */
+  hands: Set<string>;
   chat: ChatMessage[];
   pinned: ChatMessage | null;
 }
@@ -65,6 +68,8 @@ export class MemoryRoomStore implements RoomStore {
       meeting: clone(meeting),
       expiresAt: Date.now() + ttlMs,
       participants: new Map(),
+      audience: new Map(),
+      hands: new Set(),
       chat: [],
       pinned: null,
     });
@@ -116,6 +121,46 @@ export class MemoryRoomStore implements RoomStore {
     return p;
   }
 
+  async putAudience(code: string, member: ParticipantRecord): Promise<void> {
+    const entry = this.#entry(code);
+    if (!entry) return;
+    entry.audience.set(member.id, clone(member));
+    if (member.handRaisedAt === null) entry.hands.delete(member.id);
+    else entry.hands.add(member.id);
+  }
+
+  async getAudience(code: string, id: string): Promise<ParticipantRecord | null> {
+    const p = this.#entry(code)?.audience.get(id);
+    return p ? clone(p) : null;
+  }
+
+  async removeAudience(code: string, id: string): Promise<ParticipantRecord | null> {
+    const entry = this.#entry(code);
+    const p = entry?.audience.get(id);
+    if (!p) return null;
+    entry!.audience.delete(id);
+    entry!.hands.delete(id);
+    return p;
+  }
+
+  async countAudience(code: string): Promise<number> {
+    return this.#entry(code)?.audience.size ?? 0;
+  }
+
+  async pageAudience(code: string, { after, limit, hands }: AudienceQuery): Promise<ParticipantRecord[]> {
+    const entry = this.#entry(code);
+    if (!entry || limit <= 0) return [];
+    // Sorted per page asked for (hosts paging, rare), never per join.
+    const ids = [...(hands ? entry.hands : entry.audience.keys())].filter((id) => after === undefined || id > after);
+    ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ids.slice(0, limit).map((id) => clone(entry.audience.get(id)!));
+  }
+
+  /** Every audience member (a cluster node loading a room it takes over). */
+  async allAudience(code: string): Promise<ParticipantRecord[]> {
+    return [...(this.#entry(code)?.audience.values() ?? [])].map(clone);
+  }
+
   async appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
     const entry = this.#entry(code);
     if (!entry) return;
@@ -160,6 +205,8 @@ export class MemoryRoomStore implements RoomStore {
     const entry = this.#entry(code);
     if (!entry) return;
     entry.participants.clear();
+    entry.audience.clear();
+    entry.hands.clear();
     entry.chat = [];
     entry.pinned = null;
   }

@@ -10,11 +10,16 @@ import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import { ConveneError } from '../../lib/protocol';
 import type { ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
-import type { MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from './types';
+import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from './types';
 
 const keys = (code: string) => ({
   meeting: `convene:{${code}}:meeting`,
   participants: `convene:{${code}}:participants`,
+  // The audience: records by id, all ids and raised hands' ids as sorted sets
+  // (score 0, so ZRANGEBYLEX pages them in id order).
+  audience: `convene:{${code}}:audience`,
+  audienceIds: `convene:{${code}}:audience-ids`,
+  audienceHands: `convene:{${code}}:audience-hands`,
   chat: `convene:{${code}}:chat`,
   pinned: `convene:{${code}}:pinned`,
   lock: `convene:{${code}}:lock`,
@@ -41,6 +46,23 @@ const PUT_PARTICIPANT = `${LIVE_TTL}
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ttl)
 return 1`;
+
+// KEYS: meeting, audience, ids, hands; ARGV: ttl, id, record, hand raised (1/0).
+const PUT_AUDIENCE = `${LIVE_TTL}
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[3], 0, ARGV[2])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[4], 0, ARGV[2]) else redis.call('ZREM', KEYS[4], ARGV[2]) end
+for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+return 1`;
+
+const REMOVE_AUDIENCE = `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
+return v`;
 
 const APPEND_CHAT = `${LIVE_TTL}
 redis.call('RPUSH', KEYS[2], ARGV[2])
@@ -173,6 +195,9 @@ export class RedisRoomStore implements RoomStore {
       .multi()
       .pexpire(k.meeting, ttlMs)
       .pexpire(k.participants, ttlMs)
+      .pexpire(k.audience, ttlMs)
+      .pexpire(k.audienceIds, ttlMs)
+      .pexpire(k.audienceHands, ttlMs)
       .pexpire(k.chat, ttlMs)
       .pexpire(k.pinned, ttlMs)
       .exec();
@@ -208,6 +233,54 @@ export class RedisRoomStore implements RoomStore {
   async removeParticipant(code: string, id: string): Promise<ParticipantRecord | null> {
     const raw = (await this.#redis.eval(REMOVE_PARTICIPANT, 1, keys(code).participants, id)) as string | null;
     return raw ? (JSON.parse(raw) as ParticipantRecord) : null;
+  }
+
+  async putAudience(code: string, member: ParticipantRecord): Promise<void> {
+    const k = keys(code);
+    await this.#redis.eval(
+      PUT_AUDIENCE,
+      4,
+      k.meeting,
+      k.audience,
+      k.audienceIds,
+      k.audienceHands,
+      this.#opts.liveStateTtlMs,
+      member.id,
+      JSON.stringify(member),
+      member.handRaisedAt === null ? '0' : '1',
+    );
+  }
+
+  async getAudience(code: string, id: string): Promise<ParticipantRecord | null> {
+    const raw = await this.#redis.hget(keys(code).audience, id);
+    return raw ? (JSON.parse(raw) as ParticipantRecord) : null;
+  }
+
+  async removeAudience(code: string, id: string): Promise<ParticipantRecord | null> {
+    const k = keys(code);
+    const raw = (await this.#redis.eval(REMOVE_AUDIENCE, 3, k.audience, k.audienceIds, k.audienceHands, id)) as
+      string | null;
+    return raw ? (JSON.parse(raw) as ParticipantRecord) : null;
+  }
+
+  countAudience(code: string): Promise<number> {
+    return this.#redis.hlen(keys(code).audience);
+  }
+
+  async pageAudience(code: string, { after, limit, hands }: AudienceQuery): Promise<ParticipantRecord[]> {
+    if (limit <= 0) return [];
+    const k = keys(code);
+    const from = after === undefined ? '-' : `(${after}`;
+    const ids = await this.#redis.zrangebylex(hands ? k.audienceHands : k.audienceIds, from, '+', 'LIMIT', 0, limit);
+    if (!ids.length) return [];
+    const raws = await this.#redis.hmget(k.audience, ...ids);
+    return raws.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as ParticipantRecord);
+  }
+
+  /** Every audience member (a cluster node loading a room it takes over). */
+  async allAudience(code: string): Promise<ParticipantRecord[]> {
+    const all = await this.#redis.hvals(keys(code).audience);
+    return all.map((v) => JSON.parse(v) as ParticipantRecord);
   }
 
   async appendChat(code: string, message: ChatMessage, keep: number): Promise<void> {
@@ -259,7 +332,7 @@ export class RedisRoomStore implements RoomStore {
 
   async clearLiveState(code: string): Promise<void> {
     const k = keys(code);
-    await this.#redis.del(k.participants, k.chat, k.pinned);
+    await this.#redis.del(k.participants, k.audience, k.audienceIds, k.audienceHands, k.chat, k.pinned);
   }
 
   withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T> {
@@ -293,12 +366,20 @@ export class RedisRoomStore implements RoomStore {
   async restore(room: RoomSnapshot, ttlMs: number): Promise<void> {
     const k = keys(room.meeting.code);
     const tx = this.#redis.multi().set(k.meeting, JSON.stringify(room.meeting), 'PX', ttlMs);
-    tx.del(k.participants, k.chat, k.pinned);
+    tx.del(k.participants, k.audience, k.audienceIds, k.audienceHands, k.chat, k.pinned);
     if (room.participants.length)
       tx.hset(k.participants, Object.fromEntries(room.participants.map((p) => [p.id, JSON.stringify(p)])));
+    const audience = room.audience ?? [];
+    if (audience.length) {
+      tx.hset(k.audience, Object.fromEntries(audience.map((p) => [p.id, JSON.stringify(p)])));
+      tx.zadd(k.audienceIds, ...audience.flatMap((p) => [0, p.id]));
+      const hands = audience.filter((p) => p.handRaisedAt !== null);
+      if (hands.length) tx.zadd(k.audienceHands, ...hands.flatMap((p) => [0, p.id]));
+    }
     if (room.chat.length) tx.rpush(k.chat, ...room.chat.map(serializeChat));
     if (room.pinned) tx.set(k.pinned, serializeChat(room.pinned));
-    for (const key of [k.participants, k.chat, k.pinned]) tx.pexpire(key, ttlMs);
+    for (const key of [k.participants, k.audience, k.audienceIds, k.audienceHands, k.chat, k.pinned])
+      tx.pexpire(key, ttlMs);
     await tx.exec();
   }
 

@@ -3,7 +3,14 @@
  * same thing; only `Room` (server/rooms) decides what goes into them.
  */
 import type { Role } from '../../lib/permissions';
-import type { ChatMessage, ChatPage, MediaState, RoomPermissions, WaitingRoomMode } from '../../lib/protocol';
+import type {
+  AudienceSettings,
+  ChatMessage,
+  ChatPage,
+  MediaState,
+  RoomPermissions,
+  WaitingRoomMode,
+} from '../../lib/protocol';
 import type { ChatPageQuery } from './chat-page';
 
 export interface MeetingRecord {
@@ -36,12 +43,19 @@ export interface MeetingRecord {
   lasting: MeetingSettings;
   /** The waiting room's queue, in knock order. */
   lobby: LobbyRecord[];
+  /** Who joins the audience; absent (records from before the audience): nobody. */
+  audience?: AudienceSettings;
+  /**
+   * Identity keys a host or co-host promoted to the stage this session: in
+   * `invited` mode they rejoin on the stage. Bounded; cleared with the session.
+   */
+  speakers?: string[];
 }
 
 /** The settings a moderator changes during a meeting. */
 export type MeetingSettings = Pick<
   MeetingRecord,
-  'locked' | 'waitingRoom' | 'banShield' | 'permissions' | 'maxScreenShares'
+  'locked' | 'waitingRoom' | 'banShield' | 'permissions' | 'maxScreenShares' | 'audience'
 >;
 
 export interface BanRecord {
@@ -89,6 +103,8 @@ export interface ParticipantRecord {
 export interface RoomSnapshot {
   meeting: MeetingRecord;
   participants: ParticipantRecord[];
+  /** Absent in snapshots from before the audience. */
+  audience?: ParticipantRecord[];
   /** Oldest first. */
   chat: ChatMessage[];
   pinned: ChatMessage | null;
@@ -114,6 +130,19 @@ export interface RoomStore {
   /** Removes and returns the participant, or null if it was already gone (so a leave is announced once). */
   removeParticipant(code: string, id: string): Promise<ParticipantRecord | null>;
 
+  /**
+   * The audience, kept apart from the participants above (the stage), so a
+   * join, a leave or a broadcast never walks it: each call is O(1) or one
+   * page. Audience records have role 'audience'.
+   */
+  putAudience(code: string, member: ParticipantRecord): Promise<void>;
+  getAudience(code: string, id: string): Promise<ParticipantRecord | null>;
+  /** Removes and returns the member, or null if already gone. */
+  removeAudience(code: string, id: string): Promise<ParticipantRecord | null>;
+  countAudience(code: string): Promise<number>;
+  /** Up to `limit` members whose ids sort after `after`, in id order; with `hands`, only raised hands. */
+  pageAudience(code: string, query: AudienceQuery): Promise<ParticipantRecord[]>;
+
   /** Appends a message and keeps only the newest `keep`. */
   appendChat(code: string, message: ChatMessage, keep: number): Promise<void>;
   /** The newest `limit` messages, oldest first. */
@@ -134,7 +163,7 @@ export interface RoomStore {
   getPinnedChat(code: string): Promise<ChatMessage | null>;
   /** Pins a copy of the message (replacing any other), or unpins with null. A meeting that is gone keeps no pin. */
   setPinnedChat(code: string, message: ChatMessage | null): Promise<void>;
-  /** Drops live state (participants, chat, the pin) but keeps the meeting itself valid. */
+  /** Drops live state (participants, the audience, chat, the pin) but keeps the meeting itself valid. */
   clearLiveState(code: string): Promise<void>;
 
   /**
@@ -143,4 +172,10 @@ export interface RoomStore {
    */
   withRoomLock<T>(code: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface AudienceQuery {
+  after?: string | undefined;
+  limit: number;
+  hands?: boolean | undefined;
 }

@@ -32,11 +32,13 @@ const room = {
   maxScreenShares: 1,
   permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true },
   banShield: true,
+  audience: { mode: 'off' as const, stageLimit: 100 },
 };
 const joined: RoomJoined = {
   roomCode: 'abc-defg-hij',
   self: { participantId: 'me', displayName: 'Me', role: 'host', resumeToken: 't' },
   participants: [person('me', 'Me', 1, { role: 'host' }), person('bob', 'Bob', 2)],
+  audienceCount: 0,
   chat: [{ id: 'm1', from: { participantId: 'bob', displayName: 'Bob' }, text: 'earlier', sentAt: 1 }],
   chatHasMore: true,
   pinned: null,

@@ -37,6 +37,10 @@ const EXPECTED: Record<HostAction, Role[]> = {
   'end-meeting': ['host'],
   'delete-message': HOSTS,
   'pin-message': HOSTS,
+  'set-audience': HOSTS,
+  'view-audience': HOSTS,
+  promote: HOSTS,
+  demote: HOSTS,
 };
 
 type Seen = ReturnType<typeof recorder>;
@@ -135,6 +139,26 @@ const ATTEMPTS: Record<HostAction, Attempt> = {
   'pin-message': attempt({
     send: (actor, m) => emit(actor, 'pin-message', { messageId: m.targetMessageId }),
     effect: async (m, s) => expect((await s.store.getPinnedChat(m.code))?.id).toBe(m.targetMessageId),
+  }),
+  'set-audience': attempt({
+    send: (actor) => emit(actor, 'set-audience', { mode: 'overflow', stageLimit: 5 }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).audience).toEqual({ mode: 'overflow', stageLimit: 5 }),
+  }),
+  'view-audience': attempt({
+    send: (actor) => emit(actor, 'get-audience', {}),
+    effect: async (_m, _s, ack) => expect(ack).toEqual({ ok: true, members: [], count: 0, next: null }),
+  }),
+  // The target is on the stage already: promoting them changes nothing (test/audience/* promotes the audience).
+  promote: attempt({
+    send: (actor, m) => emit(actor, 'promote', { participantId: m.target.id }),
+    effect: async (m, s) => expect((await targetRecord(m, s))!.role).toBe('participant'),
+  }),
+  demote: attempt({
+    send: (actor, m) => emit(actor, 'demote', { participantId: m.target.id }),
+    effect: async (m, s) => {
+      expect(await targetRecord(m, s)).toBeNull();
+      expect((await s.store.getAudience(m.code, m.target.id))!.role).toBe('audience');
+    },
   }),
 };
 
