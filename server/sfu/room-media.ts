@@ -24,6 +24,7 @@ import { webRtcTransportOptions } from './transport-options';
 import { MEDIA_SOURCES } from '../../lib/protocol/schemas';
 import type { Placement } from './worker-pool';
 import { RoomLegs, type Leg } from './legs';
+import { consumeOn } from './consume';
 
 export type RoomMediaOptions = Pick<
   SfuConfig,
@@ -265,60 +266,25 @@ export class RoomMedia {
       throw new ConveneError('LIMIT_REACHED', `You already receive ${cap} streams, the most this server allows`);
     // The slot is held from the check on, so concurrent consumes cannot all pass the cap while they await.
     peer.pendingConsumers++;
-    const { source, participantId: producerOwnerId } = producer.appData;
-    // The transport's leg: the home router, or another worker's, where the producer is piped first.
-    const leg = this.#legs.legOf(transport.id);
-    let consumer: Consumer;
-    let release: (() => void) | undefined;
     try {
-      // Home: no await before canConsume, so a producer closing meanwhile is seen by mediasoup, not missed.
-      release = leg.home ? () => {} : await this.#legs.hold(leg, producerId);
-      const canConsume = await this.#call('consume', participantId, async () =>
-        leg.router.canConsume({ producerId, rtpCapabilities }),
+      return await consumeOn(
+        {
+          peer,
+          transport,
+          // The transport's leg: the home router, or another worker's, where the producer is piped first.
+          leg: this.#legs.legOf(transport.id),
+          legs: this.#legs,
+          producer,
+          homeRouter: router,
+          call: (fn) => this.#call('consume', participantId, fn),
+          onProducerGone: (consumerId) =>
+            this.#events.emit('consumer-closed', { participantId, consumerId, producerId }),
+        },
+        rtpCapabilities,
       );
-      if (!canConsume && producer.closed) throw new ConveneError('NOT_FOUND', 'the producer closed while consuming');
-      if (!canConsume) throw new ConveneError('INVALID_PAYLOAD', 'these RTP capabilities cannot receive this producer');
-      consumer = await this.#call('consume', participantId, () =>
-        transport.consume({
-          producerId,
-          rtpCapabilities,
-          paused: true,
-          appData: { participantId, source, producerOwnerId },
-        }),
-      );
-    } catch (err) {
-      release?.();
-      throw err;
     } finally {
       peer.pendingConsumers--;
     }
-    const { load } = leg.placement;
-    load.consumers++;
-    consumer.observer.once('close', () => {
-      load.consumers--;
-      release();
-    });
-    if (peer.closed || transport.closed || consumer.closed || router.closed) {
-      consumer.close();
-      throw new ConveneError('NOT_FOUND', 'the producer or transport closed while consuming');
-    }
-    peer.consumers.set(consumer.id, consumer);
-    consumer.on('transportclose', () => peer.consumers.delete(consumer.id));
-    consumer.on('producerclose', () => {
-      if (peer.consumers.delete(consumer.id)) {
-        this.#events.emit('consumer-closed', { participantId, consumerId: consumer.id, producerId });
-      }
-    });
-    return {
-      id: consumer.id,
-      producerId,
-      participantId: producerOwnerId,
-      source,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-      type: consumer.type,
-      producerPaused: consumer.producerPaused,
-    };
   }
 
   async resumeConsumer(participantId: string, consumerId: string): Promise<void> {
