@@ -36,9 +36,12 @@ describe('per-socket rate limits', () => {
 describe('rate limits with Redis', () => {
   let redis: RedisInstance;
   const clients: Redis[] = [];
-  const connect = () => {
-    const c = new Redis(redis.url, { lazyConnect: false });
+  // Connected before use, as the server connects its client: a limiter on a
+  // client that is not ready yet keeps its budget in memory (its insurance).
+  const connect = async () => {
+    const c = new Redis(redis.url, { lazyConnect: true });
     clients.push(c);
+    await c.connect();
     return c;
   };
   beforeAll(async () => {
@@ -50,9 +53,9 @@ describe('rate limits with Redis', () => {
   });
 
   it('per-socket buckets stay in process memory, while the unknown-code budget is shared by every process', async () => {
-    const inspect = connect();
-    const processA = new RateLimiter(limits, connect(), caps);
-    const processB = new RateLimiter(limits, connect(), caps);
+    const inspect = await connect();
+    const processA = new RateLimiter(limits, await connect(), caps);
+    const processB = new RateLimiter(limits, await connect(), caps);
     await processA.consume('chat', 'socket-on-a');
     expect(await inspect.keys('*')).toEqual([]);
 
