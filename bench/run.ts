@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: the three suites of issue 6 and the abuse suite of issue 12, baselines in the same run.
+ * `npm run bench`: the three suites of issue 6, the abuse suite of issue 12 and the cluster suite of issue 13,
+ * baselines in the same run.
  * Writes bench/results/<timestamp>.json and latest.json (git-ignored), and
  * bench/results/latest.md, and (full runs of all three suites only) refreshes
- * the results section of BENCHMARKS.md; a full run of the abuse suite refreshes its own section.
+ * the results section of BENCHMARKS.md; a full run of the abuse suite, or of the cluster suite, refreshes its own section.
  *
- * BENCH_SUITES=signaling,sfu,browser,abuse  which suites (default all)
+ * BENCH_SUITES=signaling,sfu,browser,abuse,cluster  which suites (default all)
  * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
  * BENCH_NICE=-10                      priority of the bench processes (0 = leave alone)
@@ -18,6 +19,8 @@ import path from 'node:path';
 import { ATTACKS } from './abuse/attacks';
 import { runAbuseSuite } from './abuse/suite';
 import { runBrowserSuite } from './browser/suite';
+import { clusterMarkdown } from './cluster/report';
+import { runClusterSuite } from './cluster/suite';
 import { CORES, NICE, PRIORITY } from './lib/proc';
 import { machine } from './lib/stats';
 import { abuseMarkdown } from './abuse/report';
@@ -30,7 +33,9 @@ import { runSignalingSuite } from './signaling/suite';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const quick = process.env.BENCH_QUICK === '1';
-const suites = new Set((process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse').split(',').map((s) => s.trim()));
+const suites = new Set(
+  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster').split(',').map((s) => s.trim()),
+);
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
@@ -122,6 +127,34 @@ try {
       log,
     });
   }
+  if (suites.has('cluster')) {
+    log('suite (e): cluster — 2 nodes against 1 on Redis, kill -9 of owner nodes, a Redis outage');
+    const cluster = await runClusterSuite({
+      signaling: {
+        n: quick ? 200 : 1000,
+        runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
+        windows: quick ? 1 : 2,
+        windowMs: quick ? 3000 : 5000,
+        drainMs: 1000,
+        probeRate: 10,
+        rampRate: 250,
+      },
+      failover: { kills: quick ? 2 : 6, nodes: 3, rooms: quick ? 3 : 6, perRoom: 4, timeoutMs: 15_000 },
+      outage: { windowMs: quick ? 5000 : 60_000, rooms: 3, perRoom: 4, chatPeriodMs: 1000 },
+      log,
+    });
+    const n = cluster.options.signaling.n;
+    const markdown = clusterMarkdown({
+      startedAt: result.startedAt,
+      machineLine: machineLine(env, PRIORITY.nice),
+      n,
+      placements: cluster.signaling.placements,
+      failover: cluster.failover.summary,
+      outage: cluster.outage,
+      verdicts: cluster.verdicts,
+    });
+    result.cluster = { ...cluster, markdown };
+  }
 } finally {
   if (restoreAutogroup !== null) writeFileSync('/proc/self/autogroup', restoreAutogroup);
 }
@@ -135,10 +168,12 @@ writeFileSync(path.join(RESULTS, 'latest.json'), json);
 // The headline table is the first three suites'; the abuse suite has its own.
 const md = ['signaling', 'sfu', 'browser'].some((s) => suites.has(s)) ? markdown(result) : '';
 const abuseMd = result.abuse ? abuseMarkdown(result) : '';
-writeFileSync(path.join(RESULTS, 'latest.md'), `${md}${abuseMd && `\n${abuseMd}`}`);
+const clusterMd = result.cluster ? `${result.cluster.markdown.join('\n')}\n` : '';
+writeFileSync(path.join(RESULTS, 'latest.md'), [md, abuseMd, clusterMd].filter(Boolean).join('\n'));
 // A partial run would replace the published tables with a third of them.
 const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
 if (!quick && full) updateBenchmarksMd(md);
 // The abuse section is its own: all four attacks refresh it.
 if (!quick && result.abuse?.attacks.length === ATTACKS.length) updateBenchmarksMd(abuseMd, 'abuse');
-console.log(`\n${md}${abuseMd && `\n${abuseMd}`}`);
+if (!quick && clusterMd) updateBenchmarksMd(clusterMd, 'cluster');
+console.log(`\n${[md, abuseMd, clusterMd].filter(Boolean).join('\n')}`);

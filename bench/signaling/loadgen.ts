@@ -20,6 +20,9 @@ const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 0);
 interface Participant {
   index: number;
   client: RawClient;
+  url: string;
+  /** Fan-out events it received while counting (per node, for the cluster suite). */
+  delivered: number;
   room: Room;
   id: string;
   audio: boolean;
@@ -28,6 +31,8 @@ interface Participant {
 
 interface Room {
   code: string;
+  /** The node its participants connect to (the cluster suite's room-affine placement); else they alternate. */
+  url?: string;
   size: number;
   members: Participant[];
 }
@@ -75,11 +80,14 @@ const TOGGLE_PREFIX = '42["media-toggled",';
  * The hot path: fan-out packets are read with string scans instead of
  * JSON.parse, so the generator spends its core on sockets, not parsing.
  */
-function onFanOut(packet: string): boolean {
+function onFanOut(packet: string, to: Participant): boolean {
   if (packet.startsWith(CHAT_PREFIX)) {
     const at = packet.indexOf('"text":"') + 8;
     const t = Number(packet.slice(at, packet.indexOf('|', at)));
-    if (counting) win!.deliveredAll++;
+    if (counting) {
+      win!.deliveredAll++;
+      to.delivered++;
+    }
     if (inWindow(t)) {
       win!.chatReceived++;
       recordMs(win!.chat, performance.now() - t);
@@ -93,7 +101,10 @@ function onFanOut(packet: string): boolean {
   if (packet.startsWith(TOGGLE_PREFIX)) {
     const at = packet.indexOf('"participantId":"') + 17;
     const sender = byId.get(packet.slice(at, packet.indexOf('"', at)));
-    if (counting) win!.deliveredAll++;
+    if (counting) {
+      win!.deliveredAll++;
+      to.delivered++;
+    }
     if (sender && inWindow(sender.lastToggleAt)) {
       win!.toggleReceived++;
       recordMs(win!.toggle, performance.now() - sender.lastToggleAt);
@@ -174,13 +185,14 @@ async function grow({ to, rate }: { to: number; rate: number }) {
           const room = nextRoom();
           pendingSeats.set(room, pendingSeats.get(room)! + 1);
           const client = new RawClient();
-          connectAndJoin(client, urlFor(i), room.code, `bench ${i}`).then(
+          const url = room.url ?? urlFor(i);
+          connectAndJoin(client, url, room.code, `bench ${i}`).then(
             (id) => {
               recordMs(ramp, performance.now() - at);
               pendingSeats.set(room, pendingSeats.get(room)! - 1);
-              const p: Participant = { index: i, client, room, id, audio: false, lastToggleAt: -1 };
+              const p: Participant = { index: i, client, url, delivered: 0, room, id, audio: false, lastToggleAt: -1 };
               client.onEvent = onEvent;
-              client.onEventPacket = onFanOut;
+              client.onEventPacket = (packet) => onFanOut(packet, p);
               room.members.push(p);
               participants.push(p);
               byId.set(id, p);
@@ -215,9 +227,9 @@ async function grow({ to, rate }: { to: number; rate: number }) {
 let probeCount = 0;
 function probe(at: number): void {
   const w = win!;
-  const url = urlFor(probeCount++);
-  const client = new RawClient();
   const room = rooms[Math.floor(Math.random() * rooms.length)]!;
+  const url = room.url ?? urlFor(probeCount++);
+  const client = new RawClient();
   client.connect(url).then(
     () => {
       sched.at(at, () => {
@@ -279,6 +291,7 @@ async function window({ durationMs, drainMs, probeRate }: { durationMs: number; 
   }
   await new Promise((r) => setTimeout(r, 50));
   meter.start();
+  for (const p of participants) p.delivered = 0;
   counting = true;
   await new Promise((r) => setTimeout(r, durationMs + drainMs));
   counting = false;
@@ -309,21 +322,34 @@ async function window({ durationMs, drainMs, probeRate }: { durationMs: number; 
     chatAck: summarize(w.ack),
     probe: { started: w.probeStarted, failed: w.probeFailed, latency: summarize(w.probe), hdr: encode(w.probe) },
     deliveredAll: w.deliveredAll,
+    deliveredByUrl: Object.fromEntries(
+      urls.map((u) => [u, participants.reduce((sum, p) => sum + (p.url === u ? p.delivered : 0), 0)]),
+    ),
     generator: self,
     errors: w.errors,
   };
 }
 
 const api = {
-  init: (args: { urls: string[]; rooms8: string[]; /** The room of 50, if any. */ bigRoom?: string }) => {
+  init: (args: {
+    urls: string[];
+    rooms8: string[];
+    /** The room of 50, if any. */
+    bigRoom?: string;
+    /** Each room's node, by code (room-affine placement); rooms not listed alternate between `urls`. */
+    roomUrls?: Record<string, string>;
+  }) => {
     urls = args.urls;
-    rooms = args.rooms8.map((code) => ({ code, size: 8, members: [] }));
-    bigRoom = args.bigRoom ? { code: args.bigRoom, size: 50, members: [] } : null;
+    const url = (code: string) => args.roomUrls?.[code];
+    rooms = args.rooms8.map((code) => ({ code, url: url(code), size: 8, members: [] }));
+    bigRoom = args.bigRoom ? { code: args.bigRoom, url: url(args.bigRoom), size: 50, members: [] } : null;
     for (const r of [...rooms, ...(bigRoom ? [bigRoom] : [])]) pendingSeats.set(r, 0);
     return { ok: true };
   },
   grow,
   window,
+  /** Each participant's room and node (the cluster suite checks its placement). */
+  placement: () => participants.map((p) => ({ code: p.room.code, url: p.url })),
   stop: () => {
     sched.clear();
     for (const p of participants) p.client.close();

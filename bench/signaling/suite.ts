@@ -34,7 +34,7 @@ const SETTLED_MS = 10;
 const SETTLE_MAX_MS = 10_000;
 const BIG_ROOM = 50;
 
-type Kind = 'baseline' | 'convene';
+export type Kind = 'baseline' | 'convene';
 
 export interface StepResult {
   n: number;
@@ -81,7 +81,7 @@ export interface RunResult {
   steps: StepResult[];
 }
 
-function serverProcess(kind: Kind, core: number, env: Record<string, string> = {}): Child<ServerApi> {
+export function serverProcess(kind: Kind, core: number, env: Record<string, string> = {}): Child<ServerApi> {
   // BENCH_SERVER_NODE_ARGS (e.g. --trace-gc) is for diagnosing a run; its output goes to stderr.
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   return spawnNode('bench/signaling/server.ts', { core, args: [kind], nodeArgs: ['--expose-gc', ...extra], env });
@@ -91,7 +91,7 @@ async function ready(child: Child<ServerApi>): Promise<{ port: number; pid: numb
   return child.nextEvent('ready', 60_000);
 }
 
-function roomsFor(n: number): number {
+export function roomsFor(n: number): number {
   return Math.ceil(Math.max(0, n - BIG_ROOM) / 8) + 8;
 }
 
@@ -156,7 +156,7 @@ async function startFloor(): Promise<Floor> {
  * spends ~70% of its core on 250 joins/s on top of ~55% of steady load.
  * Same rule for both servers; the time it took is reported per step.
  */
-async function settle(servers: Child<ServerApi>[]): Promise<number> {
+export async function settle(servers: Child<ServerApi>[]): Promise<number> {
   const start = Date.now();
   await sleep(SETTLE_MS);
   let quick = 0;
@@ -328,7 +328,7 @@ async function redisRun(o: SignalingOptions) {
 }
 
 /** CPU of the redis-server listening on `port` (found through /proc), or NaN. */
-function redisPidCpu(port: number): number {
+export function redisPidCpu(port: number): number {
   try {
     const pid = Number(execSync(`pgrep -f "redis-server.*${port}" | head -1`).toString().trim());
     return procCpuMs(pid);

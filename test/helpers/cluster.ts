@@ -28,6 +28,8 @@ export interface ClusterOptions {
   next?: boolean;
   /** Extra environment for every node (LOG_LEVEL, RECONNECT_GRACE_MS…). */
   env?: Record<string, string>;
+  /** Another entry point for the nodes, run with the same environment (the bench's nodes add a hook of their own). */
+  entry?: string;
 }
 
 /** HAProxy's view of one node: its check status (`UP`, `DOWN`, `UP 1/2`…) and how many sessions it has been given. */
@@ -152,7 +154,7 @@ function startNode(
   redisUrl: string,
   opts: ClusterOptions,
 ): { proc: ChildProcess; output: () => string; exited: Promise<void>; ready: Promise<void> } {
-  const entry = opts.next ? 'server/index.ts' : 'test/helpers/cluster-node.ts';
+  const entry = opts.entry ?? (opts.next ? 'server/index.ts' : 'test/helpers/cluster-node.ts');
   const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: nodeEnv(address, port, redisUrl, opts),
