@@ -19,6 +19,13 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'dis
 
 /** How many times (2 s apart) a resume refused as "still connected" is retried. */
 const RESUME_RETRIES = 30;
+/**
+ * A resume refused as UNAVAILABLE: the meeting's node died and another is
+ * adopting the room (docs/cluster.md: within about 2 s of the death), or Redis
+ * is away. Asked again every 250 ms for the first 2 s, when the room is about
+ * to move, then less and less often, up to every 4 s.
+ */
+const unavailableRetryMs = (attempt: number) => (attempt < 8 ? 250 : Math.min(4_000, 250 * 2 ** (attempt - 7)));
 
 export class MeetingConnection {
   readonly socket: MeetingSocket;
@@ -28,6 +35,7 @@ export class MeetingConnection {
   #restartDelayMs: number | null = null;
   readonly #stateListeners = new Set<(s: ConnectionState) => void>();
   #resumeRetries = 0;
+  #resuming = false;
 
   constructor(url: string | undefined, options: Partial<ManagerOptions & SocketOptions> = {}) {
     this.socket = url ? io(url, options) : io(options);
@@ -64,6 +72,15 @@ export class MeetingConnection {
     }
   }
 
+  /**
+   * True from a reconnect until its resume succeeded or was given up. The
+   * server also sends `join-error` for each refused attempt; one that will be
+   * retried is not the end of the meeting, so the UI ignores it meanwhile.
+   */
+  get resuming(): boolean {
+    return this.#resuming;
+  }
+
   get state(): ConnectionState {
     return this.#state;
   }
@@ -82,6 +99,7 @@ export class MeetingConnection {
   async #onConnect(): Promise<void> {
     const previous = this.#joined;
     if (!previous) return this.#setState('connected');
+    this.#resuming = true;
     // Rejoin as the same participant; the others see no leave/join.
     const res = await this.request('join-room', {
       roomCode: previous.roomCode,
@@ -104,7 +122,21 @@ export class MeetingConnection {
       }, 2_000);
       return;
     }
+    if (!res.ok && res.error.code === 'UNAVAILABLE' && this.#resumeRetries < RESUME_RETRIES) {
+      const delay = unavailableRetryMs(this.#resumeRetries);
+      this.#resumeRetries++;
+      const connection = this.socket.id;
+      setTimeout(
+        () => {
+          if (this.socket.connected && this.socket.id === connection && this.#joined === previous)
+            void this.#onConnect();
+        },
+        delay / 2 + (Math.random() * delay) / 2,
+      );
+      return;
+    }
     this.#resumeRetries = 0;
+    this.#resuming = false;
     if (!res.ok) this.#joined = null;
     this.#setState('connected');
   }

@@ -134,7 +134,9 @@ export function useMeeting(
       dispatch({ type: 'reset' });
       setPhase('joining');
       setError(null);
-      const conn = new MeetingConnection(undefined, { transports: ['websocket'] });
+      // First reconnect after 0.25–0.75 s, not Socket.IO's 0.5–1.5 s: when a node dies, its participants
+      // come back through the front door as soon as the room has moved (issue 13: media back within 3 s).
+      const conn = new MeetingConnection(undefined, { transports: ['websocket'], reconnectionDelay: 500 });
       // Created before join-room is sent so it hears room-joined and every producer after it.
       const session = new MediaSession(conn, { ...(constraints.current && { constraints: constraints.current }) });
       const l = { connection: conn, media: session };
@@ -202,7 +204,8 @@ export function useMeeting(
       s.on('bans-updated', ({ bans }) => dispatch({ type: 'bans', bans }));
       // A failed join, a denied knock, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
       s.on('join-error', (e) => {
-        if (liveRef.current === l) refuse(e);
+        // A refused resume the connection tries again (the meeting is moving to another node) is not the end.
+        if (liveRef.current === l && !conn.resuming) refuse(e);
       });
       s.on('force-disconnect', ({ reason }) => {
         teardown();
