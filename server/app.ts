@@ -31,6 +31,7 @@ import { MediaBridge } from './signaling/media-bridge';
 import { Sfu, type SfuConfig } from './sfu';
 import { ClusterNode } from './cluster';
 import { OwnedStore } from './cluster/owned-store';
+import { logConnectionErrors } from './cluster/redis-errors';
 import { clusterHooks, localOps } from './signaling/cluster';
 import { randomId } from './random-id';
 import { MemoryRoomStore } from './store/memory';
@@ -127,7 +128,10 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true, enableOfflineQueue: false })
     : null;
-  if (redis) await redis.connect();
+  if (redis) {
+    logConnectionErrors(redis, log, 'main');
+    await redis.connect();
+  }
   // With Redis this process is one node of a cluster: it owns some rooms and relays the rest.
   const cluster = redis ? await ClusterNode.start(redis, log) : null;
   const nodeId = cluster?.nodeId ?? randomId(9);
@@ -221,6 +225,8 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     // A subscriber queues while Redis is away (and resubscribes after): the
     // adapter subscribes rooms as sockets join them, and must not see that fail.
     sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: true });
+    logConnectionErrors(pub, log, 'adapter-pub');
+    logConnectionErrors(sub, log, 'adapter-sub');
     await Promise.all([pub.connect(), sub.connect()]);
     io.adapter(await redisAdapter(redis, pub, sub, log));
   }

@@ -9,6 +9,7 @@ import { randomId } from '../random-id';
 import { RoomLeases, nodeRoomsKey } from './leases';
 import { NodeRegistry } from './nodes';
 import { Placement } from './placement';
+import { logConnectionErrors } from './redis-errors';
 import { NodeRpc } from './rpc';
 
 /** How long a node waits for another node's answer before UNAVAILABLE. */
@@ -44,8 +45,10 @@ export class ClusterNode {
     const nodeId = randomId(9);
     // Requests fail at once while Redis is away (UNAVAILABLE), instead of queueing behind it.
     const pub = redis.duplicate({ lazyConnect: true, enableOfflineQueue: false });
+    logConnectionErrors(pub, log, 'rpc-pub');
     await pub.connect();
     const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    logConnectionErrors(sub, log, 'rpc-sub');
     const rpc = await NodeRpc.start(nodeId, pub, sub, RPC_TIMEOUT_MS, log);
     const leases = new RoomLeases(nodeId, redis, log);
     const nodes = new NodeRegistry(nodeId, redis, () => leases.count, log);

@@ -68,6 +68,9 @@ export class Placement {
       } catch (err) {
         if (!(err instanceof NotOwner)) throw err;
         this.#owners.delete(code);
+        // Its node no longer listens: take the room now rather than wait for the
+        // heartbeat to expire (a client resuming after the kill gets here first).
+        if (err.unreachable) await this.adopt(code, owner);
       }
     }
     throw new ConveneError('UNAVAILABLE', 'The meeting is moving to another server; try again in a moment');
@@ -153,7 +156,7 @@ export class Placement {
   async #serve(code: string, op: string, args: unknown[]): Promise<unknown> {
     if (op === PLACE) return this.leases.holds(code) ? this.nodeId : this.#placeHere(code);
     if (op === ADOPT) return this.adopt(code, args[0] as string);
-    if (!this.leases.holds(code)) throw new NotOwner(null);
+    if (!this.leases.holds(code)) throw new NotOwner();
     return this.#local(code, op, args);
   }
 }

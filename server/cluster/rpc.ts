@@ -9,9 +9,13 @@ import type { Logger } from 'pino';
 import { ConveneError, isErrorCode } from '../../lib/protocol';
 import { randomId } from '../random-id';
 
-/** What an RPC says when it reached a node that no longer owns the room: ask again. */
+/**
+ * What an RPC says when it reached a node that no longer owns the room: ask
+ * again. `unreachable`: nobody listens on that node's channel at all, so it is
+ * dead (or cut off from Redis) and cannot serve the room, whatever its lease says.
+ */
 export class NotOwner extends Error {
-  constructor(readonly owner: string | null) {
+  constructor(readonly unreachable = false) {
     super('not the owner');
   }
 }
@@ -85,7 +89,7 @@ export class NodeRpc {
       return -1;
     });
     // Nobody listens on a dead node's channel: that is a stale owner, not a slow one.
-    if (receivers === 0) this.#settle(id, false, new NotOwner(null));
+    if (receivers === 0) this.#settle(id, false, new NotOwner(true));
     return answer;
   }
 
@@ -113,7 +117,7 @@ export class NodeRpc {
     if (msg.t === 'res') {
       const e = msg.error;
       if (msg.ok) this.#settle(msg.id, true, msg.value);
-      else if (e?.notOwner) this.#settle(msg.id, false, new NotOwner(null));
+      else if (e?.notOwner) this.#settle(msg.id, false, new NotOwner());
       else
         this.#settle(
           msg.id,
@@ -128,7 +132,7 @@ export class NodeRpc {
   async #answer(req: Request): Promise<void> {
     let res: Response;
     try {
-      if (!this.#serve) throw new NotOwner(null);
+      if (!this.#serve) throw new NotOwner();
       const args = Array.from({ length: req.n }, (_, i) => req.args[i]);
       const value = await this.#serve(req.code, req.op, args);
       res = { t: 'res', id: req.id, ok: true, value };

@@ -87,6 +87,20 @@ describe('one owner per live room', () => {
     expectOk(await emit(survivor.socket, 'send-message', { text: 'still here' }));
   }, 40_000);
 
+  it('a request relayed to a killed owner moves the room at once, before its heartbeat has expired', async () => {
+    await restartAll();
+    const { owner: dead, other: live, onOther: survivor } = await twoNodeRoom(cluster, sockets);
+
+    const reset = next(survivor.socket, 'media-reset', 10_000);
+    await dead.kill('SIGKILL');
+    const killedAt = Date.now();
+    // Nobody listens on the dead node's channel any more: the live node takes the room for this request.
+    expectOk(await emit(survivor.socket, 'send-message', { text: 'anyone there?' }));
+    await reset;
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+    expect(await mediaAddress(survivor.socket)).toBe(live.address);
+  }, 40_000);
+
   it("draining the owner with SIGTERM hands the room over before it exits: the other node's participant sees one media-reset, and the drained node's participant resumes on the live node", async () => {
     await restartAll();
     const { code, owner: drained, other: live, onOwner: moves, onOther: stays } = await twoNodeRoom(cluster, sockets);
