@@ -187,6 +187,8 @@ export const BenchResultSchema = z.object({
   abuse: AbuseSchema.optional(),
   /** The cluster suite renders its own section (bench/cluster/report.ts); its figures are saved beside it. */
   cluster: z.object({ markdown: z.array(z.string()) }).optional(),
+  /** The audience suite renders its own section (bench/audience/suite.ts); its figures are saved beside it. */
+  audience: z.object({ markdown: z.string() }).optional(),
 });
 
 export type BenchResult = z.infer<typeof BenchResultSchema>;

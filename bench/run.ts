@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: the three suites of issue 6, the abuse suite of issue 12 and the cluster suite of issue 13,
+ * `npm run bench`: the three suites of issue 6, the abuse suite of issue 12, the cluster suite of issue 13 and the audience suite of issue 14,
  * baselines in the same run.
  * Writes bench/results/<timestamp>.json and latest.json (git-ignored), and
  * bench/results/latest.md, and (full runs of all three suites only) refreshes
  * the results section of BENCHMARKS.md; a full run of the abuse suite, or of the cluster suite, refreshes its own section.
  *
- * BENCH_SUITES=signaling,sfu,browser,abuse,cluster  which suites (default all)
+ * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience  which suites (default all)
+ * BENCH_AUDIENCE_N=5000, BENCH_AUDIENCE_RATE=250  the audience suite's size and join rate
  * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
  * BENCH_NICE=-10                      priority of the bench processes (0 = leave alone)
@@ -18,6 +19,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ATTACKS } from './abuse/attacks';
 import { runAbuseSuite } from './abuse/suite';
+import { audienceOptions } from './audience/options';
+import { audienceMarkdown, runAudienceSuite } from './audience/suite';
 import { runBrowserSuite } from './browser/suite';
 import { clusterMarkdown } from './cluster/report';
 import { runClusterSuite } from './cluster/suite';
@@ -34,7 +37,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const quick = process.env.BENCH_QUICK === '1';
 const suites = new Set(
-  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster').split(',').map((s) => s.trim()),
+  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster,audience').split(',').map((s) => s.trim()),
 );
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -155,6 +158,13 @@ try {
     });
     result.cluster = { ...cluster, markdown };
   }
+  if (suites.has('audience')) {
+    log(
+      'suite (f): audience — N audience members join one meeting while its stage chats, against a bare Socket.IO floor',
+    );
+    const audience = await runAudienceSuite(audienceOptions(log));
+    result.audience = { ...audience, markdown: audienceMarkdown(audience) };
+  }
 } finally {
   if (restoreAutogroup !== null) writeFileSync('/proc/self/autogroup', restoreAutogroup);
 }
@@ -169,11 +179,13 @@ writeFileSync(path.join(RESULTS, 'latest.json'), json);
 const md = ['signaling', 'sfu', 'browser'].some((s) => suites.has(s)) ? markdown(result) : '';
 const abuseMd = result.abuse ? abuseMarkdown(result) : '';
 const clusterMd = result.cluster ? `${result.cluster.markdown.join('\n')}\n` : '';
-writeFileSync(path.join(RESULTS, 'latest.md'), [md, abuseMd, clusterMd].filter(Boolean).join('\n'));
+const audienceMd = result.audience ? `${result.audience.markdown}\n` : '';
+writeFileSync(path.join(RESULTS, 'latest.md'), [md, abuseMd, clusterMd, audienceMd].filter(Boolean).join('\n'));
 // A partial run would replace the published tables with a third of them.
 const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
 if (!quick && full) updateBenchmarksMd(md);
 // The abuse section is its own: all four attacks refresh it.
 if (!quick && result.abuse?.attacks.length === ATTACKS.length) updateBenchmarksMd(abuseMd, 'abuse');
 if (!quick && clusterMd) updateBenchmarksMd(clusterMd, 'cluster');
-console.log(`\n${[md, abuseMd, clusterMd].filter(Boolean).join('\n')}`);
+if (!quick && audienceMd) updateBenchmarksMd(audienceMd, 'audience');
+console.log(`\n${[md, abuseMd, clusterMd, audienceMd].filter(Boolean).join('\n')}`);
