@@ -6,7 +6,7 @@
  * the results section of BENCHMARKS.md; a full run of the abuse suite, or of the cluster suite, refreshes its own section.
  *
  * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience  which suites (default all)
- * BENCH_AUDIENCE_N=5000, BENCH_AUDIENCE_RATE=250  the audience suite's size and join rate
+ * BENCH_AUDIENCE_N=5000, BENCH_AUDIENCE_RATE=100  the audience suite's size and join rate
  * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
  * BENCH_NICE=-10                      priority of the bench processes (0 = leave alone)

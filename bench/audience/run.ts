@@ -1,7 +1,7 @@
 /**
  * The audience suite on its own (also part of `npm run bench` as BENCH_SUITES=audience):
  *   node --import tsx bench/audience/run.ts
- * BENCH_AUDIENCE_N=5000  BENCH_AUDIENCE_RATE=250  BENCH_RUNS=2  BENCH_QUICK=1 (tiny, for developing the bench)
+ * BENCH_AUDIENCE_N=5000  BENCH_AUDIENCE_RATE=100  BENCH_RUNS=2  BENCH_QUICK=1 (tiny, for developing the bench)
  * Writes bench/results/audience-<timestamp>.json and prints the markdown section.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
