@@ -10,7 +10,7 @@ import type { ConveneServer } from '../../server/app';
 import { guestIdentity } from '../../server/auth/identity';
 import { MeetingService } from '../../server/rooms/meetings';
 import { loadSfuConfig } from '../../server/sfu';
-import type { RoomSettings } from '../../lib/protocol';
+import { CreateRoomBody, type RoomSettings } from '../../lib/protocol';
 import { expectErr, expectOk } from '../helpers/ack';
 import { signaledRoundTrip } from '../helpers/media';
 import { plainProducer } from '../sfu/helpers';
@@ -289,6 +289,21 @@ describe('host powers over the audience', () => {
     const back = await joined(server, code, 'Viewer', { cookie: guestCookieHeader(t) });
     sockets.push(back.socket);
     expect(back.self.role).toBe('participant');
+  });
+});
+
+describe('creating a meeting with an audience', () => {
+  it('POST /api/rooms takes settings.audience; a stage limit is capped at the capacity; a bad mode is refused', async () => {
+    const body = CreateRoomBody.parse({ settings: { capacity: 20, audience: { mode: 'overflow', stageLimit: 50 } } });
+    const meetings = new MeetingService(server.store, server.config);
+    const made = await meetings.create(guestIdentity('api-creator'), body);
+    expect(made.audience).toEqual({ mode: 'overflow', stageLimit: 20 });
+    expect(made.lasting.audience).toEqual({ mode: 'overflow', stageLimit: 20 });
+    expect(CreateRoomBody.safeParse({ settings: { audience: { mode: 'everyone' } } }).success).toBe(false);
+    expect(CreateRoomBody.safeParse({ settings: { audience: { mode: 'invited', stageLimit: 0 } } }).success).toBe(
+      false,
+    );
+    expect((await meetings.create(guestIdentity('plain'), {})).audience).toBeUndefined();
   });
 });
 
