@@ -68,9 +68,9 @@ const envSchema = z
     MAX_SCREEN_SHARES: z.coerce.number().int().min(1).max(16).default(1),
     // A full default meeting needs 230: 99 others' mic and camera, and 16 screen shares with their audio.
     MAX_CONSUMERS_PER_PARTICIPANT: z.coerce.number().int().min(1).max(10_000).default(250),
-    // The SFU bench's single-worker video capacity on a 2-vCPU EPYC (BENCHMARKS.md): 800 consumers
-    // of a 110 packets/s stream at <= 0.1% loss; past it the worker queues. Audio costs less, so mixed rooms spread early.
-    MEDIASOUP_MAX_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).max(1_000_000).default(800),
+    // The SFU bench's single-worker video capacity on a 2-vCPU EPYC (BENCHMARKS.md) is 600-800 consumers of a
+    // 110 packets/s stream; the low end, since spreading early costs only one pipe consumer per producer and worker.
+    MEDIASOUP_MAX_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).max(1_000_000).default(600),
   })
   .refine((e) => e.MEDIASOUP_RTC_MIN_PORT <= e.MEDIASOUP_RTC_MAX_PORT, {
     message: 'MEDIASOUP_RTC_MIN_PORT must not exceed MEDIASOUP_RTC_MAX_PORT',

@@ -13,7 +13,7 @@ describe('loadSfuConfig', () => {
       iceServers: [],
       maxScreenShares: 1,
       maxConsumersPerParticipant: 250,
-      maxConsumersPerWorker: 800,
+      maxConsumersPerWorker: 600,
     });
   });
 
