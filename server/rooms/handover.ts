@@ -68,7 +68,11 @@ export function changeSettings(meeting: MeetingRecord, actorKey: string, patch: 
 /** Puts the live settings back to the lasting ones; returns whether anything changed. */
 export function revertSettings(meeting: MeetingRecord): boolean {
   const live = settingsOf(meeting);
-  const changed = SETTINGS.some((k) => JSON.stringify(live[k]) !== JSON.stringify(meeting.lasting[k]));
-  if (changed) Object.assign(meeting, structuredClone(meeting.lasting));
+  const changed = SETTINGS.some((k) => JSON.stringify(live[k] ?? null) !== JSON.stringify(meeting.lasting[k] ?? null));
+  if (changed) {
+    Object.assign(meeting, structuredClone(meeting.lasting));
+    // Lasting settings from before the audience have none: the session's audience goes with it.
+    if (!meeting.lasting.audience) delete meeting.audience;
+  }
   return changed;
 }

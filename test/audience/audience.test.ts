@@ -292,6 +292,21 @@ describe('host powers over the audience', () => {
   });
 });
 
+describe('audience settings', () => {
+  it("a session co-host's audience lasts the session: once everyone left, the meeting has none again", async () => {
+    const { code, join, host } = await townHall({ mode: 'off' });
+    const bob = await join('Bob');
+    const carol = await join('Carol');
+    // Only the creator's appointments last: Carol, named by Bob, is a co-host for this session only.
+    expectOk(await emit(host.socket, 'transfer-host', { participantId: bob.id }));
+    expectOk(await emit(bob.socket, 'set-role', { participantId: carol.id, role: 'cohost' }));
+    expectOk(await emit(carol.socket, 'set-audience', { mode: 'invited' }));
+    expect((await server.store.getMeeting(code))!.audience).toEqual({ mode: 'invited', stageLimit: 100 });
+    for (const s of [host, bob, carol]) expectOk(await emit(s.socket, 'leave-room'));
+    expect((await server.store.getMeeting(code))!.audience).toBeUndefined();
+  });
+});
+
 describe('creating a meeting with an audience', () => {
   it('POST /api/rooms takes settings.audience; a stage limit is capped at the capacity; a bad mode is refused', async () => {
     const body = CreateRoomBody.parse({ settings: { capacity: 20, audience: { mode: 'overflow', stageLimit: 50 } } });
