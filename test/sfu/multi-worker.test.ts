@@ -64,7 +64,7 @@ describe('one meeting over two workers', () => {
   });
 
   it('a host mute stops the stream on both workers at once, and the owner resuming restarts both', async () => {
-    const { room, a, producerId, B, D } = await spreadRoom('spread-mute', 7002);
+    const { room, a, producerId, B, C, D, E } = await spreadRoom('spread-mute', 7002);
     const paused: RoomMediaEvents['producer-paused'][] = [];
     room.on('producer-paused', (e) => paused.push(e));
     a.start();
@@ -74,12 +74,17 @@ describe('one meeting over two workers', () => {
     const [home, leg] = await Promise.all([packetsDuring(B, 500), packetsDuring(D, 500)]);
     expect({ home, leg }).toEqual({ home: 0, leg: 0 });
     expect(paused).toEqual([{ participantId: 'A', producerId, source: 'mic', by: 'host' }]);
+    // The copy on the other worker is paused too (mediasoup's pipe wiring): a consumer created there now says so.
+    const F = await plainConsumer(room, 'F');
+    expect((await F.consume(producerId)).producerPaused).toBe(true);
+    expect(room.receiveWorkerPid('F')).toBe(room.receiveWorkerPid('D'));
 
     await room.resumeProducer('A', producerId);
     const [home2, leg2] = await Promise.all([packetsDuring(B, 300), packetsDuring(D, 300)]);
     expect(home2).toBeGreaterThan(5);
     expect(leg2).toBeGreaterThan(5);
-    closeAll(a, B, D);
+    expect(await packetsDuring(F, 300)).toBeGreaterThan(5);
+    closeAll(a, B, C, D, E, F);
     await sfu.closeRoom('spread-mute');
   });
 
