@@ -83,6 +83,10 @@ export class NodeRpc {
       }, this.timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
     });
+    // The answer can arrive (on the subscriber connection) before PUBLISH's own reply, while this
+    // call still awaits it: a rejection then would have no handler yet and crash the process.
+    // The caller still gets the rejection through the returned promise.
+    answer.catch(() => undefined);
     const receivers = await this.pub.publish(channel(to), JSON.stringify(request)).catch((err: unknown) => {
       this.#settle(id, false, new ConveneError('UNAVAILABLE', 'The cluster is unreachable; try again in a moment'));
       this.log.warn({ err: (err as Error).message, to, op }, 'rpc publish failed');
