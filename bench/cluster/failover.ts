@@ -19,6 +19,9 @@ import { startBenchCluster, joinRoom, startMics, waitFor, type BenchCluster } fr
 import type { EmulatedParticipant, ParticipantSink } from './participant';
 import { nowNs } from './participant';
 
+/** How long after a kill detection is waited for, even when media came back first. */
+const DETECTION_WAIT_MS = 10_000;
+
 export interface FailoverOptions {
   kills: number;
   nodes: number;
@@ -143,12 +146,15 @@ async function killOwner(
   arm(w);
   await node.kill('SIGKILL');
 
-  // Detection and the leases, polled while media comes back.
+  // Detection and the leases, polled while media comes back, and after it (a room can move before
+  // its dead owner is detected: a request nobody answers takes it at once).
   let detectedNs = NaN;
   let leasesNs = NaN;
-  const run = { polling: true };
   const poller = (async () => {
-    while (run.polling && (Number.isNaN(detectedNs) || Number.isNaN(leasesNs))) {
+    while (
+      (Number.isNaN(detectedNs) || Number.isNaN(leasesNs)) &&
+      nowNs() - w.killNs < Math.max(o.timeoutMs, DETECTION_WAIT_MS) * 1e6
+    ) {
       const [member, ...owners] = await Promise.all([
         c.redis.sismember('convene:nodes', deadId).catch(() => 1),
         ...moved.map((r) => c.leaseOf(r.code).catch(() => deadId)),
@@ -161,7 +167,6 @@ async function killOwner(
   const back = (p: EmulatedParticipant, room: EmulatedParticipant[]) =>
     room.every((q) => q === p || w.firstFrom.get(p)!.has(q.index));
   await waitFor(() => moved.every((r) => r.members.every((p) => back(p, r.members))), o.timeoutMs);
-  run.polling = false;
   await poller;
   for (const off of listeners) off();
 
