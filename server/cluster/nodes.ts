@@ -19,6 +19,8 @@ export interface NodeInfo {
   id: string;
   /** Rooms this node owns: placement puts a new room on the least loaded node. */
   load: number;
+  /** When the node wrote this (its clock). */
+  at: number;
 }
 
 export class NodeRegistry {
@@ -26,6 +28,12 @@ export class NodeRegistry {
   #timers: NodeJS.Timeout[] = [];
   #deadListeners: Array<(id: string, claimed: boolean) => void> = [];
   #stopped = false;
+  /**
+   * Rooms this node placed on others since their last heartbeat, by node: a
+   * burst of new meetings would otherwise all go to the node whose heartbeat
+   * still says it is empty.
+   */
+  readonly #placed = new Map<string, number[]>();
   /**
    * No node is declared dead before this time: after Redis was unreachable
    * (or came back empty) every node needs one heartbeat to be seen again.
@@ -81,13 +89,21 @@ export class NodeRegistry {
    * without this node, it answers this node only when no other is alive.
    */
   leastLoaded(opts: { extra?: Map<string, number>; withoutSelf?: boolean } = {}): string {
-    const load = (n: NodeInfo) => n.load + (opts.extra?.get(n.id) ?? 0);
-    let best: NodeInfo | null = opts.withoutSelf ? null : { id: this.id, load: this.load() };
+    const load = (n: NodeInfo) => n.load + (opts.extra?.get(n.id) ?? 0) + (this.#placed.get(n.id)?.length ?? 0);
+    let best: NodeInfo | null = opts.withoutSelf ? null : { id: this.id, load: this.load(), at: Date.now() };
     for (const n of this.#alive.values()) {
       if (n.id === this.id) continue;
       if (!best || load(n) < load(best)) best = n;
     }
     return best?.id ?? this.id;
+  }
+
+  /** This node just placed a room on `id`: count it there until its next heartbeat does. */
+  placedOn(id: string): void {
+    if (id === this.id) return;
+    const times = this.#placed.get(id) ?? [];
+    times.push(Date.now());
+    this.#placed.set(id, times);
   }
 
   /** Leaves the set at once, so others do not wait for the TTL (graceful stop). */
@@ -104,7 +120,7 @@ export class NodeRegistry {
 
   async #beat(): Promise<void> {
     if (this.#stopped) return;
-    const info: NodeInfo = { id: this.id, load: this.load() };
+    const info: NodeInfo = { id: this.id, load: this.load(), at: Date.now() };
     await this.redis
       .multi()
       .set(nodeKey(this.id), JSON.stringify(info), 'PX', NODE_TTL_MS)
@@ -135,6 +151,13 @@ export class NodeRegistry {
         return;
       }
       this.#alive = alive;
+      for (const [id, times] of this.#placed) {
+        const beat = alive.get(id);
+        // Later than its last beat (clocks may differ a little: none kept past 2 s).
+        const pending = beat ? times.filter((t) => t > beat.at && Date.now() - t < 2_000) : [];
+        if (pending.length) this.#placed.set(id, pending);
+        else this.#placed.delete(id);
+      }
       for (const id of dead) {
         const claimed = (await this.redis.srem(NODES, id)) === 1;
         this.log.warn({ node: id, claimed }, 'node is dead');

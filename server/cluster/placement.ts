@@ -130,6 +130,7 @@ export class Placement {
     }
     const target = this.nodes.leastLoaded();
     if (target !== this.nodeId) {
+      this.nodes.placedOn(target);
       try {
         const owner = (await this.rpc.call(target, code, PLACE, [])) as string;
         this.#owners.set(code, owner);

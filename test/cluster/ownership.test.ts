@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk } from '../helpers/ack';
 import { startCluster, type Cluster, type NodeProcess } from '../helpers/cluster';
-import { cookieOf, fakeMic, joinOn, mediaAddress, twoNodeRoom } from '../helpers/cluster-room';
+import { clusterMeeting, cookieOf, fakeMic, joinOn, mediaAddress, twoNodeRoom } from '../helpers/cluster-room';
 import { client, connected, emit, next, recorder, type Client } from '../helpers/server';
 
 const GRACE_MS = 1_500;
@@ -68,6 +68,21 @@ describe('one owner per live room', () => {
     expect(await left).toMatchObject({ participantId: bob.self.participantId, reason: 'kicked' });
     await expect(joinOn(two, code, 'Bob', sockets)).rejects.toThrow(/BANNED/);
   }, 30_000);
+
+  it('a burst of new meetings through one node is spread over the nodes by load, not piled on one', async () => {
+    await restartAll();
+    const [one, two] = cluster.nodes as [NodeProcess, NodeProcess];
+    const owners: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const code = await clusterMeeting(cluster);
+      const alice = await joinOn(one, code, 'Alice', sockets);
+      owners.push(await mediaAddress(alice.socket));
+    }
+    const onOne = owners.filter((a) => a === one.address).length;
+    expect(onOne + owners.filter((a) => a === two.address).length).toBe(10);
+    expect(onOne).toBeGreaterThanOrEqual(4);
+    expect(onOne).toBeLessThanOrEqual(6);
+  }, 40_000);
 
   it("killing the owner with SIGKILL moves the room to the live node within 2 s: its participants hear media-reset and get transports there, and the dead node's participant leaves after the grace", async () => {
     await restartAll();
