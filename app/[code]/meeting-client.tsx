@@ -13,6 +13,7 @@ import {
 import { useMeeting, type MeetingActions } from '@/lib/client/use-meeting';
 import { useKnockSound } from '@/lib/client/use-knock-sound';
 import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
+import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePanel';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
 import { ConfirmDialog, SettingsDialog } from '@/components/meeting/Dialogs';
@@ -59,6 +60,8 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
       return void send('request-unmute', { participantId });
     case 'ban':
       return void send('kick-participant', { participantId, ban: true });
+    case 'demote':
+      return void send('demote', { participantId });
   }
 }
 
@@ -96,7 +99,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     if (joined && can(moderatorRole, 'view-bans')) void refreshBans();
   }, [joined, moderatorRole, refreshBans]);
   useKnockSound(view.lobby.length);
-  useMeetingShortcuts(joined, { mic: () => void actions.toggleMic(), camera: () => void actions.toggleCamera() });
+  // The audience has no mic or camera to toggle.
+  useMeetingShortcuts(joined && moderatorRole !== 'audience', {
+    mic: () => void actions.toggleMic(),
+    camera: () => void actions.toggleCamera(),
+  });
   // Messages count as read while the chat is open, and history counts as read on arrival.
   const newestSentAt = view.chat.at(-1)?.sentAt ?? 0;
   useEffect(() => {
@@ -191,6 +198,10 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     panel === 'chat' ? 0 : view.chat.filter((m) => m.sentAt > seenChat && m.from.participantId !== selfId).length;
   const nameOf = (id: string) => view.participants.find((x) => x.participantId === id)?.displayName ?? 'Someone';
   const send = actions.send;
+  const watching = role === 'audience';
+  const handRaised = watching ? view.selfHandRaisedAt !== null : me?.handRaisedAt != null;
+  const toggleHand = () => void send('raise-hand', { raised: !handRaised });
+  const hasAudience = (view.room?.audience.mode ?? 'off') !== 'off' || view.audienceCount > 0;
 
   const aside =
     panel === 'chat' ? (
@@ -228,6 +239,20 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           onDeny={(participantId) => void send('deny', { participantId })}
           onAdmitAll={() => void send('admit-all', {})}
         />
+        {hasAudience && (
+          <AudiencePanel
+            count={view.audienceCount}
+            moderator={can(role, 'view-audience')}
+            hands={view.audienceHands}
+            onPromote={(participantId) => void send('promote', { participantId })}
+            onLowerHand={(participantId) => void send('lower-hand', { participantId })}
+            onRemove={(participantId) => void send('kick-participant', { participantId })}
+            onLoadPage={async (after) => {
+              const res = await send('get-audience', after ? { after } : {});
+              return res.ok ? res : null;
+            }}
+          />
+        )}
         {view.room && (
           <HostControls
             role={role}
@@ -267,6 +292,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       overlay={
         <>
           <Toasts toasts={view.toasts} />
+          {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
           <Reactions reactions={view.reactions} nameOf={nameOf} />
           {view.unmuteRequestBy && (
             <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
@@ -300,13 +326,14 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       }
       controls={
         <ControlBar
+          watching={watching}
           micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
           cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
           sharing={Boolean(view.media.local.screen)}
           shareBlocked={
             Object.values(view.media.remote).some((s) => s.screen) && (view.room?.maxScreenShares ?? 1) <= 1
           }
-          handRaised={me?.handRaisedAt != null}
+          handRaised={handRaised}
           panel={panel}
           unreadChat={unread}
           waiting={view.lobby.length}
@@ -314,7 +341,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           onToggleCamera={() => void actions.toggleCamera()}
           onShareScreen={() => void actions.shareScreen()}
           onStopSharing={() => void actions.stopSharing()}
-          onToggleHand={() => void send('raise-hand', { raised: me?.handRaisedAt == null })}
+          onToggleHand={toggleHand}
           onReact={(emoji) => void send('react', { emoji })}
           onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
           onSettings={() => setSettingsOpen(true)}

@@ -6,6 +6,8 @@ import styles from './meeting.module.css';
 export type SidePanel = 'people' | 'chat';
 
 export interface ControlBarProps {
+  /** In the audience: nothing to send, so no mic, camera or share buttons. */
+  watching?: boolean;
   micOn: boolean;
   cameraOn: boolean;
   sharing: boolean;
@@ -30,32 +32,36 @@ export interface ControlBarProps {
 export function ControlBar(p: ControlBarProps) {
   return (
     <nav className={styles.controls} aria-label="Meeting controls">
-      <button
-        type="button"
-        className={p.micOn ? 'secondary' : styles.off}
-        onClick={p.onToggleMic}
-        data-testid="toggle-mic"
-        aria-keyshortcuts="Control+D Meta+D"
-      >
-        {p.micOn ? 'Turn off microphone' : 'Turn on microphone'}
-      </button>
-      <button
-        type="button"
-        className={p.cameraOn ? 'secondary' : styles.off}
-        onClick={p.onToggleCamera}
-        data-testid="toggle-camera"
-        aria-keyshortcuts="Control+E Meta+E"
-      >
-        {p.cameraOn ? 'Turn off camera' : 'Turn on camera'}
-      </button>
-      {p.sharing ? (
-        <button type="button" onClick={p.onStopSharing}>
-          Stop sharing
-        </button>
-      ) : (
-        <button type="button" className="secondary" onClick={p.onShareScreen} disabled={p.shareBlocked}>
-          Share screen
-        </button>
+      {!p.watching && (
+        <>
+          <button
+            type="button"
+            className={p.micOn ? 'secondary' : styles.off}
+            onClick={p.onToggleMic}
+            data-testid="toggle-mic"
+            aria-keyshortcuts="Control+D Meta+D"
+          >
+            {p.micOn ? 'Turn off microphone' : 'Turn on microphone'}
+          </button>
+          <button
+            type="button"
+            className={p.cameraOn ? 'secondary' : styles.off}
+            onClick={p.onToggleCamera}
+            data-testid="toggle-camera"
+            aria-keyshortcuts="Control+E Meta+E"
+          >
+            {p.cameraOn ? 'Turn off camera' : 'Turn on camera'}
+          </button>
+          {p.sharing ? (
+            <button type="button" onClick={p.onStopSharing}>
+              Stop sharing
+            </button>
+          ) : (
+            <button type="button" className="secondary" onClick={p.onShareScreen} disabled={p.shareBlocked}>
+              Share screen
+            </button>
+          )}
+        </>
       )}
       <button type="button" className="secondary" aria-pressed={p.handRaised} onClick={p.onToggleHand}>
         {p.handRaised ? 'Lower hand' : 'Raise hand'}

@@ -16,7 +16,8 @@ export type PersonCommand =
   | 'lower-hand'
   | 'remove'
   | 'ban'
-  | 'transfer-host';
+  | 'transfer-host'
+  | 'demote';
 
 export interface ParticipantListProps {
   participants: ParticipantInfo[];
@@ -44,6 +45,7 @@ export function commandsFor(actor: Role, target: ParticipantInfo, isSelf: boolea
   if (can(actor, 'set-role') && target.role === 'participant') out.push(['make-cohost', 'Make co-host']);
   if (can(actor, 'set-role') && target.role === 'cohost') out.push(['remove-cohost', 'Remove co-host']);
   if (can(actor, 'transfer-host')) out.push(['transfer-host', 'Transfer host']);
+  if (aim && can(actor, 'demote')) out.push(['demote', 'Move to audience']);
   if (aim && can(actor, 'kick')) out.push(['remove', 'Remove from meeting']);
   if (aim && can(actor, 'ban')) out.push(['ban', 'Remove and ban']);
   return out;

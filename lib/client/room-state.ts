@@ -5,6 +5,7 @@
  */
 import type { Role } from '../permissions';
 import type {
+  AudienceMemberInfo,
   BanInfo,
   ChatMessage,
   LeaveReason,
@@ -53,6 +54,12 @@ export interface RoomState {
   bans: BanInfo[];
   /** A host asked us to unmute (only we can): who asked, until answered or dismissed. */
   unmuteRequestBy: string | null;
+  /** How many watch from the audience (room-joined, then audience-updated). */
+  audienceCount: number;
+  /** Hosts and co-hosts: the audience's raised hands (get-audience { hands: true }), earliest first. */
+  audienceHands: AudienceMemberInfo[];
+  /** Our own raised hand while we are in the audience (we are not in `participants` then). */
+  selfHandRaisedAt: number | null;
 }
 
 export const INITIAL_ROOM_STATE: RoomState = {
@@ -71,6 +78,9 @@ export const INITIAL_ROOM_STATE: RoomState = {
   activeSpeaker: null,
   bans: [],
   unmuteRequestBy: null,
+  audienceCount: 0,
+  audienceHands: [],
+  selfHandRaisedAt: null,
 };
 
 export type RoomAction =
@@ -94,6 +104,8 @@ export type RoomAction =
   | { type: 'toast'; text: string }
   | { type: 'active-speaker'; participantId: string }
   | { type: 'bans'; bans: BanInfo[] }
+  | { type: 'audience-count'; count: number }
+  | { type: 'audience-hands'; members: AudienceMemberInfo[] }
   | { type: 'unmute-requested'; by: string }
   | { type: 'dismiss-unmute-request' }
   | { type: 'expire-toast'; id: number }
@@ -132,6 +144,9 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         room: a.data.room,
         lobbyPosition: null,
         typing: [],
+        audienceCount: a.data.audienceCount,
+        audienceHands: [],
+        selfHandRaisedAt: null,
       };
     case 'user-joined':
       return withToast(
@@ -146,7 +161,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         typing: s.typing.filter((t) => t !== a.participantId),
         activeSpeaker: s.activeSpeaker === a.participantId ? null : s.activeSpeaker,
       };
-      return withToast(next, a.reason === 'kicked' ? `${name} was removed` : `${name} left`);
+      const why = { kicked: 'was removed', audience: 'moved to the audience', left: 'left', disconnected: 'left' };
+      return withToast(next, `${name} ${why[a.reason]}`);
     }
     case 'media':
       return {
@@ -160,6 +176,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       };
     case 'role': {
       const isSelf = a.participantId === s.self?.participantId;
+      if (isSelf && s.self && (a.role === 'audience') !== (s.self.role === 'audience'))
+        return stageMove(s, s.self, a.role);
       const next: RoomState = {
         ...s,
         participants: applyParticipantEvent(s.participants, {
@@ -179,6 +197,10 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
     case 'hand':
       return {
         ...s,
+        selfHandRaisedAt:
+          a.participantId === s.self?.participantId && s.self.role === 'audience' ? a.raisedAt : s.selfHandRaisedAt,
+        audienceHands:
+          a.raisedAt === null ? s.audienceHands.filter((m) => m.participantId !== a.participantId) : s.audienceHands,
         participants: s.participants.map((p) =>
           p.participantId === a.participantId ? { ...p, handRaisedAt: a.raisedAt } : p,
         ),
@@ -234,6 +256,13 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return s.activeSpeaker === a.participantId ? s : { ...s, activeSpeaker: a.participantId };
     case 'bans':
       return { ...s, bans: a.bans };
+    case 'audience-count':
+      return { ...s, audienceCount: a.count };
+    case 'audience-hands':
+      return {
+        ...s,
+        audienceHands: [...a.members].sort((x, y) => (x.handRaisedAt ?? 0) - (y.handRaisedAt ?? 0)),
+      };
     case 'unmute-requested':
       return { ...s, unmuteRequestBy: a.by };
     case 'dismiss-unmute-request':
@@ -245,6 +274,36 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
     case 'reset':
       return INITIAL_ROOM_STATE;
   }
+}
+
+/**
+ * We were promoted to the stage (we appear in the list, hand down) or sent
+ * to the audience (we leave it, and lose any moderator's view of the lobby).
+ */
+function stageMove(s: RoomState, self: SelfInfo, role: Role): RoomState {
+  const others = s.participants.filter((p) => p.participantId !== self.participantId);
+  // Our own entry, as the others got it in user-joined (isGuest is not in SelfInfo; the tile does not show it).
+  const me: ParticipantInfo = {
+    participantId: self.participantId,
+    displayName: self.displayName,
+    role,
+    isGuest: true,
+    joinedAt: Date.now(),
+    media: { audio: false, video: false, screen: false },
+    handRaisedAt: null,
+  };
+  const onStage = role !== 'audience';
+  return withToast(
+    {
+      ...s,
+      self: { ...self, role },
+      participants: onStage ? [...others, me] : others,
+      selfHandRaisedAt: null,
+      lobby: onStage ? s.lobby : [],
+      audienceHands: onStage ? s.audienceHands : [],
+    },
+    onStage ? "You're on stage: you may turn on your microphone and camera" : 'A host moved you to the audience',
+  );
 }
 
 /** People in the order the panel lists them: raised hands first (earliest first), then join order. */

@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ErrorBody, ErrorCode } from '../protocol';
+import { isModerator, type Role } from '../permissions';
 import { MediaSession, layerForWidth, type MediaConstraintsConfig, type MediaSnapshot } from './media-session';
 import { MeetingConnection, type ConnectionState } from './meeting-socket';
 import type { DeviceChoice } from './use-devices';
@@ -154,18 +155,26 @@ export function useMeeting(
         ]);
       };
       let entered = false;
+      let selfId: string | null = null;
+      let selfRole: Role | null = null;
       // Once per join: the ack and an admission's room-joined may both say we are in.
       const enter = async () => {
         if (entered || liveRef.current !== l) return;
         entered = true;
         setPhase('joined');
-        await startMedia();
+        // The audience watches: it sends nothing until a host brings it on stage.
+        if (selfRole !== 'audience') await startMedia();
       };
-      let selfId: string | null = null;
+      const audienceHands = () =>
+        void conn.request('get-audience', { hands: true, limit: 100 }).then((res) => {
+          if (res.ok) dispatch({ type: 'audience-hands', members: res.members });
+        });
 
       const s = conn.socket;
       s.on('room-joined', (d) => {
         selfId = d.self.participantId;
+        selfRole = d.self.role;
+        if (isModerator(d.self.role) && d.room.audience.mode !== 'off') audienceHands();
         dispatch({ type: 'joined', data: d });
         // An admission from the waiting room arrives here, without an ack (so no caller to reject to).
         enter().catch((err: unknown) => console.warn('[media]', err));
@@ -173,8 +182,22 @@ export function useMeeting(
       s.on('user-joined', (d) => dispatch({ type: 'user-joined', participant: d.participant }));
       s.on('user-left', (d) => dispatch({ type: 'user-left', ...d }));
       s.on('media-toggled', (d) => dispatch({ type: 'media', ...d }));
-      s.on('role-changed', (d) => dispatch({ type: 'role', ...d }));
-      s.on('hand-raised', (d) => dispatch({ type: 'hand', ...d }));
+      s.on('role-changed', (d) => {
+        dispatch({ type: 'role', ...d });
+        if (d.participantId !== selfId) return;
+        const was = selfRole;
+        selfRole = d.role;
+        // Brought on stage: the mic is ready, muted; the camera waits for its button.
+        if (was === 'audience' && d.role !== 'audience')
+          session.publishMic(undefined, { muted: true }).catch((err: unknown) => console.warn('[media]', err));
+        if (isModerator(d.role)) audienceHands();
+      });
+      s.on('hand-raised', (d) => {
+        dispatch({ type: 'hand', ...d });
+        // Only hosts and co-hosts hear the audience's hands; the event carries no name, the page does.
+        if (d.raisedAt !== null && selfRole && isModerator(selfRole)) audienceHands();
+      });
+      s.on('audience-updated', ({ count }) => dispatch({ type: 'audience-count', count }));
       s.on('new-message', (message) => dispatch({ type: 'message', message }));
       s.on('message-deleted', ({ messageId }) => dispatch({ type: 'message-deleted', messageId }));
       s.on('message-pinned', ({ message }) => dispatch({ type: 'pinned', message }));

@@ -166,4 +166,49 @@ describe('room state', () => {
     ];
     expect(peopleOrder(list).map((p) => p.participantId)).toEqual(['c', 'b', 'a', 'd']);
   });
+
+  it('in the audience: our own hand is kept apart; promoted we appear on stage; demoted we leave it', () => {
+    const watching = {
+      ...joined,
+      self: { ...joined.self, role: 'audience' as const },
+      participants: [person('bob', 'Bob', 2)],
+    };
+    let s = run({ type: 'joined', data: { ...watching, audienceCount: 7 } });
+    expect(s.audienceCount).toBe(7);
+    s = roomReducer(s, { type: 'hand', participantId: 'me', raisedAt: 5 });
+    expect(s.selfHandRaisedAt).toBe(5);
+    s = roomReducer(s, { type: 'role', participantId: 'me', role: 'participant' });
+    expect(s.participants.map((p) => [p.participantId, p.role])).toEqual([
+      ['bob', 'participant'],
+      ['me', 'participant'],
+    ]);
+    expect(s.selfHandRaisedAt).toBeNull();
+    s = roomReducer(s, { type: 'role', participantId: 'me', role: 'audience' });
+    expect(s.participants.map((p) => p.participantId)).toEqual(['bob']);
+    expect(s.self?.role).toBe('audience');
+  });
+
+  it("hosts hold the audience's hands earliest first; a lowered hand leaves them; the count follows audience-updated", () => {
+    const member = (id: string, at: number) => ({
+      participantId: id,
+      displayName: id,
+      isGuest: true,
+      joinedAt: 1,
+      handRaisedAt: at,
+    });
+    let s = run(
+      { type: 'joined', data: joined },
+      { type: 'audience-hands', members: [member('x', 9), member('y', 3)] },
+    );
+    expect(s.audienceHands.map((m) => m.participantId)).toEqual(['y', 'x']);
+    s = roomReducer(s, { type: 'hand', participantId: 'y', raisedAt: null });
+    expect(s.audienceHands.map((m) => m.participantId)).toEqual(['x']);
+    expect(roomReducer(s, { type: 'audience-count', count: 4812 }).audienceCount).toBe(4812);
+  });
+
+  it('someone moved to the audience leaves the list with a toast that says so', () => {
+    const s = run({ type: 'joined', data: joined }, { type: 'user-left', participantId: 'bob', reason: 'audience' });
+    expect(s.participants.map((p) => p.participantId)).toEqual(['me']);
+    expect(s.toasts.map((t) => t.text)).toEqual(['Bob moved to the audience']);
+  });
 });

@@ -1,0 +1,106 @@
+'use client';
+import { useState } from 'react';
+import type { AudienceMemberInfo, AudiencePage } from '@/lib/protocol';
+import styles from './meeting.module.css';
+
+export interface AudiencePanelProps {
+  count: number;
+  /** Hosts and co-hosts see the audience's hands and may page through it. */
+  moderator: boolean;
+  hands: AudienceMemberInfo[];
+  onPromote: (participantId: string) => void;
+  onLowerHand: (participantId: string) => void;
+  onRemove: (participantId: string) => void;
+  /** One page of the audience after `after` (null when refused). */
+  onLoadPage: (after: string | undefined) => Promise<AudiencePage | null>;
+}
+
+/** The audience in the people panel: a count for everyone; hands, paging and "Bring on stage" for moderators. */
+export function AudiencePanel(p: AudiencePanelProps) {
+  const [members, setMembers] = useState<AudienceMemberInfo[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const load = async (after: string | undefined) => {
+    const page = await p.onLoadPage(after);
+    if (!page) return;
+    setMembers((held) => [...(after ? (held ?? []) : []), ...page.members]);
+    setNext(page.next);
+  };
+  const row = (m: AudienceMemberInfo, hand: boolean) => (
+    <li key={m.participantId} data-testid={`audience-${m.participantId}`}>
+      <span className={styles.personName}>
+        {hand && (
+          <span role="img" aria-label="Hand raised" className={styles.hand}>
+            ✋{' '}
+          </span>
+        )}
+        {m.displayName}
+      </span>
+      {p.moderator && (
+        <span className={styles.rowActions}>
+          <button
+            type="button"
+            onClick={() => p.onPromote(m.participantId)}
+            aria-label={`Bring ${m.displayName} on stage`}
+          >
+            Bring on stage
+          </button>
+          {hand ? (
+            <button type="button" className="secondary" onClick={() => p.onLowerHand(m.participantId)}>
+              Lower hand
+            </button>
+          ) : (
+            <button type="button" className="secondary" onClick={() => p.onRemove(m.participantId)}>
+              Remove
+            </button>
+          )}
+        </span>
+      )}
+    </li>
+  );
+  return (
+    <section className={styles.panelSection} aria-labelledby="audience-heading" data-testid="audience-panel">
+      <h2 id="audience-heading">
+        Audience (<span data-testid="audience-count">{p.count}</span> watching)
+      </h2>
+      {p.moderator && p.hands.length > 0 && (
+        <div className={styles.lobby} aria-label="Raised hands in the audience">
+          <h3>Raised hands ({p.hands.length})</h3>
+          <ul>{p.hands.map((m) => row(m, true))}</ul>
+        </div>
+      )}
+      {p.moderator && members === null && p.count > 0 && (
+        <button type="button" className="secondary" onClick={() => void load(undefined)}>
+          Show the audience
+        </button>
+      )}
+      {p.moderator && members && (
+        <>
+          <ul className={styles.peopleList}>{members.map((m) => row(m, m.handRaisedAt !== null))}</ul>
+          {next && (
+            <button type="button" className="secondary" onClick={() => void load(next)}>
+              More
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** What an audience member sees over the stage: they are watching, and may ask to speak. */
+export function WatchingBanner({ handRaised, onToggleHand }: { handRaised: boolean; onToggleHand: () => void }) {
+  return (
+    <div role="status" className={styles.watching} data-testid="watching">
+      <span>You&apos;re watching. {handRaised ? 'Your hand is raised: a host may bring you on stage.' : ''}</span>{' '}
+      <button
+        type="button"
+        className="secondary"
+        onClick={onToggleHand}
+        data-testid="watching-hand"
+        aria-pressed={handRaised}
+      >
+        {handRaised ? 'Lower hand' : 'Raise hand'}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * The audience in real Chromium against the real server (Next build,
+ * Socket.IO, mediasoup): a meeting created through POST /api/rooms with an
+ * invited-only stage; a viewer joins the audience, sees "You're watching"
+ * and the host's camera, raises a hand; the host sees the hand and brings the
+ * viewer on stage, whose mic is then sent through the SFU.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from '../helpers/browser-suite';
+
+const suite = browserSuite({ rtcPorts: [31000, 31999], viewport: { width: 1000, height: 640 } });
+
+async function fillAndJoin(page: Page, code: string, name: string): Promise<void> {
+  await page.goto(`/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join now' }).click();
+}
+
+/** Sources this page receives, by participant (from its media session). */
+const received = (page: Page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      Object.entries(window.__convene!.media.snapshot.remote).map(([id, s]) => [id, Object.keys(s).sort()]),
+    ),
+  );
+
+describe('the audience in the browser', () => {
+  it('a viewer watches, raises a hand, and the host brings them on stage', { timeout: 90_000 }, async () => {
+    const host = await suite.page('Host');
+    await host.goto('/');
+    // From the host's page, so it holds the creator's guest cookie and joins as host.
+    const created = await host.evaluate(() =>
+      fetch('/api/rooms', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Town hall', settings: { audience: { mode: 'invited' } } }),
+      }).then((r) => r.json() as Promise<{ code: string }>),
+    );
+    const code = created.code;
+    await fillAndJoin(host, code, 'Hana');
+    await host.getByTestId('local-video').waitFor({ timeout: 20_000 });
+
+    const viewer = await suite.page('Viewer');
+    await fillAndJoin(viewer, code, 'Vic');
+    const banner = viewer.getByTestId('watching');
+    await banner.waitFor({ timeout: 20_000 });
+    expect(await banner.textContent()).toContain("You're watching");
+    // Nothing to send from the audience: no mic or camera buttons, nothing captured.
+    expect(await viewer.getByTestId('toggle-mic').count()).toBe(0);
+    expect(await viewer.evaluate(() => Object.keys(window.__convene!.media.snapshot.local))).toEqual([]);
+    // The stage's media reaches the audience.
+    await expect
+      .poll(
+        async () =>
+          Object.values(await received(viewer))
+            .flat()
+            .sort(),
+        { timeout: 20_000 },
+      )
+      .toEqual(['camera', 'mic']);
+
+    // The stage sees the count, not the person.
+    await expect.poll(() => host.getByTestId('audience-count').textContent(), { timeout: 10_000 }).toBe('1');
+    expect(await host.getByTestId('participant-list').textContent()).not.toContain('Vic');
+
+    await viewer.getByTestId('watching-hand').click();
+    const bring = host.getByRole('button', { name: 'Bring Vic on stage' });
+    await bring.waitFor({ timeout: 10_000 });
+    await bring.click();
+
+    await banner.waitFor({ state: 'detached', timeout: 10_000 });
+    await viewer.getByTestId('toggle-mic').waitFor({ timeout: 10_000 });
+    await expect.poll(() => host.getByTestId('participant-list').textContent(), { timeout: 10_000 }).toContain('Vic');
+    // Promoted, the viewer's mic (sent muted) is a producer in the SFU.
+    await expect
+      .poll(
+        async () =>
+          (await suite.server.sfu!.room(code))
+            .producers()
+            .map((p) => p.source)
+            .sort(),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toEqual(['camera', 'mic', 'mic']);
+    expect(suite.errors).toEqual([]);
+  });
+});
