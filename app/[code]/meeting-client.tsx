@@ -264,6 +264,9 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             onWaitingRoom={(mode) => void send('set-waiting-room', { mode })}
             onBanShield={(enabled) => void send('set-ban-shield', { enabled })}
             onPermission={(key, value) => void send('set-permissions', { [key]: value })}
+            onAudience={(mode, stageLimit) =>
+              void send('set-audience', { mode, ...(stageLimit !== undefined && { stageLimit }) })
+            }
             onEndMeeting={() => setConfirm({ kind: 'end' })}
           />
         )}

@@ -1,7 +1,9 @@
 'use client';
 import { can, type Role } from '@/lib/permissions';
 import {
+  AUDIENCE_MODES,
   WAITING_ROOM_MODES,
+  type AudienceMode,
   type BanInfo,
   type RoomInfo,
   type RoomPermissions,
@@ -19,8 +21,16 @@ export interface HostControlsProps {
   onWaitingRoom: (mode: WaitingRoomMode) => void;
   onBanShield: (enabled: boolean) => void;
   onPermission: (key: keyof RoomPermissions, value: boolean) => void;
+  /** Who joins the audience from now on (`stageLimit` in `overflow` mode). */
+  onAudience: (mode: AudienceMode, stageLimit?: number) => void;
   onEndMeeting: () => void;
 }
+
+const AUDIENCE_LABELS: Record<AudienceMode, string> = {
+  off: 'None: everyone on stage',
+  overflow: 'Past a number on stage',
+  invited: 'Everyone not invited to speak',
+};
 
 const WAITING_ROOM_LABELS: Record<WaitingRoomMode, string> = {
   off: 'Off',
@@ -33,6 +43,7 @@ const PERMISSION_LABELS: Array<[keyof RoomPermissions, string]> = [
   ['canShareScreen', 'Share their screen'],
   ['canUnmute', 'Turn on their microphone'],
   ['canStartVideo', 'Turn on their camera'],
+  ['audienceChat', 'Chat from the audience'],
 ];
 
 /** What the host is told before banning: what a ban of this person can and cannot stop. */
@@ -79,6 +90,40 @@ export function HostControls(p: HostControlsProps) {
           </select>
         </label>
       )}
+      {can(p.role, 'set-audience') && (
+        <div className={styles.rowActions}>
+          <label className={styles.field}>
+            Audience
+            <select
+              value={p.room.audience.mode}
+              onChange={(e) => p.onAudience(e.target.value as AudienceMode)}
+              data-testid="audience-mode"
+            >
+              {AUDIENCE_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {AUDIENCE_LABELS[mode]}
+                </option>
+              ))}
+            </select>
+          </label>
+          {p.room.audience.mode === 'overflow' && (
+            <label className={styles.field}>
+              On stage at most
+              <input
+                type="number"
+                min={1}
+                max={p.room.capacity}
+                defaultValue={p.room.audience.stageLimit}
+                key={p.room.audience.stageLimit}
+                onBlur={(e) => {
+                  const limit = Math.round(Number(e.target.value));
+                  if (limit >= 1 && limit !== p.room.audience.stageLimit) p.onAudience('overflow', limit);
+                }}
+              />
+            </label>
+          )}
+        </div>
+      )}
       {can(p.role, 'set-ban-shield') && (
         <label className={styles.check} title="After a ban, guests new to this meeting must ask to join">
           <input type="checkbox" checked={p.room.banShield} onChange={(e) => p.onBanShield(e.target.checked)} /> Ban
@@ -92,7 +137,7 @@ export function HostControls(p: HostControlsProps) {
             <label key={key} className={styles.check}>
               <input
                 type="checkbox"
-                checked={p.room.permissions[key]}
+                checked={p.room.permissions[key] ?? true}
                 onChange={(e) => p.onPermission(key, e.target.checked)}
               />{' '}
               {label}

@@ -3,7 +3,8 @@
  * Socket.IO, mediasoup): a meeting created through POST /api/rooms with an
  * invited-only stage; a viewer joins the audience, sees "You're watching"
  * and the host's camera, raises a hand; the host sees the hand and brings the
- * viewer on stage, whose mic is then sent through the SFU.
+ * viewer on stage, whose mic is then sent through the SFU; the host then
+ * turns the audience off from the host controls.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +86,10 @@ describe('the audience in the browser', () => {
         },
       )
       .toEqual(['camera', 'mic', 'mic']);
+
+    // The host turns the audience off from the host controls: the next joiner goes on stage.
+    await host.getByTestId('audience-mode').selectOption('off');
+    await expect.poll(async () => (await suite.server.store.getMeeting(code))?.audience?.mode).toBe('off');
     expect(suite.errors).toEqual([]);
   });
 });
