@@ -40,11 +40,15 @@ afterAll(async () => {
 
 let tag = 0;
 /** A meeting with an audience; its creator (host) and `stage` more people are on the stage. */
-async function townHall(audience: NonNullable<RoomSettings['audience']>, stage: string[] = []) {
+async function townHall(
+  audience: NonNullable<RoomSettings['audience']>,
+  stage: string[] = [],
+  settings: Partial<RoomSettings> = {},
+) {
   const t = ++tag;
   const creator = guestIdentity(`creator-${t}`);
   const meetings = new MeetingService(server.store, server.config);
-  const { code } = await meetings.create(creator, { title: 'Town hall', settings: { audience } });
+  const { code } = await meetings.create(creator, { title: 'Town hall', settings: { ...settings, audience } });
   const join = async (name: string, cookie = guestCookieHeader(`${name}-${t}`)) => {
     const j = await joined(server, code, name, { cookie });
     sockets.push(j.socket);
@@ -269,6 +273,36 @@ describe('host powers over the audience', () => {
     await sleep(100);
     expect(heard.filter((e) => e.event === 'user-left')).toEqual([]);
     expect(await server.store.countAudience(code)).toBe(0);
+  });
+
+  it('the waiting room holds an audience joiner as anyone; admitted, they join the audience and the stage hears no user-joined', async () => {
+    const { code, host } = await townHall({ mode: 'overflow', stageLimit: 2 }, [], { waitingRoom: 'guests' });
+    // The stage (host + one) fills through the waiting room too.
+    const seenByHost = recorder(host.socket);
+    const knocker = await connected(client(server, { cookie: guestCookieHeader(`knock-${tag}`) }));
+    sockets.push(knocker);
+    const knocked = next(host.socket, 'knock-added');
+    const ack = expectOk(await emit(knocker, 'join-room', { roomCode: code, displayName: 'Knocker' }));
+    expect(ack).toMatchObject({ pending: true });
+    const { entry } = await knocked;
+    const inside = next(knocker, 'room-joined');
+    expectOk(await emit(host.socket, 'admit', { participantId: entry.participantId }));
+    expect((await inside).self.role).toBe('participant');
+    // The stage is full now: the next admitted knock joins the audience, unannounced.
+    const second = await connected(client(server, { cookie: guestCookieHeader(`knock2-${tag}`) }));
+    sockets.push(second);
+    const knocked2 = next(host.socket, 'knock-added');
+    expectOk(await emit(second, 'join-room', { roomCode: code, displayName: 'Second' }));
+    const inside2 = next(second, 'room-joined');
+    expectOk(await emit(host.socket, 'admit', { participantId: (await knocked2).entry.participantId }));
+    expect((await inside2).self.role).toBe('audience');
+    await sleep(100);
+    expect(
+      seenByHost
+        .filter((e) => e.event === 'user-joined')
+        .map((e) => (e.data as { participant: { displayName: string } }).participant.displayName),
+    ).toEqual(['Knocker']);
+    expect(await server.store.countAudience(code)).toBe(1);
   });
 
   it('a host mutes an audience member as anyone else: they are told, and nothing else changes', async () => {
