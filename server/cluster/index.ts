@@ -10,7 +10,7 @@ import { RoomLeases, nodeRoomsKey } from './leases';
 import { NodeRegistry } from './nodes';
 import { Placement } from './placement';
 import { logConnectionErrors } from './redis-errors';
-import { NodeRpc } from './rpc';
+import { NodeRpc, NotOwner } from './rpc';
 
 /** How long a node waits for another node's answer before UNAVAILABLE. */
 const RPC_TIMEOUT_MS = 5_000;
@@ -82,11 +82,20 @@ export class ClusterNode {
     await this.nodes.stop();
     const extra = new Map<string, number>();
     for (const code of this.leases.codes()) {
-      const target = this.nodes.leastLoaded({ extra, withoutSelf: true });
-      if (target === this.nodeId) break;
-      extra.set(target, (extra.get(target) ?? 0) + 1);
-      const ok = await this.placement.moveTo(target, code, this.nodeId).catch(() => false);
-      if (ok) {
+      // A node that turns out unreachable is dropped from the choice and the next one tried.
+      for (let attempt = 0; attempt < 3 && this.leases.holds(code); attempt++) {
+        const target = this.nodes.leastLoaded({ extra, withoutSelf: true });
+        if (target === this.nodeId) {
+          this.log.warn({ room: code }, 'no other node to hand the room to');
+          break;
+        }
+        const ok = await this.placement.moveTo(target, code, this.nodeId).catch((err: unknown) => {
+          if (err instanceof NotOwner && err.unreachable) this.nodes.unreachable(target);
+          else this.log.warn({ err, room: code, target }, 'handing a room over failed');
+          return false;
+        });
+        if (!ok) continue;
+        extra.set(target, (extra.get(target) ?? 0) + 1);
         this.leases.forget(code);
         moved.push(code);
       }

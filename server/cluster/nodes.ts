@@ -98,6 +98,15 @@ export class NodeRegistry {
     return best?.id ?? this.id;
   }
 
+  /**
+   * A request to `id` reached nobody: it is gone, whatever its heartbeat said
+   * at the last poll (a node killed just before this one started is still
+   * listed for up to one TTL). Placement stops choosing it at once.
+   */
+  unreachable(id: string): void {
+    if (id !== this.id) this.#alive.delete(id);
+  }
+
   /** This node just placed a room on `id`: count it there until its next heartbeat does. */
   placedOn(id: string): void {
     if (id === this.id) return;

@@ -70,7 +70,10 @@ export class Placement {
         this.#owners.delete(code);
         // Its node no longer listens: take the room now rather than wait for the
         // heartbeat to expire (a client resuming after the kill gets here first).
-        if (err.unreachable) await this.adopt(code, owner);
+        if (err.unreachable) {
+          this.nodes.unreachable(owner);
+          await this.adopt(code, owner);
+        }
       }
     }
     throw new ConveneError('UNAVAILABLE', 'The meeting is moving to another server; try again in a moment');
@@ -136,6 +139,7 @@ export class Placement {
         this.#owners.set(code, owner);
         return owner;
       } catch (err) {
+        if (err instanceof NotOwner && err.unreachable) this.nodes.unreachable(target);
         if (!(err instanceof NotOwner)) this.log.warn({ err, room: code, target }, 'placement on another node failed');
         // Fall through: this node takes it.
       }
