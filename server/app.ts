@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
@@ -30,8 +30,9 @@ import { guardHandshakes, watchSendBuffers } from './signaling/connection-guard'
 import { MediaBridge } from './signaling/media-bridge';
 import { Sfu, type SfuConfig } from './sfu';
 import { ClusterNode } from './cluster';
+import { localFirstShardedAdapter } from './cluster/adapter';
 import { OwnedStore } from './cluster/owned-store';
-import { logConnectionErrors } from './cluster/redis-errors';
+import { closeConnection, logConnectionErrors } from './cluster/redis-errors';
 import { clusterHooks, localOps } from './signaling/cluster';
 import { randomId } from './random-id';
 import { MemoryRoomStore } from './store/memory';
@@ -106,7 +107,7 @@ function flushedAndClosed(
 async function redisAdapter(redis: Redis, pub: Redis, sub: Redis, log: Logger) {
   const info = await redis.info('server');
   const major = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0);
-  if (major >= 7) return createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
+  if (major >= 7) return localFirstShardedAdapter(pub, sub);
   log.warn({ redisMajor: major }, 'Redis < 7: the classic adapter sends every room to every node');
   const publish = pub.publish.bind(pub);
   pub.publish = (...args: Parameters<Redis['publish']>) =>
@@ -350,7 +351,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       await new Promise((resolve) => (metricsListener ? metricsListener.server.close(resolve) : resolve(undefined)));
       await store.close();
       await cluster?.close();
-      await Promise.all([redis, pub, sub].filter((c) => c !== null).map((c) => c.quit().catch(() => undefined)));
+      await Promise.all([redis, pub, sub].filter((c) => c !== null).map(closeConnection));
       unpublishHttpApi(httpApi);
       log.info('server closed');
     })());

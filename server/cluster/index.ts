@@ -9,7 +9,7 @@ import { randomId } from '../random-id';
 import { RoomLeases, nodeRoomsKey } from './leases';
 import { NodeRegistry } from './nodes';
 import { Placement } from './placement';
-import { logConnectionErrors } from './redis-errors';
+import { closeConnection, logConnectionErrors } from './redis-errors';
 import { NodeRpc, NotOwner } from './rpc';
 
 /** How long a node waits for another node's answer before UNAVAILABLE. */
@@ -109,7 +109,7 @@ export class ClusterNode {
     for (const code of this.leases.codes()) await this.placement.release(code);
     await this.nodes.stop();
     this.rpc.close();
-    await Promise.all(this.connections.map((c) => c.quit().catch(() => undefined)));
+    await Promise.all(this.connections.map(closeConnection));
   }
 
   /** This node claimed a dead node: its rooms go, one by one, to the least loaded live node. */

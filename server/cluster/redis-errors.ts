@@ -35,3 +35,13 @@ export function logConnectionErrors(client: Redis, log: Logger, name: string): v
     log.warn({ connection: name, err: err.message }, 'redis connection lost; retrying');
   });
 }
+
+/**
+ * Closes a connection: QUIT when Redis is there (pending replies arrive first),
+ * else at once. A QUIT queued behind a dead connection (a subscriber keeps an
+ * offline queue) would hold a shutdown during an outage.
+ */
+export async function closeConnection(client: Redis): Promise<void> {
+  if (client.status === 'ready') await client.quit().catch(() => undefined);
+  else client.disconnect();
+}
