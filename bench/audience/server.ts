@@ -15,40 +15,16 @@ import { SelfMeter } from '../lib/stats';
 const kind = process.argv[2];
 if (kind !== 'floor' && kind !== 'convene') throw new Error('usage: server.ts floor|convene');
 
-const BENCH_SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-const unlimited = ([, seconds]: [number, number]): [number, number] => [1_000_000_000, seconds];
-
 let meeting: (stageLimit: number) => Promise<string>;
 let port: number;
 
 if (kind === 'convene') {
-  const { pino } = await import('pino');
-  const { createLogger } = await import('../../server/logger');
   const { createConveneServer } = await import('../../server/app');
-  const { DEFAULT_RATE_LIMITS, loadConfig } = await import('../../server/config');
   const { guestIdentity } = await import('../../server/auth/identity');
   const { MeetingService } = await import('../../server/rooms/meetings');
-  const config = {
-    ...loadConfig({ NODE_ENV: 'production', NEXTAUTH_SECRET: BENCH_SECRET, LOG_LEVEL: 'info' }),
-    port: 0,
-    host: '127.0.0.1',
-    rateLimits: {
-      ...DEFAULT_RATE_LIMITS,
-      join: unlimited(DEFAULT_RATE_LIMITS.join),
-      chat: unlimited(DEFAULT_RATE_LIMITS.chat),
-      typing: unlimited(DEFAULT_RATE_LIMITS.typing),
-      control: unlimited(DEFAULT_RATE_LIMITS.control),
-    },
-  };
-  config.caps = {
-    ...config.caps,
-    connectionsPerIp: 1_000_000,
-    mediaParticipantsPerIp: 1_000_000,
-    roomBroadcasts: unlimited(config.caps.roomBroadcasts),
-    ipBroadcasts: { points: 1_000_000_000, seconds: 1, perSecond: 1_000_000_000 },
-    joinsPerIp: { perSecond: 1_000_000_000, burst: 1_000_000_000, queue: 1_000_000_000 },
-  };
-  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+  const { benchConfig, benchLogger } = await import('../lib/convene-config');
+  const config = benchConfig();
+  const logger = benchLogger();
   const server = await createConveneServer(config, { next: false, media: false, logger });
   const meetings = new MeetingService(server.store, config);
   port = server.port;
