@@ -8,7 +8,8 @@ import type { ChatMessage } from '../lib/protocol';
 import { chatBytes } from '../server/store/chat-page';
 import { MemoryRoomStore } from '../server/store/memory';
 import { RedisRoomStore } from '../server/store/redis';
-import type { MeetingRecord, ParticipantRecord, RoomStore } from '../server/store/types';
+import type { RoomStore } from '../server/store/types';
+import { meetingRecord, participantRecord } from './helpers/records';
 import { startRedis, type RedisInstance } from './helpers/redis';
 import { sleep } from './helpers/wait';
 import { match } from './helpers/match';
@@ -17,50 +18,8 @@ const HOUR = 3_600_000;
 let seq = 0;
 const newCode = () => `tst-${String(++seq).padStart(4, '0')}-${Math.random().toString(36).slice(2, 5)}`;
 
-function meeting(code: string, overrides: Partial<MeetingRecord> = {}): MeetingRecord {
-  return {
-    code,
-    title: 'Contract',
-    createdAt: Date.now(),
-    creator: 'guest:creator',
-    locked: false,
-    waitingRoom: 'off',
-    capacity: 100,
-    maxScreenShares: 1,
-    permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true },
-    cohosts: [],
-    bans: [],
-    banShield: true,
-    knownGuests: [],
-    lasting: {
-      locked: false,
-      waitingRoom: 'off',
-      banShield: true,
-      permissions: { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true },
-      maxScreenShares: 1,
-    },
-    lobby: [],
-    ...overrides,
-  };
-}
-
-function participant(id: string, overrides: Partial<ParticipantRecord> = {}): ParticipantRecord {
-  return {
-    id,
-    identity: `guest:${id}`,
-    isGuest: true,
-    displayName: `User ${id}`,
-    role: 'participant',
-    joinedAt: Date.now(),
-    media: { audio: false, video: false, screen: false },
-    node: 'node-a',
-    handRaisedAt: null,
-    socketId: `sock-${id}`,
-    graceUntil: null,
-    resumeNonce: `nonce-${id}`,
-    ...overrides,
-  };
-}
+const meeting = meetingRecord;
+const participant = participantRecord;
 
 const message = (n: number): ChatMessage => ({
   id: `m${n}`,

@@ -10,48 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OwnedStore } from '../../server/cluster/owned-store';
 import { MemoryRoomStore } from '../../server/store/memory';
 import { RedisRoomStore } from '../../server/store/redis';
-import type { MeetingRecord, ParticipantRecord, RoomStore } from '../../server/store/types';
+import type { ParticipantRecord, RoomStore } from '../../server/store/types';
+import { meetingRecord, participantRecord } from '../helpers/records';
 import { startRedis, type RedisInstance } from '../helpers/redis';
 
 const HOUR = 3_600_000;
 let seq = 0;
 const newCode = () => `aud-${String(++seq).padStart(4, '0')}-${Math.random().toString(36).slice(2, 5)}`;
 
-const permissions = { canUnmute: true, canStartVideo: true, canShareScreen: true, canChat: true };
-const meeting = (code: string): MeetingRecord => ({
-  code,
-  title: null,
-  createdAt: Date.now(),
-  creator: 'guest:creator',
-  locked: false,
-  waitingRoom: 'off',
-  capacity: 100,
-  maxScreenShares: 1,
-  permissions,
-  cohosts: [],
-  bans: [],
-  banShield: true,
-  knownGuests: [],
-  lasting: { locked: false, waitingRoom: 'off', banShield: true, permissions, maxScreenShares: 1 },
-  lobby: [],
-  audience: { mode: 'invited', stageLimit: 100 },
-});
-
-const member = (id: string, overrides: Partial<ParticipantRecord> = {}): ParticipantRecord => ({
-  id,
-  identity: `guest:${id}`,
-  isGuest: true,
-  displayName: `Viewer ${id}`,
-  role: 'audience',
-  joinedAt: 1,
-  media: { audio: false, video: false, screen: false },
-  handRaisedAt: null,
-  socketId: `sock-${id}`,
-  node: 'node-a',
-  graceUntil: null,
-  resumeNonce: `n-${id}`,
-  ...overrides,
-});
+const meeting = (code: string) => meetingRecord(code, { title: null, audience: { mode: 'invited', stageLimit: 100 } });
+const member = (id: string, overrides: Partial<ParticipantRecord> = {}) =>
+  participantRecord(id, {
+    displayName: `Viewer ${id}`,
+    role: 'audience',
+    joinedAt: 1,
+    resumeNonce: `n-${id}`,
+    ...overrides,
+  });
 
 let redis: RedisInstance;
 const connections: Redis[] = [];
