@@ -33,7 +33,7 @@ import { ClusterNode } from './cluster';
 import { localFirstShardedAdapter } from './cluster/adapter';
 import { OwnedStore } from './cluster/owned-store';
 import { closeConnection, logConnectionErrors } from './cluster/redis-errors';
-import { clusterHooks, localOps } from './signaling/cluster';
+import { clusterHooks, linkMediaNodes, localOps } from './signaling/cluster';
 import { randomId } from './random-id';
 import { MemoryRoomStore } from './store/memory';
 import { RedisRoomStore } from './store/redis';
@@ -275,6 +275,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       rooms.release(code);
       void media?.local(code).end();
     });
+    if (sfu) linkMediaNodes(sfu, cluster, log);
     await cluster.join(clusterHooks(signalingDeps, signaling.graceTimers, cluster.placement, unsaved));
   }
 

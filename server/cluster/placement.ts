@@ -17,6 +17,8 @@ export type LocalOps = (code: string, op: string, args: unknown[]) => Promise<un
 /** Operations placement itself answers (not Room's or the media's). */
 const PLACE = 'cluster.place';
 const ADOPT = 'cluster.adopt';
+/** Operations on this node's part of a room owned elsewhere (server/sfu/leg-host.ts): served whoever owns the room. */
+const LEG = 'leg.';
 
 const ATTEMPTS = 4;
 
@@ -30,6 +32,7 @@ export class Placement {
   /** The owner last seen for rooms owned elsewhere; dropped when it turns out stale. */
   readonly #owners = new Map<string, string>();
   #local: LocalOps = () => Promise.reject(new Error('no local operations'));
+  #legs: LocalOps = () => Promise.reject(new ConveneError('MEDIA_UNAVAILABLE', 'media is disabled on this node'));
   /** This node just took a room that may have had an owner before (its media and participants need rebuilding). */
   #taken: (code: string) => void = () => undefined;
 
@@ -46,6 +49,26 @@ export class Placement {
 
   setLocal(fn: LocalOps): void {
     this.#local = fn;
+  }
+
+  /** Serves `leg.*` operations: this node's part of rooms owned elsewhere. */
+  setLegs(fn: LocalOps): void {
+    this.#legs = fn;
+  }
+
+  /**
+   * Runs leg operation `op` of room `code` on node `node` (asked by the room's
+   * owner). A node nobody listens for is reported unreachable and the call
+   * fails with MEDIA_UNAVAILABLE.
+   */
+  async callLeg(node: string, code: string, op: string, args: unknown[]): Promise<unknown> {
+    try {
+      return await this.rpc.call(node, code, `${LEG}${op}`, args);
+    } catch (err) {
+      if (!(err instanceof NotOwner)) throw err;
+      this.nodes.unreachable(node);
+      throw new ConveneError('MEDIA_UNAVAILABLE', 'the server carrying this stream is gone');
+    }
   }
 
   /** Called whenever this node takes a room: first placement, adoption from a dead node, or a handover. */
@@ -161,6 +184,7 @@ export class Placement {
   async #serve(code: string, op: string, args: unknown[]): Promise<unknown> {
     if (op === PLACE) return this.leases.holds(code) ? this.nodeId : this.#placeHere(code);
     if (op === ADOPT) return this.adopt(code, args[0] as string);
+    if (op.startsWith(LEG)) return this.#legs(code, op.slice(LEG.length), args);
     if (!this.leases.holds(code)) throw new NotOwner();
     return this.#local(code, op, args);
   }

@@ -72,8 +72,10 @@ export class RoomLegs {
     return [this.#home, ...this.#others];
   }
 
-  /** The leg for a new receive transport. */
-  async forReceive(): Promise<Leg> {
+  /** The leg for a new receive transport; with `overflow` false, undefined when every worker is at the cap. */
+  forReceive(overflow: true): Promise<Leg>;
+  forReceive(overflow: false): Promise<Leg | undefined>;
+  async forReceive(overflow: boolean): Promise<Leg | undefined> {
     const cap = this.options.maxConsumersPerWorker;
     const open = this.all().find((l) => !l.router.closed && l.placement.load.consumers < cap);
     if (open) return open;
@@ -81,6 +83,7 @@ export class RoomLegs {
     this.#creating ??= this.#add().finally(() => (this.#creating = undefined));
     const added = await this.#creating;
     if (added && !added.router.closed) return added;
+    if (!overflow) return undefined;
     const live = this.all().filter((l) => !l.router.closed);
     return live.reduce((a, b) => (b.placement.load.consumers < a.placement.load.consumers ? b : a), this.#home);
   }

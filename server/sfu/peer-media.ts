@@ -11,6 +11,9 @@ export class PeerMedia {
   readonly transports = new Map<string, Transport>();
   readonly producers = new Map<string, Producer>();
   readonly consumers = new Map<string, Consumer>();
+  /** A receive transport on another node (remote-legs.ts) instead of one here, and the consumers on it. */
+  remoteRecv: { node: string; transportId: string } | null = null;
+  readonly remoteConsumers = new Set<string>();
   /** Consumes awaiting mediasoup; they count toward the consumer cap. */
   pendingConsumers = 0;
   #closed = false;
@@ -48,6 +51,7 @@ export class PeerMedia {
     this.transports.clear();
     this.producers.clear();
     this.consumers.clear();
+    this.remoteConsumers.clear();
   }
 }
 

@@ -25,6 +25,7 @@ import { MEDIA_SOURCES } from '../../lib/protocol/schemas';
 import type { Placement } from './worker-pool';
 import { RoomLegs, type Leg } from './legs';
 import { consumeOn } from './consume';
+import { RemoteLegs, type LegLink } from './remote-legs';
 
 export type RoomMediaOptions = Pick<
   SfuConfig,
@@ -39,6 +40,8 @@ export type RoomMediaOptions = Pick<
   logger: SfuLogger;
   /** A router for `owner` on another worker under the cap (WorkerPool.createLegRouter); without it a room stays on one worker. */
   newLegRouter?: (owner: string, avoidPids: number[], maxConsumers: number) => Promise<Placement | undefined>;
+  /** Other nodes (several-node deployments): receive transports go there once every worker here is at the cap. */
+  legLink?: LegLink;
 };
 
 /**
@@ -59,6 +62,7 @@ export class RoomMedia {
   readonly #peers = new Peers();
   #placement: Placement;
   readonly #legs: RoomLegs;
+  readonly #remote: RemoteLegs | null;
   #speakers!: ms.ActiveSpeakerObserver;
   #closed = false;
 
@@ -80,6 +84,16 @@ export class RoomMedia {
       onLost: (participantIds) => this.#receiveLost(participantIds),
       logger: options.logger,
     });
+    this.#remote = options.legLink
+      ? new RemoteLegs(
+          roomCode,
+          options.legLink,
+          () => this.#placement,
+          options,
+          { consumersGone: (gone) => this.#remoteConsumersGone(gone) },
+          options.logger,
+        )
+      : null;
   }
 
   /** Wrap a freshly placed router. Closes the router if setup fails. */
@@ -108,6 +122,10 @@ export class RoomMedia {
     const t = this.#peers.get(participantId)?.transportFor('recv');
     return t && this.#legs.legOf(t.id).placement.workerPid;
   }
+  /** The node carrying the participant's receive transport when another node does (tests, diagnostics). */
+  receiveNode(participantId: string): string | undefined {
+    return this.#peers.get(participantId)?.remoteRecv?.node;
+  }
   /** True when the home router's worker died and Sfu must rebuild the room (a leg's death is handled here). */
   get homeLost(): boolean {
     return !this.#closed && this.#placement.router.closed;
@@ -121,6 +139,11 @@ export class RoomMedia {
   /** A WebRTC transport for mediasoup-client. UDP preferred, TCP as fallback. Replaces an earlier one of the same direction. */
   async createWebRtcTransport(participantId: string, direction: TransportDirection): Promise<TransportParams> {
     this.#live();
+    // Every worker here is at the cap: the receiver goes to another node, if one has room.
+    if (direction === 'recv' && this.#remote && !(await this.#legs.forReceive(false))) {
+      const remote = await this.#remote.receiveElsewhere(this.#peers.getOrCreate(participantId));
+      if (remote) return remote;
+    }
     const t = await this.#newTransport(participantId, direction, ({ placement }) =>
       placement.router.createWebRtcTransport(
         webRtcTransportOptions(placement, this.options, { participantId, direction }),
@@ -161,12 +184,16 @@ export class RoomMedia {
   }
 
   async connectTransport(participantId: string, transportId: string, dtlsParameters: ms.DtlsParameters): Promise<void> {
+    const node = this.#remoteNode(participantId, transportId);
+    if (node) return void (await this.#remote!.call(node, 'connect', [transportId, dtlsParameters]));
     const t = this.#own(participantId, 'transport', transportId);
     if (t.type !== 'webrtc') throw new ConveneError('INVALID_PAYLOAD', 'not a WebRTC transport');
     await this.#call('connectTransport', participantId, () => (t as WebRtcTransport).connect({ dtlsParameters }));
   }
 
   async restartIce(participantId: string, transportId: string): Promise<ms.IceParameters> {
+    const node = this.#remoteNode(participantId, transportId);
+    if (node) return (await this.#remote!.call(node, 'restartIce', [transportId])) as ms.IceParameters;
     const t = this.#own(participantId, 'transport', transportId);
     if (t.type !== 'webrtc') throw new ConveneError('INVALID_PAYLOAD', 'not a WebRTC transport');
     return this.#call('restartIce', participantId, () => (t as WebRtcTransport).restartIce());
@@ -257,20 +284,22 @@ export class RoomMedia {
     const { router } = this.#live();
     const peer = this.#peer(participantId);
     const transport = peer.transportFor('recv');
+    const remote = peer.remoteRecv;
     // Not NOT_FOUND: a client must tell "my transport is gone, rebuild" from "that producer just closed".
-    if (!transport) throw new ConveneError('MEDIA_UNAVAILABLE', 'no receive transport: create one first');
+    if (!transport && !remote) throw new ConveneError('MEDIA_UNAVAILABLE', 'no receive transport: create one first');
     const producer = this.#peers.findProducer(producerId);
     if (!producer) throw new ConveneError('NOT_FOUND', 'no such producer');
     const cap = this.options.maxConsumersPerParticipant;
-    if (peer.consumers.size + peer.pendingConsumers >= cap)
+    if (peer.consumers.size + peer.remoteConsumers.size + peer.pendingConsumers >= cap)
       throw new ConveneError('LIMIT_REACHED', `You already receive ${cap} streams, the most this server allows`);
     // The slot is held from the check on, so concurrent consumes cannot all pass the cap while they await.
     peer.pendingConsumers++;
     try {
+      if (!transport) return await this.#remote!.consumeFor(peer, producer, rtpCapabilities);
       return await consumeOn(
         {
           peer,
-          transport,
+          transport: transport,
           // The transport's leg: the home router, or another worker's, where the producer is piped first.
           leg: this.#legs.legOf(transport.id),
           legs: this.#legs,
@@ -288,12 +317,16 @@ export class RoomMedia {
   }
 
   async resumeConsumer(participantId: string, consumerId: string): Promise<void> {
+    const node = this.#remoteConsumerNode(participantId, consumerId);
+    if (node) return void (await this.#remote!.call(node, 'consumer', [consumerId, 'resume']));
     const c = this.#own(participantId, 'consumer', consumerId);
     await this.#call('resumeConsumer', participantId, () => c.resume());
   }
 
   /** Stop forwarding to this participant (e.g. a hidden tile) without closing the consumer. */
   async pauseConsumer(participantId: string, consumerId: string): Promise<void> {
+    const node = this.#remoteConsumerNode(participantId, consumerId);
+    if (node) return void (await this.#remote!.call(node, 'consumer', [consumerId, 'pause']));
     const c = this.#own(participantId, 'consumer', consumerId);
     await this.#call('pauseConsumer', participantId, () => c.pause());
   }
@@ -304,16 +337,18 @@ export class RoomMedia {
     consumerId: string,
     layers: { spatialLayer: number; temporalLayer?: number },
   ): Promise<void> {
-    const c = this.#own(participantId, 'consumer', consumerId);
+    const node = this.#remoteConsumerNode(participantId, consumerId);
+    const c = node ? null : this.#own(participantId, 'consumer', consumerId);
     const ok = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 15;
     if (!ok(layers.spatialLayer) || (layers.temporalLayer !== undefined && !ok(layers.temporalLayer))) {
       throw new ConveneError('INVALID_PAYLOAD', 'layers must be small non-negative integers');
     }
-    if (c.kind !== 'video') throw new ConveneError('INVALID_PAYLOAD', 'only video consumers have layers');
+    if (c && c.kind !== 'video') throw new ConveneError('INVALID_PAYLOAD', 'only video consumers have layers');
     const preferred = {
       spatialLayer: layers.spatialLayer,
       ...(layers.temporalLayer !== undefined && { temporalLayer: layers.temporalLayer }),
     };
+    if (!c) return void (await this.#remote!.call(node!, 'consumer', [consumerId, 'layers', preferred]));
     await this.#call('setConsumerLayers', participantId, () => c.setPreferredLayers(preferred));
   }
 
@@ -382,6 +417,7 @@ export class RoomMedia {
     const peer = this.#peers.take(participantId);
     if (!peer) return false;
     for (const p of [...peer.producers.values()]) this.#closeProducer(peer, p, 'participant-left');
+    this.#remote?.drop(peer);
     peer.close();
     return true;
   }
@@ -402,6 +438,7 @@ export class RoomMedia {
     this.#closed = true;
     this.#peers.dropAll();
     this.#legs.dropOthers();
+    this.#remote?.closeAll();
     this.#placement.router.close();
     this.#events.removeAllListeners();
   }
@@ -418,6 +455,7 @@ export class RoomMedia {
     }
     this.#peers.dropAll();
     this.#legs.reset(placement);
+    this.#remote?.closeAll();
     this.#placement = placement;
     await this.#attach(placement);
   }
@@ -441,6 +479,7 @@ export class RoomMedia {
       this.#peers.dropAll();
       // The producers are gone, so are their copies: the other legs close and everyone starts over.
       this.#legs.dropOthers();
+      this.#remote?.closeAll();
     });
   }
 
@@ -473,7 +512,7 @@ export class RoomMedia {
     let t: T;
     try {
       // Send transports stay home with the producers; receive transports go where a worker has room.
-      leg = direction === 'recv' ? await this.#legs.forReceive() : this.#legs.home;
+      leg = direction === 'recv' ? await this.#legs.forReceive(true) : this.#legs.home;
       const chosen = leg;
       if (chosen.router.closed) throw new ConveneError('MEDIA_UNAVAILABLE', 'media server restarting, retry shortly');
       t = await this.#call('createTransport', participantId, () => create(chosen));
@@ -488,12 +527,37 @@ export class RoomMedia {
       this.#legs.retireIfIdle(leg);
       throw new ConveneError('MEDIA_UNAVAILABLE', 'participant or room media closed while creating the transport');
     }
-    if (direction === 'recv') this.#legs.adopt(leg, t);
+    if (direction === 'recv') {
+      this.#legs.adopt(leg, t);
+      this.#remote?.drop(peer);
+    }
     const previous = peer.transportFor(t.appData.direction);
     peer.transports.set(t.id, t);
     t.observer.once('close', () => peer.transports.delete(t.id));
     previous?.close();
     return t;
+  }
+
+  /** Another node carrying receivers of this room died or lost its worker: they set up receiving again. */
+  remoteLost(node: string): void {
+    if (!this.#remote || this.#closed) return;
+    for (const participantId of this.#remote.lostIn(this.#peers, node))
+      this.#events.emit('receive-reset', { participantId });
+  }
+
+  #remoteNode(participantId: string, transportId: string): string | undefined {
+    return this.#remote?.transportNode(this.#peers, participantId, transportId);
+  }
+
+  #remoteConsumerNode(participantId: string, consumerId: string): string | undefined {
+    return this.#remote?.consumerNode(this.#peers, participantId, consumerId);
+  }
+
+  #remoteConsumersGone(gone: { participantId: string; consumerId: string; producerId: string }[]): void {
+    for (const g of gone) {
+      if (this.#peers.get(g.participantId)?.remoteConsumers.delete(g.consumerId))
+        this.#events.emit('consumer-closed', g);
+    }
   }
 
   /** A leg's worker died: these participants' receive transports and consumers are gone, nothing else. */

@@ -2,6 +2,8 @@ import type { types as ms } from 'mediasoup';
 import type { IceServer, SfuConfig } from './config';
 import { ConveneError } from '../../lib/protocol/errors';
 import { fromMediasoupError } from './errors';
+import { LegHost } from './leg-host';
+import type { LegLink } from './remote-legs';
 import { RoomMedia, type RoomMediaOptions } from './room-media';
 import { silentLogger, type SfuLogger } from './types';
 import { WorkerPool, type WorkerDiedInfo } from './worker-pool';
@@ -16,6 +18,7 @@ export class Sfu {
   readonly #rooms = new Map<string, Promise<RoomMedia>>();
   readonly #resetListeners = new Set<(roomCode: string) => void>();
   readonly #roomOptions: RoomMediaOptions;
+  #legHost: LegHost | null = null;
   #closed = false;
 
   private constructor(
@@ -76,6 +79,38 @@ export class Sfu {
     return this.#rooms.get(roomCode);
   }
 
+  /**
+   * Several nodes: rooms created from now on spread their receivers to other
+   * nodes over `link` once this node's workers are at the cap, and this node
+   * carries receivers of rooms owned elsewhere (`serveLeg`). `onLegLost` is
+   * told when such a part dies with its worker here.
+   */
+  linkNodes(link: LegLink, onLegLost: (roomCode: string, owner: string) => void): void {
+    this.#roomOptions.legLink = link;
+    this.#legHost = new LegHost(this.pool, this.config, this.logger, onLegLost);
+  }
+
+  /** Runs a leg operation another node (the room's owner) asked of this node. */
+  serveLeg(roomCode: string, op: string, args: unknown[]): Promise<unknown> {
+    if (!this.#legHost) return Promise.reject(new ConveneError('MEDIA_UNAVAILABLE', 'not part of a cluster'));
+    return this.#legHost.serve(roomCode, op, args);
+  }
+
+  /** Rooms owned elsewhere that this node carries receivers of (tests, diagnostics). */
+  hostedLegs(): string[] {
+    return this.#legHost?.codes() ?? [];
+  }
+
+  /** Node `node` is gone: rooms here stop sending to it, and legs here that it owned close. */
+  nodeGone(node: string): void {
+    this.#legHost?.ownerGone(node);
+    for (const pending of this.#rooms.values())
+      void pending.then(
+        (room) => room.remoteLost(node),
+        () => undefined,
+      );
+  }
+
   /** Close the room's router and everything on it. Safe to call for unknown codes. */
   async closeRoom(roomCode: string): Promise<void> {
     const pending = this.#rooms.get(roomCode);
@@ -112,6 +147,7 @@ export class Sfu {
       );
     this.#rooms.clear();
     this.#resetListeners.clear();
+    this.#legHost?.closeAll();
     this.pool.close();
   }
 

@@ -3,11 +3,13 @@
  * operations other nodes send it, rebuild a room it takes over, and release
  * what a dead node's sockets held in its rooms. docs/cluster.md has the cases.
  */
+import type { Logger } from 'pino';
 import { ConveneError } from '../../lib/protocol';
-import type { ClusterHooks } from '../cluster';
+import type { ClusterHooks, ClusterNode } from '../cluster';
 import { invoke } from '../cluster/handles';
 import type { Placement } from '../cluster/placement';
 import { ROOM_OPS } from '../rooms/RoomRegistry';
+import type { Sfu } from '../sfu';
 import type { ParticipantRecord } from '../store/types';
 import { roomChannel, type SignalingDeps } from './context';
 import { announceLobbyChange } from './lobby';
@@ -42,6 +44,35 @@ export function localOps(deps: SignalingDeps, placement: Placement, unsaved: (co
     }
     throw new ConveneError('INTERNAL', `unknown operation ${op}`);
   };
+}
+
+/**
+ * One meeting over several nodes: once this node's workers are at their cap,
+ * a room it owns continues on other nodes (receive transports there, fed over
+ * PipeTransports), and this node carries receivers of rooms owned elsewhere.
+ * The leg operations travel over the same NodeRpc as every other call.
+ */
+export function linkMediaNodes(sfu: Sfu, cluster: ClusterNode, log: Logger): void {
+  const self = cluster.nodeId;
+  sfu.linkNodes(
+    {
+      self,
+      candidates: () =>
+        cluster.nodes
+          .alive()
+          .filter((n) => n.id !== self)
+          .sort((a, b) => a.load - b.load)
+          .map((n) => n.id),
+      call: (node, code, op, args) => cluster.placement.callLeg(node, code, op, args),
+    },
+    // This node's part of a room died with its worker: the owner resets those receivers.
+    (code) =>
+      void cluster.placement
+        .call(code, 'media.legLost', [self])
+        .catch((err: unknown) => log.warn({ err, room: code }, 'could not tell the owner a media leg was lost')),
+  );
+  cluster.placement.setLegs((code, op, args) => sfu.serveLeg(code, op, args));
+  cluster.nodes.onDead((id) => sfu.nodeGone(id));
 }
 
 export function clusterHooks(

@@ -109,6 +109,11 @@ export class LocalMedia {
     if (roomEmpty) await this.bridge.sfu.closeRoom(this.code);
   }
 
+  /** A node carrying some of this room's receivers is gone (its worker died there): they set up again. */
+  async legLost(node: string): Promise<void> {
+    (await this.#existing())?.remoteLost(node);
+  }
+
   /** The meeting ended: close the room's router and everything on it. */
   end(): Promise<void> {
     return this.bridge.sfu.closeRoom(this.code);
