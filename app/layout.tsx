@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { CspClientSetup } from '@/components/CspClientSetup';
+import { I18nProvider } from '@/components/I18nProvider';
+import { MESSAGES } from '@/lib/i18n/messages';
+import { requestLocale } from '@/lib/i18n/server';
 import './globals.css';
 
 // Every page is rendered per request, so each gets the nonce of its own
@@ -15,12 +18,15 @@ export const metadata: Metadata = {
 };
 export const viewport: Viewport = { themeColor: '#0f1115', width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const locale = await requestLocale();
   return (
-    <html lang="en">
+    <html lang={locale}>
       <body>
         <CspClientSetup />
-        {children}
+        <I18nProvider locale={locale} messages={MESSAGES[locale]}>
+          {children}
+        </I18nProvider>
       </body>
     </html>
   );
