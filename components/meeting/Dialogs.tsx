@@ -1,6 +1,7 @@
 'use client';
 import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { THEMES, loadTheme, saveTheme, type Theme } from '@/lib/client/theme';
 import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
 import { DevicePickers } from './DevicePickers';
 import styles from './meeting.module.css';
@@ -89,15 +90,48 @@ export function SettingsDialog(p: SettingsDialogProps) {
       open={p.open}
       onOpenChange={p.onOpenChange}
       title="Settings"
-      description="Choose your camera, microphone and speaker."
+      description="Choose your camera, microphone, speaker and theme."
       testId="settings-dialog"
     >
       <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
+      <ThemePicker open={p.open} />
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
           <button type="button">Done</button>
         </Dialog.Close>
       </div>
     </Shell>
+  );
+}
+
+const THEME_LABELS: Record<Theme, string> = { system: 'System', light: 'Light', dark: 'Dark' };
+
+/** System, Light or Dark: applies at once and is remembered in this browser (lib/client/theme.ts). */
+function ThemePicker({ open }: { open: boolean }) {
+  const [theme, setTheme] = useState<Theme>('system');
+  useEffect(() => {
+    if (open) setTheme(loadTheme());
+  }, [open]);
+  return (
+    <fieldset className={styles.fieldset} data-testid="theme-picker">
+      <legend>Theme</legend>
+      <div className={styles.segmented}>
+        {THEMES.map((t) => (
+          <label key={t} className={styles.check}>
+            <input
+              type="radio"
+              name="theme"
+              value={t}
+              checked={theme === t}
+              onChange={() => {
+                setTheme(t);
+                saveTheme(t);
+              }}
+            />
+            {THEME_LABELS[t]}
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }
