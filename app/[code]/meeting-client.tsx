@@ -327,6 +327,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             lists={deviceLists}
             choice={setup.devices}
             onChange={changeDevices}
+            // Opened from the More menu, whose item is gone by then: focus returns to More itself.
+            returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
           />
           <ConfirmDialog
             open={confirm !== null}

@@ -13,10 +13,12 @@ interface ShellProps {
   description?: string;
   children: ReactNode;
   testId: string;
+  /** Where focus goes on close, when the element that opened it is gone (e.g. an item of a closed menu). */
+  returnFocusTo?: () => HTMLElement | null;
 }
 
 /** A modal Radix dialog: focus moves in and stays, Esc and the overlay close it, title and description label it. */
-function Shell({ open, onOpenChange, title, description, children, testId }: ShellProps) {
+function Shell({ open, onOpenChange, title, description, children, testId, returnFocusTo }: ShellProps) {
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
@@ -24,6 +26,14 @@ function Shell({ open, onOpenChange, title, description, children, testId }: She
         <Dialog.Content
           className={styles.dialog}
           data-testid={testId}
+          {...(returnFocusTo && {
+            onCloseAutoFocus: (e: Event) => {
+              const target = returnFocusTo();
+              if (!target) return;
+              e.preventDefault();
+              target.focus();
+            },
+          })}
           {...(!description && { 'aria-describedby': undefined })}
         >
           <Dialog.Title>{title}</Dialog.Title>
@@ -81,6 +91,7 @@ export interface SettingsDialogProps {
   lists: DeviceLists;
   choice: DeviceChoice;
   onChange: (choice: DeviceChoice) => void;
+  returnFocusTo?: () => HTMLElement | null;
 }
 
 /** Devices during the meeting: a change applies at once (the sent track is replaced). */
@@ -92,6 +103,7 @@ export function SettingsDialog(p: SettingsDialogProps) {
       title="Settings"
       description="Choose your camera, microphone, speaker and theme."
       testId="settings-dialog"
+      {...(p.returnFocusTo && { returnFocusTo: p.returnFocusTo })}
     >
       <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
       <ThemePicker open={p.open} />

@@ -171,7 +171,8 @@ function Tile({
       videoTrack={camera?.track ?? null}
       videoOff={videoOff}
       micMuted={micMuted}
-      speaking={speaking}
+      // A muted mic is never "speaking", whatever the last audio level said.
+      speaking={speaking && !micMuted}
       handRaised={person.handRaisedAt !== null}
       {...(consumerId && { onVisibilityChange: visible, onWidthChange: width })}
     />
