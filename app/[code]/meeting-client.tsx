@@ -17,7 +17,9 @@ import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePane
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
 import { ConfirmDialog, SettingsDialog } from '@/components/meeting/Dialogs';
-import { HostControls, banWarning } from '@/components/meeting/HostControls';
+import { HostControls, banWarning, hasHostControls } from '@/components/meeting/HostControls';
+import { MeetingInfo } from '@/components/meeting/MeetingInfo';
+import { PANEL_TITLES } from '@/components/meeting/SideSheet';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
@@ -84,7 +86,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const deviceLists = useDeviceLists(settingsOpen);
-  const [panel, setPanel] = useState<SidePanel | null>('people');
+  const [panel, setPanel] = useState<SidePanel | null>(null);
   /** When the newest message read was sent: deletions and pages of older messages leave it meaningful. */
   const [seenChat, setSeenChat] = useState(0);
   const [copied, setCopied] = useState(false);
@@ -203,7 +205,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const toggleHand = () => void send('raise-hand', { raised: !handRaised });
   const hasAudience = (view.room?.audience.mode ?? 'off') !== 'off' || view.audienceCount > 0;
 
-  const aside =
+  const content =
     panel === 'chat' ? (
       <ChatPanel
         messages={view.chat}
@@ -253,6 +255,24 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             }}
           />
         )}
+      </>
+    ) : panel === 'info' ? (
+      <MeetingInfo
+        roomCode={roomCode}
+        link={`${location.origin}/${roomCode}`}
+        participantCount={view.participants.length + view.audienceCount}
+        copied={copied}
+        onCopy={() =>
+          void (navigator.clipboard as Clipboard | undefined)?.writeText(`${location.origin}/${roomCode}`).then(
+            () => setCopied(true),
+            () => undefined,
+          )
+        }
+        room={view.room}
+        {...(hasHostControls(role) && { onOpenHostControls: () => setPanel('host') })}
+      />
+    ) : panel === 'host' ? (
+      <>
         {view.room && (
           <HostControls
             role={role}
@@ -272,6 +292,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         )}
       </>
     ) : null;
+  const aside = panel && {
+    panel,
+    title: panel === 'people' ? `People (${view.participants.length})` : PANEL_TITLES[panel],
+    content,
+  };
 
   return (
     <MeetingRoom
@@ -279,15 +304,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       selfId={selfId}
       participants={view.participants}
       media={view.media}
+      title={view.room?.title ?? null}
       reconnecting={view.connection === 'reconnecting'}
-      linkCopied={copied}
-      onCopyLink={() =>
-        void (navigator.clipboard as Clipboard | undefined)?.writeText(`${location.origin}/${roomCode}`).then(
-          () => setCopied(true),
-          () => undefined,
-        )
-      }
       aside={aside}
+      onClosePanel={() => setPanel(null)}
+      onStopSharing={() => void actions.stopSharing()}
       activeSpeaker={view.activeSpeaker}
       layout={layout}
       onLayout={setLayout}
@@ -306,6 +327,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             lists={deviceLists}
             choice={setup.devices}
             onChange={changeDevices}
+            // Opened from the More menu, whose item is gone by then: focus returns to More itself.
+            returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
           />
           <ConfirmDialog
             open={confirm !== null}
@@ -333,9 +356,11 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
           cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
           sharing={Boolean(view.media.local.screen)}
-          shareBlocked={
-            Object.values(view.media.remote).some((s) => s.screen) && (view.room?.maxScreenShares ?? 1) <= 1
-          }
+          presenterName={(() => {
+            const presenter = Object.entries(view.media.remote).find(([, s]) => s.screen)?.[0];
+            return presenter && (view.room?.maxScreenShares ?? 1) <= 1 ? nameOf(presenter) : null;
+          })()}
+          hostControls={hasHostControls(role)}
           handRaised={handRaised}
           panel={panel}
           unreadChat={unread}

@@ -1,9 +1,29 @@
 'use client';
 import * as Menu from '@radix-ui/react-dropdown-menu';
+import {
+  EllipsisVertical,
+  Hand,
+  Info,
+  MessageSquareText,
+  Mic,
+  MicOff,
+  MonitorUp,
+  MonitorX,
+  PhoneOff,
+  Settings,
+  ShieldCheck,
+  SmilePlus,
+  Users,
+  Video,
+  VideoOff,
+} from 'lucide-react';
+import { useId, type ReactNode } from 'react';
+import { useNarrow } from '@/lib/client/use-narrow';
+import { shortcutLabel } from '@/lib/client/use-shortcuts';
 import { REACTIONS } from '@/lib/protocol/schemas';
 import styles from './meeting.module.css';
 
-export type SidePanel = 'people' | 'chat';
+export type SidePanel = 'people' | 'chat' | 'host' | 'info';
 
 export interface ControlBarProps {
   /** In the audience: nothing to send, so no mic, camera or share buttons. */
@@ -11,13 +31,15 @@ export interface ControlBarProps {
   micOn: boolean;
   cameraOn: boolean;
   sharing: boolean;
-  /** Someone else is presenting and only one share is allowed. */
-  shareBlocked?: boolean;
+  /** Who presents while only one share is allowed: Share screen is off, and says why. */
+  presenterName?: string | null;
   handRaised: boolean;
   panel: SidePanel | null;
   unreadChat: number;
   /** People knocking (shown to hosts and co-hosts only). */
   waiting: number;
+  /** The host controls panel exists for this role. */
+  hostControls: boolean;
   onToggleMic: () => void;
   onToggleCamera: () => void;
   onShareScreen: () => void;
@@ -29,98 +51,242 @@ export interface ControlBarProps {
   onLeave: () => void;
 }
 
+interface ControlProps {
+  label: string;
+  icon: ReactNode;
+  /** Shown after the label in the tooltip, e.g. "Ctrl+D". */
+  shortcut?: { text: string; aria: string };
+  /** Why the control does nothing now: the tooltip and the accessible description. */
+  blockedBecause?: string | null;
+  pressed?: boolean;
+  tone?: 'off' | 'on' | 'leave';
+  badge?: { count: number; label: string };
+  testId?: string;
+  panel?: SidePanel;
+  onClick?: () => void;
+}
+
+/**
+ * One round icon button with a tooltip (shown on hover and keyboard focus;
+ * hidden from screen readers, which read the label, aria-keyshortcuts and
+ * the description instead). A blocked control stays focusable so its reason
+ * can be read: aria-disabled, not disabled.
+ */
+function Control({
+  label,
+  icon,
+  shortcut,
+  blockedBecause,
+  pressed,
+  tone,
+  badge,
+  testId,
+  panel,
+  onClick,
+}: ControlProps) {
+  const descId = useId();
+  return (
+    <span className={styles.tipWrap}>
+      <button
+        type="button"
+        className={`${styles.control} ${tone ? styles[tone] : ''}`}
+        aria-label={label}
+        {...(pressed !== undefined && { 'aria-pressed': pressed })}
+        {...(shortcut && { 'aria-keyshortcuts': shortcut.aria })}
+        {...(blockedBecause && { 'aria-disabled': true, 'aria-describedby': descId })}
+        {...(panel && { 'data-panel-opener': panel })}
+        data-testid={testId}
+        onClick={blockedBecause ? undefined : onClick}
+      >
+        {icon}
+        {badge && badge.count > 0 && (
+          <span className={styles.count} aria-label={badge.label}>
+            {badge.count}
+          </span>
+        )}
+      </button>
+      <span className={styles.tip} aria-hidden="true">
+        {blockedBecause ?? (shortcut ? `${label} (${shortcut.text})` : label)}
+      </span>
+      {blockedBecause && (
+        <span id={descId} className="visually-hidden">
+          {blockedBecause}
+        </span>
+      )}
+    </span>
+  );
+}
+
+const ICON = { size: 20, 'aria-hidden': true } as const;
+
+/**
+ * Meet-style controls: mic, camera and share show their state (a crossed icon
+ * on red when off), with the panels on the right. On phones it stays one row:
+ * hand, reactions, meeting info and host controls move into "More options".
+ */
 export function ControlBar(p: ControlBarProps) {
+  const narrow = useNarrow();
+  const panelButton = (panel: SidePanel, label: string, icon: ReactNode, badge?: ControlProps['badge']) => (
+    <Control
+      label={label}
+      icon={icon}
+      pressed={p.panel === panel}
+      panel={panel}
+      testId={`toggle-${panel}`}
+      onClick={() => p.onPanel(panel)}
+      {...(badge && { badge })}
+    />
+  );
+  const people = panelButton('people', 'People', <Users {...ICON} />, {
+    count: p.waiting,
+    label: `${p.waiting} waiting to join`,
+  });
+  const chat = panelButton('chat', 'Chat', <MessageSquareText {...ICON} />, {
+    count: p.unreadChat,
+    label: `${p.unreadChat} unread`,
+  });
+  const hand = (
+    <Control
+      label={p.handRaised ? 'Lower hand' : 'Raise hand'}
+      icon={<Hand {...ICON} />}
+      pressed={p.handRaised}
+      tone={p.handRaised ? 'on' : undefined}
+      onClick={p.onToggleHand}
+    />
+  );
+
   return (
     <nav className={styles.controls} aria-label="Meeting controls">
-      {!p.watching && (
-        <>
-          <button
-            type="button"
-            className={p.micOn ? 'secondary' : styles.off}
-            onClick={p.onToggleMic}
-            data-testid="toggle-mic"
-            aria-keyshortcuts="Control+D Meta+D"
-          >
-            {p.micOn ? 'Turn off microphone' : 'Turn on microphone'}
-          </button>
-          <button
-            type="button"
-            className={p.cameraOn ? 'secondary' : styles.off}
-            onClick={p.onToggleCamera}
-            data-testid="toggle-camera"
-            aria-keyshortcuts="Control+E Meta+E"
-          >
-            {p.cameraOn ? 'Turn off camera' : 'Turn on camera'}
-          </button>
-          {p.sharing ? (
-            <button type="button" onClick={p.onStopSharing}>
-              Stop sharing
-            </button>
-          ) : (
-            <button type="button" className="secondary" onClick={p.onShareScreen} disabled={p.shareBlocked}>
-              Share screen
-            </button>
-          )}
-        </>
+      <div className={styles.controlGroup}>
+        {!p.watching && (
+          <>
+            <Control
+              label={p.micOn ? 'Turn off microphone' : 'Turn on microphone'}
+              icon={p.micOn ? <Mic {...ICON} /> : <MicOff {...ICON} />}
+              shortcut={shortcutLabel('mic')}
+              pressed={p.micOn}
+              tone={p.micOn ? undefined : 'off'}
+              testId="toggle-mic"
+              onClick={p.onToggleMic}
+            />
+            <Control
+              label={p.cameraOn ? 'Turn off camera' : 'Turn on camera'}
+              icon={p.cameraOn ? <Video {...ICON} /> : <VideoOff {...ICON} />}
+              shortcut={shortcutLabel('camera')}
+              pressed={p.cameraOn}
+              tone={p.cameraOn ? undefined : 'off'}
+              testId="toggle-camera"
+              onClick={p.onToggleCamera}
+            />
+            {p.sharing ? (
+              <Control
+                label="Stop sharing"
+                icon={<MonitorX {...ICON} />}
+                tone="on"
+                testId="toggle-share"
+                onClick={p.onStopSharing}
+              />
+            ) : (
+              <Control
+                label="Share screen"
+                icon={<MonitorUp {...ICON} />}
+                blockedBecause={p.presenterName ? `${p.presenterName} is presenting` : null}
+                testId="toggle-share"
+                onClick={p.onShareScreen}
+              />
+            )}
+          </>
+        )}
+        {!narrow && hand}
+        {!narrow && (
+          <Menu.Root modal={false}>
+            <span className={styles.tipWrap}>
+              <Menu.Trigger asChild>
+                <button type="button" className={styles.control} aria-label="Send a reaction">
+                  <SmilePlus {...ICON} />
+                </button>
+              </Menu.Trigger>
+              <span className={styles.tip} aria-hidden="true">
+                Send a reaction
+              </span>
+            </span>
+            <Menu.Portal>
+              <Menu.Content className={`${styles.menu} ${styles.reactionMenu}`} side="top" sideOffset={6}>
+                <ReactionItems onReact={p.onReact} />
+              </Menu.Content>
+            </Menu.Portal>
+          </Menu.Root>
+        )}
+        {narrow && chat}
+        {narrow && people}
+        <MoreMenu {...p} narrow={narrow} />
+        <Control
+          label="Leave call"
+          icon={<PhoneOff {...ICON} />}
+          tone="leave"
+          testId="leave-call"
+          onClick={p.onLeave}
+        />
+      </div>
+      {!narrow && (
+        <div className={`${styles.controlGroup} ${styles.panelGroup}`}>
+          {panelButton('info', 'Meeting details', <Info {...ICON} />)}
+          {people}
+          {chat}
+          {p.hostControls && panelButton('host', 'Host controls', <ShieldCheck {...ICON} />)}
+        </div>
       )}
-      <button type="button" className="secondary" aria-pressed={p.handRaised} onClick={p.onToggleHand}>
-        {p.handRaised ? 'Lower hand' : 'Raise hand'}
-      </button>
-      <Menu.Root modal={false}>
+    </nav>
+  );
+}
+
+function ReactionItems({ onReact }: Pick<ControlBarProps, 'onReact'>) {
+  return REACTIONS.map((emoji) => (
+    <Menu.Item key={emoji} className={styles.menuItem} onSelect={() => onReact(emoji)} aria-label={`React ${emoji}`}>
+      {emoji}
+    </Menu.Item>
+  ));
+}
+
+/** What does not fit the bar: settings always; on phones also hand, reactions, meeting details and host controls. */
+function MoreMenu(p: ControlBarProps & { narrow: boolean }) {
+  return (
+    <Menu.Root modal={false}>
+      <span className={styles.tipWrap}>
         <Menu.Trigger asChild>
-          <button type="button" className="secondary" aria-label="Send a reaction">
-            😊
+          <button type="button" className={styles.control} aria-label="More options" data-testid="more-options">
+            <EllipsisVertical {...ICON} />
           </button>
         </Menu.Trigger>
-        <Menu.Portal>
-          <Menu.Content className={`${styles.menu} ${styles.reactionMenu}`} side="top" sideOffset={6}>
-            {REACTIONS.map((emoji) => (
-              <Menu.Item
-                key={emoji}
-                className={styles.menuItem}
-                onSelect={() => p.onReact(emoji)}
-                aria-label={`React ${emoji}`}
-              >
-                {emoji}
+        <span className={styles.tip} aria-hidden="true">
+          More options
+        </span>
+      </span>
+      <Menu.Portal>
+        <Menu.Content className={styles.menu} side="top" align="end" sideOffset={6} data-testid="more-menu">
+          {p.narrow && (
+            <>
+              <Menu.Item className={styles.menuItem} onSelect={p.onToggleHand}>
+                <Hand {...ICON} /> {p.handRaised ? 'Lower hand' : 'Raise hand'}
               </Menu.Item>
-            ))}
-          </Menu.Content>
-        </Menu.Portal>
-      </Menu.Root>
-      <button
-        type="button"
-        className="secondary"
-        aria-pressed={p.panel === 'chat'}
-        onClick={() => p.onPanel('chat')}
-        data-testid="toggle-chat"
-      >
-        Chat
-        {p.unreadChat > 0 && (
-          <span className={styles.count} aria-label={`${p.unreadChat} unread`}>
-            {p.unreadChat}
-          </span>
-        )}
-      </button>
-      <button
-        type="button"
-        className="secondary"
-        aria-pressed={p.panel === 'people'}
-        onClick={() => p.onPanel('people')}
-        data-testid="toggle-people"
-      >
-        People
-        {p.waiting > 0 && (
-          <span className={styles.count} aria-label={`${p.waiting} waiting to join`}>
-            {p.waiting}
-          </span>
-        )}
-      </button>
-      <button type="button" className="secondary" onClick={p.onSettings} aria-haspopup="dialog">
-        Settings
-      </button>
-      <button type="button" className={styles.leave} onClick={p.onLeave}>
-        Leave call
-      </button>
-    </nav>
+              <Menu.Group className={styles.reactionMenu} aria-label="Send a reaction">
+                <ReactionItems onReact={p.onReact} />
+              </Menu.Group>
+              <Menu.Item className={styles.menuItem} onSelect={() => p.onPanel('info')}>
+                <Info {...ICON} /> Meeting details
+              </Menu.Item>
+              {p.hostControls && (
+                <Menu.Item className={styles.menuItem} onSelect={() => p.onPanel('host')}>
+                  <ShieldCheck {...ICON} /> Host controls
+                </Menu.Item>
+              )}
+            </>
+          )}
+          <Menu.Item className={styles.menuItem} onSelect={p.onSettings}>
+            <Settings {...ICON} /> Settings
+          </Menu.Item>
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
   );
 }

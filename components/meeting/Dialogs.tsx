@@ -1,6 +1,7 @@
 'use client';
 import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { THEMES, loadTheme, saveTheme, type Theme } from '@/lib/client/theme';
 import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
 import { DevicePickers } from './DevicePickers';
 import styles from './meeting.module.css';
@@ -12,10 +13,12 @@ interface ShellProps {
   description?: string;
   children: ReactNode;
   testId: string;
+  /** Where focus goes on close, when the element that opened it is gone (e.g. an item of a closed menu). */
+  returnFocusTo?: () => HTMLElement | null;
 }
 
 /** A modal Radix dialog: focus moves in and stays, Esc and the overlay close it, title and description label it. */
-function Shell({ open, onOpenChange, title, description, children, testId }: ShellProps) {
+function Shell({ open, onOpenChange, title, description, children, testId, returnFocusTo }: ShellProps) {
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
@@ -23,6 +26,14 @@ function Shell({ open, onOpenChange, title, description, children, testId }: She
         <Dialog.Content
           className={styles.dialog}
           data-testid={testId}
+          {...(returnFocusTo && {
+            onCloseAutoFocus: (e: Event) => {
+              const target = returnFocusTo();
+              if (!target) return;
+              e.preventDefault();
+              target.focus();
+            },
+          })}
           {...(!description && { 'aria-describedby': undefined })}
         >
           <Dialog.Title>{title}</Dialog.Title>
@@ -80,6 +91,7 @@ export interface SettingsDialogProps {
   lists: DeviceLists;
   choice: DeviceChoice;
   onChange: (choice: DeviceChoice) => void;
+  returnFocusTo?: () => HTMLElement | null;
 }
 
 /** Devices during the meeting: a change applies at once (the sent track is replaced). */
@@ -89,15 +101,49 @@ export function SettingsDialog(p: SettingsDialogProps) {
       open={p.open}
       onOpenChange={p.onOpenChange}
       title="Settings"
-      description="Choose your camera, microphone and speaker."
+      description="Choose your camera, microphone, speaker and theme."
       testId="settings-dialog"
+      {...(p.returnFocusTo && { returnFocusTo: p.returnFocusTo })}
     >
       <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
+      <ThemePicker open={p.open} />
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
           <button type="button">Done</button>
         </Dialog.Close>
       </div>
     </Shell>
+  );
+}
+
+const THEME_LABELS: Record<Theme, string> = { system: 'System', light: 'Light', dark: 'Dark' };
+
+/** System, Light or Dark: applies at once and is remembered in this browser (lib/client/theme.ts). */
+function ThemePicker({ open }: { open: boolean }) {
+  const [theme, setTheme] = useState<Theme>('system');
+  useEffect(() => {
+    if (open) setTheme(loadTheme());
+  }, [open]);
+  return (
+    <fieldset className={styles.fieldset} data-testid="theme-picker">
+      <legend>Theme</legend>
+      <div className={styles.segmented}>
+        {THEMES.map((t) => (
+          <label key={t} className={styles.check}>
+            <input
+              type="radio"
+              name="theme"
+              value={t}
+              checked={theme === t}
+              onChange={() => {
+                setTheme(t);
+                saveTheme(t);
+              }}
+            />
+            {THEME_LABELS[t]}
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }

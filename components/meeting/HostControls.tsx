@@ -57,9 +57,14 @@ export function banWarning(isGuest: boolean, banShield: boolean): string {
   );
 }
 
+/** Whether this role has any room-wide switch, i.e. whether the host controls panel exists for it. */
+export function hasHostControls(role: Role): boolean {
+  return can(role, 'lock-room') || can(role, 'mute-all') || can(role, 'end-meeting');
+}
+
 /** Room-wide switches for hosts and co-hosts; each shows only if the table allows it. */
 export function HostControls(p: HostControlsProps) {
-  if (!can(p.role, 'lock-room') && !can(p.role, 'mute-all') && !can(p.role, 'end-meeting')) return null;
+  if (!hasHostControls(p.role)) return null;
   return (
     <section className={styles.panelSection} aria-labelledby="host-controls-heading" data-testid="host-controls">
       <h2 id="host-controls-heading">Host controls</h2>

@@ -1,15 +1,20 @@
 'use client';
-import { useMemo, useRef, type ReactNode } from 'react';
+import { LayoutGrid, SquareUserRound } from 'lucide-react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { LayoutMode } from '@/lib/client/layout';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
-import { ScreenStage } from './ScreenStage';
+import type { SidePanel } from './ControlBar';
+import { PresentingCard, ScreenStage } from './ScreenStage';
+import { SideSheet } from './SideSheet';
 import { TrackAudio } from './TrackVideo';
 import { VideoLayout } from './VideoLayout';
 import styles from './meeting.module.css';
 
 export interface MeetingRoomProps {
   roomCode: string;
+  /** The meeting's title, if the host gave it one (else the code is the heading). */
+  title: string | null;
   selfId: string | null;
   participants: ParticipantInfo[];
   media: MediaSnapshot;
@@ -19,14 +24,14 @@ export interface MeetingRoomProps {
   /** Audio output device for remote audio (setSinkId), null = default. */
   speakerId: string | null;
   reconnecting: boolean;
-  /** The side panel (people, chat), or null when closed. */
-  aside: ReactNode;
+  /** The open side panel, or null: closed by default, one at a time. */
+  aside: { panel: SidePanel; title: string; content: ReactNode } | null;
+  onClosePanel: () => void;
+  onStopSharing: () => void;
   /** The control bar. */
   controls: ReactNode;
   /** Toasts, reactions and prompts, floating over the room. */
   overlay: ReactNode;
-  onCopyLink: () => void;
-  linkCopied: boolean;
   onVideoVisible: (consumerId: string, visible: boolean) => void;
   onVideoWidth: (consumerId: string, width: number) => void;
 }
@@ -54,25 +59,47 @@ export function MeetingRoom(p: MeetingRoomProps) {
   const featured =
     lastSpeaker.current ?? p.participants.find((x) => x.participantId !== selfId)?.participantId ?? selfId;
 
+  // Focus lands in the meeting when it opens (the pre-join's button is gone), so keyboard and screen reader users start here.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  // When a panel closes, focus goes back to the button that opened it (or to More options on phones, where it lives).
+  const openPanel = p.aside?.panel ?? null;
+  const lastPanel = useRef<SidePanel | null>(null);
+  useEffect(() => {
+    const closed = lastPanel.current;
+    lastPanel.current = openPanel;
+    if (!closed || openPanel) return;
+    const opener =
+      document.querySelector<HTMLElement>(`[data-panel-opener="${closed}"]`) ??
+      document.querySelector<HTMLElement>('[data-testid="more-options"]');
+    opener?.focus();
+  }, [openPanel]);
+
   return (
     <div className={styles.room}>
       <header className={styles.header}>
-        <span className={styles.code}>{p.roomCode}</span>
-        <button type="button" className={`secondary ${styles.small}`} onClick={p.onCopyLink}>
-          {p.linkCopied ? 'Link copied' : 'Copy link'}
-        </button>
+        <h1 ref={heading} tabIndex={-1} className={styles.title}>
+          {p.title ?? p.roomCode}
+        </h1>
         {!presenting && (
           <div className={styles.layoutSwitch} role="group" aria-label="Layout">
             {(['grid', 'speaker'] as const).map((mode) => (
               <button
                 key={mode}
                 type="button"
-                className={`secondary ${styles.small}`}
+                className={styles.layoutButton}
                 aria-pressed={p.layout === mode}
+                aria-label={mode === 'grid' ? 'Grid layout' : 'Speaker layout'}
+                title={mode === 'grid' ? 'Grid layout' : 'Speaker layout'}
                 onClick={() => p.onLayout(mode)}
                 data-testid={`layout-${mode}`}
               >
-                {mode === 'grid' ? 'Grid' : 'Speaker'}
+                {mode === 'grid' ? (
+                  <LayoutGrid size={18} aria-hidden="true" />
+                ) : (
+                  <SquareUserRound size={18} aria-hidden="true" />
+                )}
               </button>
             ))}
           </div>
@@ -94,18 +121,15 @@ export function MeetingRoom(p: MeetingRoomProps) {
         )}
       </header>
       <div className={styles.body}>
-        <div className={styles.main}>
+        <main className={styles.main}>
           {remoteScreen && (
             <ScreenStage
               track={remoteScreen.track}
               presenterId={remoteScreen.participantId}
               presenterName={nameOf(remoteScreen.participantId)}
-              isSelf={false}
             />
           )}
-          {!remoteScreen && localScreen && selfId && (
-            <ScreenStage track={localScreen.track} presenterId={selfId} presenterName={nameOf(selfId)} isSelf />
-          )}
+          {!remoteScreen && localScreen && selfId && <PresentingCard presenterId={selfId} onStop={p.onStopSharing} />}
           <VideoLayout
             mode={presenting ? 'filmstrip' : p.layout}
             participants={p.participants}
@@ -116,11 +140,11 @@ export function MeetingRoom(p: MeetingRoomProps) {
             onVideoVisible={p.onVideoVisible}
             onVideoWidth={p.onVideoWidth}
           />
-        </div>
+        </main>
         {p.aside && (
-          <aside className={styles.people} aria-label="Side panel">
-            {p.aside}
-          </aside>
+          <SideSheet panel={p.aside.panel} title={p.aside.title} onClose={p.onClosePanel}>
+            {p.aside.content}
+          </SideSheet>
         )}
       </div>
       {p.overlay}

@@ -1,4 +1,5 @@
 'use client';
+import { AudioLines } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { TrackVideo } from './TrackVideo';
 import styles from './meeting.module.css';
@@ -64,7 +65,9 @@ export function ParticipantTile(props: ParticipantTileProps) {
       className={styles.tile}
       data-testid={`tile-${participantId}`}
       data-speaking={speaking ? '' : undefined}
-      aria-label={label}
+      // Focusable, so the filmstrip and grid can be walked with Tab; "speaking" is in the name, not only in the ring's colour.
+      tabIndex={0}
+      aria-label={speaking ? `${label}, speaking` : label}
     >
       {showVideo ? (
         <TrackVideo
@@ -82,6 +85,11 @@ export function ParticipantTile(props: ParticipantTileProps) {
         {handRaised && (
           <span role="img" aria-label="Hand raised">
             ✋
+          </span>
+        )}
+        {speaking && (
+          <span className={styles.speakingIcon} data-testid="speaking-icon" aria-hidden="true">
+            <AudioLines size={16} />
           </span>
         )}
         <span className={styles.name}>{label}</span>

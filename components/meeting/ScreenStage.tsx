@@ -1,4 +1,5 @@
 'use client';
+import { MonitorUp } from 'lucide-react';
 import { TrackVideo } from './TrackVideo';
 import styles from './meeting.module.css';
 
@@ -6,26 +7,37 @@ export interface ScreenStageProps {
   track: MediaStreamTrack;
   presenterId: string;
   presenterName: string;
-  isSelf: boolean;
 }
 
-/** The big area for a screen share. Our own share is shown too, so the presenter sees what others see. */
-export function ScreenStage({ track, presenterId, presenterName, isSelf }: ScreenStageProps) {
-  const caption = isSelf ? 'You are presenting' : `${presenterName} is presenting`;
+/** The big area for someone else's screen share. */
+export function ScreenStage({ track, presenterId, presenterName }: ScreenStageProps) {
+  const caption = `${presenterName} is presenting`;
+  return (
+    <section className={styles.stage} aria-label={caption} data-testid="screen-stage" data-presenter={presenterId}>
+      <TrackVideo track={track} fit="contain" label={`${presenterName}'s screen`} testId="screen-video" />
+      <p className={styles.stageCaption}>{caption}</p>
+    </section>
+  );
+}
+
+/**
+ * The presenter's own stage: a card, not their screen mirrored back full size
+ * (a hall of mirrors, and a second decode of what they already see).
+ */
+export function PresentingCard({ presenterId, onStop }: { presenterId: string; onStop: () => void }) {
   return (
     <section
-      className={styles.stage}
-      aria-label={caption}
-      data-testid={isSelf ? 'local-screen-stage' : 'screen-stage'}
+      className={`${styles.stage} ${styles.presentingCard}`}
+      aria-labelledby="presenting-heading"
+      data-testid="local-screen-stage"
       data-presenter={presenterId}
     >
-      <TrackVideo
-        track={track}
-        fit="contain"
-        label={`${presenterName}'s screen`}
-        testId={isSelf ? 'local-screen-video' : 'screen-video'}
-      />
-      <p className={styles.stageCaption}>{caption}</p>
+      <MonitorUp size={40} aria-hidden="true" />
+      <h2 id="presenting-heading">You are presenting</h2>
+      <p>Everyone in the meeting sees your screen.</p>
+      <button type="button" className={styles.stopPresenting} onClick={onStop}>
+        Stop presenting
+      </button>
     </section>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { gridShape, paginate, tilesPerPage, type LayoutMode } from '@/lib/client/layout';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
@@ -21,18 +21,24 @@ export interface VideoLayoutProps {
 
 const GAP = 12;
 
-function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
+/**
+ * The size of whichever element the callback ref is on now. Each layout
+ * renders its own root, so the observer must follow the element: observing a
+ * ref object once kept measuring the filmstrip after a share stopped, and the
+ * grid stayed at the filmstrip's size.
+ */
+function useSize(): [(el: HTMLElement | null) => void, { width: number; height: number }] {
+  const [el, setEl] = useState<HTMLElement | null>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   useEffect(() => {
-    const el = ref.current;
     if (!el) return;
     const ro = new ResizeObserver(
       ([e]) => e && setSize({ width: Math.floor(e.contentRect.width), height: Math.floor(e.contentRect.height) }),
     );
     ro.observe(el);
     return () => ro.disconnect();
-  }, [ref]);
-  return size;
+  }, [el]);
+  return [setEl, size];
 }
 
 /**
@@ -42,8 +48,7 @@ function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: n
  * pages is paused at the SFU, not just hidden.
  */
 export function VideoLayout(p: VideoLayoutProps) {
-  const areaRef = useRef<HTMLDivElement>(null);
-  const area = useSize(areaRef);
+  const [areaRef, area] = useSize();
   const [page, setPage] = useState(0);
 
   const perPage = tilesPerPage(area.width, area.height - 40, GAP);
@@ -166,7 +171,8 @@ function Tile({
       videoTrack={camera?.track ?? null}
       videoOff={videoOff}
       micMuted={micMuted}
-      speaking={speaking}
+      // A muted mic is never "speaking", whatever the last audio level said.
+      speaking={speaking && !micMuted}
       handRaised={person.handRaisedAt !== null}
       {...(consumerId && { onVisibilityChange: visible, onWidthChange: width })}
     />

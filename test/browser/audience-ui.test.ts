@@ -62,6 +62,7 @@ describe('the audience in the browser', () => {
       .toEqual(['camera', 'mic']);
 
     // The stage sees the count, not the person.
+    await host.getByTestId('toggle-people').click();
     await expect.poll(() => host.getByTestId('audience-count').textContent(), { timeout: 10_000 }).toBe('1');
     expect(await host.getByTestId('participant-list').textContent()).not.toContain('Vic');
 
@@ -88,6 +89,7 @@ describe('the audience in the browser', () => {
       .toEqual(['camera', 'mic', 'mic']);
 
     // The host turns the audience off from the host controls: the next joiner goes on stage.
+    await host.getByTestId('toggle-host').click();
     await host.getByTestId('audience-mode').selectOption('off');
     await expect.poll(async () => (await suite.server.store.getMeeting(code))?.audience?.mode).toBe('off');
     expect(suite.errors).toEqual([]);

@@ -46,7 +46,8 @@ describe('meeting controls in the browser', () => {
   it('the settings dialog keeps focus inside and closes on Escape; the layout switch and Copy link work', async () => {
     const code = await createMeeting(suite.server);
     const page = await joinedPage(code, 'Clicks');
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'More options' }).click();
+    await page.getByRole('menuitem', { name: 'Settings' }).click();
     const dialog = page.getByRole('dialog', { name: 'Settings' });
     await dialog.waitFor();
     for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
@@ -58,6 +59,7 @@ describe('meeting controls in the browser', () => {
     await page.locator('[data-layout="speaker"]').waitFor();
     expect(await page.getByTestId('layout-speaker').getAttribute('aria-pressed')).toBe('true');
 
+    await page.getByTestId('toggle-info').click();
     await page.getByRole('button', { name: 'Copy link' }).click();
     await page.getByRole('button', { name: 'Link copied' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${suite.server.url}/${code}`);

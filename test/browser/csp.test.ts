@@ -71,13 +71,15 @@ describe('under the Content-Security-Policy', () => {
   it('screen share, the settings dialog and a menu work too', { timeout: 60_000 }, async () => {
     await a.getByRole('button', { name: 'Share screen' }).click();
     await b.getByTestId('screen-stage').waitFor({ timeout: 15_000 });
-    await b.getByRole('button', { name: 'Settings' }).click();
+    await b.getByRole('button', { name: 'More options' }).click();
+    await b.getByRole('menuitem', { name: 'Settings' }).click();
     const dialog = b.getByRole('dialog', { name: 'Settings' });
     await dialog.waitFor();
     await b.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     await b.getByRole('button', { name: 'Send a reaction' }).click();
     await b.getByRole('menuitem', { name: 'React 👍' }).click();
+    await a.getByTestId('toggle-people').click();
     await a.getByRole('button', { name: 'Actions for Bob' }).click();
     await a.getByRole('menu').waitFor();
     await a.keyboard.press('Escape');

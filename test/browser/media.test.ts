@@ -116,10 +116,15 @@ describe('two browsers in one meeting, through the SFU', () => {
       [b, aId, 'Alice'],
     ] as const) {
       const tile = page.getByTestId(`tile-${otherId}`);
-      await expect.poll(() => tile.getAttribute('aria-label'), { timeout: 10_000 }).toBe(otherName);
+      // The name, and ", speaking" while they talk (the fake mic beeps).
+      await expect
+        .poll(() => tile.getAttribute('aria-label'), { timeout: 10_000 })
+        .toMatch(new RegExp(`^${otherName}(, speaking)?$`));
       await expect.poll(() => remoteVideoWidth(page, otherId, 'remote-video'), { timeout: 20_000 }).toBeGreaterThan(0);
       await expectDecoding(page, otherId, 'camera');
     }
+    // Side panels start closed.
+    for (const page of [a, b]) await page.getByTestId('toggle-people').click();
     await expect.poll(() => a.getByTestId('participant-list').textContent()).toContain('Bob');
     await expect.poll(() => b.getByTestId('participant-list').textContent()).toContain('Alice');
     await b.screenshot({ path: path.join(SHOTS, 'media-b-sees-a.png') });

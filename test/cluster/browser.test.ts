@@ -121,6 +121,8 @@ async function join(page: Page, code: string, name: string): Promise<string> {
   const local = page.getByTestId('local-video');
   await local.waitFor({ timeout: 20_000 });
   const tile = page.locator('figure[data-testid^="tile-"]', { has: local });
+  // Side panels start closed; these journeys read the people panel.
+  await page.getByTestId('toggle-people').click();
   return (await tile.getAttribute('data-testid'))!.slice('tile-'.length);
 }
 
