@@ -16,25 +16,51 @@ import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePanel';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
-import { ConfirmDialog, SettingsDialog } from '@/components/meeting/Dialogs';
+import { ConfirmDialog, LeaveDialog, SettingsDialog } from '@/components/meeting/Dialogs';
 import { HostControls, banWarning } from '@/components/meeting/HostControls';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
-import { StatusPage } from '@/components/meeting/StatusPage';
-import { Reactions, Toasts } from '@/components/meeting/Toasts';
-import { UnmutePrompt } from '@/components/meeting/UnmutePrompt';
+import { NoticeSettings } from '@/components/meeting/NoticeSettings';
+import { StatusPage, type StatusKind } from '@/components/meeting/StatusPage';
+import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toasts';
+import { MutedHint, UnmutePrompt } from '@/components/meeting/UnmutePrompt';
+import { useMeetingNotices, useNoticePrefs } from '@/lib/client/use-notices';
+import { useSpeakingWhileMuted } from '@/lib/client/use-muted-speech';
 
 const NAME_KEY = 'convene:display-name';
 
-const REFUSAL_PAGES: Partial<Record<ErrorCode, { title: string; detail: string }>> = {
-  BANNED: { title: "You can't join this meeting", detail: 'A host removed you and banned you from coming back.' },
+/** Refusals with their own page; `retry` names the button that asks again, where asking again may work. */
+const REFUSAL_PAGES: Partial<Record<ErrorCode, { kind: StatusKind; title: string; detail: string; retry?: string }>> = {
+  BANNED: {
+    kind: 'banned',
+    title: "You can't join this meeting",
+    detail: 'A host removed you and banned you from coming back.',
+  },
   ROOM_LOCKED: {
+    kind: 'locked',
     title: 'This meeting is locked',
     detail: 'A host has locked the meeting. Ask them to unlock it, then try again.',
+    retry: 'Ask to join again',
   },
-  DENIED: { title: 'Your request to join was declined', detail: 'Someone in the meeting declined your request.' },
-  MEETING_ENDED: { title: 'The meeting has ended', detail: 'The host ended the meeting for everyone.' },
+  DENIED: {
+    kind: 'declined',
+    title: 'Your request to join was declined',
+    detail: 'Someone in the meeting declined your request. You can ask again.',
+    retry: 'Ask to join again',
+  },
+  MEETING_ENDED: {
+    kind: 'ended',
+    title: 'The meeting has ended',
+    detail: 'The host ended the meeting for everyone.',
+    retry: 'Try again',
+  },
+  ROOM_FULL: {
+    kind: 'full',
+    title: 'This meeting is full',
+    detail: 'It has as many people as it can hold. Try again when someone leaves.',
+    retry: 'Try again',
+  },
 };
 
 /** The protocol request behind each entry of a person's menu. */
@@ -65,7 +91,36 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
   }
 }
 
-type Confirm = { kind: 'end' } | { kind: 'ban'; participantId: string; name: string };
+type Confirm = { kind: 'end' } | { kind: 'ban' | 'remove' | 'transfer-host'; participantId: string; name: string };
+
+/** What each confirmation says; `ban` adds what a ban can and cannot stop. */
+function confirmText(c: Confirm | null, banNote: string) {
+  switch (c?.kind) {
+    case 'ban':
+      return { title: `Remove and ban ${c.name}?`, description: banNote, label: 'Remove and ban' };
+    case 'remove':
+      return {
+        title: `Remove ${c.name}?`,
+        description: `${c.name} leaves the meeting now. They can ask to join again.`,
+        label: 'Remove',
+      };
+    case 'transfer-host':
+      return {
+        title: `Make ${c.name} the host?`,
+        description: `${c.name} gets every host control and you become a co-host. Only they can give the role back.`,
+        label: 'Make host',
+      };
+    case 'end':
+    case undefined:
+      return {
+        title: 'End the meeting for everyone?',
+        description: 'Everyone, including you, leaves the meeting now.',
+        label: 'End meeting for all',
+      };
+  }
+}
+
+const CONFIRMED: ReadonlySet<PersonCommand> = new Set(['ban', 'remove', 'transfer-host']);
 
 /**
  * The page's one client boundary: pre-join, the room, and the pages after it.
@@ -88,6 +143,10 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   /** When the newest message read was sent: deletions and pages of older messages leave it meaningful. */
   const [seenChat, setSeenChat] = useState(0);
   const [copied, setCopied] = useState(false);
+  /** The host's Leave dialog, and who would take over (undefined while asking the server). */
+  const [leaving, setLeaving] = useState(false);
+  const [successor, setSuccessor] = useState<string | null | undefined>(undefined);
+  const [noticePrefs, setNoticePrefs] = useNoticePrefs();
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -115,6 +174,23 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     return () => clearTimeout(t);
   }, [copied]);
 
+  const selfMic = view.media.local.mic;
+  const talkingMuted = useSpeakingWhileMuted(selfMic?.track ?? null, Boolean(joined && selfMic?.paused));
+  const notices = useMeetingNotices(
+    {
+      joined,
+      selfId: view.self?.participantId ?? null,
+      role: moderatorRole,
+      participants: view.participants,
+      chat: view.chat,
+      lobby: view.lobby,
+      audienceHands: view.audienceHands,
+      toasts: view.toasts,
+      panel,
+    },
+    noticePrefs,
+  );
+
   const join = (name: string, next: JoinSetup = setup) => {
     localStorage.setItem(NAME_KEY, name);
     saveDeviceChoice(next.devices);
@@ -135,11 +211,16 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       if (summary.status === 'not-found') {
         return (
           <StatusPage
+            kind="not-found"
             title="Check your meeting code"
             detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`}
+            newMeeting
           />
         );
       }
+      // The server says so for this browser's identity only: no need to click "Join" to find out.
+      if (summary.banned) return <RefusalPage code="BANNED" />;
+      if (view.error?.code === 'ROOM_FULL') return <RefusalPage code="ROOM_FULL" onRetry={rejoin.onClick} />;
       return (
         <PreJoin
           roomCode={roomCode}
@@ -161,32 +242,45 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
               ? 'No host or co-host is here yet to let you in. Keep this page open: they will see you when they arrive.'
               : "You'll join as soon as someone lets you in."
           }${view.lobbyPosition ? ` You are number ${view.lobbyPosition} in line.` : ''}`}
+          kind="waiting"
           action={{ label: 'Cancel', onClick: () => void actions.cancelKnock() }}
+          home={false}
           busy
         />
       );
     case 'left':
-      return <StatusPage title="You left the meeting" action={rejoin} />;
+      return (
+        <StatusPage
+          kind="left"
+          title="You left the meeting"
+          detail="You can rejoin while the meeting goes on."
+          action={rejoin}
+        />
+      );
     case 'removed':
       return (
         <StatusPage
+          kind="removed"
           title="You were removed from the meeting"
-          {...(view.removedReason && { detail: view.removedReason })}
+          detail={view.removedReason ?? 'A host removed you from this meeting.'}
+          newMeeting
         />
       );
     case 'ended':
-      return <StatusPage title="The meeting has ended" detail="The host ended the meeting for everyone." />;
-    case 'refused': {
-      const page = (view.error && REFUSAL_PAGES[view.error.code]) ?? {
-        title: "You can't join this meeting",
-        detail: view.error?.message ?? '',
-      };
-      const retry =
-        view.error?.code === 'ROOM_LOCKED' || view.error?.code === 'MEETING_ENDED'
-          ? { action: { label: 'Try again', onClick: rejoin.onClick } }
-          : {};
-      return <StatusPage title={page.title} detail={page.detail} {...retry} />;
-    }
+      return (
+        <StatusPage
+          kind="ended"
+          title="The meeting has ended"
+          detail="The host ended the meeting for everyone."
+          newMeeting
+        />
+      );
+    case 'refused':
+      return view.error && REFUSAL_PAGES[view.error.code] ? (
+        <RefusalPage code={view.error.code} onRetry={rejoin.onClick} />
+      ) : (
+        <StatusPage kind="error" title="You can't join this meeting" detail={view.error?.message ?? ''} />
+      );
     case 'joined':
       break;
   }
@@ -202,6 +296,23 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const handRaised = watching ? view.selfHandRaisedAt !== null : me?.handRaisedAt != null;
   const toggleHand = () => void send('raise-hand', { raised: !handRaised });
   const hasAudience = (view.room?.audience.mode ?? 'off') !== 'off' || view.audienceCount > 0;
+  const confirmTarget = confirm && confirm.kind !== 'end' ? confirm.participantId : null;
+  const confirming = confirmText(
+    confirm,
+    banWarning(
+      view.participants.find((x) => x.participantId === confirmTarget)?.isGuest ?? true,
+      view.room?.banShield ?? true,
+    ),
+  );
+  // The host's Leave hands the role on: ask first, naming who the server would make host.
+  const requestLeave = () => {
+    if (role !== 'host') return void actions.leave();
+    setSuccessor(undefined);
+    setLeaving(true);
+    void send('get-successor', {}, { quiet: true }).then((res) => {
+      if (res.ok) setSuccessor(res.successor?.displayName ?? null);
+    });
+  };
 
   const aside =
     panel === 'chat' ? (
@@ -231,8 +342,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           selfRole={role}
           lobby={view.lobby}
           onCommand={(command, id) =>
-            command === 'ban'
-              ? setConfirm({ kind: 'ban', participantId: id, name: nameOf(id) })
+            CONFIRMED.has(command)
+              ? setConfirm({ kind: command as 'ban', participantId: id, name: nameOf(id) })
               : runCommand(send, command, id)
           }
           onAdmit={(participantId) => void send('admit', { participantId })}
@@ -288,13 +399,17 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         )
       }
       aside={aside}
-      activeSpeaker={view.activeSpeaker}
+      // A muted self is not speaking, whatever the last active-speaker said.
+      activeSpeaker={view.activeSpeaker === selfId && selfMic?.paused ? null : view.activeSpeaker}
       layout={layout}
       onLayout={setLayout}
       speakerId={setup.devices.speakerId}
       overlay={
         <>
-          <Toasts toasts={view.toasts} />
+          <Toasts toasts={view.toasts} popups={noticePrefs.popups} />
+          <Notices notices={notices.notices} onOpen={setPanel} onDismiss={notices.dismiss} />
+          <Announcer messages={notices.announced} />
+          {talkingMuted && !watching && <MutedHint onUnmute={() => void actions.toggleMic()} />}
           {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
           <Reactions reactions={view.reactions} nameOf={nameOf} />
           {view.unmuteRequestBy && (
@@ -306,24 +421,27 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             lists={deviceLists}
             choice={setup.devices}
             onChange={changeDevices}
-          />
+          >
+            <NoticeSettings prefs={noticePrefs} onChange={setNoticePrefs} />
+          </SettingsDialog>
           <ConfirmDialog
             open={confirm !== null}
             onOpenChange={(open) => !open && setConfirm(null)}
-            title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
-            description={
-              confirm?.kind === 'ban'
-                ? banWarning(
-                    view.participants.find((x) => x.participantId === confirm.participantId)?.isGuest ?? true,
-                    view.room?.banShield ?? true,
-                  )
-                : 'Everyone, including you, leaves the meeting now.'
-            }
-            confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}
+            title={confirming.title}
+            description={confirming.description}
+            confirmLabel={confirming.label}
             onConfirm={() => {
-              if (confirm?.kind === 'ban') runCommand(send, 'ban', confirm.participantId);
-              else if (confirm?.kind === 'end') void send('end-meeting', {});
+              if (!confirm) return;
+              if (confirm.kind === 'end') void send('end-meeting', {});
+              else runCommand(send, confirm.kind, confirm.participantId);
             }}
+          />
+          <LeaveDialog
+            open={leaving}
+            onOpenChange={setLeaving}
+            successor={successor}
+            onLeave={requestLeave}
+            onEndForAll={() => void send('end-meeting', {})}
           />
         </>
       }
@@ -353,6 +471,20 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       }
       onVideoVisible={actions.setVideoVisible}
       onVideoWidth={actions.setVideoWidth}
+    />
+  );
+}
+
+/** A join the server refused, with the next step that can work from here. */
+function RefusalPage({ code, onRetry }: { code: ErrorCode; onRetry?: () => void }) {
+  const page = REFUSAL_PAGES[code]!;
+  return (
+    <StatusPage
+      kind={page.kind}
+      title={page.title}
+      detail={page.detail}
+      {...(page.retry && onRetry && { action: { label: page.retry, onClick: onRetry } })}
+      newMeeting={page.kind === 'banned' || page.kind === 'ended'}
     />
   );
 }
