@@ -1,7 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { can } from '@/lib/permissions';
-import type { ErrorCode } from '@/lib/protocol';
 import type { LayoutMode } from '@/lib/client/layout';
 import {
   loadDeviceChoice,
@@ -22,46 +21,15 @@ import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
 import { NoticeSettings } from '@/components/meeting/NoticeSettings';
-import { StatusPage, type StatusKind } from '@/components/meeting/StatusPage';
+import { RefusalPage } from '@/components/meeting/RefusalPage';
+import { StatusPage } from '@/components/meeting/StatusPage';
+import { CONFIRMED, confirmText, type Confirm } from '@/components/meeting/confirmations';
 import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toasts';
 import { MutedHint, UnmutePrompt } from '@/components/meeting/UnmutePrompt';
 import { useMeetingNotices, useNoticePrefs } from '@/lib/client/use-notices';
 import { useSpeakingWhileMuted } from '@/lib/client/use-muted-speech';
 
 const NAME_KEY = 'convene:display-name';
-
-/** Refusals with their own page; `retry` names the button that asks again, where asking again may work. */
-const REFUSAL_PAGES: Partial<Record<ErrorCode, { kind: StatusKind; title: string; detail: string; retry?: string }>> = {
-  BANNED: {
-    kind: 'banned',
-    title: "You can't join this meeting",
-    detail: 'A host removed you and banned you from coming back.',
-  },
-  ROOM_LOCKED: {
-    kind: 'locked',
-    title: 'This meeting is locked',
-    detail: 'A host has locked the meeting. Ask them to unlock it, then try again.',
-    retry: 'Ask to join again',
-  },
-  DENIED: {
-    kind: 'declined',
-    title: 'Your request to join was declined',
-    detail: 'Someone in the meeting declined your request. You can ask again.',
-    retry: 'Ask to join again',
-  },
-  MEETING_ENDED: {
-    kind: 'ended',
-    title: 'The meeting has ended',
-    detail: 'The host ended the meeting for everyone.',
-    retry: 'Try again',
-  },
-  ROOM_FULL: {
-    kind: 'full',
-    title: 'This meeting is full',
-    detail: 'It has as many people as it can hold. Try again when someone leaves.',
-    retry: 'Try again',
-  },
-};
 
 /** The protocol request behind each entry of a person's menu. */
 function runCommand(send: MeetingActions['send'], command: PersonCommand, participantId: string): void {
@@ -90,37 +58,6 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
       return void send('demote', { participantId });
   }
 }
-
-type Confirm = { kind: 'end' } | { kind: 'ban' | 'remove' | 'transfer-host'; participantId: string; name: string };
-
-/** What each confirmation says; `ban` adds what a ban can and cannot stop. */
-function confirmText(c: Confirm | null, banNote: string) {
-  switch (c?.kind) {
-    case 'ban':
-      return { title: `Remove and ban ${c.name}?`, description: banNote, label: 'Remove and ban' };
-    case 'remove':
-      return {
-        title: `Remove ${c.name}?`,
-        description: `${c.name} leaves the meeting now. They can ask to join again.`,
-        label: 'Remove',
-      };
-    case 'transfer-host':
-      return {
-        title: `Make ${c.name} the host?`,
-        description: `${c.name} gets every host control and you become a co-host. Only they can give the role back.`,
-        label: 'Make host',
-      };
-    case 'end':
-    case undefined:
-      return {
-        title: 'End the meeting for everyone?',
-        description: 'Everyone, including you, leaves the meeting now.',
-        label: 'End meeting for all',
-      };
-  }
-}
-
-const CONFIRMED: ReadonlySet<PersonCommand> = new Set(['ban', 'remove', 'transfer-host']);
 
 /**
  * The page's one client boundary: pre-join, the room, and the pages after it.
@@ -219,8 +156,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         );
       }
       // The server says so for this browser's identity only: no need to click "Join" to find out.
-      if (summary.banned) return <RefusalPage code="BANNED" />;
-      if (view.error?.code === 'ROOM_FULL') return <RefusalPage code="ROOM_FULL" onRetry={rejoin.onClick} />;
+      if (summary.banned) return <RefusalPage error={{ code: 'BANNED', message: '' }} />;
+      if (view.error?.code === 'ROOM_FULL') return <RefusalPage error={view.error} onRetry={rejoin.onClick} />;
       return (
         <PreJoin
           roomCode={roomCode}
@@ -276,11 +213,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         />
       );
     case 'refused':
-      return view.error && REFUSAL_PAGES[view.error.code] ? (
-        <RefusalPage code={view.error.code} onRetry={rejoin.onClick} />
-      ) : (
-        <StatusPage kind="error" title="You can't join this meeting" detail={view.error?.message ?? ''} />
-      );
+      return <RefusalPage error={view.error} onRetry={rejoin.onClick} />;
     case 'joined':
       break;
   }
@@ -471,20 +404,6 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       }
       onVideoVisible={actions.setVideoVisible}
       onVideoWidth={actions.setVideoWidth}
-    />
-  );
-}
-
-/** A join the server refused, with the next step that can work from here. */
-function RefusalPage({ code, onRetry }: { code: ErrorCode; onRetry?: () => void }) {
-  const page = REFUSAL_PAGES[code]!;
-  return (
-    <StatusPage
-      kind={page.kind}
-      title={page.title}
-      detail={page.detail}
-      {...(page.retry && onRetry && { action: { label: page.retry, onClick: onRetry } })}
-      newMeeting={page.kind === 'banned' || page.kind === 'ended'}
     />
   );
 }
