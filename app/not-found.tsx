@@ -4,9 +4,10 @@ import { StatusPage } from '@/components/meeting/StatusPage';
 export default function NotFound() {
   return (
     <StatusPage
+      kind="not-found"
       title="Page not found"
-      detail="There is nothing at this address."
-      link={{ href: '/', label: 'Go to the home page' }}
+      detail="There is nothing at this address. Check the link, or start from the home page."
+      newMeeting
     />
   );
 }

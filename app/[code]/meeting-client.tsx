@@ -1,7 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { can } from '@/lib/permissions';
-import type { ErrorCode } from '@/lib/protocol';
 import type { LayoutMode } from '@/lib/client/layout';
 import {
   loadDeviceChoice,
@@ -16,28 +15,23 @@ import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePanel';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
-import { ConfirmDialog, SettingsDialog } from '@/components/meeting/Dialogs';
+import { ConfirmDialog, LeaveDialog, SettingsDialog } from '@/components/meeting/Dialogs';
 import { HostControls, banWarning, hasHostControls } from '@/components/meeting/HostControls';
 import { MeetingInfo } from '@/components/meeting/MeetingInfo';
 import { PANEL_TITLES } from '@/components/meeting/SideSheet';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
+import { NoticeSettings } from '@/components/meeting/NoticeSettings';
+import { RefusalPage } from '@/components/meeting/RefusalPage';
 import { StatusPage } from '@/components/meeting/StatusPage';
-import { Reactions, Toasts } from '@/components/meeting/Toasts';
-import { UnmutePrompt } from '@/components/meeting/UnmutePrompt';
+import { CONFIRMED, confirmText, type Confirm } from '@/components/meeting/confirmations';
+import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toasts';
+import { MutedHint, UnmutePrompt } from '@/components/meeting/UnmutePrompt';
+import { useMeetingNotices, useNoticePrefs } from '@/lib/client/use-notices';
+import { useSpeakingWhileMuted } from '@/lib/client/use-muted-speech';
 
 const NAME_KEY = 'convene:display-name';
-
-const REFUSAL_PAGES: Partial<Record<ErrorCode, { title: string; detail: string }>> = {
-  BANNED: { title: "You can't join this meeting", detail: 'A host removed you and banned you from coming back.' },
-  ROOM_LOCKED: {
-    title: 'This meeting is locked',
-    detail: 'A host has locked the meeting. Ask them to unlock it, then try again.',
-  },
-  DENIED: { title: 'Your request to join was declined', detail: 'Someone in the meeting declined your request.' },
-  MEETING_ENDED: { title: 'The meeting has ended', detail: 'The host ended the meeting for everyone.' },
-};
 
 /** The protocol request behind each entry of a person's menu. */
 function runCommand(send: MeetingActions['send'], command: PersonCommand, participantId: string): void {
@@ -67,8 +61,6 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
   }
 }
 
-type Confirm = { kind: 'end' } | { kind: 'ban'; participantId: string; name: string };
-
 /**
  * The page's one client boundary: pre-join, the room, and the pages after it.
  * `defaultName` (e.g. the signed-in name) wins over the last name used here.
@@ -90,6 +82,10 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   /** When the newest message read was sent: deletions and pages of older messages leave it meaningful. */
   const [seenChat, setSeenChat] = useState(0);
   const [copied, setCopied] = useState(false);
+  /** The host's Leave dialog, and who would take over (undefined while asking the server). */
+  const [leaving, setLeaving] = useState(false);
+  const [successor, setSuccessor] = useState<string | null | undefined>(undefined);
+  const [noticePrefs, setNoticePrefs] = useNoticePrefs();
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -117,6 +113,23 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     return () => clearTimeout(t);
   }, [copied]);
 
+  const selfMic = view.media.local.mic;
+  const talkingMuted = useSpeakingWhileMuted(selfMic?.track ?? null, Boolean(joined && selfMic?.paused));
+  const notices = useMeetingNotices(
+    {
+      joined,
+      selfId: view.self?.participantId ?? null,
+      role: moderatorRole,
+      participants: view.participants,
+      chat: view.chat,
+      lobby: view.lobby,
+      audienceHands: view.audienceHands,
+      toasts: view.toasts,
+      panel,
+    },
+    noticePrefs,
+  );
+
   const join = (name: string, next: JoinSetup = setup) => {
     localStorage.setItem(NAME_KEY, name);
     saveDeviceChoice(next.devices);
@@ -137,11 +150,16 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       if (summary.status === 'not-found') {
         return (
           <StatusPage
+            kind="not-found"
             title="Check your meeting code"
             detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`}
+            newMeeting
           />
         );
       }
+      // The server says so for this browser's identity only: no need to click "Join" to find out.
+      if (summary.banned) return <RefusalPage error={{ code: 'BANNED', message: '' }} />;
+      if (view.error?.code === 'ROOM_FULL') return <RefusalPage error={view.error} onRetry={rejoin.onClick} />;
       return (
         <PreJoin
           roomCode={roomCode}
@@ -163,32 +181,41 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
               ? 'No host or co-host is here yet to let you in. Keep this page open: they will see you when they arrive.'
               : "You'll join as soon as someone lets you in."
           }${view.lobbyPosition ? ` You are number ${view.lobbyPosition} in line.` : ''}`}
+          kind="waiting"
           action={{ label: 'Cancel', onClick: () => void actions.cancelKnock() }}
+          home={false}
           busy
         />
       );
     case 'left':
-      return <StatusPage title="You left the meeting" action={rejoin} />;
+      return (
+        <StatusPage
+          kind="left"
+          title="You left the meeting"
+          detail="You can rejoin while the meeting goes on."
+          action={rejoin}
+        />
+      );
     case 'removed':
       return (
         <StatusPage
+          kind="removed"
           title="You were removed from the meeting"
-          {...(view.removedReason && { detail: view.removedReason })}
+          detail={view.removedReason ?? 'A host removed you from this meeting.'}
+          newMeeting
         />
       );
     case 'ended':
-      return <StatusPage title="The meeting has ended" detail="The host ended the meeting for everyone." />;
-    case 'refused': {
-      const page = (view.error && REFUSAL_PAGES[view.error.code]) ?? {
-        title: "You can't join this meeting",
-        detail: view.error?.message ?? '',
-      };
-      const retry =
-        view.error?.code === 'ROOM_LOCKED' || view.error?.code === 'MEETING_ENDED'
-          ? { action: { label: 'Try again', onClick: rejoin.onClick } }
-          : {};
-      return <StatusPage title={page.title} detail={page.detail} {...retry} />;
-    }
+      return (
+        <StatusPage
+          kind="ended"
+          title="The meeting has ended"
+          detail="The host ended the meeting for everyone."
+          newMeeting
+        />
+      );
+    case 'refused':
+      return <RefusalPage error={view.error} onRetry={rejoin.onClick} />;
     case 'joined':
       break;
   }
@@ -204,6 +231,23 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const handRaised = watching ? view.selfHandRaisedAt !== null : me?.handRaisedAt != null;
   const toggleHand = () => void send('raise-hand', { raised: !handRaised });
   const hasAudience = (view.room?.audience.mode ?? 'off') !== 'off' || view.audienceCount > 0;
+  const confirmTarget = confirm && confirm.kind !== 'end' ? confirm.participantId : null;
+  const confirming = confirmText(
+    confirm,
+    banWarning(
+      view.participants.find((x) => x.participantId === confirmTarget)?.isGuest ?? true,
+      view.room?.banShield ?? true,
+    ),
+  );
+  // The host's Leave hands the role on: ask first, naming who the server would make host.
+  const requestLeave = () => {
+    if (role !== 'host') return void actions.leave();
+    setSuccessor(undefined);
+    setLeaving(true);
+    void send('get-successor', {}, { quiet: true }).then((res) => {
+      if (res.ok) setSuccessor(res.successor?.displayName ?? null);
+    });
+  };
 
   const content =
     panel === 'chat' ? (
@@ -233,8 +277,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           selfRole={role}
           lobby={view.lobby}
           onCommand={(command, id) =>
-            command === 'ban'
-              ? setConfirm({ kind: 'ban', participantId: id, name: nameOf(id) })
+            CONFIRMED.has(command)
+              ? setConfirm({ kind: command as 'ban', participantId: id, name: nameOf(id) })
               : runCommand(send, command, id)
           }
           onAdmit={(participantId) => void send('admit', { participantId })}
@@ -309,13 +353,17 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       aside={aside}
       onClosePanel={() => setPanel(null)}
       onStopSharing={() => void actions.stopSharing()}
-      activeSpeaker={view.activeSpeaker}
+      // A muted self is not speaking, whatever the last active-speaker said.
+      activeSpeaker={view.activeSpeaker === selfId && selfMic?.paused ? null : view.activeSpeaker}
       layout={layout}
       onLayout={setLayout}
       speakerId={setup.devices.speakerId}
       overlay={
         <>
-          <Toasts toasts={view.toasts} />
+          <Toasts toasts={view.toasts} popups={noticePrefs.popups} />
+          <Notices notices={notices.notices} onOpen={setPanel} onDismiss={notices.dismiss} />
+          <Announcer messages={notices.announced} />
+          {talkingMuted && !watching && <MutedHint onUnmute={() => void actions.toggleMic()} />}
           {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
           <Reactions reactions={view.reactions} nameOf={nameOf} />
           {view.unmuteRequestBy && (
@@ -329,24 +377,27 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             onChange={changeDevices}
             // Opened from the More menu, whose item is gone by then: focus returns to More itself.
             returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
-          />
+          >
+            <NoticeSettings prefs={noticePrefs} onChange={setNoticePrefs} />
+          </SettingsDialog>
           <ConfirmDialog
             open={confirm !== null}
             onOpenChange={(open) => !open && setConfirm(null)}
-            title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
-            description={
-              confirm?.kind === 'ban'
-                ? banWarning(
-                    view.participants.find((x) => x.participantId === confirm.participantId)?.isGuest ?? true,
-                    view.room?.banShield ?? true,
-                  )
-                : 'Everyone, including you, leaves the meeting now.'
-            }
-            confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}
+            title={confirming.title}
+            description={confirming.description}
+            confirmLabel={confirming.label}
             onConfirm={() => {
-              if (confirm?.kind === 'ban') runCommand(send, 'ban', confirm.participantId);
-              else if (confirm?.kind === 'end') void send('end-meeting', {});
+              if (!confirm) return;
+              if (confirm.kind === 'end') void send('end-meeting', {});
+              else runCommand(send, confirm.kind, confirm.participantId);
             }}
+          />
+          <LeaveDialog
+            open={leaving}
+            onOpenChange={setLeaving}
+            successor={successor}
+            onLeave={requestLeave}
+            onEndForAll={() => void send('end-meeting', {})}
           />
         </>
       }

@@ -4,9 +4,10 @@ import { StatusPage } from '@/components/meeting/StatusPage';
 export default function MeetingNotFound() {
   return (
     <StatusPage
+      kind="not-found"
       title="Check your meeting code"
-      detail="There is no meeting at this address. Make sure you entered the right code or link."
-      link={{ href: '/', label: 'Go to the home page' }}
+      detail="There is no meeting at this address. Make sure you entered the right code or link, like abc-defg-hij."
+      newMeeting
     />
   );
 }

@@ -9,7 +9,14 @@ import { MeetingClient } from './meeting-client';
 type Params = { params: Promise<{ code: string }> };
 
 async function codeFrom(params: Params['params']): Promise<{ raw: string; code: string | null }> {
-  const raw = decodeURIComponent((await params).code);
+  const segment = (await params).code;
+  // A stray "%" (e.g. /%E0%A4) cannot be decoded: that is a malformed code too, not a server error.
+  let raw: string;
+  try {
+    raw = decodeURIComponent(segment);
+  } catch {
+    return { raw: segment, code: null };
+  }
   return { raw, code: normalizeRoomCode(raw) };
 }
 

@@ -54,7 +54,7 @@ export interface ConfirmDialogProps {
   onConfirm: () => void;
 }
 
-/** "Are you sure?" for actions that cannot be undone from here (end for all, remove and ban). */
+/** "Are you sure?" for actions that cannot be undone from here (transfer host, remove, remove and ban, end for all). */
 export function ConfirmDialog(p: ConfirmDialogProps) {
   return (
     <Shell
@@ -85,6 +85,61 @@ export function ConfirmDialog(p: ConfirmDialogProps) {
   );
 }
 
+export interface LeaveDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  /** Who the server would make host, from get-successor; null: nobody; undefined: still asking. */
+  successor: string | null | undefined;
+  onLeave: () => void;
+  onEndForAll: () => void;
+}
+
+/** The host's Leave: leave (naming who takes over) or end the meeting for everyone. */
+export function LeaveDialog(p: LeaveDialogProps) {
+  const description =
+    p.successor === undefined
+      ? 'Checking who would take over as host…'
+      : p.successor === null
+        ? 'No co-host is here, so nobody will be host: no one can let people in or manage the meeting until you or a co-host come back.'
+        : `${p.successor} will become the host.`;
+  return (
+    <Shell
+      open={p.open}
+      onOpenChange={p.onOpenChange}
+      title="Leave the meeting?"
+      description={description}
+      testId="leave-dialog"
+    >
+      <div className={styles.dialogActions}>
+        <Dialog.Close asChild>
+          <button type="button" className="secondary">
+            Cancel
+          </button>
+        </Dialog.Close>
+        <button
+          type="button"
+          className={styles.danger}
+          onClick={() => {
+            p.onOpenChange(false);
+            p.onEndForAll();
+          }}
+        >
+          End for everyone
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            p.onOpenChange(false);
+            p.onLeave();
+          }}
+        >
+          Leave
+        </button>
+      </div>
+    </Shell>
+  );
+}
+
 export interface SettingsDialogProps {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -92,6 +147,8 @@ export interface SettingsDialogProps {
   choice: DeviceChoice;
   onChange: (choice: DeviceChoice) => void;
   returnFocusTo?: () => HTMLElement | null;
+  /** More settings below the devices (e.g. notices). */
+  children?: ReactNode;
 }
 
 /** Devices during the meeting: a change applies at once (the sent track is replaced). */
@@ -107,6 +164,7 @@ export function SettingsDialog(p: SettingsDialogProps) {
     >
       <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
       <ThemePicker open={p.open} />
+      {p.children}
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
           <button type="button">Done</button>

@@ -8,6 +8,7 @@ import {
   type DeviceChoice,
   type RoomSummaryState,
 } from '@/lib/client/use-devices';
+import { DeviceProblem, previewMessage } from './DeviceProblem';
 import { DevicePickers } from './DevicePickers';
 import { TrackVideo } from './TrackVideo';
 import styles from './meeting.module.css';
@@ -56,17 +57,30 @@ export function PreJoin({
   useEffect(() => setName((n) => n || defaultName), [defaultName]);
   useEffect(() => setDevices(initialSetup.devices), [initialSetup.devices]);
 
-  const video = usePreviewTrack('camera', camera, devices.cameraId);
-  const audio = usePreviewTrack('mic', mic, devices.micId);
+  // "Try again" asks the browser afresh for that one device.
+  const [cameraAttempt, setCameraAttempt] = useState(0);
+  const [micAttempt, setMicAttempt] = useState(0);
+  const video = usePreviewTrack('camera', camera, devices.cameraId, cameraAttempt);
+  const audio = usePreviewTrack('mic', mic, devices.micId, micAttempt);
   const level = useAudioLevel(audio.track);
   // Re-list once a device was granted: only then do the labels show.
   const lists = useDeviceLists(`${Boolean(video.track)}${Boolean(audio.track)}`);
+  // A permission prompt left unanswered: say what the wait is for.
+  const [waitedLong, setWaitedLong] = useState(false);
+  const starting = camera && !video.track && !video.failure;
+  useEffect(() => {
+    setWaitedLong(false);
+    if (!starting) return;
+    const t = setTimeout(() => setWaitedLong(true), 3_000);
+    return () => clearTimeout(t);
+  }, [starting, cameraAttempt]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (name.trim()) onJoin(name.trim(), { mic, camera, devices });
+    // A device that failed joins switched off: the meeting starts with what works.
+    if (name.trim()) onJoin(name.trim(), { mic: mic && !audio.failure, camera: camera && !video.failure, devices });
   };
-  const deviceError = video.error ?? audio.error;
+  const failed = [camera && video.failure && 'camera', mic && audio.failure && 'microphone'].filter(Boolean);
   return (
     <main className={styles.prejoinWide} data-testid="prejoin">
       <section className={styles.previewColumn} aria-label="Your camera and microphone">
@@ -74,7 +88,9 @@ export function PreJoin({
           {video.track ? (
             <TrackVideo track={video.track} mirrored label="Your camera preview" testId="preview-video" />
           ) : (
-            <p className={styles.previewOff}>{camera ? 'Starting camera…' : 'Camera is off'}</p>
+            <p className={styles.previewOff} data-testid="preview-status">
+              {previewMessage(camera, video.failure, waitedLong)}
+            </p>
           )}
           <div className={styles.previewToggles}>
             <button
@@ -108,10 +124,11 @@ export function PreJoin({
         >
           <span style={{ transform: `scaleX(${level})` }} />
         </div>
-        {deviceError && (
-          <p role="alert" className={styles.error}>
-            {deviceError}
-          </p>
+        {camera && video.failure && (
+          <DeviceProblem device="camera" failure={video.failure} onRetry={() => setCameraAttempt((n) => n + 1)} />
+        )}
+        {mic && audio.failure && (
+          <DeviceProblem device="mic" failure={audio.failure} onRetry={() => setMicAttempt((n) => n + 1)} />
         )}
         <DevicePickers lists={lists} choice={devices} onChange={setDevices} />
       </section>
@@ -135,6 +152,11 @@ export function PreJoin({
           <button type="submit" disabled={busy || !name.trim()}>
             {busy ? 'Joining…' : askToJoin ? 'Ask to join' : 'Join now'}
           </button>
+          {failed.length > 0 && (
+            <p className={styles.code} data-testid="join-without">
+              You&apos;ll join with your {failed.join(' and ')} off.
+            </p>
+          )}
         </form>
         {error && (
           <p role="alert" className={styles.error}>

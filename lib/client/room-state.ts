@@ -21,6 +21,8 @@ import { applyParticipantEvent } from './participants';
 export interface Toast {
   id: number;
   text: string;
+  /** `alert`: the answer to something we did (a refusal, a host's mute), shown even when notices are muted. */
+  kind: 'notice' | 'alert';
 }
 
 export interface Reaction {
@@ -125,10 +127,10 @@ function nameIn(s: RoomState, id: string): string {
   return s.participants.find((p) => p.participantId === id)?.displayName ?? 'Someone';
 }
 
-function withToast(s: RoomState, text: string): RoomState {
+function withToast(s: RoomState, text: string, kind: Toast['kind'] = 'notice'): RoomState {
   // A host mute arrives as both you-were-muted and producer-paused: say it once.
   if (s.toasts.some((t) => t.text === text)) return s;
-  return { ...s, toasts: [...s.toasts.slice(-4), { id: ++seq, text }] };
+  return { ...s, toasts: [...s.toasts.slice(-4), { id: ++seq, text, kind }] };
 }
 
 export function roomReducer(s: RoomState, a: RoomAction): RoomState {
@@ -251,7 +253,7 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         reactions: [...s.reactions.slice(-9), { id: ++seq, participantId: a.participantId, emoji: a.emoji }],
       };
     case 'toast':
-      return withToast(s, a.text);
+      return withToast(s, a.text, 'alert');
     case 'active-speaker':
       return s.activeSpeaker === a.participantId ? s : { ...s, activeSpeaker: a.participantId };
     case 'bans':

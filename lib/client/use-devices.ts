@@ -80,49 +80,72 @@ export function constraintsFor(kind: 'mic' | 'camera', deviceId: string | null):
   return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }
 
+/** Why a device would not start, from the getUserMedia error's name. */
+export type DeviceFailure = 'denied' | 'missing' | 'in-use' | 'other';
+
+/** The browser's error names, sorted into what the person can do about them. */
+export function deviceFailure(err: unknown): DeviceFailure {
+  const name = (err as { name?: string } | null)?.name ?? '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'denied';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'missing';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'in-use';
+    default:
+      return 'other';
+  }
+}
+
 export interface PreviewTrack {
   track: MediaStreamTrack | null;
-  error: string | null;
+  /** Set when the device would not start; cleared by a retry or by turning it off. */
+  failure: DeviceFailure | null;
 }
 
 /**
  * A live track from one device while `enabled` (the camera light is off when it is not).
- * Re-captures when the device changes; stops the track on change and unmount.
+ * Re-captures when the device changes or `attempt` grows ("Try again"); stops the track on change and unmount.
  */
-export function usePreviewTrack(kind: 'mic' | 'camera', enabled: boolean, deviceId: string | null): PreviewTrack {
-  const [state, setState] = useState<PreviewTrack>({ track: null, error: null });
+export function usePreviewTrack(
+  kind: 'mic' | 'camera',
+  enabled: boolean,
+  deviceId: string | null,
+  attempt = 0,
+): PreviewTrack {
+  const [state, setState] = useState<PreviewTrack>({ track: null, failure: null });
   useEffect(() => {
-    if (!enabled) {
-      setState({ track: null, error: null });
-      return;
-    }
+    setState({ track: null, failure: null });
+    if (!enabled) return;
     let live = true;
     let track: MediaStreamTrack | null = null;
     const request =
       kind === 'mic' ? { audio: constraintsFor('mic', deviceId) } : { video: constraintsFor('camera', deviceId) };
-    navigator.mediaDevices.getUserMedia(request).then(
+    // Absent outside secure contexts: the same as having no such device.
+    const md = navigator.mediaDevices as MediaDevices | undefined;
+    if (!md?.getUserMedia) {
+      setState({ track: null, failure: 'missing' });
+      return;
+    }
+    md.getUserMedia(request).then(
       (stream) => {
         track = stream.getTracks()[0] ?? null;
-        if (live) setState({ track, error: null });
+        if (live) setState({ track, failure: null });
         else track?.stop();
       },
       (err: unknown) => {
-        const name = (err as { name?: string } | null)?.name;
-        const what = kind === 'mic' ? 'microphone' : 'camera';
-        const error =
-          name === 'NotAllowedError'
-            ? `Permission to use the ${what} was denied`
-            : name === 'NotFoundError'
-              ? `No ${what} was found`
-              : `Could not start the ${what}`;
-        if (live) setState({ track: null, error });
+        if (live) setState({ track: null, failure: deviceFailure(err) });
       },
     );
     return () => {
       live = false;
       track?.stop();
     };
-  }, [kind, enabled, deviceId]);
+  }, [kind, enabled, deviceId, attempt]);
   return state;
 }
 
@@ -168,6 +191,8 @@ export interface RoomSummaryState {
   locked: boolean;
   /** The waiting room would hold this browser's person: the button says "Ask to join". */
   askToJoin: boolean;
+  /** This browser's identity is banned from the meeting (the server says so for the asker only). */
+  banned: boolean;
 }
 
 /** GET /api/rooms/:code, refreshed every few seconds so the headcount stays current on the pre-join page. */
@@ -178,6 +203,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
     participantCount: 0,
     locked: false,
     askToJoin: false,
+    banned: false,
   });
   useEffect(() => {
     let live = true;
@@ -191,6 +217,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
           participantCount?: number;
           locked?: boolean;
           askToJoin?: boolean;
+          banned?: boolean;
           error?: { code: string };
         };
         if (!live) return;
@@ -201,6 +228,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
             participantCount: body.participantCount ?? 0,
             locked: Boolean(body.locked),
             askToJoin: Boolean(body.askToJoin),
+            banned: Boolean(body.banned),
           });
         else
           setState((s) => ({

@@ -62,6 +62,7 @@ export const clientEventSchemas = {
   'get-bans': S.LeaveRoom,
   'set-role': S.SetRole,
   'transfer-host': S.Target,
+  'get-successor': S.LeaveRoom,
   'end-meeting': S.LeaveRoom,
   'raise-hand': S.RaiseHand,
   'lower-hand': S.Target,
@@ -113,6 +114,8 @@ export interface ClientEventResults {
   'get-bans': { bans: BanInfo[] };
   'set-role': object;
   'transfer-host': object;
+  /** Who becomes host if the asking host leaves now; null: nobody (no co-host is here). */
+  'get-successor': { successor: { participantId: string; displayName: string } | null };
   'end-meeting': object;
   'raise-hand': object;
   'lower-hand': object;

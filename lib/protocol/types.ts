@@ -165,4 +165,6 @@ export interface RoomSummary {
   participantCount: number;
   /** Whether the waiting room would hold the person asking (so the pre-join says "Ask to join"). */
   askToJoin: boolean;
+  /** Whether the person asking is banned from this meeting (their own ban only; nobody learns anyone else's). */
+  banned: boolean;
 }

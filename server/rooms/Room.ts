@@ -577,6 +577,18 @@ export class Room {
     return this.#moderate(actorId, 'view-bans', async (_actor, meeting) => meeting.bans);
   }
 
+  /**
+   * Who would become host if the host left now: the choice #handOver would make
+   * on the same records, so the host's "Leave" can name them. Null: nobody.
+   */
+  successor(actorId: string): Promise<ParticipantRecord | null> {
+    return this.#moderate(actorId, 'transfer-host', async (actor, meeting) => {
+      const rest = (await this.deps.store.listParticipants(this.code)).filter((p) => p.id !== actor.id);
+      if (rest.some((p) => p.role === 'host')) return null;
+      return chooseSuccessor(meeting, rest) ?? null;
+    });
+  }
+
   setRole(actorId: string, targetId: string, role: 'cohost' | 'participant'): Promise<RoleChange[]> {
     return this.#locked(async () => {
       const { actor, target, meeting } = await this.#aim(actorId, 'set-role', targetId);

@@ -73,6 +73,8 @@ export class MeetingService {
       locked: meeting.locked,
       participantCount: await this.store.countParticipants(code),
       askToJoin,
+      // The same check Room.join makes, so a banned person learns it before clicking "Join".
+      banned: Boolean(viewer && meeting.bans.some((b) => b.identity === viewer.key)),
     };
   }
 }

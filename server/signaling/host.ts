@@ -181,6 +181,16 @@ export const hostHandlers = {
     },
   },
 
+  // Host only (the transfer-host power): which co-host the server would hand the role to on leaving.
+  'get-successor': {
+    bucket: 'control',
+    act: async (c) => {
+      const { actor, room } = acting(c);
+      const next = await room.successor(actor);
+      return { successor: next && { participantId: next.id, displayName: next.displayName } };
+    },
+  },
+
   'end-meeting': {
     bucket: 'control',
     act: async (c) => {

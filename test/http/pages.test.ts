@@ -29,12 +29,18 @@ describe('meeting links', () => {
     expect(res.status).toBe(404);
     const html = await res.text();
     expect(html).toContain('Check your meeting code');
-    expect(html).toContain('Go to the home page');
+    expect(html).toContain('Return to home');
     expect(html).not.toContain('data-testid="prejoin"');
   });
 
   it('a malformed code answers 404 with the same page, not a blank one', async () => {
     const res = await fetch(`${server.url}/not-a-meeting-code-at-all`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Check your meeting code');
+  });
+
+  it('a code holding a lone "%" (/%25) answers 404 with the same page, not a server error', async () => {
+    const res = await fetch(`${server.url}/%25`);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('Check your meeting code');
   });

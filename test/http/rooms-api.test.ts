@@ -12,7 +12,17 @@ import { DEFAULT_RATE_LIMITS, type ServerConfig } from '../../server/config';
 import type { Ack, RoomSummary } from '../../lib/protocol';
 import { expectErr, expectOk } from '../helpers/ack';
 import { ensureNextBuild } from '../helpers/next-build';
-import { client, connected, emit, joined, next, recorder, startServer, type Client } from '../helpers/server';
+import {
+  client,
+  connected,
+  emit,
+  guestCookieHeader,
+  joined,
+  next,
+  recorder,
+  startServer,
+  type Client,
+} from '../helpers/server';
 import { sleep } from '../helpers/wait';
 import { match } from '../helpers/match';
 
@@ -162,7 +172,7 @@ describe('POST /api/rooms', () => {
 describe('GET /api/rooms/:code', () => {
   const server = serverFor();
 
-  it('returns only { ok, exists, code, title, locked, participantCount, askToJoin }, and the count reflects a joined socket', async () => {
+  it('returns only { ok, exists, code, title, locked, participantCount, askToJoin, banned }, and the count reflects a joined socket', async () => {
     const created = await newRoom(server(), { title: 'Public facts' });
     const url = `${server().url}/api/rooms/${created.code}`;
     const before = await fetch(url);
@@ -170,6 +180,7 @@ describe('GET /api/rooms/:code', () => {
     expect(before.status).toBe(200);
     expect(Object.keys(empty).sort()).toEqual([
       'askToJoin',
+      'banned',
       'code',
       'exists',
       'locked',
@@ -185,6 +196,7 @@ describe('GET /api/rooms/:code', () => {
       locked: false,
       participantCount: 0,
       askToJoin: false,
+      banned: false,
     });
 
     const alice = await joined(server(), created.code, 'Alice');
@@ -201,6 +213,30 @@ describe('GET /api/rooms/:code', () => {
       await answer<RoomSummary>(await fetch(url, { headers: { cookie: cookiePair(created.cookies[0]!) } })),
     );
     expect([stranger.askToJoin, creator.askToJoin]).toEqual([true, false]);
+  });
+
+  it('banned is true for the banned identity only: the host, a stranger and another guest see false', async () => {
+    const created = await newRoom(server());
+    const url = `${server().url}/api/rooms/${created.code}`;
+    const hostCookie = cookiePair(created.cookies[0]!);
+    const host = await joined(server(), created.code, 'Host', { cookie: hostCookie });
+    const guest = await joined(server(), created.code, 'Troll', { cookie: guestCookieHeader('api-banned') });
+    sockets.push(host.socket, guest.socket);
+    const asked = (cookie?: string) =>
+      fetch(url, cookie ? { headers: { cookie } } : {})
+        .then((r) => answer<RoomSummary>(r))
+        .then(expectOk);
+    expect((await asked(guestCookieHeader('api-banned'))).banned).toBe(false);
+    expectOk(await emit(host.socket, 'kick-participant', { participantId: guest.self.participantId, ban: true }));
+    const [banned, stranger, other, hostView] = await Promise.all([
+      asked(guestCookieHeader('api-banned')),
+      asked(),
+      asked(guestCookieHeader('api-other')),
+      asked(hostCookie),
+    ]);
+    expect([banned.banned, stranger.banned, other.banned, hostView.banned]).toEqual([true, false, false, false]);
+    // Nothing else differs between what the banned person and a stranger learn.
+    expect({ ...banned, banned: false, askToJoin: stranger.askToJoin }).toEqual(stranger);
   });
 
   it('accepts the code in any case and without dashes, and answers with the canonical code', async () => {
