@@ -15,7 +15,8 @@ export interface DelayedPath {
   close(): Promise<void>;
 }
 
-const later = (ms: number, fn: () => void) => setTimeout(fn, ms);
+/** Runs `fn` after `ms` (at once for 0: the loopback condition adds no timer hop). */
+const later = (ms: number, fn: () => void) => (ms > 0 ? void setTimeout(fn, ms) : fn());
 
 /** A TCP proxy on 127.0.0.1:<free port> to `target`, `oneWayMs` each way. */
 export async function delayedTcp(target: { host: string; port: number }, oneWayMs: number): Promise<DelayedPath> {
@@ -60,24 +61,31 @@ export async function delayedUdp(
 ): Promise<{ close(): Promise<void> }> {
   const relay = dgram.createSocket('udp4');
   const upstream = new Map<string, dgram.Socket>();
+  let closed = false;
+  // A datagram still held when the relay closes is dropped, as a network would.
+  const send = (sock: dgram.Socket, msg: Buffer, port: number, host: string) => {
+    if (!closed) sock.send(msg, port, host, () => undefined);
+  };
   relay.on('message', (msg, from) => {
+    if (closed) return;
     const key = `${from.address}:${from.port}`;
     let up = upstream.get(key);
     if (!up) {
       const sock = dgram.createSocket('udp4');
-      sock.on('message', (reply) => later(oneWayMs, () => relay.send(reply, from.port, from.address)));
+      sock.on('message', (reply) => later(oneWayMs, () => send(relay, reply, from.port, from.address)));
       sock.on('error', () => undefined);
       sock.bind(0, target.host);
       upstream.set(key, sock);
       up = sock;
     }
     const out = up;
-    later(oneWayMs, () => out.send(msg, target.port, target.host));
+    later(oneWayMs, () => send(out, msg, target.port, target.host));
   });
   relay.on('error', () => undefined);
   await new Promise<void>((resolve) => relay.bind(front.port, front.host, resolve));
   return {
     close: async () => {
+      closed = true;
       for (const s of upstream.values()) s.close();
       await new Promise<void>((resolve) => relay.close(() => resolve()));
     },
