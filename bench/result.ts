@@ -189,6 +189,8 @@ export const BenchResultSchema = z.object({
   cluster: z.object({ markdown: z.array(z.string()) }).optional(),
   /** The audience suite renders its own section (bench/audience/suite.ts); its figures are saved beside it. */
   audience: z.object({ markdown: z.string() }).optional(),
+  /** The join suite (bench/join/suite.ts): its own section, and the figures behind it. */
+  join: z.object({ markdown: z.string(), conditions: z.array(z.unknown()), errors: z.array(z.string()) }).optional(),
 });
 
 export type BenchResult = z.infer<typeof BenchResultSchema>;

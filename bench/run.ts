@@ -1,11 +1,14 @@
 /**
- * `npm run bench`: the three suites of issue 6, the abuse suite of issue 12, the cluster suite of issue 13 and the audience suite of issue 14,
+ * `npm run bench`: the three suites of issue 6, the abuse suite of issue 12, the cluster suite of issue 13, the audience suite of issue 14
+ * and the join suite of issue 15,
  * baselines in the same run.
  * Writes bench/results/<timestamp>.json and latest.json (git-ignored), and
  * bench/results/latest.md, and (full runs of all three suites only) refreshes
- * the results section of BENCHMARKS.md; a full run of the abuse suite, or of the cluster suite, refreshes its own section.
+ * the results section of BENCHMARKS.md; a full run of the abuse suite, or of the cluster suite, refreshes its own section
+ * (the audience and join suites too).
  *
- * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience  which suites (default all)
+ * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience,join  which suites (default all)
+ * BENCH_JOIN_RUNS=7                    late joiners per flow and condition in the join suite
  * BENCH_AUDIENCE_N=5000, BENCH_AUDIENCE_RATE=100  the audience suite's size and join rate
  * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results
@@ -22,6 +25,7 @@ import { runAbuseSuite } from './abuse/suite';
 import { audienceOptions } from './audience/options';
 import { audienceMarkdown, runAudienceSuite } from './audience/suite';
 import { runBrowserSuite } from './browser/suite';
+import { runJoinSuite } from './join/suite';
 import { clusterMarkdown } from './cluster/report';
 import { runClusterSuite } from './cluster/suite';
 import { CORES, NICE, PRIORITY } from './lib/proc';
@@ -37,7 +41,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const quick = process.env.BENCH_QUICK === '1';
 const suites = new Set(
-  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster,audience').split(',').map((s) => s.trim()),
+  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster,audience,join').split(',').map((s) => s.trim()),
 );
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -116,6 +120,11 @@ try {
     log('suite (c): browser end to end — P2P baseline vs Convene');
     result.browser = await runBrowserSuite({ runs: quick ? 1 : 3, log });
   }
+  if (suites.has('join')) {
+    log('suite (g): join — a late joiner, click → first screen-share frame, the flow before issue 15 against now');
+    const join = await runJoinSuite({ runs: Number(process.env.BENCH_JOIN_RUNS ?? (quick ? 2 : 7)), log });
+    result.join = { markdown: join.markdown, conditions: join.conditions, errors: join.errors };
+  }
   if (suites.has('abuse')) {
     log('suite (d): abuse — the victims of one meeting without and with each attacker, alternating windows');
     const only = process.env.BENCH_ABUSE_ATTACKS?.split(',').map((a) => a.trim());
@@ -180,7 +189,8 @@ const md = ['signaling', 'sfu', 'browser'].some((s) => suites.has(s)) ? markdown
 const abuseMd = result.abuse ? abuseMarkdown(result) : '';
 const clusterMd = result.cluster ? `${result.cluster.markdown.join('\n')}\n` : '';
 const audienceMd = result.audience ? `${result.audience.markdown}\n` : '';
-writeFileSync(path.join(RESULTS, 'latest.md'), [md, abuseMd, clusterMd, audienceMd].filter(Boolean).join('\n'));
+const joinMd = result.join?.markdown ?? '';
+writeFileSync(path.join(RESULTS, 'latest.md'), [md, abuseMd, clusterMd, audienceMd, joinMd].filter(Boolean).join('\n'));
 // A partial run would replace the published tables with a third of them.
 const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
 if (!quick && full) updateBenchmarksMd(md);
@@ -188,4 +198,5 @@ if (!quick && full) updateBenchmarksMd(md);
 if (!quick && result.abuse?.attacks.length === ATTACKS.length) updateBenchmarksMd(abuseMd, 'abuse');
 if (!quick && clusterMd) updateBenchmarksMd(clusterMd, 'cluster');
 if (!quick && audienceMd) updateBenchmarksMd(audienceMd, 'audience');
-console.log(`\n${[md, abuseMd, clusterMd, audienceMd].filter(Boolean).join('\n')}`);
+if (!quick && result.join?.conditions.length) updateBenchmarksMd(joinMd, 'join');
+console.log(`\n${[md, abuseMd, clusterMd, audienceMd, joinMd].filter(Boolean).join('\n')}`);

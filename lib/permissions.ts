@@ -41,6 +41,8 @@ export const HOST_ACTIONS = [
   'promote',
   /** Send a stage member to the audience (their producers close). */
   'demote',
+  /** Show one participant large for everyone (a client's own pin is not an action: it changes nothing for others). */
+  'spotlight',
 ] as const;
 export type HostAction = (typeof HOST_ACTIONS)[number];
 

@@ -40,6 +40,17 @@ describe('media over signaling', () => {
     for (const s of [a.socket, b.socket, late.socket]) s.disconnect();
   });
 
+  it('room-joined carries the router that get-router-capabilities answers, and the ack leaves it out', async () => {
+    const code = await createMeeting(server);
+    const a = await joined(server, code, 'A');
+    const asked = expectOk(await emit(a.socket, 'get-router-capabilities'));
+    expect(a.roomJoined.router).toEqual({ rtpCapabilities: asked.rtpCapabilities, iceServers: asked.iceServers });
+    expect(a.roomJoined.router?.rtpCapabilities).toMatchObject({ codecs: expect.arrayContaining([]) });
+    expect((asked.rtpCapabilities as { codecs: unknown[] }).codecs.length).toBeGreaterThan(0);
+    expect(a.ack).not.toHaveProperty('router');
+    a.socket.disconnect();
+  });
+
   it("toggle-media off pauses A's producer in the SFU: B stops receiving and hears producer-paused", async () => {
     const code = await createMeeting(server);
     const a = await joined(server, code, 'A');

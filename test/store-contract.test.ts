@@ -88,6 +88,14 @@ describe.each<Impl>([
     expect(await store.getMeeting(code)).toMatchObject({ code, locked: true, title: 'renamed' });
   });
 
+  it('keeps the spotlight in the meeting record, and its end', async () => {
+    const code = await withMeeting(store);
+    await store.saveMeeting(meeting(code, { spotlight: 'p7' }), HOUR);
+    expect((await store.getMeeting(code))?.spotlight).toBe('p7');
+    await store.saveMeeting(meeting(code, { spotlight: null }), HOUR);
+    expect((await store.getMeeting(code))?.spotlight).toBeNull();
+  });
+
   it('forgets a meeting and its live state once its ttl passes, unless it is touched', async () => {
     const kept = await withMeeting(store, 300);
     const dropped = await withMeeting(store, 300);

@@ -30,6 +30,8 @@ import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toas
 import { MutedHint, UnmutePrompt } from '@/components/meeting/UnmutePrompt';
 import { useMeetingNotices, useNoticePrefs } from '@/lib/client/use-notices';
 import { useSpeakingWhileMuted } from '@/lib/client/use-muted-speech';
+import { TileActionsContext } from '@/components/meeting/tile-actions';
+import { UnstableBanner } from '@/components/meeting/UnstableBanner';
 
 const NAME_KEY = 'convene:display-name';
 
@@ -86,6 +88,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [leaving, setLeaving] = useState(false);
   const [successor, setSuccessor] = useState<string | null | undefined>(undefined);
   const [noticePrefs, setNoticePrefs] = useNoticePrefs();
+  /** Pinned for me only: nobody else sees it, the server never hears of it. */
+  const [pinnedId, setPinnedId] = useState<string | null>(null);
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -342,93 +346,107 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     content,
   };
 
+  const tileActions = {
+    pinnedId,
+    spotlightId: view.spotlight,
+    canSpotlight: can(role, 'spotlight'),
+    onPin: setPinnedId,
+    onSpotlight: (participantId: string | null) => void send('set-spotlight', { participantId }),
+    quality: (id: string, isSelf: boolean) => (isSelf ? view.network.self : (view.network.remote[id] ?? null)),
+  };
+
   return (
-    <MeetingRoom
-      roomCode={roomCode}
-      selfId={selfId}
-      participants={view.participants}
-      media={view.media}
-      title={view.room?.title ?? null}
-      reconnecting={view.connection === 'reconnecting'}
-      aside={aside}
-      onClosePanel={() => setPanel(null)}
-      onStopSharing={() => void actions.stopSharing()}
-      // A muted self is not speaking, whatever the last active-speaker said.
-      activeSpeaker={view.activeSpeaker === selfId && selfMic?.paused ? null : view.activeSpeaker}
-      layout={layout}
-      onLayout={setLayout}
-      speakerId={setup.devices.speakerId}
-      overlay={
-        <>
-          <Toasts toasts={view.toasts} popups={noticePrefs.popups} />
-          <Notices notices={notices.notices} onOpen={setPanel} onDismiss={notices.dismiss} />
-          <Announcer messages={notices.announced} />
-          {talkingMuted && !watching && <MutedHint onUnmute={() => void actions.toggleMic()} />}
-          {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
-          <Reactions reactions={view.reactions} nameOf={nameOf} />
-          {view.unmuteRequestBy && (
-            <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
-          )}
-          <SettingsDialog
-            open={settingsOpen}
-            onOpenChange={setSettingsOpen}
-            lists={deviceLists}
-            choice={setup.devices}
-            onChange={changeDevices}
-            // Opened from the More menu, whose item is gone by then: focus returns to More itself.
-            returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
-          >
-            <NoticeSettings prefs={noticePrefs} onChange={setNoticePrefs} />
-          </SettingsDialog>
-          <ConfirmDialog
-            open={confirm !== null}
-            onOpenChange={(open) => !open && setConfirm(null)}
-            title={confirming.title}
-            description={confirming.description}
-            confirmLabel={confirming.label}
-            onConfirm={() => {
-              if (!confirm) return;
-              if (confirm.kind === 'end') void send('end-meeting', {});
-              else runCommand(send, confirm.kind, confirm.participantId);
-            }}
-          />
-          <LeaveDialog
-            open={leaving}
-            onOpenChange={setLeaving}
-            successor={successor}
+    <TileActionsContext.Provider value={tileActions}>
+      <MeetingRoom
+        roomCode={roomCode}
+        pinnedId={pinnedId}
+        spotlightId={view.spotlight}
+        selfId={selfId}
+        participants={view.participants}
+        media={view.media}
+        title={view.room?.title ?? null}
+        reconnecting={view.connection === 'reconnecting'}
+        aside={aside}
+        onClosePanel={() => setPanel(null)}
+        onStopSharing={() => void actions.stopSharing()}
+        // A muted self is not speaking, whatever the last active-speaker said.
+        activeSpeaker={view.activeSpeaker === selfId && selfMic?.paused ? null : view.activeSpeaker}
+        layout={layout}
+        onLayout={setLayout}
+        speakerId={setup.devices.speakerId}
+        overlay={
+          <>
+            <Toasts toasts={view.toasts} popups={noticePrefs.popups} />
+            {view.network.unstable && <UnstableBanner />}
+            <Notices notices={notices.notices} onOpen={setPanel} onDismiss={notices.dismiss} />
+            <Announcer messages={notices.announced} />
+            {talkingMuted && !watching && <MutedHint onUnmute={() => void actions.toggleMic()} />}
+            {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
+            <Reactions reactions={view.reactions} nameOf={nameOf} />
+            {view.unmuteRequestBy && (
+              <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
+            )}
+            <SettingsDialog
+              open={settingsOpen}
+              onOpenChange={setSettingsOpen}
+              lists={deviceLists}
+              choice={setup.devices}
+              onChange={changeDevices}
+              // Opened from the More menu, whose item is gone by then: focus returns to More itself.
+              returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
+            >
+              <NoticeSettings prefs={noticePrefs} onChange={setNoticePrefs} />
+            </SettingsDialog>
+            <ConfirmDialog
+              open={confirm !== null}
+              onOpenChange={(open) => !open && setConfirm(null)}
+              title={confirming.title}
+              description={confirming.description}
+              confirmLabel={confirming.label}
+              onConfirm={() => {
+                if (!confirm) return;
+                if (confirm.kind === 'end') void send('end-meeting', {});
+                else runCommand(send, confirm.kind, confirm.participantId);
+              }}
+            />
+            <LeaveDialog
+              open={leaving}
+              onOpenChange={setLeaving}
+              successor={successor}
+              onLeave={() => void actions.leave()}
+              onEndForAll={() => void send('end-meeting', {})}
+            />
+          </>
+        }
+        controls={
+          <ControlBar
+            watching={watching}
+            micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
+            cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
+            sharing={Boolean(view.media.local.screen)}
+            presenterName={(() => {
+              const presenter = Object.entries(view.media.remote).find(([, s]) => s.screen)?.[0];
+              return presenter && (view.room?.maxScreenShares ?? 1) <= 1 ? nameOf(presenter) : null;
+            })()}
+            hostControls={hasHostControls(role)}
+            handRaised={handRaised}
+            panel={panel}
+            unreadChat={unread}
+            waiting={view.lobby.length}
+            onToggleMic={() => void actions.toggleMic()}
+            onToggleCamera={() => void actions.toggleCamera()}
+            onShareScreen={() => void actions.shareScreen()}
+            onStopSharing={() => void actions.stopSharing()}
+            onToggleHand={toggleHand}
+            onReact={(emoji) => void send('react', { emoji })}
+            onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
+            onSettings={() => setSettingsOpen(true)}
             onLeave={requestLeave}
-            onEndForAll={() => void send('end-meeting', {})}
           />
-        </>
-      }
-      controls={
-        <ControlBar
-          watching={watching}
-          micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
-          cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
-          sharing={Boolean(view.media.local.screen)}
-          presenterName={(() => {
-            const presenter = Object.entries(view.media.remote).find(([, s]) => s.screen)?.[0];
-            return presenter && (view.room?.maxScreenShares ?? 1) <= 1 ? nameOf(presenter) : null;
-          })()}
-          hostControls={hasHostControls(role)}
-          handRaised={handRaised}
-          panel={panel}
-          unreadChat={unread}
-          waiting={view.lobby.length}
-          onToggleMic={() => void actions.toggleMic()}
-          onToggleCamera={() => void actions.toggleCamera()}
-          onShareScreen={() => void actions.shareScreen()}
-          onStopSharing={() => void actions.stopSharing()}
-          onToggleHand={toggleHand}
-          onReact={(emoji) => void send('react', { emoji })}
-          onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
-          onSettings={() => setSettingsOpen(true)}
-          onLeave={() => void actions.leave()}
-        />
-      }
-      onVideoVisible={actions.setVideoVisible}
-      onVideoWidth={actions.setVideoWidth}
-    />
+        }
+        onVideoVisible={actions.setVideoVisible}
+        onVideoWidth={actions.setVideoWidth}
+      />
+    </TileActionsContext.Provider>
   );
 }

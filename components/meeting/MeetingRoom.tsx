@@ -2,6 +2,7 @@
 import { LayoutGrid, SquareUserRound } from 'lucide-react';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { LayoutMode } from '@/lib/client/layout';
+import { featuredParticipant } from '@/lib/client/featured';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
 import type { SidePanel } from './ControlBar';
@@ -19,6 +20,9 @@ export interface MeetingRoomProps {
   participants: ParticipantInfo[];
   media: MediaSnapshot;
   activeSpeaker: string | null;
+  /** Who I pinned and who a host spotlit: either is shown large (lib/client/featured.ts). */
+  pinnedId?: string | null;
+  spotlightId?: string | null;
   layout: LayoutMode;
   onLayout: (layout: LayoutMode) => void;
   /** Audio output device for remote audio (setSinkId), null = default. */
@@ -56,8 +60,15 @@ export function MeetingRoom(p: MeetingRoomProps) {
   if (p.activeSpeaker && p.activeSpeaker !== selfId) lastSpeaker.current = p.activeSpeaker;
   if (lastSpeaker.current && !p.participants.some((x) => x.participantId === lastSpeaker.current))
     lastSpeaker.current = null;
-  const featured =
+  const speaker =
     lastSpeaker.current ?? p.participants.find((x) => x.participantId !== selfId)?.participantId ?? selfId;
+  const featured = featuredParticipant({
+    pinned: p.pinnedId ?? null,
+    spotlight: p.spotlightId ?? null,
+    speaker,
+    present: p.participants.map((x) => x.participantId),
+    layout: p.layout,
+  });
 
   // Focus lands in the meeting when it opens (the pre-join's button is gone), so keyboard and screen reader users start here.
   const heading = useRef<HTMLHeadingElement>(null);
@@ -131,10 +142,10 @@ export function MeetingRoom(p: MeetingRoomProps) {
           )}
           {!remoteScreen && localScreen && selfId && <PresentingCard presenterId={selfId} onStop={p.onStopSharing} />}
           <VideoLayout
-            mode={presenting ? 'filmstrip' : p.layout}
+            mode={presenting ? 'filmstrip' : featured ? 'speaker' : p.layout}
             participants={p.participants}
             selfId={selfId}
-            featuredId={featured}
+            featuredId={featured?.participantId ?? null}
             activeSpeaker={p.activeSpeaker}
             media={media}
             onVideoVisible={p.onVideoVisible}

@@ -1,8 +1,11 @@
 'use client';
-import { AudioLines } from 'lucide-react';
-import { useEffect, useRef } from 'react';
+import { AudioLines, Pin, PinOff, Signal, SignalLow, SignalMedium, Sparkles } from 'lucide-react';
+import { useEffect, useId, useRef } from 'react';
+import { describeQuality, type LinkQuality } from '@/lib/client/network-quality';
 import { TrackVideo } from './TrackVideo';
+import { useTileActions } from './tile-actions';
 import styles from './meeting.module.css';
+import own from './tile.module.css';
 
 export interface ParticipantTileProps {
   participantId: string;
@@ -59,16 +62,64 @@ export function ParticipantTile(props: ParticipantTileProps) {
 
   const label = isSelf ? `${name} (you)` : name;
   const showVideo = videoTrack && !videoOff;
+  const actions = useTileActions();
+  const pinned = actions?.pinnedId === participantId;
+  const spotlit = actions?.spotlightId === participantId;
+  const quality = actions?.quality(participantId, isSelf) ?? null;
   return (
     <figure
       ref={ref}
       className={styles.tile}
       data-testid={`tile-${participantId}`}
       data-speaking={speaking ? '' : undefined}
+      data-pinned={pinned ? '' : undefined}
+      data-spotlight={spotlit ? '' : undefined}
       // Focusable, so the filmstrip and grid can be walked with Tab; "speaking" is in the name, not only in the ring's colour.
       tabIndex={0}
       aria-label={speaking ? `${label}, speaking` : label}
     >
+      {(pinned || spotlit) && (
+        <div className={own.marks}>
+          {spotlit && (
+            <span className={own.mark} data-testid="spotlight-mark">
+              <Sparkles size={14} aria-hidden="true" /> Spotlight
+            </span>
+          )}
+          {pinned && (
+            <span className={own.mark} data-testid="pinned-mark">
+              <Pin size={14} aria-hidden="true" /> Pinned
+            </span>
+          )}
+        </div>
+      )}
+      {actions && (
+        <div className={own.actions}>
+          <button
+            type="button"
+            className={own.action}
+            aria-pressed={pinned}
+            aria-label={pinned ? `Unpin ${label}` : `Pin ${label} for me`}
+            title={pinned ? 'Unpin' : 'Pin for me'}
+            data-testid="pin-button"
+            onClick={() => actions.onPin(pinned ? null : participantId)}
+          >
+            {pinned ? <PinOff size={18} aria-hidden="true" /> : <Pin size={18} aria-hidden="true" />}
+          </button>
+          {actions.canSpotlight && (
+            <button
+              type="button"
+              className={own.action}
+              aria-pressed={spotlit}
+              aria-label={spotlit ? `Remove the spotlight from ${label}` : `Spotlight ${label} for everyone`}
+              title={spotlit ? 'Remove spotlight' : 'Spotlight for everyone'}
+              data-testid="spotlight-button"
+              onClick={() => actions.onSpotlight(spotlit ? null : participantId)}
+            >
+              <Sparkles size={18} aria-hidden="true" />
+            </button>
+          )}
+        </div>
+      )}
       {showVideo ? (
         <TrackVideo
           track={videoTrack}
@@ -98,7 +149,33 @@ export function ParticipantTile(props: ParticipantTileProps) {
             mic off
           </span>
         )}
+        {quality && <QualityIndicator quality={quality} />}
       </figcaption>
     </figure>
+  );
+}
+
+const ICONS = { good: Signal, fair: SignalMedium, poor: SignalLow } as const;
+
+/** Bars coloured by level; hover or focus shows the figures (screen readers get them as its name). */
+function QualityIndicator({ quality }: { quality: LinkQuality }) {
+  const id = useId();
+  const text = describeQuality(quality);
+  const Icon = ICONS[quality.level];
+  return (
+    <span
+      className={own.quality}
+      data-level={quality.level}
+      data-testid="network-quality"
+      role="img"
+      aria-label={text}
+      aria-describedby={id}
+      tabIndex={0}
+    >
+      <Icon size={16} aria-hidden="true" />
+      <span role="tooltip" id={id} className={own.tooltip}>
+        {text}
+      </span>
+    </span>
   );
 }

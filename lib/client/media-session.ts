@@ -20,10 +20,12 @@ import type {
   MediaSourceName,
   ProducerEvent,
   RoomJoined,
+  RouterInfo,
   ServerToClientEvents,
   TransportInfo,
 } from '../protocol';
 import type { MeetingConnection } from './meeting-socket';
+import { addCounters, countersFrom, type LinkCounters } from './network-quality';
 import {
   CAMERA_ENCODINGS,
   DEFAULT_CONSTRAINTS,
@@ -66,10 +68,16 @@ export class MediaSession {
   #loaded!: () => void;
   /** Resolves once the first device load finished (or failed), so publishes wait for it. */
   readonly #ready = new Promise<void>((resolve) => (this.#loaded = resolve));
+  /** The flow from before issue 15, kept for the join bench only: router fetched, transports one by one. */
+  readonly #legacyJoin: boolean;
 
-  constructor(connection: MeetingConnection, options: { constraints?: MediaConstraintsConfig } = {}) {
+  constructor(
+    connection: MeetingConnection,
+    options: { constraints?: MediaConstraintsConfig; legacyJoin?: boolean } = {},
+  ) {
     this.#conn = connection;
     this.#constraints = { ...DEFAULT_CONSTRAINTS, ...options.constraints };
+    this.#legacyJoin = options.legacyJoin ?? false;
     // Listening from construction, before join-room is sent, so no event between
     // room-joined and the first producers can be missed.
     const on = <E extends keyof ServerToClientEvents>(event: E, fn: ServerToClientEvents[E]) => {
@@ -106,6 +114,33 @@ export class MediaSession {
   async transportStats(direction: Direction): Promise<RTCStatsReport | null> {
     const t = this.#transports[direction];
     return t && !t.closed ? t.getStats() : null;
+  }
+
+  /**
+   * Cumulative network counters now (network-quality.ts turns two of these
+   * into levels): my own link from the send transport (what the SFU reports it
+   * lost, the ICE round trip), and each remote participant's from the streams
+   * I receive from them (their loss as it reaches me, my receive round trip).
+   */
+  async networkCounters(): Promise<{ self: LinkCounters | null; remote: Record<string, LinkCounters> }> {
+    const send = this.#transports.send;
+    const recv = this.#transports.recv;
+    const [sendReport, recvReport] = await Promise.all([
+      send && !send.closed ? send.getStats() : null,
+      recv && !recv.closed ? recv.getStats() : null,
+    ]);
+    const self = sendReport ? countersFrom(sendReport.values() as Iterable<never>, 'send') : null;
+    const rttMs = recvReport ? countersFrom(recvReport.values() as Iterable<never>, 'recv').rttMs : null;
+    const remote: Record<string, LinkCounters> = {};
+    const live = [...this.#remote.values()].filter((r) => !r.consumer.closed);
+    const reports = await Promise.all(live.map((r) => r.consumer.getStats().catch(() => null)));
+    live.forEach((r, i) => {
+      const report = reports[i];
+      if (!report) return;
+      const c = countersFrom(report.values() as Iterable<never>, 'recv');
+      remote[r.participantId] = addCounters(remote[r.participantId], { ...c, rttMs });
+    });
+    return { self, remote };
   }
 
   // ---- Publishing ----
@@ -259,14 +294,21 @@ export class MediaSession {
     }
     if (first) {
       try {
-        await this.#load();
+        await this.#load(this.#legacyJoin ? undefined : data.router);
       } catch (err) {
         this.#report(err, undefined);
         return;
       } finally {
         this.#loaded();
       }
-      await this.#consumeAll(data.producers);
+      if (this.#legacyJoin) return this.#consumeAll(data.producers);
+      // Both transports at once (the send one would otherwise wait for the first publish);
+      // the audience sends nothing, so it opens no send transport.
+      const sending =
+        data.self.role === 'audience'
+          ? null
+          : this.#transport('send').catch((err: unknown) => this.#report(err, undefined));
+      await Promise.all([sending, this.#consumeAll(data.producers)]);
       return;
     }
     // A reconnect. Within the grace period the server kept our transports and
@@ -288,9 +330,10 @@ export class MediaSession {
     this.#emit();
   }
 
-  async #load(): Promise<void> {
+  /** Loads the device for the router: the one room-joined carried, else asked for (a media reset changes it). */
+  async #load(router?: RouterInfo): Promise<void> {
     this.#setStatus('connecting');
-    const res = await this.#request('get-router-capabilities', {});
+    const res = router ? { ok: true as const, ...router } : await this.#request('get-router-capabilities', {});
     if (!res.ok) {
       this.#setStatus('unavailable');
       throw MediaSessionError.from(res.error);

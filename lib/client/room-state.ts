@@ -62,6 +62,8 @@ export interface RoomState {
   audienceHands: AudienceMemberInfo[];
   /** Our own raised hand while we are in the audience (we are not in `participants` then). */
   selfHandRaisedAt: number | null;
+  /** Who a host or co-host spotlit: shown large for everyone (room-joined, then spotlight-changed). */
+  spotlight: string | null;
 }
 
 export const INITIAL_ROOM_STATE: RoomState = {
@@ -83,6 +85,7 @@ export const INITIAL_ROOM_STATE: RoomState = {
   audienceCount: 0,
   audienceHands: [],
   selfHandRaisedAt: null,
+  spotlight: null,
 };
 
 export type RoomAction =
@@ -105,6 +108,7 @@ export type RoomAction =
   | { type: 'reaction'; participantId: string; emoji: string }
   | { type: 'toast'; text: string }
   | { type: 'active-speaker'; participantId: string }
+  | { type: 'spotlight'; participantId: string | null }
   | { type: 'bans'; bans: BanInfo[] }
   | { type: 'audience-count'; count: number }
   | { type: 'audience-hands'; members: AudienceMemberInfo[] }
@@ -144,6 +148,7 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         chatHasMore: a.data.chatHasMore,
         pinned: a.data.pinned,
         room: a.data.room,
+        spotlight: a.data.spotlight,
         lobbyPosition: null,
         typing: [],
         audienceCount: a.data.audienceCount,
@@ -162,6 +167,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         participants: applyParticipantEvent(s.participants, { type: 'left', participantId: a.participantId }),
         typing: s.typing.filter((t) => t !== a.participantId),
         activeSpeaker: s.activeSpeaker === a.participantId ? null : s.activeSpeaker,
+        // The server ends the spotlight of someone who left the stage, and says so only with this user-left.
+        spotlight: s.spotlight === a.participantId ? null : s.spotlight,
       };
       const why = { kicked: 'was removed', audience: 'moved to the audience', left: 'left', disconnected: 'left' };
       return withToast(next, `${name} ${why[a.reason]}`);
@@ -256,6 +263,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return withToast(s, a.text, 'alert');
     case 'active-speaker':
       return s.activeSpeaker === a.participantId ? s : { ...s, activeSpeaker: a.participantId };
+    case 'spotlight':
+      return s.spotlight === a.participantId ? s : { ...s, spotlight: a.participantId };
     case 'bans':
       return { ...s, bans: a.bans };
     case 'audience-count':

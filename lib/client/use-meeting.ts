@@ -11,6 +11,7 @@ import { MediaSession, layerForWidth, type MediaConstraintsConfig, type MediaSna
 import { MeetingConnection, type ConnectionState } from './meeting-socket';
 import type { DeviceChoice } from './use-devices';
 import { INITIAL_ROOM_STATE, roomReducer, type RoomState } from './room-state';
+import { useNetworkQuality, type NetworkQualityView } from './use-network-quality';
 
 export type MeetingPhase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left' | 'removed' | 'ended' | 'refused';
 
@@ -21,6 +22,8 @@ export interface MeetingView extends RoomState {
   removedReason: string | null;
   connection: ConnectionState;
   media: MediaSnapshot;
+  /** Network quality per tile and whether my own connection is unstable (from getStats()). */
+  network: NetworkQualityView;
 }
 
 export interface MeetingActions {
@@ -83,8 +86,18 @@ declare global {
     /** Set by browser tests (before the page loads) to get `__convene`. */
     __CONVENE_TEST__?: boolean;
     __convene?: Live;
+    /**
+     * Set by the join bench only (bench/join): 'legacy' joins the way Convene did
+     * before issue 15 (socket opened on the click, router fetched after the join,
+     * transports one after another), so both flows are measured in one run.
+     */
+    __CONVENE_JOIN_FLOW__?: 'legacy';
   }
 }
+
+/** First reconnect after 0.25–0.75 s, not Socket.IO's 0.5–1.5 s: when a node dies, its participants
+ * come back through the front door as soon as the room has moved (issue 13: media back within 3 s). */
+const openConnection = () => new MeetingConnection(undefined, { transports: ['websocket'], reconnectionDelay: 500 });
 
 export function useMeeting(
   roomCode: string,
@@ -97,8 +110,11 @@ export function useMeeting(
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [live, setLive] = useState<Live | null>(null);
   const liveRef = useRef<Live | null>(null);
+  /** Opened on the pre-join so the click sends join-room at once (a socket in no meeting may only join or leave). */
+  const warmRef = useRef<MeetingConnection | null>(null);
   const constraints = useRef(options.constraints);
   const media = useMediaSnapshot(live?.media ?? null);
+  const network = useNetworkQuality(phase === 'joined' ? (live?.media ?? null) : null);
 
   const teardown = useCallback(() => {
     const l = liveRef.current;
@@ -107,6 +123,16 @@ export function useMeeting(
     l?.connection.close();
   }, []);
   useEffect(() => teardown, [teardown]);
+  useEffect(() => {
+    if (window.__CONVENE_JOIN_FLOW__ === 'legacy') return;
+    const warm = openConnection();
+    warmRef.current = warm;
+    return () => {
+      // Still unused (never joined with it): nobody else will close it.
+      if (warmRef.current === warm) warm.close();
+      warmRef.current = null;
+    };
+  }, []);
 
   // Toasts and reactions fade on their own.
   useEffect(() => {
@@ -135,11 +161,14 @@ export function useMeeting(
       dispatch({ type: 'reset' });
       setPhase('joining');
       setError(null);
-      // First reconnect after 0.25–0.75 s, not Socket.IO's 0.5–1.5 s: when a node dies, its participants
-      // come back through the front door as soon as the room has moved (issue 13: media back within 3 s).
-      const conn = new MeetingConnection(undefined, { transports: ['websocket'], reconnectionDelay: 500 });
+      // The pre-join's connection, once; a second join (after leaving) opens its own.
+      const conn = warmRef.current ?? openConnection();
+      warmRef.current = null;
       // Created before join-room is sent so it hears room-joined and every producer after it.
-      const session = new MediaSession(conn, { ...(constraints.current && { constraints: constraints.current }) });
+      const session = new MediaSession(conn, {
+        ...(constraints.current && { constraints: constraints.current }),
+        legacyJoin: window.__CONVENE_JOIN_FLOW__ === 'legacy',
+      });
       const l = { connection: conn, media: session };
       liveRef.current = l;
       setLive(l);
@@ -224,6 +253,7 @@ export function useMeeting(
       });
       s.on('unmute-requested', ({ by }) => dispatch({ type: 'unmute-requested', by }));
       s.on('active-speaker', ({ participantId }) => dispatch({ type: 'active-speaker', participantId }));
+      s.on('spotlight-changed', ({ participantId }) => dispatch({ type: 'spotlight', participantId }));
       s.on('bans-updated', ({ bans }) => dispatch({ type: 'bans', bans }));
       // A failed join, a denied knock, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
       s.on('join-error', (e) => {
@@ -240,6 +270,8 @@ export function useMeeting(
         setPhase('ended');
       });
       conn.onStateChange(setConnection);
+      // The pre-join's connection may be up already: its 'connected' came before we listened.
+      setConnection(conn.state);
 
       const res = await conn.join(roomCode, displayName);
       // Torn down meanwhile (join-error, unmount, another join): nothing left to do.
@@ -326,5 +358,5 @@ export function useMeeting(
     };
   }, [join, teardown]);
 
-  return [{ ...state, phase, error, removedReason, connection, media }, actions];
+  return [{ ...state, phase, error, removedReason, connection, media, network }, actions];
 }

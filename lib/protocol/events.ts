@@ -21,6 +21,7 @@ import type {
   RoomInfo,
   RoomJoined,
   RoomJoinedAck,
+  RouterInfo,
   TransportInfo,
 } from './types';
 
@@ -66,6 +67,7 @@ export const clientEventSchemas = {
   'end-meeting': S.LeaveRoom,
   'raise-hand': S.RaiseHand,
   'lower-hand': S.Target,
+  'set-spotlight': S.SetSpotlight,
   react: S.React,
   'set-audience': S.SetAudience,
   'get-audience': S.GetAudience,
@@ -87,7 +89,7 @@ export interface ClientEventResults {
   'delete-message': object;
   'pin-message': object;
   'kick-participant': object;
-  'get-router-capabilities': { rtpCapabilities: unknown; iceServers: unknown[] };
+  'get-router-capabilities': RouterInfo;
   'create-transport': TransportInfo;
   'connect-transport': object;
   produce: { producerId: string };
@@ -119,6 +121,7 @@ export interface ClientEventResults {
   'end-meeting': object;
   'raise-hand': object;
   'lower-hand': object;
+  'set-spotlight': object;
   react: object;
   'set-audience': object;
   'get-audience': AudiencePage;
@@ -183,6 +186,8 @@ export interface ServerToClientEvents {
   'unmute-requested': (data: { by: string }) => void;
   /** To hosts and co-hosts after a ban or unban. */
   'bans-updated': (data: { bans: BanInfo[] }) => void;
+  /** A host or co-host spotlit someone (shown large for everyone), or ended it (`null`). To everyone. */
+  'spotlight-changed': (data: { participantId: string | null; by: string }) => void;
   'hand-raised': (data: { participantId: string; raisedAt: number | null }) => void;
   reaction: (data: { participantId: string; emoji: string }) => void;
   /** To the stage, at most every second or so: how many are in the audience now. */

@@ -177,6 +177,8 @@ export const Unban = z.object({ identityId: z.string().min(1).max(64) });
 /** The ban shield: after a ban, new guest identities must knock even with the waiting room off. */
 export const SetBanShield = z.object({ enabled: z.boolean() });
 export const SetRole = z.object({ participantId: ParticipantId, role: z.enum(['cohost', 'participant']) });
+/** `null` ends the spotlight. */
+export const SetSpotlight = z.object({ participantId: ParticipantId.nullable() });
 export const RaiseHand = z.object({ raised: z.boolean() });
 
 // ---- Audience ----

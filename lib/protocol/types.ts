@@ -86,12 +86,25 @@ export interface RoomJoined {
   room: RoomInfo;
   /** True when this join resumed an earlier session within the grace period. */
   resumed: boolean;
+  /** Who a host or co-host spotlit (everyone shows them large), if anyone. */
+  spotlight: string | null;
   /** Every producer in the room at join time (including your own after a resume); absent when media is off. */
   producers?: ProducerEvent[];
+  /**
+   * The room's router (what `get-router-capabilities` answers), so a client can
+   * load its media device without another round trip; absent when media is off.
+   */
+  router?: RouterInfo;
 }
 
-/** The join-room ack: room-joined without the chat, so a join carries the history once. */
-export type RoomJoinedAck = Omit<RoomJoined, 'chat' | 'chatHasMore' | 'pinned'>;
+/** mediasoup-client `device.load({ routerRtpCapabilities })` input and the ICE servers for transports (opaque here). */
+export interface RouterInfo {
+  rtpCapabilities: unknown;
+  iceServers: unknown[];
+}
+
+/** The join-room ack: room-joined without the chat and the router, so a join carries them once. */
+export type RoomJoinedAck = Omit<RoomJoined, 'chat' | 'chatHasMore' | 'pinned' | 'router'>;
 
 /** One page of older history (`get-chat-history`), oldest first. */
 export interface ChatPage {

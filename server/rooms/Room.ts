@@ -34,6 +34,7 @@ import { byJoinOrder, participantInfo, roomInfo } from './snapshots';
 import { RoomChat } from './chat';
 import { RoomAudience, joinsAudience } from './audience';
 import { randomId } from '../random-id';
+import { clearSpotlight } from './spotlight';
 
 export interface RoomDeps {
   store: RoomStore;
@@ -290,6 +291,7 @@ export class Room {
           audienceCount,
           ...chat,
           room: roomInfo(meeting),
+          spotlight: meeting.spotlight ?? null,
           resumed,
         },
       };
@@ -351,11 +353,17 @@ export class Room {
     // The last moderator left: knockers learn nobody can let them in. The last
     // anyone left: the session is over, and a host by handover's settings go with it.
     const flipped = isModerator(removed.role) && !hasModerator(rest);
-    const meeting = flipped || empty ? await store.getMeeting(this.code) : null;
+    // Read on every leave: the one leaving may be the spotlit participant.
+    const meeting = await store.getMeeting(this.code);
     if (!meeting) return { removed, reason, roleChanges, empty, lobby: null };
     const waitingBefore = waitingIds(meeting.lobby);
     let released: LobbyRecord[] = [];
-    let changed = false;
+    // Everyone hears user-left, which ends the spotlight on their screens too.
+    let changed = clearSpotlight(meeting, removed.id);
+    if (!flipped && !empty) {
+      if (changed) await this.#saveMeeting(meeting);
+      return { removed, reason, roleChanges, empty, lobby: null };
+    }
     if (empty && meeting.speakers?.length) {
       // Invitations to the stage last one session.
       meeting.speakers = [];
@@ -631,11 +639,30 @@ export class Room {
       await this.deps.store.clearLiveState(this.code);
       meeting.lobby = [];
       meeting.speakers = [];
+      meeting.spotlight = null;
       // The next session starts from the lasting settings, unlocked.
       revertSettings(meeting);
       meeting.locked = meeting.lasting.locked = false;
       await this.#saveMeeting(meeting);
       return { participants, lobby };
+    });
+  }
+
+  // ---- Spotlight ----
+
+  /**
+   * Spotlights someone on the stage for everyone (any of them, the actor and
+   * the host included: it shows, it does nothing to them), or ends it with null.
+   * False when nothing changed, so nothing is announced.
+   */
+  setSpotlight(actorId: string, targetId: string | null): Promise<boolean> {
+    return this.#moderate(actorId, 'spotlight', async (_actor, meeting) => {
+      if ((meeting.spotlight ?? null) === targetId) return false;
+      if (targetId !== null && !(await this.deps.store.getParticipant(this.code, targetId)))
+        throw new ConveneError('NOT_FOUND', 'No such participant on the stage');
+      meeting.spotlight = targetId;
+      await this.#saveMeeting(meeting);
+      return true;
     });
   }
 

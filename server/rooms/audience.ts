@@ -9,6 +9,7 @@ import { ConveneError, type AudiencePage } from '../../lib/protocol';
 import { isAudience, isModerator, type HostAction, type Role } from '../../lib/permissions';
 import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomStore } from '../store/types';
 import { audienceMemberInfo, audienceOf } from './snapshots';
+import { clearSpotlight } from './spotlight';
 
 export interface AudienceDeps {
   store: RoomStore;
@@ -120,10 +121,13 @@ export class RoomAudience {
       };
       await store.removeParticipant(this.code, target.id);
       await store.putAudience(this.code, demoted);
+      // Off the stage: no longer spotlit (everyone hears user-left, which ends it for them).
+      let changed = clearSpotlight(meeting, target.id);
       if (meeting.speakers?.includes(target.identity)) {
         meeting.speakers = meeting.speakers.filter((k) => k !== target.identity);
-        await this.hooks.saveMeeting(meeting);
+        changed = true;
       }
+      if (changed) await this.hooks.saveMeeting(meeting);
       return demoted;
     });
   }

@@ -210,6 +210,17 @@ export const hostHandlers = {
     },
   },
 
+  'set-spotlight': {
+    bucket: 'control',
+    act: async (c, { participantId }) => {
+      const { roomCode, actor, room } = acting(c);
+      if (await room.setSpotlight(actor, participantId))
+        c.deps.io.to(roomChannel(roomCode)).emit('spotlight-changed', { participantId, by: actor });
+      audit(c.deps, roomCode, actor, participantId ? 'spotlight' : 'end-spotlight', participantId ?? undefined);
+      return {};
+    },
+  },
+
   'lower-hand': {
     bucket: 'control',
     act: async (c, { participantId }) => {

@@ -296,15 +296,18 @@ async function finishJoin(
     ...result.state,
     self: { ...result.state.self, resumeToken: identity.resumeToken(code, p) },
   };
-  if (deps.media)
-    joined.producers = (await deps.media.for(code).producers()).map(
-      ({ participantId, producerId, source, paused }) => ({
-        participantId,
-        producerId,
-        source,
-        paused,
-      }),
-    );
+  if (deps.media) {
+    // The router comes with the join, so the client loads its device without another round trip.
+    const media = deps.media.for(code);
+    const [producers, router] = await Promise.all([media.producers(), media.capabilities()]);
+    joined.producers = producers.map(({ participantId, producerId, source, paused }) => ({
+      participantId,
+      producerId,
+      source,
+      paused,
+    }));
+    joined.router = router;
+  }
   socket.emit('room-joined', joined);
   // An audience member arrives without a broadcast: the stage's count follows.
   if (!result.resumed && isAudience(p.role)) audienceChanged(deps, code);
@@ -320,8 +323,8 @@ async function finishJoin(
     { room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest },
     'participant joined',
   );
-  // The chat went out once, in room-joined; the ack repeats only the rest.
-  const { chat: _chat, chatHasMore: _chatHasMore, pinned: _pinned, ...ack } = joined;
+  // The chat and the router went out once, in room-joined; the ack repeats only the rest.
+  const { chat: _chat, chatHasMore: _chatHasMore, pinned: _pinned, router: _router, ...ack } = joined;
   return ack;
 }
 

@@ -50,6 +50,8 @@ export interface MeetingRecord {
    * `invited` mode they rejoin on the stage. Bounded; cleared with the session.
    */
   speakers?: string[];
+  /** The participant a host or co-host spotlit this session; cleared when they leave the stage. */
+  spotlight?: string | null;
 }
 
 /** The settings a moderator changes during a meeting. */

@@ -43,6 +43,7 @@ const joined: RoomJoined = {
   chatHasMore: true,
   pinned: null,
   room,
+  spotlight: null,
   resumed: false,
 };
 const msg = (id: string, text = id, from = 'bob'): ChatMessage => ({

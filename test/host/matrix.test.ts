@@ -41,6 +41,7 @@ const EXPECTED: Record<HostAction, Role[]> = {
   'view-audience': HOSTS,
   promote: HOSTS,
   demote: HOSTS,
+  spotlight: HOSTS,
 };
 
 type Seen = ReturnType<typeof recorder>;
@@ -159,6 +160,10 @@ const ATTEMPTS: Record<HostAction, Attempt> = {
       expect(await targetRecord(m, s)).toBeNull();
       expect((await s.store.getAudience(m.code, m.target.id))!.role).toBe('audience');
     },
+  }),
+  spotlight: attempt({
+    send: (actor, m) => emit(actor, 'set-spotlight', { participantId: m.target.id }),
+    effect: async (m, s) => expect((await meetingRecord(m, s)).spotlight).toBe(m.target.id),
   }),
 };
 
