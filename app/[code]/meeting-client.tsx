@@ -15,7 +15,7 @@ import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePanel';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
-import { ConfirmDialog, LeaveDialog, SettingsDialog } from '@/components/meeting/Dialogs';
+import { ConfirmDialog, LeaveDialog, SettingsDialog, rememberOpener } from '@/components/meeting/Dialogs';
 import { HostControls, banWarning } from '@/components/meeting/HostControls';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
@@ -84,6 +84,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [leaving, setLeaving] = useState(false);
   const [successor, setSuccessor] = useState<string | null | undefined>(undefined);
   const [noticePrefs, setNoticePrefs] = useNoticePrefs();
+  /** Where focus returns when a confirmation closes. */
+  const [opener, setOpener] = useState<HTMLElement | null>(null);
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -238,8 +240,13 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     ),
   );
   // The host's Leave hands the role on: ask first, naming who the server would make host.
+  const askFirst = (c: Confirm) => {
+    setOpener(rememberOpener());
+    setConfirm(c);
+  };
   const requestLeave = () => {
     if (role !== 'host') return void actions.leave();
+    setOpener(rememberOpener());
     setSuccessor(undefined);
     setLeaving(true);
     void send('get-successor', {}, { quiet: true }).then((res) => {
@@ -276,7 +283,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           lobby={view.lobby}
           onCommand={(command, id) =>
             CONFIRMED.has(command)
-              ? setConfirm({ kind: command as 'ban', participantId: id, name: nameOf(id) })
+              ? askFirst({ kind: command as 'ban', participantId: id, name: nameOf(id) })
               : runCommand(send, command, id)
           }
           onAdmit={(participantId) => void send('admit', { participantId })}
@@ -311,7 +318,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             onAudience={(mode, stageLimit) =>
               void send('set-audience', { mode, ...(stageLimit !== undefined && { stageLimit }) })
             }
-            onEndMeeting={() => setConfirm({ kind: 'end' })}
+            onEndMeeting={() => askFirst({ kind: 'end' })}
           />
         )}
       </>
@@ -363,6 +370,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             title={confirming.title}
             description={confirming.description}
             confirmLabel={confirming.label}
+            returnFocus={opener}
             onConfirm={() => {
               if (!confirm) return;
               if (confirm.kind === 'end') void send('end-meeting', {});
@@ -373,6 +381,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             open={leaving}
             onOpenChange={setLeaving}
             successor={successor}
+            returnFocus={opener}
             onLeave={requestLeave}
             onEndForAll={() => void send('end-meeting', {})}
           />
