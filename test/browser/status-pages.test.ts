@@ -21,7 +21,7 @@ vi.setConfig({ testTimeout: 120_000 });
 
 /** A new person's page; generous timeouts, since the machine running these is shared and often loaded. */
 async function person(name: string, viewport: { width: number; height: number }): Promise<Page> {
-  const page = await person(name, viewport);
+  const page = await suite.page(name, viewport);
   page.setDefaultTimeout(60_000);
   return page;
 }
