@@ -155,7 +155,9 @@ describe('joining with what works', () => {
     );
     const producers = (await suite.server.sfu!.room(code)).producers().filter((p) => p.participantId === id);
     expect(producers.map((p) => p.source)).toEqual(['mic']);
-    await expect.poll(() => host.getByTestId('participant-list').textContent()).toContain('Partial');
+    await expect
+      .poll(() => host.getByTestId('participant-list').textContent(), { timeout: 20_000 })
+      .toContain('Partial');
     await expectAccessibleButPending(page, 'joined without camera');
   });
 
@@ -171,7 +173,9 @@ describe('joining with what works', () => {
     await page.getByLabel('Your name').fill('Nobody');
     await page.getByRole('button', { name: 'Join now' }).click();
     const id = await idOf(code, 'Nobody');
-    await expect.poll(() => host.getByTestId('participant-list').textContent()).toContain('Nobody');
+    await expect
+      .poll(() => host.getByTestId('participant-list').textContent(), { timeout: 20_000 })
+      .toContain('Nobody');
     await sleep(500);
     expect((await suite.server.sfu!.room(code)).producers().filter((p) => p.participantId === id)).toEqual([]);
     expect(await page.getByTestId('prejoin').count()).toBe(0);
