@@ -15,7 +15,7 @@ import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
 import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePanel';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
-import { ConfirmDialog, LeaveDialog, SettingsDialog } from '@/components/meeting/Dialogs';
+import { ConfirmDialog, LeaveDialog, SettingsDialog, rememberOpener } from '@/components/meeting/Dialogs';
 import { HostControls, banWarning, hasHostControls } from '@/components/meeting/HostControls';
 import { MeetingInfo } from '@/components/meeting/MeetingInfo';
 import { PANEL_TITLES } from '@/components/meeting/SideSheet';
@@ -90,6 +90,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [noticePrefs, setNoticePrefs] = useNoticePrefs();
   /** Pinned for me only: nobody else sees it, the server never hears of it. */
   const [pinnedId, setPinnedId] = useState<string | null>(null);
+  /** Where focus returns when a confirmation closes. */
+  const [opener, setOpener] = useState<HTMLElement | null>(null);
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -244,8 +246,13 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     ),
   );
   // The host's Leave hands the role on: ask first, naming who the server would make host.
+  const askFirst = (c: Confirm) => {
+    setOpener(rememberOpener());
+    setConfirm(c);
+  };
   const requestLeave = () => {
     if (role !== 'host') return void actions.leave();
+    setOpener(rememberOpener());
     setSuccessor(undefined);
     setLeaving(true);
     void send('get-successor', {}, { quiet: true }).then((res) => {
@@ -282,7 +289,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           lobby={view.lobby}
           onCommand={(command, id) =>
             CONFIRMED.has(command)
-              ? setConfirm({ kind: command as 'ban', participantId: id, name: nameOf(id) })
+              ? askFirst({ kind: command as 'ban', participantId: id, name: nameOf(id) })
               : runCommand(send, command, id)
           }
           onAdmit={(participantId) => void send('admit', { participantId })}
@@ -335,7 +342,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             onAudience={(mode, stageLimit) =>
               void send('set-audience', { mode, ...(stageLimit !== undefined && { stageLimit }) })
             }
-            onEndMeeting={() => setConfirm({ kind: 'end' })}
+            onEndMeeting={() => askFirst({ kind: 'end' })}
           />
         )}
       </>
@@ -403,6 +410,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
               title={confirming.title}
               description={confirming.description}
               confirmLabel={confirming.label}
+              returnFocus={opener}
               onConfirm={() => {
                 if (!confirm) return;
                 if (confirm.kind === 'end') void send('end-meeting', {});
@@ -413,6 +421,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
               open={leaving}
               onOpenChange={setLeaving}
               successor={successor}
+              returnFocus={opener}
               onLeave={() => void actions.leave()}
               onEndForAll={() => void send('end-meeting', {})}
             />

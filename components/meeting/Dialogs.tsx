@@ -6,8 +6,22 @@ import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
 import { DevicePickers } from './DevicePickers';
 import styles from './meeting.module.css';
 
+/**
+ * What focus goes back to when a dialog closes: the element that had it when
+ * the dialog was asked for, or, for an item of a menu (gone by then), the
+ * button that opened the menu. Call it in the click or select handler.
+ */
+export function rememberOpener(): HTMLElement | null {
+  const active = document.activeElement as HTMLElement | null;
+  const menu = active?.closest('[role="menu"]');
+  const trigger = menu?.getAttribute('aria-labelledby');
+  return (trigger && document.getElementById(trigger)) || active;
+}
+
 interface ShellProps {
   open: boolean;
+  /** From rememberOpener(); Radix's own choice (the element focused before it opened) otherwise. */
+  returnFocus?: HTMLElement | null;
   onOpenChange: (open: boolean) => void;
   title: string;
   description?: string;
@@ -18,7 +32,8 @@ interface ShellProps {
 }
 
 /** A modal Radix dialog: focus moves in and stays, Esc and the overlay close it, title and description label it. */
-function Shell({ open, onOpenChange, title, description, children, testId, returnFocusTo }: ShellProps) {
+function Shell(p: ShellProps) {
+  const { open, onOpenChange, title, description, children, testId } = p;
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
@@ -26,15 +41,14 @@ function Shell({ open, onOpenChange, title, description, children, testId, retur
         <Dialog.Content
           className={styles.dialog}
           data-testid={testId}
-          {...(returnFocusTo && {
-            onCloseAutoFocus: (e: Event) => {
-              const target = returnFocusTo();
-              if (!target) return;
-              e.preventDefault();
-              target.focus();
-            },
-          })}
           {...(!description && { 'aria-describedby': undefined })}
+          onCloseAutoFocus={(e) => {
+            // The opener may be gone (the person was removed, the menu closed): then the fallback, else Radix decides.
+            const target = [p.returnFocus, p.returnFocusTo?.()].find((el) => el?.isConnected);
+            if (!target) return;
+            e.preventDefault();
+            target.focus();
+          }}
         >
           <Dialog.Title>{title}</Dialog.Title>
           {description && <Dialog.Description>{description}</Dialog.Description>}
@@ -52,6 +66,7 @@ export interface ConfirmDialogProps {
   description: string;
   confirmLabel: string;
   onConfirm: () => void;
+  returnFocus?: HTMLElement | null;
 }
 
 /** "Are you sure?" for actions that cannot be undone from here (transfer host, remove, remove and ban, end for all). */
@@ -63,6 +78,7 @@ export function ConfirmDialog(p: ConfirmDialogProps) {
       title={p.title}
       description={p.description}
       testId="confirm-dialog"
+      returnFocus={p.returnFocus ?? null}
     >
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
@@ -92,6 +108,7 @@ export interface LeaveDialogProps {
   successor: string | null | undefined;
   onLeave: () => void;
   onEndForAll: () => void;
+  returnFocus?: HTMLElement | null;
 }
 
 /** The host's Leave: leave (naming who takes over) or end the meeting for everyone. */
@@ -109,6 +126,7 @@ export function LeaveDialog(p: LeaveDialogProps) {
       title="Leave the meeting?"
       description={description}
       testId="leave-dialog"
+      returnFocus={p.returnFocus ?? null}
     >
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
