@@ -24,7 +24,7 @@ import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
 import { StatusPage } from '@/components/meeting/StatusPage';
 import { Reactions, Toasts } from '@/components/meeting/Toasts';
 import { UnmutePrompt } from '@/components/meeting/UnmutePrompt';
-import { TileActionsContext } from '@/components/meeting/tile-actions';
+import type { TileActions } from '@/components/meeting/tile-actions';
 import { UnstableBanner } from '@/components/meeting/UnstableBanner';
 
 const NAME_KEY = 'convene:display-name';
@@ -277,7 +277,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       </>
     ) : null;
 
-  const tileActions = {
+  const tileActions: TileActions = {
     pinnedId,
     spotlightId: view.spotlight,
     canSpotlight: can(role, 'spotlight'),
@@ -287,90 +287,89 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   };
 
   return (
-    <TileActionsContext.Provider value={tileActions}>
-      <MeetingRoom
-        roomCode={roomCode}
-        pinnedId={pinnedId}
-        spotlightId={view.spotlight}
-        selfId={selfId}
-        participants={view.participants}
-        media={view.media}
-        reconnecting={view.connection === 'reconnecting'}
-        linkCopied={copied}
-        onCopyLink={() =>
-          void (navigator.clipboard as Clipboard | undefined)?.writeText(`${location.origin}/${roomCode}`).then(
-            () => setCopied(true),
-            () => undefined,
-          )
-        }
-        aside={aside}
-        activeSpeaker={view.activeSpeaker}
-        layout={layout}
-        onLayout={setLayout}
-        speakerId={setup.devices.speakerId}
-        overlay={
-          <>
-            <Toasts toasts={view.toasts} />
-            {view.network.unstable && <UnstableBanner />}
-            {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
-            <Reactions reactions={view.reactions} nameOf={nameOf} />
-            {view.unmuteRequestBy && (
-              <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
-            )}
-            <SettingsDialog
-              open={settingsOpen}
-              onOpenChange={setSettingsOpen}
-              lists={deviceLists}
-              choice={setup.devices}
-              onChange={changeDevices}
-            />
-            <ConfirmDialog
-              open={confirm !== null}
-              onOpenChange={(open) => !open && setConfirm(null)}
-              title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
-              description={
-                confirm?.kind === 'ban'
-                  ? banWarning(
-                      view.participants.find((x) => x.participantId === confirm.participantId)?.isGuest ?? true,
-                      view.room?.banShield ?? true,
-                    )
-                  : 'Everyone, including you, leaves the meeting now.'
-              }
-              confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}
-              onConfirm={() => {
-                if (confirm?.kind === 'ban') runCommand(send, 'ban', confirm.participantId);
-                else if (confirm?.kind === 'end') void send('end-meeting', {});
-              }}
-            />
-          </>
-        }
-        controls={
-          <ControlBar
-            watching={watching}
-            micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
-            cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
-            sharing={Boolean(view.media.local.screen)}
-            shareBlocked={
-              Object.values(view.media.remote).some((s) => s.screen) && (view.room?.maxScreenShares ?? 1) <= 1
-            }
-            handRaised={handRaised}
-            panel={panel}
-            unreadChat={unread}
-            waiting={view.lobby.length}
-            onToggleMic={() => void actions.toggleMic()}
-            onToggleCamera={() => void actions.toggleCamera()}
-            onShareScreen={() => void actions.shareScreen()}
-            onStopSharing={() => void actions.stopSharing()}
-            onToggleHand={toggleHand}
-            onReact={(emoji) => void send('react', { emoji })}
-            onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
-            onSettings={() => setSettingsOpen(true)}
-            onLeave={() => void actions.leave()}
+    <MeetingRoom
+      roomCode={roomCode}
+      pinnedId={pinnedId}
+      spotlightId={view.spotlight}
+      tileActions={tileActions}
+      selfId={selfId}
+      participants={view.participants}
+      media={view.media}
+      reconnecting={view.connection === 'reconnecting'}
+      linkCopied={copied}
+      onCopyLink={() =>
+        void (navigator.clipboard as Clipboard | undefined)?.writeText(`${location.origin}/${roomCode}`).then(
+          () => setCopied(true),
+          () => undefined,
+        )
+      }
+      aside={aside}
+      activeSpeaker={view.activeSpeaker}
+      layout={layout}
+      onLayout={setLayout}
+      speakerId={setup.devices.speakerId}
+      overlay={
+        <>
+          <Toasts toasts={view.toasts} />
+          {view.network.unstable && <UnstableBanner />}
+          {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
+          <Reactions reactions={view.reactions} nameOf={nameOf} />
+          {view.unmuteRequestBy && (
+            <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
+          )}
+          <SettingsDialog
+            open={settingsOpen}
+            onOpenChange={setSettingsOpen}
+            lists={deviceLists}
+            choice={setup.devices}
+            onChange={changeDevices}
           />
-        }
-        onVideoVisible={actions.setVideoVisible}
-        onVideoWidth={actions.setVideoWidth}
-      />
-    </TileActionsContext.Provider>
+          <ConfirmDialog
+            open={confirm !== null}
+            onOpenChange={(open) => !open && setConfirm(null)}
+            title={confirm?.kind === 'ban' ? `Remove and ban ${confirm.name}?` : 'End the meeting for everyone?'}
+            description={
+              confirm?.kind === 'ban'
+                ? banWarning(
+                    view.participants.find((x) => x.participantId === confirm.participantId)?.isGuest ?? true,
+                    view.room?.banShield ?? true,
+                  )
+                : 'Everyone, including you, leaves the meeting now.'
+            }
+            confirmLabel={confirm?.kind === 'ban' ? 'Remove and ban' : 'End meeting for all'}
+            onConfirm={() => {
+              if (confirm?.kind === 'ban') runCommand(send, 'ban', confirm.participantId);
+              else if (confirm?.kind === 'end') void send('end-meeting', {});
+            }}
+          />
+        </>
+      }
+      controls={
+        <ControlBar
+          watching={watching}
+          micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
+          cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
+          sharing={Boolean(view.media.local.screen)}
+          shareBlocked={
+            Object.values(view.media.remote).some((s) => s.screen) && (view.room?.maxScreenShares ?? 1) <= 1
+          }
+          handRaised={handRaised}
+          panel={panel}
+          unreadChat={unread}
+          waiting={view.lobby.length}
+          onToggleMic={() => void actions.toggleMic()}
+          onToggleCamera={() => void actions.toggleCamera()}
+          onShareScreen={() => void actions.shareScreen()}
+          onStopSharing={() => void actions.stopSharing()}
+          onToggleHand={toggleHand}
+          onReact={(emoji) => void send('react', { emoji })}
+          onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
+          onSettings={() => setSettingsOpen(true)}
+          onLeave={() => void actions.leave()}
+        />
+      }
+      onVideoVisible={actions.setVideoVisible}
+      onVideoWidth={actions.setVideoWidth}
+    />
   );
 }

@@ -2,6 +2,7 @@
 import { useMemo, useRef, type ReactNode } from 'react';
 import type { LayoutMode } from '@/lib/client/layout';
 import { featuredParticipant } from '@/lib/client/featured';
+import { TileActionsContext, type TileActions } from './tile-actions';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
 import { ScreenStage } from './ScreenStage';
@@ -18,6 +19,8 @@ export interface MeetingRoomProps {
   /** Who I pinned and who a host spotlit: either is shown large (lib/client/featured.ts). */
   pinnedId?: string | null;
   spotlightId?: string | null;
+  /** Pin, spotlight and network quality on each tile. */
+  tileActions?: TileActions;
   layout: LayoutMode;
   onLayout: (layout: LayoutMode) => void;
   /** Audio output device for remote audio (setSinkId), null = default. */
@@ -117,16 +120,18 @@ export function MeetingRoom(p: MeetingRoomProps) {
           {!remoteScreen && localScreen && selfId && (
             <ScreenStage track={localScreen.track} presenterId={selfId} presenterName={nameOf(selfId)} isSelf />
           )}
-          <VideoLayout
-            mode={presenting ? 'filmstrip' : featured ? 'speaker' : p.layout}
-            participants={p.participants}
-            selfId={selfId}
-            featuredId={featured?.participantId ?? null}
-            activeSpeaker={p.activeSpeaker}
-            media={media}
-            onVideoVisible={p.onVideoVisible}
-            onVideoWidth={p.onVideoWidth}
-          />
+          <TileActionsContext.Provider value={p.tileActions ?? null}>
+            <VideoLayout
+              mode={presenting ? 'filmstrip' : featured ? 'speaker' : p.layout}
+              participants={p.participants}
+              selfId={selfId}
+              featuredId={featured?.participantId ?? null}
+              activeSpeaker={p.activeSpeaker}
+              media={media}
+              onVideoVisible={p.onVideoVisible}
+              onVideoWidth={p.onVideoWidth}
+            />
+          </TileActionsContext.Provider>
         </div>
         {p.aside && (
           <aside className={styles.people} aria-label="Side panel">
