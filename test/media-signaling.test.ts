@@ -45,7 +45,6 @@ describe('media over signaling', () => {
     const a = await joined(server, code, 'A');
     const asked = expectOk(await emit(a.socket, 'get-router-capabilities'));
     expect(a.roomJoined.router).toEqual({ rtpCapabilities: asked.rtpCapabilities, iceServers: asked.iceServers });
-    expect(a.roomJoined.router?.rtpCapabilities).toMatchObject({ codecs: expect.arrayContaining([]) });
     expect((asked.rtpCapabilities as { codecs: unknown[] }).codecs.length).toBeGreaterThan(0);
     expect(a.ack).not.toHaveProperty('router');
     a.socket.disconnect();

@@ -30,7 +30,7 @@ import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toas
 import { MutedHint, UnmutePrompt } from '@/components/meeting/UnmutePrompt';
 import { useMeetingNotices, useNoticePrefs } from '@/lib/client/use-notices';
 import { useSpeakingWhileMuted } from '@/lib/client/use-muted-speech';
-import { TileActionsContext } from '@/components/meeting/tile-actions';
+import type { TileActions } from '@/components/meeting/tile-actions';
 import { UnstableBanner } from '@/components/meeting/UnstableBanner';
 
 const NAME_KEY = 'convene:display-name';
@@ -353,7 +353,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     content,
   };
 
-  const tileActions = {
+  const tileActions: TileActions = {
     pinnedId,
     spotlightId: view.spotlight,
     canSpotlight: can(role, 'spotlight'),
@@ -363,99 +363,98 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   };
 
   return (
-    <TileActionsContext.Provider value={tileActions}>
-      <MeetingRoom
-        roomCode={roomCode}
-        pinnedId={pinnedId}
-        spotlightId={view.spotlight}
-        selfId={selfId}
-        participants={view.participants}
-        media={view.media}
-        title={view.room?.title ?? null}
-        reconnecting={view.connection === 'reconnecting'}
-        aside={aside}
-        onClosePanel={() => setPanel(null)}
-        onStopSharing={() => void actions.stopSharing()}
-        // A muted self is not speaking, whatever the last active-speaker said.
-        activeSpeaker={view.activeSpeaker === selfId && selfMic?.paused ? null : view.activeSpeaker}
-        layout={layout}
-        onLayout={setLayout}
-        speakerId={setup.devices.speakerId}
-        overlay={
-          <>
-            <Toasts toasts={view.toasts} popups={noticePrefs.popups} />
-            {view.network.unstable && <UnstableBanner />}
-            <Notices notices={notices.notices} onOpen={setPanel} onDismiss={notices.dismiss} />
-            <Announcer messages={notices.announced} />
-            {talkingMuted && !watching && <MutedHint onUnmute={() => void actions.toggleMic()} />}
-            {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
-            <Reactions reactions={view.reactions} nameOf={nameOf} />
-            {view.unmuteRequestBy && (
-              <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
-            )}
-            <SettingsDialog
-              open={settingsOpen}
-              onOpenChange={setSettingsOpen}
-              lists={deviceLists}
-              choice={setup.devices}
-              onChange={changeDevices}
-              // Opened from the More menu, whose item is gone by then: focus returns to More itself.
-              returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
-            >
-              <NoticeSettings prefs={noticePrefs} onChange={setNoticePrefs} />
-            </SettingsDialog>
-            <ConfirmDialog
-              open={confirm !== null}
-              onOpenChange={(open) => !open && setConfirm(null)}
-              title={confirming.title}
-              description={confirming.description}
-              confirmLabel={confirming.label}
-              returnFocus={opener}
-              onConfirm={() => {
-                if (!confirm) return;
-                if (confirm.kind === 'end') void send('end-meeting', {});
-                else runCommand(send, confirm.kind, confirm.participantId);
-              }}
-            />
-            <LeaveDialog
-              open={leaving}
-              onOpenChange={setLeaving}
-              successor={successor}
-              returnFocus={opener}
-              onLeave={() => void actions.leave()}
-              onEndForAll={() => void send('end-meeting', {})}
-            />
-          </>
-        }
-        controls={
-          <ControlBar
-            watching={watching}
-            micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
-            cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
-            sharing={Boolean(view.media.local.screen)}
-            presenterName={(() => {
-              const presenter = Object.entries(view.media.remote).find(([, s]) => s.screen)?.[0];
-              return presenter && (view.room?.maxScreenShares ?? 1) <= 1 ? nameOf(presenter) : null;
-            })()}
-            hostControls={hasHostControls(role)}
-            handRaised={handRaised}
-            panel={panel}
-            unreadChat={unread}
-            waiting={view.lobby.length}
-            onToggleMic={() => void actions.toggleMic()}
-            onToggleCamera={() => void actions.toggleCamera()}
-            onShareScreen={() => void actions.shareScreen()}
-            onStopSharing={() => void actions.stopSharing()}
-            onToggleHand={toggleHand}
-            onReact={(emoji) => void send('react', { emoji })}
-            onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
-            onSettings={() => setSettingsOpen(true)}
-            onLeave={requestLeave}
+    <MeetingRoom
+      roomCode={roomCode}
+      pinnedId={pinnedId}
+      spotlightId={view.spotlight}
+      tileActions={tileActions}
+      selfId={selfId}
+      participants={view.participants}
+      media={view.media}
+      title={view.room?.title ?? null}
+      reconnecting={view.connection === 'reconnecting'}
+      aside={aside}
+      onClosePanel={() => setPanel(null)}
+      onStopSharing={() => void actions.stopSharing()}
+      // A muted self is not speaking, whatever the last active-speaker said.
+      activeSpeaker={view.activeSpeaker === selfId && selfMic?.paused ? null : view.activeSpeaker}
+      layout={layout}
+      onLayout={setLayout}
+      speakerId={setup.devices.speakerId}
+      overlay={
+        <>
+          <Toasts toasts={view.toasts} popups={noticePrefs.popups} />
+          {view.network.unstable && <UnstableBanner />}
+          <Notices notices={notices.notices} onOpen={setPanel} onDismiss={notices.dismiss} />
+          <Announcer messages={notices.announced} />
+          {talkingMuted && !watching && <MutedHint onUnmute={() => void actions.toggleMic()} />}
+          {watching && <WatchingBanner handRaised={handRaised} onToggleHand={toggleHand} />}
+          <Reactions reactions={view.reactions} nameOf={nameOf} />
+          {view.unmuteRequestBy && (
+            <UnmutePrompt by={nameOf(view.unmuteRequestBy)} onAnswer={(yes) => void actions.answerUnmute(yes)} />
+          )}
+          <SettingsDialog
+            open={settingsOpen}
+            onOpenChange={setSettingsOpen}
+            lists={deviceLists}
+            choice={setup.devices}
+            onChange={changeDevices}
+            // Opened from the More menu, whose item is gone by then: focus returns to More itself.
+            returnFocusTo={() => document.querySelector<HTMLElement>('[data-testid="more-options"]')}
+          >
+            <NoticeSettings prefs={noticePrefs} onChange={setNoticePrefs} />
+          </SettingsDialog>
+          <ConfirmDialog
+            open={confirm !== null}
+            onOpenChange={(open) => !open && setConfirm(null)}
+            title={confirming.title}
+            description={confirming.description}
+            confirmLabel={confirming.label}
+            returnFocus={opener}
+            onConfirm={() => {
+              if (!confirm) return;
+              if (confirm.kind === 'end') void send('end-meeting', {});
+              else runCommand(send, confirm.kind, confirm.participantId);
+            }}
           />
-        }
-        onVideoVisible={actions.setVideoVisible}
-        onVideoWidth={actions.setVideoWidth}
-      />
-    </TileActionsContext.Provider>
+          <LeaveDialog
+            open={leaving}
+            onOpenChange={setLeaving}
+            successor={successor}
+            returnFocus={opener}
+            onLeave={() => void actions.leave()}
+            onEndForAll={() => void send('end-meeting', {})}
+          />
+        </>
+      }
+      controls={
+        <ControlBar
+          watching={watching}
+          micOn={Boolean(view.media.local.mic && !view.media.local.mic.paused)}
+          cameraOn={Boolean(view.media.local.camera && !view.media.local.camera.paused)}
+          sharing={Boolean(view.media.local.screen)}
+          presenterName={(() => {
+            const presenter = Object.entries(view.media.remote).find(([, s]) => s.screen)?.[0];
+            return presenter && (view.room?.maxScreenShares ?? 1) <= 1 ? nameOf(presenter) : null;
+          })()}
+          hostControls={hasHostControls(role)}
+          handRaised={handRaised}
+          panel={panel}
+          unreadChat={unread}
+          waiting={view.lobby.length}
+          onToggleMic={() => void actions.toggleMic()}
+          onToggleCamera={() => void actions.toggleCamera()}
+          onShareScreen={() => void actions.shareScreen()}
+          onStopSharing={() => void actions.stopSharing()}
+          onToggleHand={toggleHand}
+          onReact={(emoji) => void send('react', { emoji })}
+          onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
+          onSettings={() => setSettingsOpen(true)}
+          onLeave={requestLeave}
+        />
+      }
+      onVideoVisible={actions.setVideoVisible}
+      onVideoWidth={actions.setVideoWidth}
+    />
   );
 }

@@ -3,6 +3,7 @@ import { LayoutGrid, SquareUserRound } from 'lucide-react';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import type { LayoutMode } from '@/lib/client/layout';
 import { featuredParticipant } from '@/lib/client/featured';
+import { TileActionsContext, type TileActions } from './tile-actions';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
 import type { SidePanel } from './ControlBar';
@@ -23,6 +24,8 @@ export interface MeetingRoomProps {
   /** Who I pinned and who a host spotlit: either is shown large (lib/client/featured.ts). */
   pinnedId?: string | null;
   spotlightId?: string | null;
+  /** Pin, spotlight and network quality on each tile. */
+  tileActions?: TileActions;
   layout: LayoutMode;
   onLayout: (layout: LayoutMode) => void;
   /** Audio output device for remote audio (setSinkId), null = default. */
@@ -141,16 +144,18 @@ export function MeetingRoom(p: MeetingRoomProps) {
             />
           )}
           {!remoteScreen && localScreen && selfId && <PresentingCard presenterId={selfId} onStop={p.onStopSharing} />}
-          <VideoLayout
-            mode={presenting ? 'filmstrip' : featured ? 'speaker' : p.layout}
-            participants={p.participants}
-            selfId={selfId}
-            featuredId={featured?.participantId ?? null}
-            activeSpeaker={p.activeSpeaker}
-            media={media}
-            onVideoVisible={p.onVideoVisible}
-            onVideoWidth={p.onVideoWidth}
-          />
+          <TileActionsContext.Provider value={p.tileActions ?? null}>
+            <VideoLayout
+              mode={presenting ? 'filmstrip' : featured ? 'speaker' : p.layout}
+              participants={p.participants}
+              selfId={selfId}
+              featuredId={featured?.participantId ?? null}
+              activeSpeaker={p.activeSpeaker}
+              media={media}
+              onVideoVisible={p.onVideoVisible}
+              onVideoWidth={p.onVideoWidth}
+            />
+          </TileActionsContext.Provider>
         </main>
         {p.aside && (
           <SideSheet panel={p.aside.panel} title={p.aside.title} onClose={p.onClosePanel}>

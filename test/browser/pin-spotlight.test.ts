@@ -6,7 +6,7 @@
  * wider than every other tile on that page.
  */
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from '../helpers/axe';
 import { browserSuite } from '../helpers/browser-suite';
 
@@ -49,13 +49,26 @@ describe.each([
   let bId: string;
   let code: string;
   const at = `${viewport.width}`;
+  const opened: Page[] = [];
+  const open = async (name: string) => {
+    const page = await suite.page(`${name}${at}`, viewport);
+    // Other sessions' runs share the two cores: a cold page load has taken over 30 s under that load.
+    page.setDefaultNavigationTimeout(90_000);
+    page.setDefaultTimeout(60_000);
+    opened.push(page);
+    return page;
+  };
+  // Three pages sending video load two cores: gone before the next size starts.
+  afterAll(async () => {
+    for (const page of opened) await page.context().close();
+  });
 
   it(
     'every tile shows its network quality, with the figures in an accessible tooltip',
     { timeout: 180_000 },
     async () => {
-      a = await suite.page(`A${at}`, viewport);
-      b = await suite.page(`B${at}`, viewport);
+      a = await open('A');
+      b = await open('B');
       await a.goto('/');
       // From A's page, so A holds the creator's guest cookie and joins as host.
       code = await a.evaluate(() =>
@@ -123,7 +136,7 @@ describe.each([
       await expectAccessible(a, 'host spotlights someone');
       await expectAccessible(b, 'spotlit for everyone');
 
-      const c = await suite.page(`C${at}`, viewport);
+      const c = await open('C');
       await joinAs(c, code, 'Carol');
       await expect.poll(() => largeTile(c), POLL).toBe(bId);
       await expectAccessible(c, 'late joiner sees the spotlight');
