@@ -382,7 +382,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
             onOpenChange={setLeaving}
             successor={successor}
             returnFocus={opener}
-            onLeave={requestLeave}
+            onLeave={() => void actions.leave()}
             onEndForAll={() => void send('end-meeting', {})}
           />
         </>
@@ -408,7 +408,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           onReact={(emoji) => void send('react', { emoji })}
           onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
           onSettings={() => setSettingsOpen(true)}
-          onLeave={() => void actions.leave()}
+          onLeave={requestLeave}
         />
       }
       onVideoVisible={actions.setVideoVisible}
