@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
 import { DevicePickers } from './DevicePickers';
 import styles from './meeting.module.css';
+import states from './states.module.css';
 
 /**
  * What focus goes back to when a dialog closes: the element that had it when
@@ -141,6 +142,7 @@ export function LeaveDialog(p: LeaveDialogProps) {
         </button>
         <button
           type="button"
+          className={states.primary}
           onClick={() => {
             p.onOpenChange(false);
             p.onLeave();
