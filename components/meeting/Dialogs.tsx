@@ -5,6 +5,7 @@ import { THEMES, loadTheme, saveTheme, type Theme } from '@/lib/client/theme';
 import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
 import { DevicePickers } from './DevicePickers';
 import styles from './meeting.module.css';
+import states from './states.module.css';
 
 /**
  * What focus goes back to when a dialog closes: the element that had it when
@@ -146,6 +147,7 @@ export function LeaveDialog(p: LeaveDialogProps) {
         </button>
         <button
           type="button"
+          className={states.primary}
           onClick={() => {
             p.onOpenChange(false);
             p.onLeave();

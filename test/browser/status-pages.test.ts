@@ -303,7 +303,7 @@ describe('one meeting, from the host and from those it turns away', () => {
 
   it('a full meeting says so and offers to try again', async () => {
     const first = await person('Full-1', DESKTOP);
-    const small = await createMeeting(first, { capacity: 2 });
+    const small = await createMeeting(first, { settings: { capacity: 2 } });
     await joinAs(first, small, 'One');
     await inMeeting(first);
     const second = await person('Full-2', DESKTOP);
