@@ -43,6 +43,8 @@ const joined: RoomJoined = {
   chatHasMore: true,
   pinned: null,
   room,
+  recording: { active: false, startedAt: null, by: null },
+  recordingAvailable: true,
   resumed: false,
 };
 const msg = (id: string, text = id, from = 'bob'): ChatMessage => ({
