@@ -21,6 +21,7 @@ import { HostControls, banWarning } from '@/components/meeting/HostControls';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
+import { RecordingControl, RecordingError, RecordingIndicator } from '@/components/meeting/Recording';
 import { StatusPage } from '@/components/meeting/StatusPage';
 import { Reactions, Toasts } from '@/components/meeting/Toasts';
 import { UnmutePrompt } from '@/components/meeting/UnmutePrompt';
@@ -88,6 +89,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   /** When the newest message read was sent: deletions and pages of older messages leave it meaningful. */
   const [seenChat, setSeenChat] = useState(0);
   const [copied, setCopied] = useState(false);
+  const [seenRecordingError, setSeenRecordingError] = useState<string | null>(null);
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -193,6 +195,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
 
   const selfId = view.self?.participantId ?? null;
   const role = view.self?.role ?? 'participant';
+  const moderator = can(role, 'start-recording');
   const me = view.participants.find((x) => x.participantId === selfId);
   const unread =
     panel === 'chat' ? 0 : view.chat.filter((m) => m.sentAt > seenChat && m.from.participantId !== selfId).length;
@@ -281,6 +284,17 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       media={view.media}
       reconnecting={view.connection === 'reconnecting'}
       linkCopied={copied}
+      status={
+        <>
+          <RecordingIndicator recording={view.recording} />
+          {moderator && (
+            <RecordingError
+              message={view.recordingError === seenRecordingError ? null : view.recordingError}
+              onDismiss={() => setSeenRecordingError(view.recordingError)}
+            />
+          )}
+        </>
+      }
       onCopyLink={() =>
         void (navigator.clipboard as Clipboard | undefined)?.writeText(`${location.origin}/${roomCode}`).then(
           () => setCopied(true),
@@ -349,6 +363,15 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
           onSettings={() => setSettingsOpen(true)}
           onLeave={() => void actions.leave()}
+          recording={
+            <RecordingControl
+              recording={view.recording}
+              available={view.recordingAvailable}
+              moderator={moderator}
+              onStart={() => void send('start-recording', {})}
+              onStop={() => void send('stop-recording', {})}
+            />
+          }
         />
       }
       onVideoVisible={actions.setVideoVisible}

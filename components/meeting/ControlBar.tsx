@@ -1,5 +1,6 @@
 'use client';
 import * as Menu from '@radix-ui/react-dropdown-menu';
+import type { ReactNode } from 'react';
 import { REACTIONS } from '@/lib/protocol/schemas';
 import styles from './meeting.module.css';
 
@@ -27,6 +28,8 @@ export interface ControlBarProps {
   onPanel: (panel: SidePanel) => void;
   onSettings: () => void;
   onLeave: () => void;
+  /** The moderators' recording control (components/meeting/Recording.tsx). */
+  recording?: ReactNode;
 }
 
 export function ControlBar(p: ControlBarProps) {
@@ -115,6 +118,7 @@ export function ControlBar(p: ControlBarProps) {
           </span>
         )}
       </button>
+      {p.recording}
       <button type="button" className="secondary" onClick={p.onSettings} aria-haspopup="dialog">
         Settings
       </button>

@@ -26,6 +26,8 @@ export interface MeetingRoomProps {
   /** Toasts, reactions and prompts, floating over the room. */
   overlay: ReactNode;
   onCopyLink: () => void;
+  /** Shown in the header for everyone: the recording indicator and, for hosts, its problems. */
+  status?: ReactNode;
   linkCopied: boolean;
   onVideoVisible: (consumerId: string, visible: boolean) => void;
   onVideoWidth: (consumerId: string, width: number) => void;
@@ -58,6 +60,7 @@ export function MeetingRoom(p: MeetingRoomProps) {
     <div className={styles.room}>
       <header className={styles.header}>
         <span className={styles.code}>{p.roomCode}</span>
+        {p.status}
         <button type="button" className={`secondary ${styles.small}`} onClick={p.onCopyLink}>
           {p.linkCopied ? 'Link copied' : 'Copy link'}
         </button>

@@ -168,6 +168,8 @@ export interface RoomSummaryState {
   locked: boolean;
   /** The waiting room would hold this browser's person: the button says "Ask to join". */
   askToJoin: boolean;
+  /** The meeting is being recorded: the pre-join page says so. */
+  recording: boolean;
 }
 
 /** GET /api/rooms/:code, refreshed every few seconds so the headcount stays current on the pre-join page. */
@@ -178,6 +180,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
     participantCount: 0,
     locked: false,
     askToJoin: false,
+    recording: false,
   });
   useEffect(() => {
     let live = true;
@@ -191,6 +194,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
           participantCount?: number;
           locked?: boolean;
           askToJoin?: boolean;
+          recording?: boolean;
           error?: { code: string };
         };
         if (!live) return;
@@ -201,6 +205,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
             participantCount: body.participantCount ?? 0,
             locked: Boolean(body.locked),
             askToJoin: Boolean(body.askToJoin),
+            recording: Boolean(body.recording),
           });
         else
           setState((s) => ({

@@ -169,6 +169,8 @@ export interface RoomSummary {
   participantCount: number;
   /** Whether the waiting room would hold the person asking (so the pre-join says "Ask to join"). */
   askToJoin: boolean;
+  /** The meeting is being recorded now (the pre-join page says so). */
+  recording: boolean;
 }
 
 /** `recording-state`, to everyone in the meeting (the audience too), and in `room-joined`. */

@@ -73,6 +73,7 @@ export class MeetingService {
       locked: meeting.locked,
       participantCount: await this.store.countParticipants(code),
       askToJoin,
+      recording: Boolean(meeting.recording),
     };
   }
 }
