@@ -189,6 +189,8 @@ export const BenchResultSchema = z.object({
   cluster: z.object({ markdown: z.array(z.string()) }).optional(),
   /** The audience suite renders its own section (bench/audience/suite.ts); its figures are saved beside it. */
   audience: z.object({ markdown: z.string() }).optional(),
+  /** The recording suite renders its own section (bench/recording/suite.ts); its figures are saved beside it. */
+  recording: z.object({ markdown: z.string() }).loose().optional(),
 });
 
 export type BenchResult = z.infer<typeof BenchResultSchema>;

@@ -197,8 +197,12 @@ export const hostHandlers = {
       setImmediate(() => socket.disconnect(true));
       for (const p of ended.participants) grace.clear(`${roomCode}:${p.id}`);
       deps.rooms.release(roomCode);
-      await recordingStopped;
-      await deps.media?.for(roomCode).end();
+      if (ended.recordingStopped)
+        // The recorder closes its segments first (seconds, perhaps): the ack does not wait for it.
+        void deps.lifecycle
+          .track(recordingStopped.then(() => deps.media?.for(roomCode).end()))
+          .catch((err: unknown) => deps.log.error({ err, room: roomCode }, 'closing media failed'));
+      else await deps.media?.for(roomCode).end();
       audit(deps, roomCode, actor, 'end-meeting');
       return {};
     },

@@ -80,8 +80,11 @@ describe('recording over signaling', () => {
       by: null,
     });
     for (const s of stopped) expect(await s).toEqual({ active: false, startedAt: null, by: null, reason: 'stopped' });
-    await until('recording composed', async () =>
-      ['ready', 'failed'].includes((await server.store.listRecordings(m.code))[0]!.status),
+    await until(
+      'recording composed',
+      async () => ['ready', 'failed'].includes((await server.store.listRecordings(m.code))[0]!.status),
+      Boolean,
+      30_000,
     );
     m.close();
     late.socket.disconnect();
@@ -119,7 +122,9 @@ describe('recording over signaling', () => {
 
   it('ending the meeting stops the recording, and everyone hears it before meeting-ended', async () => {
     const m = await meeting();
+    const started = next(m.watcher.socket, 'recording-state');
     expectOk(await emit(m.host.socket, 'start-recording', {}));
+    await started;
     const order: string[] = [];
     m.member.socket.onAny((event: string) => order.push(event));
     const heard = next(m.watcher.socket, 'recording-state');
@@ -137,7 +142,9 @@ describe('recording over signaling', () => {
 
   it('the last moderator leaving stops the recording for everyone left', async () => {
     const m = await meeting();
+    const started = [m.member, m.watcher].map((s) => next(s.socket, 'recording-state'));
     expectOk(await emit(m.host.socket, 'start-recording', {}));
+    await Promise.all(started);
     const heard = [m.member, m.watcher].map((s) => next(s.socket, 'recording-state'));
     expectOk(await emit(m.host.socket, 'leave-room', {}));
     for (const h of heard)
