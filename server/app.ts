@@ -19,6 +19,7 @@ import { readinessCheck, redisReadiness } from './http/health';
 import { mergeSetCookies, SESSION_COOKIE } from './http/session-cookie';
 import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
 import { recordingRoutes } from './http/recordings';
+import type { Recorder } from './recording/recorder';
 import { HostPolicy } from './http/security';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -51,6 +52,8 @@ export interface ServerOptions {
 export interface ConveneServer {
   config: ServerConfig;
   sfu: Sfu | null;
+  /** This node's recorder (null without media). */
+  recorder: Recorder | null;
   http: HttpServer;
   io: IoServer;
   store: RoomStore;
@@ -380,6 +383,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   return {
     config,
     sfu,
+    recorder: media?.recorder ?? null,
     http,
     io,
     store,

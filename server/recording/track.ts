@@ -7,7 +7,8 @@
  * Timing: ffmpeg stamps the first RTP packet it receives 0 and follows the RTP
  * timestamps from there, so a paused producer (no packets) leaves a gap that
  * composing fills with silence or the last frame. The wall-clock time of that
- * first packet (`t0`) is taken from the consumer's first `rtp` trace event.
+ * first packet (`t0`) is taken from the consumer's first `rtp` trace event,
+ * which the worker stamps when it sends the packet.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -53,6 +54,10 @@ export class TrackRecorder {
     private readonly deps: TrackDeps,
   ) {}
 
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
   /** The ffmpeg process recording now (tests kill it to check crash recovery). */
   get pid(): number | undefined {
     return this.#current?.child.pid;
@@ -64,7 +69,8 @@ export class TrackRecorder {
     const port = await freePortPair();
     const tap = await this.deps.tap(port);
     const { consumer, transport } = tap;
-    if (this.#stopping) {
+    // stop() may have come while we awaited the tap.
+    if (this.stopping) {
       transport.close();
       return;
     }
@@ -93,13 +99,13 @@ export class TrackRecorder {
     ];
     const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const current: Current = { child, tap, timer: null, exited };
     this.#current = current;
     child.once('error', (err) => this.deps.log.error({ err, track: base }, 'recorder could not start ffmpeg'));
     void exited.then(() => this.#exited(current, child, stderr));
-    consumer.observer.once('close', () => {
+    consumer.once('producerclose', () => {
       // The producer closed (its owner stopped it or left): this track is done.
       this.#producerGone = true;
       void this.stop();
@@ -110,7 +116,10 @@ export class TrackRecorder {
     await consumer.enableTraceEvent(['rtp']);
     consumer.on('trace', (trace) => {
       if (trace.type !== 'rtp' || run.t0 !== null) return;
-      run.t0 = Date.now();
+      // The worker stamps the event with its monotonic clock (uv_hrtime, in ms), the
+      // clock process.hrtime reads: the packet's wall time, however late the event arrives here.
+      const sinceMs = Number(process.hrtime.bigint() / 1_000_000n) - trace.timestamp;
+      run.t0 = Date.now() - Math.max(0, sinceMs);
       void consumer.enableTraceEvent([]).catch(() => undefined);
     });
     await consumer.resume();

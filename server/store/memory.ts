@@ -37,12 +37,17 @@ function frozen<T>(v: T): T {
   return v;
 }
 
+interface RecordingEntry {
+  record: RecordingRecord;
+  expiresAt: number;
+}
+
 export class MemoryRoomStore implements RoomStore {
   readonly kind = 'memory' as const;
   readonly #rooms = new Map<string, Entry>();
   readonly #mutex = new KeyedMutex();
   /** Recordings outlive the meeting's live state and its record, so they are kept apart: code → id → record. */
-  readonly #recordings = new Map<string, Map<string, { record: RecordingRecord; expiresAt: number }>>();
+  readonly #recordings = new Map<string, Map<string, RecordingEntry>>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: { sweepIntervalMs?: number } = {}) {
@@ -205,7 +210,7 @@ export class MemoryRoomStore implements RoomStore {
 
   async putRecording(record: RecordingRecord, ttlMs: number): Promise<void> {
     let forMeeting = this.#recordings.get(record.meeting);
-    if (!forMeeting) this.#recordings.set(record.meeting, (forMeeting = new Map()));
+    if (!forMeeting) this.#recordings.set(record.meeting, (forMeeting = new Map<string, RecordingEntry>()));
     forMeeting.set(record.id, { record: clone(record), expiresAt: Date.now() + ttlMs });
   }
 

@@ -24,7 +24,7 @@ export interface SyntheticOptions {
   periodSec?: number;
   /** Length of each beep and flash (default 0.1 s). */
   pulseSec?: number;
-  /** Video only (a screen share). */
+  /** Video only, a test pattern without flashes (a screen share). */
   videoOnly?: boolean;
   size?: string;
 }
@@ -50,9 +50,10 @@ export async function syntheticSender(
   inAudio.on('message', forward);
   inVideo.on('message', forward);
   const on = `lt(mod(t,${period}),${pulse})`;
-  const graph =
-    `color=c=black:s=${opts.size ?? '320x240'}:r=30,geq=lum='if(${on},235,16)':cb=128:cr=128[out0];` +
-    `sine=f=880:r=48000,volume=eval=frame:volume='if(${on},0.5,0)'[out1]`;
+  const picture = opts.videoOnly
+    ? `testsrc2=s=${opts.size ?? '320x240'}:r=30` // a screen: moving, no flashes
+    : `color=c=black:s=${opts.size ?? '320x240'}:r=30,drawbox=c=white:t=fill:enable='${on}'`;
+  const graph = `${picture}[out0];` + `sine=f=880:r=48000,volume=eval=frame:volume='if(${on},0.5,0)'[out1]`;
   // prettier-ignore
   const video = ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k',
     '-g', '30', '-auto-alt-ref', '0', '-payload_type', String(VP8_PT), '-ssrc', '2222', '-f', 'rtp',

@@ -189,9 +189,9 @@ const RECORDING_ATTEMPTS = {
   // This server runs no SFU: past the permission check the recorder refuses
   // (MEDIA_UNAVAILABLE) and the state is rolled back (test/recording/ records for real).
   'start-recording': attempt({
-    send: async (actor) => {
+    send: async (actor): Promise<Ack> => {
       const ack = await emit(actor, 'start-recording', {});
-      return (!ack.ok && ack.error.code === 'MEDIA_UNAVAILABLE' ? { ok: true } : ack) as Ack;
+      return !ack.ok && ack.error.code === 'MEDIA_UNAVAILABLE' ? { ok: true } : ack;
     },
     effect: async (m, s) => expect((await meetingRecord(m, s)).recording ?? null).toBeNull(),
   }),

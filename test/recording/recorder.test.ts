@@ -6,7 +6,7 @@
  * does the same journey with two Chromium pages.)
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingInfo } from '../../lib/protocol';
 import type { ConveneServer } from '../../server/app';
 import { loadSfuConfig } from '../../server/sfu';
+import { layout } from '../../server/recording/compose';
+import type { RecordingManifest } from '../../server/recording/manifest';
 import { expectOk } from '../helpers/ack';
 import { beepOnsets, flashOnsets, maxVolume, median, offsets, probe } from '../helpers/av-analysis';
 import { createMeeting, creatorCookie, emit, guestCookieHeader, joined, next } from '../helpers/server';
@@ -29,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
-  await rm(dir, { recursive: true, force: true });
+  if (!process.env.KEEP_RECORDINGS) await rm(dir, { recursive: true, force: true });
 });
 
 async function startRecordingServer(d: string) {
@@ -58,6 +60,25 @@ async function meetingWithSender() {
   return { code, host, member, memberCookie, media, sender, ids };
 }
 
+/**
+ * Resolves once every track of the meeting's recording has its first packet:
+ * starting a track's ffmpeg takes ~0.2 s on a quiet machine, seconds on a
+ * loaded one, and the scripted timeline must not run ahead of it.
+ */
+async function capturing(code: string, tracks: number): Promise<number> {
+  const t = await until(
+    'every track capturing',
+    () => {
+      const all = server.recorder!.session(code)?.tracks ?? [];
+      const t0s = all.map((x) => x.runs[0]?.t0 ?? null);
+      return all.length >= tracks && t0s.every((x) => x !== null) ? Math.max(...(t0s as number[])) : null;
+    },
+    (x) => x !== null,
+    30_000,
+  );
+  return t!;
+}
+
 async function ready(code: string): Promise<RecordingInfo> {
   let info: RecordingInfo | undefined;
   const list = async (cookie: string) =>
@@ -78,6 +99,16 @@ async function ready(code: string): Promise<RecordingInfo> {
   return info!;
 }
 
+/** Where compose.ts put a participant's camera: the layout of the video tracks that recorded anything. */
+async function cameraBox(code: string, id: string, participantId: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(path.join(dir, code, id, 'manifest.json'), 'utf8')) as RecordingManifest;
+  const slots = manifest.tracks
+    .filter((t) => t.kind === 'video' && t.runs.some((r) => r.t0 !== null))
+    .map((t) => ({ key: `${t.participantId}:${t.source}`, screen: t.source === 'screen' }));
+  const b = layout(slots).get(`${participantId}:camera`)!;
+  return `${b.w}:${b.h}:${b.x}:${b.y}`;
+}
+
 async function download(url: string, cookie: string, to: string): Promise<void> {
   const res = await fetch(`${server.url}${url}`, { headers: { cookie } });
   expect(res.status).toBe(200);
@@ -89,14 +120,17 @@ describe('the recorder', () => {
     const m = await meetingWithSender();
     const { recording } = expectOk(await emit(m.host.socket, 'start-recording', {}));
     const start = recording.startedAt!;
-    const at = (s: number) => sleep(Math.max(0, start + s * 1000 - Date.now()));
+    // The script runs from when both tracks capture (see capturing()); times are from the recording's start.
+    const base = (await capturing(m.code, 2)) - start;
+    console.info(`tracks capturing ${base} ms after the start`);
+    const at = (s: number) => sleep(Math.max(0, start + base + s * 1000 - Date.now()));
 
     await at(2.5);
     expectOk(
       await emit(m.host.socket, 'mute-participant', { participantId: m.member.self.participantId, kind: 'audio' }),
     );
     const mutedAt = (Date.now() - start) / 1000;
-    await at(3);
+    await at(2.8);
     await emit(m.host.socket, 'get-router-capabilities');
     const screen = await syntheticSender(m.media, m.host.self.participantId, { videoOnly: true, size: '640x360' });
     const screenId = expectOk(
@@ -108,9 +142,9 @@ describe('the recorder', () => {
     await at(6);
     expectOk(await emit(m.host.socket, 'close-producer', { producerId: screenId }));
     screen.stop();
-    await at(8);
-    expectOk(await emit(m.host.socket, 'stop-recording', {}));
+    await at(7.5);
     const wall = (Date.now() - start) / 1000;
+    expectOk(await emit(m.host.socket, 'stop-recording', {}));
     m.sender.stop();
 
     const info = await ready(m.code);
@@ -124,12 +158,15 @@ describe('the recorder', () => {
 
     // Host-muted: nothing the member sent reaches the file (a beep every 1.1 s otherwise).
     const muted = await maxVolume(file, mutedAt + 0.3, unmutedAt - 0.1);
-    const loud = await maxVolume(file, unmutedAt + 0.5, 7.8);
+    const loud = await maxVolume(file, unmutedAt + 0.3, unmutedAt + 2.5);
     expect(muted).toBeLessThan(-60);
     expect(loud).toBeGreaterThan(-20);
 
     // The camera is the column beside the screen share (compose.ts layout): its flashes against the beeps.
-    const av = offsets(await beepOnsets(file), await flashOnsets(file, '320:180:960:0'));
+    const beeps = await beepOnsets(file);
+    const flashes = await flashOnsets(file, await cameraBox(m.code, info.id, m.member.self.participantId));
+    console.info(`file ${file}\nbeeps ${beeps.join(' ')}\nflashes ${flashes.join(' ')}`);
+    const av = offsets(beeps, flashes);
     console.info(`A/V offsets (audio - video, ms): ${av.map((x) => Math.round(x * 1000)).join(' ')}`);
     expect(av.length).toBeGreaterThanOrEqual(3);
     expect(Math.abs(median(av))).toBeLessThan(0.1);
@@ -156,20 +193,25 @@ describe('the recorder', () => {
     const m = await meetingWithSender();
     const { recording } = expectOk(await emit(m.host.socket, 'start-recording', {}));
     const start = recording.startedAt!;
-    const warned = next(m.host.socket, 'recording-error', 15_000);
-    await sleep(start + 3_000 - Date.now());
+    const warned = next(m.host.socket, 'recording-error', 30_000);
+    const captured = await capturing(m.code, 2);
+    await sleep(captured + 2_500 - Date.now());
     const { stdout } = await exec('pgrep', ['-f', `${m.member.self.participantId}-mic-r0.sdp`]);
     process.kill(Number(stdout.trim().split('\n')[0]), 'SIGKILL');
-    expect(await warned).toEqual({ message: expect.stringContaining('Member'), stopped: false });
+    const warning = await warned;
+    expect(warning.stopped).toBe(false);
+    expect(warning.message).toContain('Member');
     expect((await server.store.getMeeting(m.code))!.recording).not.toBeNull();
-    await sleep(start + 8_000 - Date.now());
+    await sleep(captured + 8_000 - Date.now());
     expectOk(await emit(m.host.socket, 'stop-recording', {}));
     m.sender.stop();
 
     const info = await ready(m.code);
     const file = path.join(dir, `${m.code}-crash.mp4`);
     await download(info.url!, creatorCookie(), file);
-    const beeps = (await beepOnsets(file)).filter((t) => t > 0.5 && t < 7.5);
+    const from = (captured - start) / 1000; // seconds into the file when both tracks had begun
+    const beeps = (await beepOnsets(file)).filter((t) => t > from + 0.3);
+    expect(beeps.length).toBeGreaterThanOrEqual(3);
     const gaps = beeps.slice(1).map((t, i) => t - beeps[i]!);
     const lost = Math.max(...gaps) - 1.1;
     console.info(`beeps ${beeps.map((t) => t.toFixed(2)).join(' ')}; lost ≈ ${lost.toFixed(2)} s`);
