@@ -8,7 +8,7 @@
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FFMPEG, FFPROBE, run } from './ffmpeg';
+import { ffmpegBin, ffprobeBin, run } from './ffmpeg';
 import type { RecordingManifest, RunManifest, TrackInfo } from './manifest';
 
 export const COMPOSED_FILE = 'meeting.mp4';
@@ -30,7 +30,7 @@ async function segments(dir: string, r: RunManifest): Promise<Array<{ file: stri
   const files = (await readdir(dir)).filter((f) => f.startsWith(prefix) && f.endsWith(suffix)).sort();
   const out: Array<{ file: string; start: number }> = [];
   for (const file of files) {
-    const start = await run(FFPROBE, [
+    const start = await run(ffprobeBin(), [
       '-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', path.join(dir, file),
     ]).then((s) => Number.parseFloat(s), () => Number.NaN); // prettier-ignore
     if (Number.isFinite(start)) out.push({ file, start });
@@ -139,6 +139,6 @@ export async function compose(dir: string): Promise<{ file: string; size: number
   const inputs = await inputsOf(dir, m);
   const out = path.join(dir, COMPOSED_FILE);
   // Niced: composing must never take CPU from the meetings this node carries.
-  await run(FFMPEG, composeArgs(inputs, duration, out), { nice: true });
+  await run(ffmpegBin(), composeArgs(inputs, duration, out), { nice: true });
   return { file: COMPOSED_FILE, size: (await stat(out)).size, durationSec: duration };
 }

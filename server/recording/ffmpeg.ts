@@ -7,14 +7,15 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import type { types as ms } from 'mediasoup';
 
-export const FFMPEG = process.env.FFMPEG_PATH || 'ffmpeg';
-export const FFPROBE = process.env.FFPROBE_PATH || 'ffprobe';
+/** The binaries, from the PATH unless FFMPEG_PATH / FFPROBE_PATH name others (read when used, so tests can point them elsewhere). */
+export const ffmpegBin = () => process.env.FFMPEG_PATH || 'ffmpeg';
+export const ffprobeBin = () => process.env.FFPROBE_PATH || 'ffprobe';
 
 export type Availability = { available: true; version: string } | { available: false; reason: string };
 
 /** Asked once at startup: recording is offered only when ffmpeg (and ffprobe, for composing) run. */
 export function ffmpegAvailability(): Availability {
-  for (const bin of [FFMPEG, FFPROBE]) {
+  for (const bin of [ffmpegBin(), ffprobeBin()]) {
     const r = spawnSync(bin, ['-version'], { encoding: 'utf8', timeout: 10_000 });
     if (r.error || r.status !== 0)
       return {
@@ -22,7 +23,7 @@ export function ffmpegAvailability(): Availability {
         reason: `${bin} not found or not runnable (${r.error?.message ?? `exit ${r.status}`}); install Debian's ffmpeg package to record meetings`,
       };
   }
-  const version = /ffmpeg version (\S+)/.exec(spawnSync(FFMPEG, ['-version'], { encoding: 'utf8' }).stdout)?.[1];
+  const version = /ffmpeg version (\S+)/.exec(spawnSync(ffmpegBin(), ['-version'], { encoding: 'utf8' }).stdout)?.[1];
   return { available: true, version: version ?? 'unknown' };
 }
 

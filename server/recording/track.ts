@@ -15,11 +15,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { FFMPEG, containerFor, freePortPair, listening, sdpFor } from './ffmpeg';
+import { ffmpegBin, containerFor, freePortPair, listening, sdpFor } from './ffmpeg';
 import type { RunManifest, TrackInfo } from './manifest';
 
 export const SEGMENT_SECONDS = 2;
-const STOP_WAIT_MS = 5_000;
+/** How long ffmpeg gets to close its last segment after SIGINT (seconds on a loaded machine). */
+const STOP_WAIT_MS = 8_000;
 
 export interface Tap {
   transport: ms.PlainTransport;
@@ -97,7 +98,7 @@ export class TrackRecorder {
       '-segment_list', path.join(this.deps.dir, run.list), '-segment_list_type', 'csv',
       path.join(this.deps.dir, run.pattern),
     ];
-    const child = spawn(FFMPEG, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(ffmpegBin(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));

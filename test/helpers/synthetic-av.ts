@@ -3,7 +3,9 @@
  * lavfi clock, so the two are in sync at the source): a short beep and a white
  * flash together every `periodSec`. Both RTP streams reach the SFU through one
  * UDP socket, as a plain send transport (comedia) takes one remote address.
- * Used by the recording tests and the recording bench.
+ * Used by the recording tests and the recording bench. Cheap on purpose (15 fps,
+ * VP8 at its fastest setting): audio and video are encoded in one ffmpeg loop,
+ * so a video encoder falling behind on a busy machine would hold the audio back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -51,12 +53,12 @@ export async function syntheticSender(
   inVideo.on('message', forward);
   const on = `lt(mod(t,${period}),${pulse})`;
   const picture = opts.videoOnly
-    ? `testsrc2=s=${opts.size ?? '320x240'}:r=30` // a screen: moving, no flashes
-    : `color=c=black:s=${opts.size ?? '320x240'}:r=30,drawbox=c=white:t=fill:enable='${on}'`;
+    ? `testsrc2=s=${opts.size ?? '320x240'}:r=15` // a screen: moving, no flashes
+    : `color=c=black:s=${opts.size ?? '320x240'}:r=15,drawbox=c=white:t=fill:enable='${on}'`;
   const graph = `${picture}[out0];` + `sine=f=880:r=48000,volume=eval=frame:volume='if(${on},0.5,0)'[out1]`;
   // prettier-ignore
-  const video = ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k',
-    '-g', '30', '-auto-alt-ref', '0', '-payload_type', String(VP8_PT), '-ssrc', '2222', '-f', 'rtp',
+  const video = ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '16', '-b:v', '200k',
+    '-g', '15', '-auto-alt-ref', '0', '-payload_type', String(VP8_PT), '-ssrc', '2222', '-f', 'rtp',
     `rtp://127.0.0.1:${inVideo.address().port}`];
   // prettier-ignore
   const audio = ['-map', '0:a', '-c:a', 'libopus', '-ac', '2', '-b:a', '48k', '-application', 'lowdelay',

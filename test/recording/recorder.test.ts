@@ -71,7 +71,7 @@ async function capturing(code: string, tracks: number): Promise<number> {
     () => {
       const all = server.recorder!.session(code)?.tracks ?? [];
       const t0s = all.map((x) => x.runs[0]?.t0 ?? null);
-      return all.length >= tracks && t0s.every((x) => x !== null) ? Math.max(...(t0s as number[])) : null;
+      return all.length >= tracks && t0s.every((x) => x !== null) ? Math.max(...t0s) : null;
     },
     (x) => x !== null,
     30_000,

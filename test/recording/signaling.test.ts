@@ -42,11 +42,42 @@ async function meeting() {
 }
 
 describe('recording over signaling', () => {
-  it('room-joined says nothing is recorded, and that this server can record', async () => {
+  it('room-joined says nothing is recorded, and that this server can record (so does /healthz)', async () => {
     const m = await meeting();
     expect(m.host.roomJoined.recording).toEqual({ active: false, startedAt: null, by: null });
     expect(m.host.roomJoined.recordingAvailable).toBe(true);
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { recording: unknown };
+    expect(health.recording).toEqual({ available: true });
     m.close();
+  });
+
+  it('without ffmpeg the control is hidden (room-joined, /healthz says why) and a start is refused, changing nothing', async () => {
+    process.env.FFMPEG_PATH = '/nonexistent/ffmpeg';
+    const bare = await startServer(
+      { recordings: { dir, ttlMs: 3_600_000 } },
+      { media: loadSfuConfig({ MEDIASOUP_NUM_WORKERS: '1' }) },
+    ).finally(() => delete process.env.FFMPEG_PATH);
+    try {
+      const health = (await (await fetch(`${bare.url}/healthz`)).json()) as {
+        recording: { available: boolean; reason: string };
+      };
+      expect(health.recording).toEqual({ available: false, reason: expect.stringContaining('ffmpeg') as string });
+      const code = await createMeeting(bare);
+      const host = await joined(bare, code, 'Host', { cookie: creatorCookie() });
+      const other = await joined(bare, code, 'Other');
+      expect(host.roomJoined.recordingAvailable).toBe(false);
+      const seen = recorder(other.socket);
+      const refused = expectErr(await emit(host.socket, 'start-recording', {}), 'MEDIA_UNAVAILABLE');
+      expect(refused.error.message).toContain('ffmpeg');
+      await sleep(100);
+      expect(seen).toEqual([]);
+      expect((await bare.store.getMeeting(code))!.recording ?? null).toBeNull();
+      expect(await bare.store.listRecordings(code)).toEqual([]);
+      host.socket.disconnect();
+      other.socket.disconnect();
+    } finally {
+      await bare.close();
+    }
   });
 
   it('a host starts recording: everyone, the audience included, gets recording-state; a late joiner gets it in room-joined', async () => {
