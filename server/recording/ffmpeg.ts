@@ -83,7 +83,9 @@ export async function freePortPair(): Promise<number> {
 
 /** Resolves once something listens on UDP 127.0.0.1:`port` (ffmpeg has opened its input), or after `ms`. */
 export async function listening(port: number, ms = 5_000): Promise<boolean> {
-  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  // ffmpeg binds the SDP's port on every address (00000000) or on 127.0.0.1 (0100007F).
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const bound = (table: string) => table.includes(`00000000:${hexPort} `) || table.includes(`0100007F:${hexPort} `);
   const until = Date.now() + ms;
   while (Date.now() < until) {
     const table = await readFile('/proc/net/udp', 'utf8').catch(() => null);
@@ -91,7 +93,7 @@ export async function listening(port: number, ms = 5_000): Promise<boolean> {
       await new Promise((r) => setTimeout(r, 300)); // not Linux: give ffmpeg a moment
       return true;
     }
-    if (table.includes(hex)) return true;
+    if (bound(table)) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
   return false;
