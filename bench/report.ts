@@ -242,7 +242,7 @@ export function markdown(r: BenchResult): string {
 /** Replaces the section between one pair of markers of BENCHMARKS.md (the rest is hand-written). */
 export function updateBenchmarksMd(
   md: string,
-  section: 'results' | 'abuse' | 'cluster' | 'audience' | 'join' = 'results',
+  section: 'results' | 'abuse' | 'cluster' | 'audience' | 'join' | 'recording' = 'results',
 ): void {
   const file = path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md');
   const start = `<!-- bench:${section}:start -->`;

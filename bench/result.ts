@@ -191,6 +191,8 @@ export const BenchResultSchema = z.object({
   audience: z.object({ markdown: z.string() }).optional(),
   /** The join suite (bench/join/suite.ts): its own section, and the figures behind it. */
   join: z.object({ markdown: z.string(), conditions: z.array(z.unknown()), errors: z.array(z.string()) }).optional(),
+  /** The recording suite renders its own section (bench/recording/suite.ts); its figures are saved beside it. */
+  recording: z.object({ markdown: z.string() }).loose().optional(),
 });
 
 export type BenchResult = z.infer<typeof BenchResultSchema>;

@@ -7,7 +7,7 @@
  * the results section of BENCHMARKS.md; a full run of the abuse suite, or of the cluster suite, refreshes its own section
  * (the audience and join suites too).
  *
- * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience,join  which suites (default all)
+ * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience,join,recording  which suites (default all)
  * BENCH_JOIN_RUNS=7                    late joiners per flow and condition in the join suite
  * BENCH_AUDIENCE_N=5000, BENCH_AUDIENCE_RATE=100  the audience suite's size and join rate
  * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
@@ -36,12 +36,15 @@ import type { BenchResult } from './result';
 import type { Profile } from './sfu/generator';
 import { runSfuSuite } from './sfu/suite';
 import { runSignalingSuite } from './signaling/suite';
+import { runRecordingSuite } from './recording/suite';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const quick = process.env.BENCH_QUICK === '1';
 const suites = new Set(
-  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster,audience,join').split(',').map((s) => s.trim()),
+  (process.env.BENCH_SUITES ?? 'signaling,sfu,browser,abuse,cluster,audience,join,recording')
+    .split(',')
+    .map((s) => s.trim()),
 );
 const started = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -174,6 +177,17 @@ try {
     const audience = await runAudienceSuite(audienceOptions(log));
     result.audience = { ...audience, markdown: audienceMarkdown(audience) };
   }
+  if (suites.has('recording')) {
+    log('suite: recording — CPU added by recording a 4-person room, compose time, A/V offset');
+    result.recording = {
+      ...(await runRecordingSuite({
+        runs: quick ? 1 : 3,
+        windowMs: quick ? 3_000 : 10_000,
+        composeSeconds: quick ? 10 : 30,
+        log,
+      })),
+    };
+  }
 } finally {
   if (restoreAutogroup !== null) writeFileSync('/proc/self/autogroup', restoreAutogroup);
 }
@@ -190,7 +204,11 @@ const abuseMd = result.abuse ? abuseMarkdown(result) : '';
 const clusterMd = result.cluster ? `${result.cluster.markdown.join('\n')}\n` : '';
 const audienceMd = result.audience ? `${result.audience.markdown}\n` : '';
 const joinMd = result.join?.markdown ?? '';
-writeFileSync(path.join(RESULTS, 'latest.md'), [md, abuseMd, clusterMd, audienceMd, joinMd].filter(Boolean).join('\n'));
+const recordingMd = result.recording ? result.recording.markdown : '';
+writeFileSync(
+  path.join(RESULTS, 'latest.md'),
+  [md, abuseMd, clusterMd, audienceMd, joinMd, recordingMd].filter(Boolean).join('\n'),
+);
 // A partial run would replace the published tables with a third of them.
 const full = ['signaling', 'sfu', 'browser'].every((s) => suites.has(s));
 if (!quick && full) updateBenchmarksMd(md);
@@ -199,4 +217,5 @@ if (!quick && result.abuse?.attacks.length === ATTACKS.length) updateBenchmarksM
 if (!quick && clusterMd) updateBenchmarksMd(clusterMd, 'cluster');
 if (!quick && audienceMd) updateBenchmarksMd(audienceMd, 'audience');
 if (!quick && result.join?.conditions.length) updateBenchmarksMd(joinMd, 'join');
-console.log(`\n${[md, abuseMd, clusterMd, audienceMd, joinMd].filter(Boolean).join('\n')}`);
+if (!quick && recordingMd) updateBenchmarksMd(recordingMd, 'recording');
+console.log(`\n${[md, abuseMd, clusterMd, audienceMd, joinMd, recordingMd].filter(Boolean).join('\n')}`);

@@ -43,10 +43,17 @@ export const HOST_ACTIONS = [
   'demote',
   /** Show one participant large for everyone (a client's own pin is not an action: it changes nothing for others). */
   'spotlight',
+  /** Start or stop recording the meeting (everyone is told; see server/recording). */
+  'start-recording',
+  'stop-recording',
+  /** List and download the meeting's recordings (HTTP, server/http/recordings.ts). */
+  'view-recordings',
+  /** Delete one of the meeting's recordings and its files. */
+  'delete-recording',
 ] as const;
 export type HostAction = (typeof HOST_ACTIONS)[number];
 
-const HOST_ONLY: ReadonlySet<HostAction> = new Set(['set-role', 'transfer-host', 'end-meeting']);
+const HOST_ONLY: ReadonlySet<HostAction> = new Set(['set-role', 'transfer-host', 'end-meeting', 'delete-recording']);
 
 export const PERMISSION_TABLE: Readonly<Record<Role, ReadonlySet<HostAction>>> = {
   host: new Set(HOST_ACTIONS),

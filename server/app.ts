@@ -18,6 +18,8 @@ import { requestClientIp } from './http/client-ip';
 import { readinessCheck, redisReadiness } from './http/health';
 import { mergeSetCookies, SESSION_COOKIE } from './http/session-cookie';
 import { createRequestHandler, isAllowedOrigin, type RouteDeps } from './http/routes';
+import { recordingRoutes } from './http/recordings';
+import type { Recorder } from './recording/recorder';
 import { HostPolicy } from './http/security';
 import { createLogger } from './logger';
 import { createMetrics } from './metrics';
@@ -50,6 +52,8 @@ export interface ServerOptions {
 export interface ConveneServer {
   config: ServerConfig;
   sfu: Sfu | null;
+  /** This node's recorder (null without media). */
+  recorder: Recorder | null;
   http: HttpServer;
   io: IoServer;
   store: RoomStore;
@@ -240,7 +244,15 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     participants: () => memberships().length,
   });
   const sfu = options.media ? await Sfu.create(options.media, log.child({ component: 'sfu' })) : null;
-  const media = sfu ? new MediaBridge(sfu, io, rooms, log) : null;
+  const media = sfu
+    ? new MediaBridge(sfu, io, rooms, log, {
+        dir: config.recordings.dir,
+        ttlMs: config.recordings.ttlMs,
+        store,
+        log: log.child({ component: 'recorder' }),
+        nodeId,
+      })
+    : null;
   const stopSendBufferWatch = watchSendBuffers(io, {
     maxBytes: config.caps.sendBufferBytes,
     everyMs: SEND_BUFFER_CHECK_MS,
@@ -286,7 +298,16 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       corsOrigins: config.corsOrigins,
       trustProxy: config.trustProxy,
       maxBodyBytes: config.caps.httpBodyBytes,
-      health: () => ({ ok: true, store: store.kind, draining: lifecycle.draining }),
+      health: () => ({
+        ok: true,
+        store: store.kind,
+        draining: lifecycle.draining,
+        recording: media?.recorder
+          ? media.recorder.availability.available
+            ? { available: true }
+            : { available: false, reason: media.recorder.availability.reason }
+          : { available: false, reason: 'media (the SFU) is off on this server' },
+      }),
       // Not ready while draining or while any Redis connection is down: the front door then
       // sends new sessions elsewhere. More sources (the cluster's own) go in this list.
       ready: readinessCheck(
@@ -294,6 +315,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
         redisReadiness([redis, pub, sub].filter((c) => c !== null)),
       ),
       next: nextHandler,
+      recordings: recordingRoutes({ store, identity, recorder: media?.recorder ?? null, nodeId, log }),
       log,
       hosts,
       dev: Boolean(options.next && options.next.dev),
@@ -347,6 +369,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
       if (moved.length) log.info({ rooms: moved.length }, 'rooms handed over');
       signaling.graceTimers.clearAll();
       stopSendBufferWatch();
+      await media?.recorder?.close();
       await io.close();
       sfu?.close();
       await new Promise((resolve) => (metricsListener ? metricsListener.server.close(resolve) : resolve(undefined)));
@@ -361,6 +384,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   return {
     config,
     sfu,
+    recorder: media?.recorder ?? null,
     http,
     io,
     store,

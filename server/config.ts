@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   ROOM_CAPACITY: int(100, 2),
   AUDIENCE_CAPACITY: int(10_000, 1),
   MEETING_TTL_DAYS: z.coerce.number().positive().default(30),
+  RECORDINGS_DIR: z.string().default('./data/recordings'),
+  RECORDINGS_TTL_DAYS: z.coerce.number().positive().default(30),
   RECONNECT_GRACE_MS: int(15_000),
   REQUIRE_SIGN_IN_TO_CREATE: bool,
   TRUST_PROXY: z
@@ -141,6 +143,8 @@ export interface ServerConfig {
   /** Most people in a meeting's audience. */
   audienceCapacity: number;
   meetingTtlMs: number;
+  /** Where this node writes recordings (each in <dir>/<meeting>/<id>/), and how long they are kept. */
+  recordings: { dir: string; ttlMs: number };
   reconnectGraceMs: number;
   requireSignInToCreate: boolean;
   /** Null: X-Forwarded-* headers are ignored (TRUST_PROXY=0). */
@@ -195,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     roomCapacity: e.ROOM_CAPACITY,
     audienceCapacity: e.AUDIENCE_CAPACITY,
     meetingTtlMs: Math.round(e.MEETING_TTL_DAYS * 86_400_000),
+    recordings: { dir: e.RECORDINGS_DIR, ttlMs: Math.round(e.RECORDINGS_TTL_DAYS * 86_400_000) },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     requireSignInToCreate: e.REQUIRE_SIGN_IN_TO_CREATE,
     trustProxy: e.TRUST_PROXY,

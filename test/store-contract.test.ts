@@ -8,7 +8,7 @@ import type { ChatMessage } from '../lib/protocol';
 import { chatBytes } from '../server/store/chat-page';
 import { MemoryRoomStore } from '../server/store/memory';
 import { RedisRoomStore } from '../server/store/redis';
-import type { RoomStore } from '../server/store/types';
+import type { RecordingRecord, RoomStore } from '../server/store/types';
 import { meetingRecord, participantRecord } from './helpers/records';
 import { startRedis, type RedisInstance } from './helpers/redis';
 import { sleep } from './helpers/wait';
@@ -341,6 +341,37 @@ describe.each<Impl>([
       await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 ? store : other, code)));
       expect((await store.getParticipant(code, 'counter'))?.handRaisedAt).toBe(20);
     });
+
+  it('keeps recordings apart from live state, each expiring on its own, and deletes one at a time', async () => {
+    const code = await withMeeting(store);
+    const rec = (id: string, startedAt: number): RecordingRecord => ({
+      id,
+      meeting: code,
+      startedAt,
+      stoppedAt: startedAt + 1_000,
+      by: 'Host',
+      durationSec: 1,
+      size: 10,
+      status: 'ready',
+      tracks: [{ participantId: 'p1', displayName: 'Host', source: 'mic', kind: 'audio' }],
+      node: 'n1',
+      file: 'meeting.webm',
+    });
+    await store.putRecording(rec('r2', 2), HOUR);
+    await store.putRecording(rec('r1', 1), HOUR);
+    await store.putRecording(rec('short', 3), 200);
+    await store.clearLiveState(code);
+    expect((await store.listRecordings(code)).map((r) => r.id)).toEqual(['r1', 'r2', 'short']);
+    await store.putRecording({ ...rec('r1', 1), status: 'failed' }, HOUR);
+    expect(await store.getRecording(code, 'r1')).toMatchObject({ status: 'failed', tracks: [{ source: 'mic' }] });
+    await sleep(300);
+    expect((await store.listRecordings(code)).map((r) => r.id)).toEqual(['r1', 'r2']);
+    expect(await store.getRecording(code, 'short')).toBeNull();
+    expect(await store.deleteRecording(code, 'r1')).toBe(true);
+    expect(await store.deleteRecording(code, 'r1')).toBe(false);
+    expect((await store.listRecordings(code)).map((r) => r.id)).toEqual(['r2']);
+    expect(await store.listRecordings('nop-nope-nop')).toEqual([]);
+  });
 
   it('a failure inside withRoomLock releases the lock for the next caller', async () => {
     const code = await withMeeting(store);

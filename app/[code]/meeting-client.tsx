@@ -12,6 +12,7 @@ import {
 import { useMeeting, type MeetingActions } from '@/lib/client/use-meeting';
 import { useKnockSound } from '@/lib/client/use-knock-sound';
 import { useMeetingShortcuts } from '@/lib/client/use-shortcuts';
+import { useNarrow } from '@/lib/client/use-narrow';
 import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePanel';
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
@@ -24,6 +25,7 @@ import { ParticipantList, type PersonCommand } from '@/components/meeting/Partic
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
 import { NoticeSettings } from '@/components/meeting/NoticeSettings';
 import { RefusalPage } from '@/components/meeting/RefusalPage';
+import { RecordingControl, RecordingError, RecordingIndicator } from '@/components/meeting/Recording';
 import { StatusPage } from '@/components/meeting/StatusPage';
 import { CONFIRMED, confirmText, type Confirm } from '@/components/meeting/confirmations';
 import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toasts';
@@ -92,6 +94,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [pinnedId, setPinnedId] = useState<string | null>(null);
   /** Where focus returns when a confirmation closes. */
   const [opener, setOpener] = useState<HTMLElement | null>(null);
+  const [seenRecordingError, setSeenRecordingError] = useState<string | null>(null);
+  const narrow = useNarrow();
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
     setSetup((s) => ({ ...s, devices: loadDeviceChoice() }));
@@ -228,6 +232,16 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
 
   const selfId = view.self?.participantId ?? null;
   const role = view.self?.role ?? 'participant';
+  const moderator = can(role, 'start-recording');
+  const recordingControl = (
+    <RecordingControl
+      recording={view.recording}
+      available={view.recordingAvailable}
+      moderator={moderator}
+      onStart={() => void send('start-recording', {})}
+      onStop={() => void send('stop-recording', {})}
+    />
+  );
   const me = view.participants.find((x) => x.participantId === selfId);
   const unread =
     panel === 'chat' ? 0 : view.chat.filter((m) => m.sentAt > seenChat && m.from.participantId !== selfId).length;
@@ -328,6 +342,8 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       />
     ) : panel === 'host' ? (
       <>
+        {/* On phones the control bar has no room for it: the recording control is here. */}
+        {narrow && recordingControl}
         {view.room && (
           <HostControls
             role={role}
@@ -373,6 +389,17 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
       media={view.media}
       title={view.room?.title ?? null}
       reconnecting={view.connection === 'reconnecting'}
+      status={
+        <>
+          <RecordingIndicator recording={view.recording} />
+          {moderator && (
+            <RecordingError
+              message={view.recordingError === seenRecordingError ? null : view.recordingError}
+              onDismiss={() => setSeenRecordingError(view.recordingError)}
+            />
+          )}
+        </>
+      }
       aside={aside}
       onClosePanel={() => setPanel(null)}
       onStopSharing={() => void actions.stopSharing()}
@@ -451,6 +478,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           onPanel={(next) => setPanel((cur) => (cur === next ? null : next))}
           onSettings={() => setSettingsOpen(true)}
           onLeave={requestLeave}
+          recording={recordingControl}
         />
       }
       onVideoVisible={actions.setVideoVisible}

@@ -49,6 +49,8 @@ export interface ControlBarProps {
   onPanel: (panel: SidePanel) => void;
   onSettings: () => void;
   onLeave: () => void;
+  /** The moderators' recording control (components/meeting/Recording.tsx); on phones it is in the host controls panel. */
+  recording?: ReactNode;
 }
 
 interface ControlProps {
@@ -234,6 +236,7 @@ export function ControlBar(p: ControlBarProps) {
           {people}
           {chat}
           {p.hostControls && panelButton('host', 'Host controls', <ShieldCheck {...ICON} />)}
+          {p.recording}
         </div>
       )}
     </nav>

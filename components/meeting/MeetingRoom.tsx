@@ -39,6 +39,8 @@ export interface MeetingRoomProps {
   controls: ReactNode;
   /** Toasts, reactions and prompts, floating over the room. */
   overlay: ReactNode;
+  /** Shown in the header for everyone: the recording indicator and, for hosts, its problems. */
+  status?: ReactNode;
   onVideoVisible: (consumerId: string, visible: boolean) => void;
   onVideoWidth: (consumerId: string, width: number) => void;
 }
@@ -96,6 +98,7 @@ export function MeetingRoom(p: MeetingRoomProps) {
         <h1 ref={heading} tabIndex={-1} className={styles.title}>
           {p.title ?? p.roomCode}
         </h1>
+        {p.status}
         {!presenting && (
           <div className={styles.layoutSwitch} role="group" aria-label="Layout">
             {(['grid', 'speaker'] as const).map((mode) => (

@@ -1,4 +1,5 @@
 'use client';
+import { RecordingNotice } from './Recording';
 import { useEffect, useState, type FormEvent } from 'react';
 import { LIMITS } from '@/lib/text';
 import {
@@ -138,6 +139,7 @@ export function PreJoin({
         <p data-testid="headcount" aria-live="polite">
           {headcount(summary)}
         </p>
+        <RecordingNotice active={summary.status === 'found' && summary.recording} />
         <form onSubmit={submit} className={styles.form}>
           <label htmlFor="display-name">Your name</label>
           <input

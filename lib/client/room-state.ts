@@ -15,6 +15,7 @@ import type {
   RoomInfo,
   RoomJoined,
   SelfInfo,
+  RecordingState,
 } from '../protocol';
 import { applyParticipantEvent } from './participants';
 
@@ -64,6 +65,11 @@ export interface RoomState {
   selfHandRaisedAt: number | null;
   /** Who a host or co-host spotlit: shown large for everyone (room-joined, then spotlight-changed). */
   spotlight: string | null;
+  /** Whether the meeting is being recorded (everyone sees it), and whether this server can record at all. */
+  recording: RecordingState;
+  recordingAvailable: boolean;
+  /** For hosts and co-hosts: the recorder's last problem, until dismissed. */
+  recordingError: string | null;
 }
 
 export const INITIAL_ROOM_STATE: RoomState = {
@@ -78,6 +84,9 @@ export const INITIAL_ROOM_STATE: RoomState = {
   lobbyPosition: null,
   lobbyNoModerator: false,
   toasts: [],
+  recording: { active: false, startedAt: null, by: null },
+  recordingAvailable: false,
+  recordingError: null,
   reactions: [],
   activeSpeaker: null,
   bans: [],
@@ -116,6 +125,8 @@ export type RoomAction =
   | { type: 'dismiss-unmute-request' }
   | { type: 'expire-toast'; id: number }
   | { type: 'expire-reaction'; id: number }
+  | { type: 'recording'; state: RecordingState }
+  | { type: 'recording-error'; message: string | null }
   | { type: 'reset' };
 
 let seq = 0;
@@ -154,6 +165,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         audienceCount: a.data.audienceCount,
         audienceHands: [],
         selfHandRaisedAt: null,
+        recording: a.data.recording,
+        recordingAvailable: a.data.recordingAvailable,
       };
     case 'user-joined':
       return withToast(
@@ -282,6 +295,10 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       return { ...s, toasts: s.toasts.filter((t) => t.id !== a.id) };
     case 'expire-reaction':
       return { ...s, reactions: s.reactions.filter((r) => r.id !== a.id) };
+    case 'recording':
+      return { ...s, recording: { active: a.state.active, startedAt: a.state.startedAt, by: a.state.by } };
+    case 'recording-error':
+      return { ...s, recordingError: a.message };
     case 'reset':
       return INITIAL_ROOM_STATE;
   }

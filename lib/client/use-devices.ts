@@ -193,6 +193,8 @@ export interface RoomSummaryState {
   askToJoin: boolean;
   /** This browser's identity is banned from the meeting (the server says so for the asker only). */
   banned: boolean;
+  /** The meeting is being recorded: the pre-join page says so. */
+  recording: boolean;
 }
 
 /** GET /api/rooms/:code, refreshed every few seconds so the headcount stays current on the pre-join page. */
@@ -204,6 +206,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
     locked: false,
     askToJoin: false,
     banned: false,
+    recording: false,
   });
   useEffect(() => {
     let live = true;
@@ -218,6 +221,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
           locked?: boolean;
           askToJoin?: boolean;
           banned?: boolean;
+          recording?: boolean;
           error?: { code: string };
         };
         if (!live) return;
@@ -229,6 +233,7 @@ export function useRoomSummary(roomCode: string, refreshMs = 5_000): RoomSummary
             locked: Boolean(body.locked),
             askToJoin: Boolean(body.askToJoin),
             banned: Boolean(body.banned),
+            recording: Boolean(body.recording),
           });
         else
           setState((s) => ({

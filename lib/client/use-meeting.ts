@@ -255,6 +255,8 @@ export function useMeeting(
       s.on('active-speaker', ({ participantId }) => dispatch({ type: 'active-speaker', participantId }));
       s.on('spotlight-changed', ({ participantId }) => dispatch({ type: 'spotlight', participantId }));
       s.on('bans-updated', ({ bans }) => dispatch({ type: 'bans', bans }));
+      s.on('recording-state', (state) => dispatch({ type: 'recording', state }));
+      s.on('recording-error', ({ message }) => dispatch({ type: 'recording-error', message }));
       // A failed join, a denied knock, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
       s.on('join-error', (e) => {
         // A refused resume the connection tries again (the meeting is moving to another node) is not the end.

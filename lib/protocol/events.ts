@@ -22,6 +22,8 @@ import type {
   RoomJoined,
   RoomJoinedAck,
   RouterInfo,
+  RecordingState,
+  RecordingStopReason,
   TransportInfo,
 } from './types';
 
@@ -73,6 +75,8 @@ export const clientEventSchemas = {
   'get-audience': S.GetAudience,
   promote: S.Target,
   demote: S.Target,
+  'start-recording': S.StartRecording,
+  'stop-recording': S.StopRecording,
 } as const;
 
 export type ClientEventName = keyof typeof clientEventSchemas;
@@ -127,6 +131,8 @@ export interface ClientEventResults {
   'get-audience': AudiencePage;
   promote: object;
   demote: object;
+  'start-recording': { recording: RecordingState };
+  'stop-recording': { recording: RecordingState };
 }
 
 export type ClientPayload<E extends ClientEventName> = z.input<(typeof clientEventSchemas)[E]>;
@@ -194,6 +200,10 @@ export interface ServerToClientEvents {
   'audience-updated': (data: { count: number }) => void;
   /** The host ended the meeting for everyone; the server closes every socket next. */
   'meeting-ended': (data: { by: string }) => void;
+  /** Recording started or stopped. To everyone in the meeting, the audience included. */
+  'recording-state': (data: RecordingState & { reason?: RecordingStopReason }) => void;
+  /** To hosts and co-hosts: the recorder hit a problem (disk full, recorder crash); the meeting goes on. */
+  'recording-error': (data: { message: string; stopped: boolean }) => void;
   /** Errors not tied to an ack (an event sent without one, an unknown event name). */
   error: (error: ErrorBody) => void;
 }

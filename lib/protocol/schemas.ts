@@ -197,3 +197,8 @@ export const GetAudience = z
 /** The fixed set of reactions; anything else is INVALID_PAYLOAD. */
 export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉', '🙏', '🤔'] as const;
 export const React = z.object({ emoji: z.enum(REACTIONS) });
+
+// ---- Recording ----
+/** No payload: the meeting is the sender's. */
+export const StartRecording = Empty;
+export const StopRecording = Empty;

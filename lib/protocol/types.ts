@@ -88,6 +88,10 @@ export interface RoomJoined {
   resumed: boolean;
   /** Who a host or co-host spotlit (everyone shows them large), if anyone. */
   spotlight: string | null;
+  /** Whether the meeting is being recorded now (then `recording-state` on every change). */
+  recording: RecordingState;
+  /** Whether this server can record at all (ffmpeg installed); the control is hidden otherwise. */
+  recordingAvailable: boolean;
   /** Every producer in the room at join time (including your own after a resume); absent when media is off. */
   producers?: ProducerEvent[];
   /**
@@ -180,4 +184,40 @@ export interface RoomSummary {
   askToJoin: boolean;
   /** Whether the person asking is banned from this meeting (their own ban only; nobody learns anyone else's). */
   banned: boolean;
+  /** The meeting is being recorded now (the pre-join page says so). */
+  recording: boolean;
+}
+
+/** `recording-state`, to everyone in the meeting (the audience too), and in `room-joined`. */
+export interface RecordingState {
+  active: boolean;
+  /** When it started (ms since the epoch); null when not recording. */
+  startedAt: number | null;
+  /** The participant id of the host or co-host who started it; null when not recording. */
+  by: string | null;
+}
+
+/** Why a recording stopped (`recording-state.reason` when `active` turns false). */
+export type RecordingStopReason = 'stopped' | 'meeting-ended' | 'no-moderator' | 'error';
+
+/** One recording, as `GET /api/rooms/:code/recordings` lists it to the meeting's creator and co-hosts. */
+export interface RecordingInfo {
+  id: string;
+  meeting: string;
+  startedAt: number;
+  stoppedAt: number | null;
+  /** Display name of whoever started it. */
+  by: string;
+  /** Seconds of meeting recorded. */
+  durationSec: number;
+  /** Bytes of the composed file (0 until it is ready). */
+  size: number;
+  /** `recording` → `processing` (composing) → `ready`, or `failed`. */
+  status: 'recording' | 'processing' | 'ready' | 'failed';
+  /** The per-track files kept beside the composed one. */
+  tracks: Array<{ participantId: string; displayName: string; source: string; kind: 'audio' | 'video' }>;
+  /** The node whose disk holds the files. */
+  node: string;
+  /** Download URL of the composed file (HTTP Range supported); null until ready. */
+  url: string | null;
 }

@@ -14,7 +14,14 @@ import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import type { ChatPageQuery } from '../store/chat-page';
 import { MemoryRoomStore } from '../store/memory';
 import type { RedisRoomStore } from '../store/redis';
-import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from '../store/types';
+import type {
+  AudienceQuery,
+  MeetingRecord,
+  ParticipantRecord,
+  RecordingRecord,
+  RoomSnapshot,
+  RoomStore,
+} from '../store/types';
 
 /** A write-through that takes longer than this marks the room dirty instead of holding the room up. */
 const MIRROR_TIMEOUT_MS = 1_000;
@@ -188,6 +195,23 @@ export class OwnedStore implements RoomStore {
       () => this.#memory.setPinnedChat(code, message),
       () => this.redisStore.setPinnedChat(code, message),
     );
+  }
+
+  // Recordings are not live state: always in Redis, whichever node owns the room.
+  putRecording(record: RecordingRecord, ttlMs: number): Promise<void> {
+    return this.redisStore.putRecording(record, ttlMs);
+  }
+
+  listRecordings(code: string): Promise<RecordingRecord[]> {
+    return this.redisStore.listRecordings(code);
+  }
+
+  getRecording(code: string, id: string): Promise<RecordingRecord | null> {
+    return this.redisStore.getRecording(code, id);
+  }
+
+  deleteRecording(code: string, id: string): Promise<boolean> {
+    return this.redisStore.deleteRecording(code, id);
   }
 
   clearLiveState(code: string): Promise<void> {

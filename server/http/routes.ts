@@ -20,7 +20,13 @@ export interface RouteDeps {
   /** Largest request body accepted (by Content-Length, before any of it is read). */
   maxBodyBytes: number;
   /** `/healthz` (kept as it was before liveness and readiness were split). */
-  health: () => { ok: boolean; store: string; draining: boolean };
+  health: () => {
+    ok: boolean;
+    store: string;
+    draining: boolean;
+    /** Whether this node can record meetings, and why not (ffmpeg missing, media off). */
+    recording: { available: boolean; reason?: string };
+  };
   /** `/healthz/ready`: whether this node may take new sessions. */
   ready: ReadinessCheck;
   hosts: HostPolicy;
@@ -29,6 +35,8 @@ export interface RouteDeps {
   /** Token and whether /metrics is served on this (public) port at all. */
   metricsAccess: MetricsAccess & { onPublicPort: boolean };
   next: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null;
+  /** `/api/rooms/:code/recordings…` (server/http/recordings.ts); true when it answered. */
+  recordings?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
   log: { error(obj: object, msg?: string): void };
 }
 
@@ -116,6 +124,7 @@ function routes(deps: RouteDeps) {
         }
       }
     }
+    if (path && deps.recordings && (await deps.recordings(req, res, path))) return;
     if (!deps.next) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: 'Not found' } }));

@@ -20,6 +20,7 @@ import { can, canPublish, canTarget, isAudience, isModerator, type HostAction, t
 import type { Identity } from '../auth/identity';
 import type {
   BanRecord,
+  LiveRecording,
   LobbyRecord,
   MeetingRecord,
   MeetingSettings,
@@ -30,7 +31,7 @@ import { isTrusted, mustKnock, releaseKnocks, rememberGuests, standing } from '.
 import { changeSettings, chooseSuccessor, hasModerator, lastingRole, revertSettings, roleOnJoin } from './handover';
 import { lobbyChange, waitingIds, type LobbyChange } from './queue';
 import { WaitingRoom, type WaitResult } from './waiting-room';
-import { byJoinOrder, participantInfo, roomInfo } from './snapshots';
+import { byJoinOrder, participantInfo, recordingState, roomInfo } from './snapshots';
 import { RoomChat } from './chat';
 import { RoomAudience, joinsAudience } from './audience';
 import { randomId } from '../random-id';
@@ -58,7 +59,7 @@ export interface JoinResult {
   kind: 'joined';
   participant: ParticipantRecord;
   /** Everything the joiner needs except its resume token, which signaling adds. */
-  state: Omit<RoomJoined, 'self'> & { self: Omit<RoomJoined['self'], 'resumeToken'> };
+  state: Omit<RoomJoined, 'self' | 'recordingAvailable'> & { self: Omit<RoomJoined['self'], 'resumeToken'> };
   resumed: boolean;
   roleChanges: RoleChange[];
   /** Participants whose grace ran out while no process was watching (e.g. their server died). */
@@ -76,6 +77,8 @@ export interface LeaveResult {
   empty: boolean;
   /** Knockers to tell that nobody can let them in now, or knocks released as the session ended. */
   lobby: LobbyChange | null;
+  /** The recording this leave stopped: the last moderator (or the last anyone) left. */
+  recordingStopped?: LiveRecording;
 }
 
 /**
@@ -292,6 +295,7 @@ export class Room {
           ...chat,
           room: roomInfo(meeting),
           spotlight: meeting.spotlight ?? null,
+          recording: recordingState(meeting.recording),
           resumed,
         },
       };
@@ -373,6 +377,12 @@ export class Room {
       released = releaseKnocks(meeting);
       changed = true;
     }
+    // Nobody left who could stop it: a recording never runs on unattended.
+    const recordingStopped = meeting.recording ?? undefined;
+    if (recordingStopped) {
+      meeting.recording = null;
+      changed = true;
+    }
     if (changed) await this.#saveMeeting(meeting);
     const presence = { noModerator: !hasModerator(rest), flipped };
     return {
@@ -381,6 +391,7 @@ export class Room {
       roleChanges,
       empty,
       lobby: lobbyChange(waitingBefore, meeting.lobby, released, 'admitted', presence),
+      ...(recordingStopped && { recordingStopped }),
     };
   }
 
@@ -632,10 +643,16 @@ export class Room {
   }
 
   /** Ends the meeting for everyone: live state and chat go; the link stays valid for a later meeting. */
-  end(actorId: string): Promise<{ participants: ParticipantRecord[]; lobby: LobbyRecord[] }> {
+  end(actorId: string): Promise<{
+    participants: ParticipantRecord[];
+    lobby: LobbyRecord[];
+    recordingStopped: LiveRecording | null;
+  }> {
     return this.#moderate(actorId, 'end-meeting', async (_actor, meeting) => {
       const participants = await this.deps.store.listParticipants(this.code);
       const lobby = meeting.lobby;
+      const recordingStopped = meeting.recording ?? null;
+      meeting.recording = null;
       await this.deps.store.clearLiveState(this.code);
       meeting.lobby = [];
       meeting.speakers = [];
@@ -644,7 +661,7 @@ export class Room {
       revertSettings(meeting);
       meeting.locked = meeting.lasting.locked = false;
       await this.#saveMeeting(meeting);
-      return { participants, lobby };
+      return { participants, lobby, recordingStopped };
     });
   }
 
@@ -664,6 +681,45 @@ export class Room {
       await this.#saveMeeting(meeting);
       return true;
     });
+  }
+
+  // ---- Recording ----
+
+  /**
+   * A host or co-host starts recording `id`. The
+   * caller then starts the recorder, and calls recordingFailed(id) if it cannot.
+   * Already recording: the running recording, unchanged (`started` false).
+   */
+  startRecording(actorId: string, id: string): Promise<{ recording: LiveRecording; started: boolean }> {
+    return this.#moderate(actorId, 'start-recording', async (actor, meeting) => {
+      if (meeting.recording) return { recording: meeting.recording, started: false };
+      meeting.recording = { id, startedAt: Date.now(), by: actor.id, byName: actor.displayName };
+      await this.#saveMeeting(meeting);
+      return { recording: meeting.recording, started: true };
+    });
+  }
+
+  /** A host or co-host stops the recording; null when none was running. */
+  stopRecording(actorId: string): Promise<LiveRecording | null> {
+    return this.#moderate(actorId, 'stop-recording', (_actor, meeting) => this.#clearRecording(meeting, null));
+  }
+
+  /** The recorder itself stopped recording `id` (disk full, or it could not go on); null if it was not running. */
+  recordingFailed(id: string): Promise<LiveRecording | null> {
+    return this.#locked(async () => this.#clearRecording(await this.#meeting(), id));
+  }
+
+  /** The recording running now, if any. */
+  async recording(): Promise<LiveRecording | null> {
+    return (await this.deps.store.getMeeting(this.code))?.recording ?? null;
+  }
+
+  async #clearRecording(meeting: MeetingRecord, id: string | null): Promise<LiveRecording | null> {
+    const current = meeting.recording ?? null;
+    if (!current || (id !== null && current.id !== id)) return null;
+    meeting.recording = null;
+    await this.#saveMeeting(meeting);
+    return current;
   }
 
   // ---- Hands ----

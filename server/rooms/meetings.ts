@@ -75,6 +75,7 @@ export class MeetingService {
       askToJoin,
       // The same check Room.join makes, so a banned person learns it before clicking "Join".
       banned: Boolean(viewer && meeting.bans.some((b) => b.identity === viewer.key)),
+      recording: Boolean(meeting.recording),
     };
   }
 }

@@ -1,6 +1,12 @@
 /** Store records → the snapshots clients receive. */
-import type { AudienceMemberInfo, AudienceSettings, ParticipantInfo, RoomInfo } from '../../lib/protocol';
-import type { MeetingRecord, ParticipantRecord } from '../store/types';
+import type {
+  AudienceMemberInfo,
+  AudienceSettings,
+  ParticipantInfo,
+  RecordingState,
+  RoomInfo,
+} from '../../lib/protocol';
+import type { LiveRecording, MeetingRecord, ParticipantRecord } from '../store/types';
 
 export function participantInfo(p: ParticipantRecord): ParticipantInfo {
   return {
@@ -46,3 +52,8 @@ export function audienceMemberInfo(p: ParticipantRecord): AudienceMemberInfo {
 
 export const byJoinOrder = (a: ParticipantRecord, b: ParticipantRecord) =>
   a.joinedAt - b.joinedAt || a.id.localeCompare(b.id);
+
+/** What everyone is told about a recording (`recording-state`, `room-joined`). */
+export function recordingState(r: LiveRecording | null | undefined): RecordingState {
+  return { active: Boolean(r), startedAt: r?.startedAt ?? null, by: r?.by ?? null };
+}

@@ -412,6 +412,34 @@ export class RoomMedia {
     );
   }
 
+  /**
+   * The recorder's tap on one producer: a plain RTP transport on the home
+   * router (comedia off, RTCP muxed) sending to `remote`, and a paused
+   * consumer of the producer on it. The caller owns both: it resumes the
+   * consumer once its receiver listens, and closes the transport when done.
+   */
+  async recordTap(
+    producerId: string,
+    remote: { ip: string; port: number },
+  ): Promise<{ transport: ms.PlainTransport; consumer: ms.Consumer }> {
+    const { router } = this.#live();
+    if (!this.#peers.findProducer(producerId)) throw new ConveneError('NOT_FOUND', 'no such producer');
+    const transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: true,
+      comedia: false,
+      appData: { recorder: true },
+    });
+    try {
+      await transport.connect({ ip: remote.ip, port: remote.port });
+      const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities, paused: true });
+      return { transport, consumer };
+    } catch (err) {
+      transport.close();
+      throw fromMediasoupError(err, 'recordTap');
+    }
+  }
+
   /** The participant left: close its producers (others are told), then its transports and consumers. */
   closeParticipant(participantId: string): boolean {
     const peer = this.#peers.take(participantId);

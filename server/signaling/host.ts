@@ -20,6 +20,7 @@ import { announceLobbyChange, deliverAdmissions } from './lobby';
 import { handChannels } from './audience';
 import type { LobbyChange } from '../rooms/queue';
 import { announceLeave, announceRoleChanges, completeAdmission, requireMembership } from './presence';
+import { recordingEnded } from './recording';
 
 const banInfo = (bans: BanRecord[]) =>
   bans.map(({ identityId, displayName, isGuest, bannedAt }) => ({ identityId, displayName, isGuest, bannedAt }));
@@ -197,6 +198,8 @@ export const hostHandlers = {
       const { socket, deps, grace } = c;
       const { roomCode, actor, room } = acting(c);
       const ended = await room.end(actor);
+      // Everyone hears the recording stopped (synchronously) before the meeting ends for them.
+      const recordingStopped = recordingEnded(deps, roomCode, ended.recordingStopped, 'meeting-ended');
       const everyone = [roomChannel(roomCode), lobbyChannel(roomCode)];
       deps.io.to(everyone).emit('meeting-ended', { by: actor });
       deps.io.in(everyone).except(participantChannel(roomCode, actor)).disconnectSockets(true);
@@ -204,7 +207,12 @@ export const hostHandlers = {
       setImmediate(() => socket.disconnect(true));
       for (const p of ended.participants) grace.clear(`${roomCode}:${p.id}`);
       deps.rooms.release(roomCode);
-      await deps.media?.for(roomCode).end();
+      if (ended.recordingStopped)
+        // The recorder closes its segments first (seconds, perhaps): the ack does not wait for it.
+        void deps.lifecycle
+          .track(recordingStopped.then(() => deps.media?.for(roomCode).end()))
+          .catch((err: unknown) => deps.log.error({ err, room: roomCode }, 'closing media failed'));
+      else await deps.media?.for(roomCode).end();
       audit(deps, roomCode, actor, 'end-meeting');
       return {};
     },

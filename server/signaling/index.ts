@@ -11,6 +11,7 @@ import { hostHandlers } from './host';
 import { hostMediaHandlers } from './host-media';
 import { mediaHandlers } from './media';
 import { mediaStateHandlers } from './media-state';
+import { recordingHandlers } from './recording';
 import { GraceTimers, completeAdmission, presenceHandlers, socketGone } from './presence';
 
 /** Every client event's handler, in one table. */
@@ -23,6 +24,7 @@ const handlers: EventTable = {
   ...engagementHandlers,
   ...mediaHandlers,
   ...audienceHandlers,
+  ...recordingHandlers,
 };
 
 export interface Signaling {

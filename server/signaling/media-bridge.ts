@@ -7,12 +7,15 @@
  */
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { FLAG_OF_SOURCE, type MediaKind } from '../../lib/protocol';
+import { ConveneError, FLAG_OF_SOURCE, type MediaKind } from '../../lib/protocol';
 import { methodsOf, remoteHandle, type Async } from '../cluster/handles';
 import type { Placement } from '../cluster/placement';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
 import type { IceServer, MediaSourceName, ProducerInfo, RoomMedia, Sfu } from '../sfu';
-import { participantChannel, roomChannel, type IoServer } from './context';
+import { Recorder, type RecorderOptions } from '../recording/recorder';
+import { recordingState } from '../rooms/snapshots';
+import type { LiveRecording } from '../store/types';
+import { moderatorChannel, participantChannel, roomChannel, type IoServer } from './context';
 
 /** One room's media on this node (its owner). Every method is async so that a remote handle looks the same. */
 export class LocalMedia {
@@ -105,6 +108,7 @@ export class LocalMedia {
 
   /** A participant left, was kicked or timed out: close all their media; close the router if nobody is left. */
   async participantGone(participantId: string, roomEmpty: boolean): Promise<void> {
+    if (roomEmpty) await this.stopRecording();
     (await this.#existing())?.closeParticipant(participantId);
     if (roomEmpty) await this.bridge.sfu.closeRoom(this.code);
   }
@@ -114,9 +118,23 @@ export class LocalMedia {
     (await this.#existing())?.remoteLost(node);
   }
 
-  /** The meeting ended: close the room's router and everything on it. */
-  end(): Promise<void> {
+  /** The meeting ended: stop any recording, then close the room's router and everything on it. */
+  async end(): Promise<void> {
+    await this.stopRecording();
     return this.bridge.sfu.closeRoom(this.code);
+  }
+
+  /** Records every producer of the room, and every later one, on this node (server/recording). */
+  async startRecording(recording: LiveRecording): Promise<void> {
+    const { recorder } = this.bridge;
+    if (!recorder) throw new ConveneError('MEDIA_UNAVAILABLE', 'Recording is not available on this server');
+    const nameOf = async (id: string) => (await this.bridge.rooms.get(this.code).participant(id))?.displayName ?? '';
+    await recorder.start(this.code, recording, await this.#room(), nameOf);
+  }
+
+  /** Stops recording here, if this node records the room; composing goes on in the background. */
+  async stopRecording(): Promise<void> {
+    await this.bridge.recorder?.stop(this.code);
   }
 }
 
@@ -127,13 +145,17 @@ export const MEDIA_OPS = methodsOf(LocalMedia.prototype);
 export class MediaBridge {
   readonly #wired = new WeakSet<RoomMedia>();
   #placement: Placement | null = null;
+  /** Null without recording options (tests and benches that do not record). */
+  readonly recorder: Recorder | null;
 
   constructor(
     readonly sfu: Sfu,
     private readonly io: IoServer,
-    private readonly rooms: RoomRegistry,
+    readonly rooms: RoomRegistry,
     private readonly log: Logger,
+    recording: RecorderOptions | null = null,
   ) {
+    this.recorder = recording && new Recorder(recording, { problem: (...a) => this.#recordingProblem(...a) });
     sfu.onRoomMediaReset((code) => {
       log.warn({ room: code }, 'room media reset; clients re-establish media');
       void this.announceReset(code);
@@ -156,6 +178,27 @@ export class MediaBridge {
       });
     for (const { participantId, kind } of cleared)
       this.io.to(roomChannel(code)).emit('media-toggled', { participantId, kind, enabled: false });
+  }
+
+  /** Whether this node can record (ffmpeg installed): the control is hidden otherwise. */
+  get recordingAvailable(): boolean {
+    return this.recorder?.availability.available ?? false;
+  }
+
+  /**
+   * The recorder hit a problem: hosts and co-hosts are told; when it had to
+   * stop, the room's state follows and everyone sees the recording end.
+   */
+  #recordingProblem(code: string, id: string, message: string, stopped: boolean): void {
+    this.io.to(moderatorChannel(code)).emit('recording-error', { message, stopped });
+    if (!stopped) return;
+    void this.rooms
+      .get(code)
+      .recordingFailed(id)
+      .then(
+        (r) => r && this.io.to(roomChannel(code)).emit('recording-state', { ...recordingState(null), reason: 'error' }),
+      )
+      .catch((err: unknown) => this.log.warn({ err, room: code }, 'recording state not cleared'));
   }
 
   /** With several nodes: media calls for a room go to its owner. */

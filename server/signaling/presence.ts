@@ -30,6 +30,7 @@ import {
   type SignalingDeps,
 } from './context';
 import type { EventHandlers } from './handler';
+import { recordingEnded } from './recording';
 
 export class GraceTimers {
   readonly #timers = new Map<string, NodeJS.Timeout>();
@@ -86,9 +87,9 @@ export function announceLeave(deps: SignalingDeps, grace: GraceTimers, code: str
   deps.log.info({ room: code, participant: result.removed.id, reason: result.reason }, 'participant left');
   if (result.empty) deps.rooms.release(code);
   deps.limits.releaseMediaSlot(code, result.removed.id);
-  deps.media
-    ?.for(code)
-    .participantGone(result.removed.id, result.empty)
+  // The last moderator (or the last anyone) left: the recording stops before the media closes.
+  void recordingEnded(deps, code, result.recordingStopped, result.empty ? 'meeting-ended' : 'no-moderator')
+    .then(() => deps.media?.for(code).participantGone(result.removed.id, result.empty))
     .catch((err: unknown) => deps.log.error({ err, room: code }, 'closing media failed'));
 }
 
@@ -294,6 +295,7 @@ async function finishJoin(
 
   const joined: RoomJoined = {
     ...result.state,
+    recordingAvailable: deps.media?.recordingAvailable ?? false,
     self: { ...result.state.self, resumeToken: identity.resumeToken(code, p) },
   };
   if (deps.media) {

@@ -2,7 +2,7 @@
 import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import { pageOf, type ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
-import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomStore } from './types';
+import type { AudienceQuery, MeetingRecord, ParticipantRecord, RecordingRecord, RoomStore } from './types';
 
 interface Entry {
   meeting: MeetingRecord;
@@ -37,10 +37,17 @@ function frozen<T>(v: T): T {
   return v;
 }
 
+interface RecordingEntry {
+  record: RecordingRecord;
+  expiresAt: number;
+}
+
 export class MemoryRoomStore implements RoomStore {
   readonly kind = 'memory' as const;
   readonly #rooms = new Map<string, Entry>();
   readonly #mutex = new KeyedMutex();
+  /** Recordings outlive the meeting's live state and its record, so they are kept apart: code → id → record. */
+  readonly #recordings = new Map<string, Map<string, RecordingEntry>>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: { sweepIntervalMs?: number } = {}) {
@@ -199,6 +206,31 @@ export class MemoryRoomStore implements RoomStore {
   async setPinnedChat(code: string, message: ChatMessage | null): Promise<void> {
     const entry = this.#entry(code);
     if (entry) entry.pinned = message && frozen(clone(message));
+  }
+
+  async putRecording(record: RecordingRecord, ttlMs: number): Promise<void> {
+    let forMeeting = this.#recordings.get(record.meeting);
+    if (!forMeeting) this.#recordings.set(record.meeting, (forMeeting = new Map<string, RecordingEntry>()));
+    forMeeting.set(record.id, { record: clone(record), expiresAt: Date.now() + ttlMs });
+  }
+
+  async listRecordings(code: string): Promise<RecordingRecord[]> {
+    const now = Date.now();
+    const forMeeting = this.#recordings.get(code);
+    if (!forMeeting) return [];
+    for (const [id, e] of forMeeting) if (e.expiresAt <= now) forMeeting.delete(id);
+    return [...forMeeting.values()].map((e) => clone(e.record)).sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  async getRecording(code: string, id: string): Promise<RecordingRecord | null> {
+    const e = this.#recordings.get(code)?.get(id);
+    return e && e.expiresAt > Date.now() ? clone(e.record) : null;
+  }
+
+  async deleteRecording(code: string, id: string): Promise<boolean> {
+    const e = this.#recordings.get(code)?.get(id);
+    this.#recordings.get(code)?.delete(id);
+    return Boolean(e && e.expiresAt > Date.now());
   }
 
   async clearLiveState(code: string): Promise<void> {

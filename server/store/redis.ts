@@ -10,7 +10,14 @@ import type { ChatMessage, ChatPage } from '../../lib/protocol';
 import { ConveneError } from '../../lib/protocol';
 import type { ChatPageQuery } from './chat-page';
 import { KeyedMutex } from './mutex';
-import type { AudienceQuery, MeetingRecord, ParticipantRecord, RoomSnapshot, RoomStore } from './types';
+import type {
+  AudienceQuery,
+  MeetingRecord,
+  ParticipantRecord,
+  RecordingRecord,
+  RoomSnapshot,
+  RoomStore,
+} from './types';
 
 const keys = (code: string) => ({
   meeting: `convene:{${code}}:meeting`,
@@ -23,12 +30,26 @@ const keys = (code: string) => ({
   chat: `convene:{${code}}:chat`,
   pinned: `convene:{${code}}:pinned`,
   lock: `convene:{${code}}:lock`,
+  // Recordings outlive the meeting's live state: one hash of JSON records, and
+  // a sorted set of their expiry times, so each expires on its own.
+  recordings: `convene:{${code}}:recordings`,
+  recordingExpiry: `convene:{${code}}:recording-expiry`,
 });
 
 const REMOVE_PARTICIPANT = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return v`;
+
+// KEYS: recordings, their expiry times; ARGV: id, record, expires at. The keys
+// live as long as their latest recording.
+const PUT_RECORDING = `
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+redis.call('PEXPIREAT', KEYS[2], last[2])
+return 1`;
 
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -328,6 +349,49 @@ export class RedisRoomStore implements RoomStore {
     const k = keys(code);
     if (!message) await this.#redis.del(k.pinned);
     else await this.#redis.eval(SET_PINNED, 2, k.meeting, k.pinned, this.#opts.liveStateTtlMs, serializeChat(message));
+  }
+
+  async putRecording(record: RecordingRecord, ttlMs: number): Promise<void> {
+    const k = keys(record.meeting);
+    await this.#redis.eval(
+      PUT_RECORDING,
+      2,
+      k.recordings,
+      k.recordingExpiry,
+      record.id,
+      JSON.stringify(record),
+      Date.now() + ttlMs,
+    );
+  }
+
+  async listRecordings(code: string): Promise<RecordingRecord[]> {
+    const k = keys(code);
+    const expired = await this.#redis.zrangebyscore(k.recordingExpiry, '-inf', Date.now());
+    if (expired.length)
+      await this.#redis
+        .multi()
+        .hdel(k.recordings, ...expired)
+        .zrem(k.recordingExpiry, ...expired)
+        .exec();
+    const all = await this.#redis.hvals(k.recordings);
+    return all.map((v) => JSON.parse(v) as RecordingRecord).sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  async getRecording(code: string, id: string): Promise<RecordingRecord | null> {
+    const k = keys(code);
+    const [v, expiresAt] = await Promise.all([
+      this.#redis.hget(k.recordings, id),
+      this.#redis.zscore(k.recordingExpiry, id),
+    ]);
+    if (!v || expiresAt === null || Number(expiresAt) <= Date.now()) return null;
+    return JSON.parse(v) as RecordingRecord;
+  }
+
+  async deleteRecording(code: string, id: string): Promise<boolean> {
+    const k = keys(code);
+    const exists = (await this.getRecording(code, id)) !== null;
+    await this.#redis.multi().hdel(k.recordings, id).zrem(k.recordingExpiry, id).exec();
+    return exists;
   }
 
   async clearLiveState(code: string): Promise<void> {

@@ -52,6 +52,36 @@ export interface MeetingRecord {
   speakers?: string[];
   /** The participant a host or co-host spotlit this session; cleared when they leave the stage. */
   spotlight?: string | null;
+  /** Set while the meeting is being recorded (Room owns it; server/recording does the recording). */
+  recording?: LiveRecording | null;
+}
+
+/** A recording in progress, as the meeting record holds it. */
+export interface LiveRecording {
+  id: string;
+  startedAt: number;
+  /** Participant id and display name of the host or co-host who started it. */
+  by: string;
+  byName: string;
+}
+
+/**
+ * A recording's metadata, kept (with RECORDINGS_TTL_DAYS) beyond the meeting's
+ * session; its files stay on `node`'s disk under RECORDINGS_DIR.
+ */
+export interface RecordingRecord {
+  id: string;
+  meeting: string;
+  startedAt: number;
+  stoppedAt: number | null;
+  by: string;
+  durationSec: number;
+  size: number;
+  status: 'recording' | 'processing' | 'ready' | 'failed';
+  tracks: Array<{ participantId: string; displayName: string; source: string; kind: 'audio' | 'video' }>;
+  node: string;
+  /** The composed file, relative to the recording's directory; null until ready. */
+  file: string | null;
 }
 
 /** The settings a moderator changes during a meeting. */
@@ -165,6 +195,14 @@ export interface RoomStore {
   getPinnedChat(code: string): Promise<ChatMessage | null>;
   /** Pins a copy of the message (replacing any other), or unpins with null. A meeting that is gone keeps no pin. */
   setPinnedChat(code: string, message: ChatMessage | null): Promise<void>;
+  /** Writes a recording's metadata; it expires `ttlMs` from now. */
+  putRecording(record: RecordingRecord, ttlMs: number): Promise<void>;
+  /** The meeting's recordings that have not expired, oldest first. */
+  listRecordings(code: string): Promise<RecordingRecord[]>;
+  getRecording(code: string, id: string): Promise<RecordingRecord | null>;
+  /** Returns whether there was one to delete. */
+  deleteRecording(code: string, id: string): Promise<boolean>;
+
   /** Drops live state (participants, the audience, chat, the pin) but keeps the meeting itself valid. */
   clearLiveState(code: string): Promise<void>;
 

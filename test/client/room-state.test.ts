@@ -44,6 +44,8 @@ const joined: RoomJoined = {
   pinned: null,
   room,
   spotlight: null,
+  recording: { active: false, startedAt: null, by: null },
+  recordingAvailable: true,
   resumed: false,
 };
 const msg = (id: string, text = id, from = 'bob'): ChatMessage => ({
