@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { CspClientSetup } from '@/components/CspClientSetup';
 import { I18nProvider } from '@/components/I18nProvider';
 import { MESSAGES } from '@/lib/i18n/messages';
-import { requestLocale } from '@/lib/i18n/server';
+import { requestLocale, serverTranslator } from '@/lib/i18n/server';
 import './globals.css';
 
 // Every page is rendered per request, so each gets the nonce of its own
@@ -11,11 +11,14 @@ import './globals.css';
 // build time would carry scripts without one, and the policy would block them.
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = {
-  title: 'Convene',
-  description: 'Video meetings with host controls that hold.',
-  icons: { icon: '/favicon.ico', apple: '/apple-touch-icon.png' },
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await serverTranslator();
+  return {
+    title: t('common.appName'),
+    description: t('common.tagline'),
+    icons: { icon: '/favicon.ico', apple: '/apple-touch-icon.png' },
+  };
+}
 export const viewport: Viewport = { themeColor: '#0f1115', width: 'device-width', initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
