@@ -5,6 +5,7 @@
  * mic level meter. Framework glue only; nothing here talks to the server.
  */
 import { useEffect, useState } from 'react';
+import { useTranslations } from 'use-intl';
 import { DEFAULT_CONSTRAINTS } from './media-types';
 
 export interface DeviceChoice {
@@ -80,9 +81,23 @@ export function constraintsFor(kind: 'mic' | 'camera', deviceId: string | null):
   return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }
 
+/** Why a device could not be opened: denied by the user or browser, missing, busy elsewhere, or something else. */
+export type DeviceFailure = 'denied' | 'missing' | 'inUse' | 'failed';
+
+/** getUserMedia's DOMException names, as a DeviceFailure. */
+export function deviceFailure(err: unknown): DeviceFailure {
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'missing';
+  if (name === 'NotReadableError' || name === 'AbortError') return 'inUse';
+  return 'failed';
+}
+
 export interface PreviewTrack {
   track: MediaStreamTrack | null;
+  /** Why the device did not open, in the page's language; null while it works or is off. */
   error: string | null;
+  failure: DeviceFailure | null;
 }
 
 /**
@@ -90,10 +105,14 @@ export interface PreviewTrack {
  * Re-captures when the device changes; stops the track on change and unmount.
  */
 export function usePreviewTrack(kind: 'mic' | 'camera', enabled: boolean, deviceId: string | null): PreviewTrack {
-  const [state, setState] = useState<PreviewTrack>({ track: null, error: null });
+  const t = useTranslations('devices');
+  const [state, setState] = useState<{ track: MediaStreamTrack | null; failure: DeviceFailure | null }>({
+    track: null,
+    failure: null,
+  });
   useEffect(() => {
     if (!enabled) {
-      setState({ track: null, error: null });
+      setState({ track: null, failure: null });
       return;
     }
     let live = true;
@@ -103,19 +122,11 @@ export function usePreviewTrack(kind: 'mic' | 'camera', enabled: boolean, device
     navigator.mediaDevices.getUserMedia(request).then(
       (stream) => {
         track = stream.getTracks()[0] ?? null;
-        if (live) setState({ track, error: null });
+        if (live) setState({ track, failure: null });
         else track?.stop();
       },
       (err: unknown) => {
-        const name = (err as { name?: string } | null)?.name;
-        const what = kind === 'mic' ? 'microphone' : 'camera';
-        const error =
-          name === 'NotAllowedError'
-            ? `Permission to use the ${what} was denied`
-            : name === 'NotFoundError'
-              ? `No ${what} was found`
-              : `Could not start the ${what}`;
-        if (live) setState({ track: null, error });
+        if (live) setState({ track: null, failure: deviceFailure(err) });
       },
     );
     return () => {
@@ -123,7 +134,8 @@ export function usePreviewTrack(kind: 'mic' | 'camera', enabled: boolean, device
       track?.stop();
     };
   }, [kind, enabled, deviceId]);
-  return state;
+  // Worded at render, so a change of language re-words a failure already shown.
+  return { ...state, error: state.failure && t(state.failure, { device: kind }) };
 }
 
 /** The loudness of an audio track, 0..1, updated every animation frame (WebAudio AnalyserNode). */
