@@ -110,7 +110,8 @@ export function HomeActions() {
   }
 
   return (
-    <section style={{ display: 'grid', gap: '1rem' }}>
+    // minmax(0, 1fr): the column is the page's width, not the code input's natural width (too wide for a phone).
+    <section style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr)', gap: '1rem' }}>
       <button onClick={() => void newMeeting()} disabled={busy}>
         {t('newMeeting')}
       </button>
@@ -123,7 +124,8 @@ export function HomeActions() {
           placeholder={t('codePlaceholder')}
           value={code}
           onChange={(e) => setCode(e.target.value)}
-          style={{ flex: 1 }}
+          // min-width 0: an input's intrinsic width would otherwise push the row past a phone's screen.
+          style={{ flex: 1, minWidth: 0 }}
         />
         <button type="submit" className="secondary">
           {t('join')}
