@@ -148,6 +148,7 @@ export const de: Messages = {
       'Sie sind jetzt {role, select, host {Host} cohost {Co-Host} audience {im Publikum} other {eine teilnehmende Person}}',
     roleOther:
       '{name} ist jetzt {role, select, host {Host} cohost {Co-Host} audience {im Publikum} other {eine teilnehmende Person}}',
+    joined: '{name} ist beigetreten',
     left: '{name} hat die Besprechung verlassen',
     removed: '{name} wurde entfernt',
     movedToAudience: '{name} ist jetzt im Publikum',

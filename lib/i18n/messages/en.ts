@@ -140,6 +140,7 @@ export const en = {
       'You are now {role, select, host {the host} cohost {a co-host} audience {an audience member} other {a participant}}',
     roleOther:
       '{name} is now {role, select, host {the host} cohost {a co-host} audience {an audience member} other {a participant}}',
+    joined: '{name} joined',
     left: '{name} left',
     removed: '{name} was removed',
     movedToAudience: '{name} moved to the audience',
