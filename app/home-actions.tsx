@@ -4,10 +4,13 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
+import { useTranslations } from 'use-intl';
+import { isErrorCode } from '@/lib/protocol';
 import { normalizeRoomCode } from '@/lib/room-code';
 
 export interface HomeUser {
-  name: string;
+  /** null: the account has neither a name nor an email. */
+  name: string | null;
   image: string | null;
 }
 
@@ -23,16 +26,18 @@ function initials(name: string): string {
 
 /** Who is signed in (name, avatar or initials, sign out), or a sign-in link when sign-in is offered. */
 export function AccountBar({ user, canSignIn }: { user: HomeUser | null; canSignIn: boolean }) {
+  const t = useTranslations('account');
   const [busy, setBusy] = useState(false);
   function leave() {
     setBusy(true);
     void signOut({ callbackUrl: '/' });
   }
   if (!user) {
-    return canSignIn ? <Link href="/signin">Sign in</Link> : null;
+    return canSignIn ? <Link href="/signin">{t('signIn')}</Link> : null;
   }
+  const name = user.name ?? t('signedIn');
   return (
-    <div style={{ display: 'flex', alignItems: 'center', gap: '0.5rem' }} aria-label="Your account" role="group">
+    <div style={{ display: 'flex', alignItems: 'center', gap: '0.5rem' }} aria-label={t('yourAccount')} role="group">
       {user.image ? (
         // eslint-disable-next-line @next/next/no-img-element -- any provider's avatar host; next/image would need each listed
         <img
@@ -57,18 +62,20 @@ export function AccountBar({ user, canSignIn }: { user: HomeUser | null; canSign
             fontWeight: 600,
           }}
         >
-          {initials(user.name)}
+          {initials(name)}
         </span>
       )}
-      <span>{user.name}</span>
+      <span>{name}</span>
       <button type="button" className="secondary" disabled={busy} onClick={leave}>
-        Sign out
+        {t('signOut')}
       </button>
     </div>
   );
 }
 
 export function HomeActions() {
+  const t = useTranslations('home');
+  const tErrors = useTranslations('errors');
   const router = useRouter();
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -85,39 +92,43 @@ export function HomeActions() {
       });
       const body = (await res.json()) as { ok: boolean; code?: string; error?: { code: string; message: string } };
       if (body.error?.code === 'UNAUTHENTICATED') return router.push('/signin?callbackUrl=%2F');
-      if (!body.ok || !body.code) throw new Error(body.error?.message ?? 'Could not create a meeting');
-      router.push(`/${body.code}`);
-    } catch (err) {
-      setError((err as Error).message);
-      setBusy(false);
+      if (body.ok && body.code) return router.push(`/${body.code}`);
+      // The server's own message is English; a known code reads in the page's language.
+      const failed = body.error?.code;
+      setError(isErrorCode(failed) ? tErrors(failed) : t('createFailed'));
+    } catch {
+      setError(t('createFailed'));
     }
+    setBusy(false);
   }
 
   function join(e: FormEvent) {
     e.preventDefault();
     const normalized = normalizeRoomCode(code);
-    if (!normalized) return setError('Enter a code like abc-defg-hij or a meeting link');
+    if (!normalized) return setError(t('badCode'));
     router.push(`/${normalized}`);
   }
 
   return (
-    <section style={{ display: 'grid', gap: '1rem' }}>
+    // minmax(0, 1fr): the column is the page's width, not the code input's natural width (too wide for a phone).
+    <section style={{ display: 'grid', gridTemplateColumns: 'minmax(0, 1fr)', gap: '1rem' }}>
       <button onClick={() => void newMeeting()} disabled={busy}>
-        New meeting
+        {t('newMeeting')}
       </button>
       <form onSubmit={join} style={{ display: 'flex', gap: '0.5rem' }}>
         <label htmlFor="code" style={{ position: 'absolute', left: '-9999px' }}>
-          Meeting code or link
+          {t('codeLabel')}
         </label>
         <input
           id="code"
-          placeholder="Enter a code or link"
+          placeholder={t('codePlaceholder')}
           value={code}
           onChange={(e) => setCode(e.target.value)}
-          style={{ flex: 1 }}
+          // min-width 0: an input's intrinsic width would otherwise push the row past a phone's screen.
+          style={{ flex: 1, minWidth: 0 }}
         />
         <button type="submit" className="secondary">
-          Join
+          {t('join')}
         </button>
       </form>
       {error && (

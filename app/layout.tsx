@@ -5,7 +5,7 @@ import { CspClientSetup } from '@/components/CspClientSetup';
 import { I18nProvider } from '@/components/I18nProvider';
 import { THEME_BOOT_SCRIPT } from '@/lib/client/theme';
 import { MESSAGES } from '@/lib/i18n/messages';
-import { requestLocale } from '@/lib/i18n/server';
+import { requestLocale, serverTranslator } from '@/lib/i18n/server';
 import './globals.css';
 
 // Every page is rendered per request, so each gets the nonce of its own
@@ -13,11 +13,14 @@ import './globals.css';
 // build time would carry scripts without one, and the policy would block them.
 export const dynamic = 'force-dynamic';
 
-export const metadata: Metadata = {
-  title: 'Convene',
-  description: 'Video meetings with host controls that hold.',
-  icons: { icon: '/favicon.ico', apple: '/apple-touch-icon.png' },
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await serverTranslator();
+  return {
+    title: t('common.appName'),
+    description: t('common.tagline'),
+    icons: { icon: '/favicon.ico', apple: '/apple-touch-icon.png' },
+  };
+}
 export const viewport: Viewport = {
   themeColor: [
     { media: '(prefers-color-scheme: dark)', color: '#0f1115' },

@@ -23,6 +23,14 @@ export function LanguageSelect() {
         id={id}
         value={locale}
         data-testid="language-select"
+        style={{
+          font: 'inherit',
+          color: 'var(--text)',
+          background: 'var(--panel)',
+          border: '1px solid #2a2f3a',
+          borderRadius: 8,
+          padding: '0.35rem 0.5rem',
+        }}
         onChange={(e) => {
           const next = e.target.value;
           if (!isLocale(next)) return;

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
+import { useTranslations } from 'use-intl';
 import { DEV_LOGIN_ID, type PublicProvider } from '@/lib/auth/public';
 import { LIMITS } from '@/lib/text';
 
@@ -14,6 +15,7 @@ export interface SignInFormProps {
 }
 
 export function SignInForm({ providers, devLogin, callbackUrl, error: initialError }: SignInFormProps) {
+  const t = useTranslations('signin');
   const [error, setError] = useState(initialError);
   const [busy, setBusy] = useState(false);
   const [email, setEmail] = useState('');
@@ -37,7 +39,7 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
       window.location.assign(callbackUrl);
       return;
     }
-    setError('Enter a valid email and a display name.');
+    setError(t('errors.CredentialsSignin'));
     setBusy(false);
   }
 
@@ -49,10 +51,10 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
           {error}
         </p>
       )}
-      {nothing && <p>Sign-in is not set up on this server. You can still start and join meetings as a guest.</p>}
+      {nothing && <p>{t('notSetUp')}</p>}
       {providers.map((p) => (
         <button key={p.id} type="button" onClick={() => void oauth(p.id)} disabled={busy}>
-          Sign in with {p.name}
+          {t('withProvider', { provider: p.name })}
         </button>
       ))}
       {devLogin && (
@@ -62,12 +64,10 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
           style={{ display: 'grid', gap: '0.5rem', padding: '1rem', background: 'var(--panel)', borderRadius: 8 }}
         >
           <h2 id="dev-login-title" style={{ margin: 0, fontSize: '1rem' }}>
-            Dev login
+            {t('devTitle')}
           </h2>
-          <p style={{ margin: 0, color: 'var(--muted)', fontSize: '0.875rem' }}>
-            For development only: no password, anyone can be anyone.
-          </p>
-          <label htmlFor="dev-email">Email</label>
+          <p style={{ margin: 0, color: 'var(--muted)', fontSize: '0.875rem' }}>{t('devNote')}</p>
+          <label htmlFor="dev-email">{t('email')}</label>
           <input
             id="dev-email"
             type="email"
@@ -76,7 +76,7 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />
-          <label htmlFor="dev-name">Display name</label>
+          <label htmlFor="dev-name">{t('displayName')}</label>
           <input
             id="dev-name"
             required
@@ -86,12 +86,12 @@ export function SignInForm({ providers, devLogin, callbackUrl, error: initialErr
             onChange={(e) => setName(e.target.value)}
           />
           <button type="submit" disabled={busy}>
-            Sign in
+            {t('submit')}
           </button>
         </form>
       )}
       <Link href="/" style={{ color: 'var(--muted)' }}>
-        Back to Convene
+        {t('back')}
       </Link>
     </section>
   );

@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import { useFormatter, useTranslations } from 'use-intl';
 import type { AudienceMemberInfo, AudiencePage } from '@/lib/protocol';
 import styles from './meeting.module.css';
 
@@ -17,6 +18,9 @@ export interface AudiencePanelProps {
 
 /** The audience in the people panel: a count for everyone; hands, paging and "Bring on stage" for moderators. */
 export function AudiencePanel(p: AudiencePanelProps) {
+  const t = useTranslations('audience');
+  const tCommon = useTranslations('common');
+  const format = useFormatter();
   const [members, setMembers] = useState<AudienceMemberInfo[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const load = async (after: string | undefined) => {
@@ -29,7 +33,7 @@ export function AudiencePanel(p: AudiencePanelProps) {
     <li key={m.participantId} data-testid={`audience-${m.participantId}`}>
       <span className={styles.personName}>
         {hand && (
-          <span role="img" aria-label="Hand raised" className={styles.hand}>
+          <span role="img" aria-label={t('handRaised')} className={styles.hand}>
             ✋{' '}
           </span>
         )}
@@ -40,17 +44,17 @@ export function AudiencePanel(p: AudiencePanelProps) {
           <button
             type="button"
             onClick={() => p.onPromote(m.participantId)}
-            aria-label={`Bring ${m.displayName} on stage`}
+            aria-label={t('bringNameOnStage', { name: m.displayName })}
           >
-            Bring on stage
+            {t('bringOnStage')}
           </button>
           {hand ? (
             <button type="button" className="secondary" onClick={() => p.onLowerHand(m.participantId)}>
-              Lower hand
+              {t('lowerHand')}
             </button>
           ) : (
             <button type="button" className="secondary" onClick={() => p.onRemove(m.participantId)}>
-              Remove
+              {tCommon('remove')}
             </button>
           )}
         </span>
@@ -60,17 +64,21 @@ export function AudiencePanel(p: AudiencePanelProps) {
   return (
     <section className={styles.panelSection} aria-labelledby="audience-heading" data-testid="audience-panel">
       <h2 id="audience-heading">
-        Audience (<span data-testid="audience-count">{p.count}</span> watching)
+        {t.rich('heading', {
+          count: p.count,
+          countText: format.number(p.count),
+          n: (chunks) => <span data-testid="audience-count">{chunks}</span>,
+        })}
       </h2>
       {p.moderator && p.hands.length > 0 && (
-        <div className={styles.lobby} aria-label="Raised hands in the audience">
-          <h3>Raised hands ({p.hands.length})</h3>
+        <div className={styles.lobby} aria-label={t('handsLabel')}>
+          <h3>{t('hands', { count: format.number(p.hands.length) })}</h3>
           <ul>{p.hands.map((m) => row(m, true))}</ul>
         </div>
       )}
       {p.moderator && members === null && p.count > 0 && (
         <button type="button" className="secondary" onClick={() => void load(undefined)}>
-          Show the audience
+          {t('show')}
         </button>
       )}
       {p.moderator && members && (
@@ -78,7 +86,7 @@ export function AudiencePanel(p: AudiencePanelProps) {
           <ul className={styles.peopleList}>{members.map((m) => row(m, m.handRaisedAt !== null))}</ul>
           {next && (
             <button type="button" className="secondary" onClick={() => void load(next)}>
-              More
+              {tCommon('more')}
             </button>
           )}
         </>
@@ -89,9 +97,12 @@ export function AudiencePanel(p: AudiencePanelProps) {
 
 /** What an audience member sees over the stage: they are watching, and may ask to speak. */
 export function WatchingBanner({ handRaised, onToggleHand }: { handRaised: boolean; onToggleHand: () => void }) {
+  const t = useTranslations('audience');
   return (
     <div role="status" className={styles.watching} data-testid="watching">
-      <span>You&apos;re watching. {handRaised ? 'Your hand is raised: a host may bring you on stage.' : ''}</span>{' '}
+      <span>
+        {t('watching')} {handRaised ? t('watchingHandRaised') : ''}
+      </span>{' '}
       <button
         type="button"
         className="secondary"
@@ -99,7 +110,7 @@ export function WatchingBanner({ handRaised, onToggleHand }: { handRaised: boole
         data-testid="watching-hand"
         aria-pressed={handRaised}
       >
-        {handRaised ? 'Lower hand' : 'Raise hand'}
+        {handRaised ? t('lowerHand') : t('raiseHand')}
       </button>
     </div>
   );

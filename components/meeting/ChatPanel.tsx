@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useFormatter, useTranslations } from 'use-intl';
 import type { ChatMessage, ParticipantInfo } from '@/lib/protocol';
 import { LIMITS } from '@/lib/text';
 import styles from './meeting.module.css';
@@ -28,6 +29,9 @@ export interface ChatPanelProps {
 const TYPING_IDLE_MS = 3_000;
 
 export function ChatPanel(p: ChatPanelProps) {
+  const t = useTranslations('chat');
+  const tCommon = useTranslations('common');
+  const format = useFormatter();
   const [text, setText] = useState('');
   const [to, setTo] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -37,7 +41,7 @@ export function ChatPanel(p: ChatPanelProps) {
   /** While older messages are prepended: the list's height before, so the view stays where it was. */
   const heightBeforeLoad = useRef<number | null>(null);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? 'someone who left';
+  const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? t('someoneWhoLeft');
   const others = p.participants.filter((x) => x.participantId !== p.selfId);
 
   const newestId = p.messages.at(-1)?.id;
@@ -96,16 +100,16 @@ export function ChatPanel(p: ChatPanelProps) {
       data-testid="chat-panel"
     >
       <div className={styles.chatHead}>
-        <h2 id="chat-heading">Chat</h2>
+        <h2 id="chat-heading">{t('heading')}</h2>
         {p.pinned && (
           <div className={styles.pinned} data-testid="chat-pinned">
             <span className={styles.messageMeta}>
-              Pinned · <strong>{p.pinned.from.displayName}</strong>
+              {t('pinned')} · <strong>{p.pinned.from.displayName}</strong>
             </span>
             <span className={styles.messageText}>{p.pinned.text}</span>
             {p.canPin && (
               <button type="button" className={styles.small} onClick={() => p.onPin(null)}>
-                Unpin
+                {t('unpin')}
               </button>
             )}
           </div>
@@ -115,23 +119,26 @@ export function ChatPanel(p: ChatPanelProps) {
         {p.hasMore && (
           <li>
             <button type="button" className={styles.small} disabled={loading} onClick={() => void loadEarlier()}>
-              {loading ? 'Loading…' : 'Load earlier messages'}
+              {loading ? tCommon('loading') : t('loadEarlier')}
             </button>
           </li>
         )}
-        {p.messages.length === 0 && !p.hasMore && <li className={styles.muted}>No messages yet</li>}
+        {p.messages.length === 0 && !p.hasMore && <li className={styles.muted}>{t('empty')}</li>}
         {p.messages.map((m) => {
           const mine = m.from.participantId === p.selfId;
           const pinnable = p.canPin && !m.to && p.pinned?.id !== m.id;
           return (
             <li key={m.id} className={styles.message} data-testid="chat-message">
               <span className={styles.messageMeta}>
-                <strong data-testid="chat-sender">{mine ? 'You' : m.from.displayName}</strong>
+                <strong data-testid="chat-sender">{mine ? tCommon('you') : m.from.displayName}</strong>
                 {m.to && (
-                  <span className={styles.private}> privately to {m.to === p.selfId ? 'you' : nameOf(m.to)}</span>
+                  <span className={styles.private}>
+                    {' '}
+                    {m.to === p.selfId ? t('privatelyToYou') : t('privatelyTo', { name: nameOf(m.to) })}
+                  </span>
                 )}{' '}
                 <time dateTime={new Date(m.sentAt).toISOString()}>
-                  {new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                  {format.dateTime(m.sentAt, { hour: '2-digit', minute: '2-digit' })}
                 </time>
               </span>
               <span className={styles.messageText} data-testid="chat-text">
@@ -141,7 +148,7 @@ export function ChatPanel(p: ChatPanelProps) {
                 <span className={styles.messageActions}>
                   {pinnable && (
                     <button type="button" className={styles.linkButton} onClick={() => p.onPin(m.id)}>
-                      Pin
+                      {t('pin')}
                     </button>
                   )}
                   {(mine || p.canDeleteAny) && (
@@ -149,9 +156,9 @@ export function ChatPanel(p: ChatPanelProps) {
                       type="button"
                       className={styles.linkButton}
                       onClick={() => p.onDelete(m.id)}
-                      aria-label={mine ? 'Delete, sent by you' : `Delete, sent by ${m.from.displayName}`}
+                      aria-label={mine ? t('deleteOwn') : t('deleteBy', { name: m.from.displayName })}
                     >
-                      Delete
+                      {t('delete')}
                     </button>
                   )}
                 </span>
@@ -161,16 +168,16 @@ export function ChatPanel(p: ChatPanelProps) {
         })}
       </ol>
       <p className={styles.typing} aria-live="polite">
-        {typers.length > 0 && `${typers.join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`}
+        {typers.length > 0 && t('typing', { count: typers.length, names: format.list(typers) })}
       </p>
       <form onSubmit={(e) => void submit(e)} className={styles.chatForm}>
         <label className={styles.field}>
-          To
-          <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="Send to">
-            <option value="">Everyone</option>
+          {t('to')}
+          <select value={to} onChange={(e) => setTo(e.target.value)} aria-label={t('sendTo')}>
+            <option value="">{t('everyone')}</option>
             {others.map((x) => (
               <option key={x.participantId} value={x.participantId}>
-                {x.displayName} (private)
+                {t('privateTo', { name: x.displayName })}
               </option>
             ))}
           </select>
@@ -179,11 +186,11 @@ export function ChatPanel(p: ChatPanelProps) {
           value={text}
           onChange={(e) => change(e.target.value)}
           maxLength={LIMITS.chatText}
-          placeholder="Send a message"
-          aria-label="Message"
+          placeholder={t('placeholder')}
+          aria-label={t('message')}
         />
         <button type="submit" disabled={!text.trim() || sending}>
-          Send
+          {t('send')}
         </button>
       </form>
       {error && (
