@@ -14,7 +14,7 @@ import type { Ack, RecordingInfo } from '../../lib/protocol';
 import { maxVolume, probe } from '../helpers/av-analysis';
 import { expectAccessible } from '../helpers/axe';
 import { browserSuite } from '../helpers/browser-suite';
-import { sleep } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 
 const suite = browserSuite({ rtcPorts: [38000, 39999] });
 
@@ -52,6 +52,11 @@ describe('recording in the browser', () => {
         ),
       );
       await join(host, code, 'Hana');
+      // The host's own mic off: the mix's audio is then the guest's alone, so its muted span can be checked.
+      const hostMic = () => host.evaluate(() => window.__convene!.media.snapshot.local.mic ?? null);
+      await until('the host’s mic', hostMic, (m) => m !== null, 20_000);
+      await host.getByTestId('toggle-mic').click();
+      await until('the host’s mic paused', hostMic, (m) => m?.paused === true, 10_000);
       const guest = await suite.page('Guest');
       await join(guest, code, 'Gus');
       const guestId = await guest.evaluate(() => window.__convene!.connection.socket.id);
