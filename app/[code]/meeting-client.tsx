@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
+import { useTranslations } from 'use-intl';
 import { can } from '@/lib/permissions';
 import type { LayoutMode } from '@/lib/client/layout';
 import {
@@ -19,7 +20,6 @@ import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
 import { ConfirmDialog, LeaveDialog, SettingsDialog, rememberOpener } from '@/components/meeting/Dialogs';
 import { HostControls, banWarning, hasHostControls } from '@/components/meeting/HostControls';
 import { MeetingInfo } from '@/components/meeting/MeetingInfo';
-import { PANEL_TITLES } from '@/components/meeting/SideSheet';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
@@ -71,6 +71,7 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
  */
 export function MeetingClient({ roomCode, defaultName }: { roomCode: string; defaultName?: string }) {
   const [view, actions] = useMeeting(roomCode);
+  const tPanels = useTranslations('panels');
   const summary = useRoomSummary(roomCode);
   const [rememberedName, setRememberedName] = useState('');
   const [setup, setSetup] = useState<JoinSetup>({
@@ -365,7 +366,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     ) : null;
   const aside = panel && {
     panel,
-    title: panel === 'people' ? `People (${view.participants.length})` : PANEL_TITLES[panel],
+    title: panel === 'people' ? tPanels('peopleCount', { count: view.participants.length }) : tPanels(panel),
     content,
   };
 

@@ -18,6 +18,7 @@ import {
   VideoOff,
 } from 'lucide-react';
 import { useId, type ReactNode } from 'react';
+import { useTranslations } from 'use-intl';
 import { useNarrow } from '@/lib/client/use-narrow';
 import { shortcutLabel } from '@/lib/client/use-shortcuts';
 import { REACTIONS } from '@/lib/protocol/schemas';
@@ -87,6 +88,7 @@ function Control({
   onClick,
 }: ControlProps) {
   const descId = useId();
+  const t = useTranslations('controls');
   return (
     <span className={styles.tipWrap}>
       <button
@@ -108,7 +110,7 @@ function Control({
         )}
       </button>
       <span className={styles.tip} aria-hidden="true">
-        {blockedBecause ?? (shortcut ? `${label} (${shortcut.text})` : label)}
+        {blockedBecause ?? (shortcut ? t('withShortcut', { label, shortcut: shortcut.text }) : label)}
       </span>
       {blockedBecause && (
         <span id={descId} className="visually-hidden">
@@ -128,6 +130,8 @@ const ICON = { size: 20, 'aria-hidden': true } as const;
  */
 export function ControlBar(p: ControlBarProps) {
   const narrow = useNarrow();
+  const t = useTranslations('controls');
+  const tp = useTranslations('panels');
   const panelButton = (panel: SidePanel, label: string, icon: ReactNode, badge?: ControlProps['badge']) => (
     <Control
       label={label}
@@ -139,17 +143,17 @@ export function ControlBar(p: ControlBarProps) {
       {...(badge && { badge })}
     />
   );
-  const people = panelButton('people', 'People', <Users {...ICON} />, {
+  const people = panelButton('people', tp('people'), <Users {...ICON} />, {
     count: p.waiting,
-    label: `${p.waiting} waiting to join`,
+    label: t('waitingBadge', { count: p.waiting }),
   });
-  const chat = panelButton('chat', 'Chat', <MessageSquareText {...ICON} />, {
+  const chat = panelButton('chat', tp('chat'), <MessageSquareText {...ICON} />, {
     count: p.unreadChat,
-    label: `${p.unreadChat} unread`,
+    label: t('unreadBadge', { count: p.unreadChat }),
   });
   const hand = (
     <Control
-      label={p.handRaised ? 'Lower hand' : 'Raise hand'}
+      label={p.handRaised ? t('lowerHand') : t('raiseHand')}
       icon={<Hand {...ICON} />}
       pressed={p.handRaised}
       tone={p.handRaised ? 'on' : undefined}
@@ -158,12 +162,12 @@ export function ControlBar(p: ControlBarProps) {
   );
 
   return (
-    <nav className={styles.controls} aria-label="Meeting controls">
+    <nav className={styles.controls} aria-label={t('bar')}>
       <div className={styles.controlGroup}>
         {!p.watching && (
           <>
             <Control
-              label={p.micOn ? 'Turn off microphone' : 'Turn on microphone'}
+              label={p.micOn ? t('micOff') : t('micOn')}
               icon={p.micOn ? <Mic {...ICON} /> : <MicOff {...ICON} />}
               shortcut={shortcutLabel('mic')}
               pressed={p.micOn}
@@ -172,7 +176,7 @@ export function ControlBar(p: ControlBarProps) {
               onClick={p.onToggleMic}
             />
             <Control
-              label={p.cameraOn ? 'Turn off camera' : 'Turn on camera'}
+              label={p.cameraOn ? t('cameraOff') : t('cameraOn')}
               icon={p.cameraOn ? <Video {...ICON} /> : <VideoOff {...ICON} />}
               shortcut={shortcutLabel('camera')}
               pressed={p.cameraOn}
@@ -182,7 +186,7 @@ export function ControlBar(p: ControlBarProps) {
             />
             {p.sharing ? (
               <Control
-                label="Stop sharing"
+                label={t('stopSharing')}
                 icon={<MonitorX {...ICON} />}
                 tone="on"
                 testId="toggle-share"
@@ -190,9 +194,9 @@ export function ControlBar(p: ControlBarProps) {
               />
             ) : (
               <Control
-                label="Share screen"
+                label={t('share')}
                 icon={<MonitorUp {...ICON} />}
-                blockedBecause={p.presenterName ? `${p.presenterName} is presenting` : null}
+                blockedBecause={p.presenterName ? t('presenterBlocks', { name: p.presenterName }) : null}
                 testId="toggle-share"
                 onClick={p.onShareScreen}
               />
@@ -204,12 +208,12 @@ export function ControlBar(p: ControlBarProps) {
           <Menu.Root modal={false}>
             <span className={styles.tipWrap}>
               <Menu.Trigger asChild>
-                <button type="button" className={styles.control} aria-label="Send a reaction">
+                <button type="button" className={styles.control} aria-label={t('react')}>
                   <SmilePlus {...ICON} />
                 </button>
               </Menu.Trigger>
               <span className={styles.tip} aria-hidden="true">
-                Send a reaction
+                {t('react')}
               </span>
             </span>
             <Menu.Portal>
@@ -223,7 +227,7 @@ export function ControlBar(p: ControlBarProps) {
         {narrow && people}
         <MoreMenu {...p} narrow={narrow} />
         <Control
-          label="Leave call"
+          label={t('leave')}
           icon={<PhoneOff {...ICON} />}
           tone="leave"
           testId="leave-call"
@@ -232,10 +236,10 @@ export function ControlBar(p: ControlBarProps) {
       </div>
       {!narrow && (
         <div className={`${styles.controlGroup} ${styles.panelGroup}`}>
-          {panelButton('info', 'Meeting details', <Info {...ICON} />)}
+          {panelButton('info', tp('info'), <Info {...ICON} />)}
           {people}
           {chat}
-          {p.hostControls && panelButton('host', 'Host controls', <ShieldCheck {...ICON} />)}
+          {p.hostControls && panelButton('host', tp('host'), <ShieldCheck {...ICON} />)}
           {p.recording}
         </div>
       )}
@@ -244,8 +248,14 @@ export function ControlBar(p: ControlBarProps) {
 }
 
 function ReactionItems({ onReact }: Pick<ControlBarProps, 'onReact'>) {
+  const t = useTranslations('controls');
   return REACTIONS.map((emoji) => (
-    <Menu.Item key={emoji} className={styles.menuItem} onSelect={() => onReact(emoji)} aria-label={`React ${emoji}`}>
+    <Menu.Item
+      key={emoji}
+      className={styles.menuItem}
+      onSelect={() => onReact(emoji)}
+      aria-label={t('reactWith', { emoji })}
+    >
       {emoji}
     </Menu.Item>
   ));
@@ -253,16 +263,18 @@ function ReactionItems({ onReact }: Pick<ControlBarProps, 'onReact'>) {
 
 /** What does not fit the bar: settings always; on phones also hand, reactions, meeting details and host controls. */
 function MoreMenu(p: ControlBarProps & { narrow: boolean }) {
+  const t = useTranslations('controls');
+  const tp = useTranslations('panels');
   return (
     <Menu.Root modal={false}>
       <span className={styles.tipWrap}>
         <Menu.Trigger asChild>
-          <button type="button" className={styles.control} aria-label="More options" data-testid="more-options">
+          <button type="button" className={styles.control} aria-label={t('more')} data-testid="more-options">
             <EllipsisVertical {...ICON} />
           </button>
         </Menu.Trigger>
         <span className={styles.tip} aria-hidden="true">
-          More options
+          {t('more')}
         </span>
       </span>
       <Menu.Portal>
@@ -270,23 +282,23 @@ function MoreMenu(p: ControlBarProps & { narrow: boolean }) {
           {p.narrow && (
             <>
               <Menu.Item className={styles.menuItem} onSelect={p.onToggleHand}>
-                <Hand {...ICON} /> {p.handRaised ? 'Lower hand' : 'Raise hand'}
+                <Hand {...ICON} /> {p.handRaised ? t('lowerHand') : t('raiseHand')}
               </Menu.Item>
-              <Menu.Group className={styles.reactionMenu} aria-label="Send a reaction">
+              <Menu.Group className={styles.reactionMenu} aria-label={t('react')}>
                 <ReactionItems onReact={p.onReact} />
               </Menu.Group>
               <Menu.Item className={styles.menuItem} onSelect={() => p.onPanel('info')}>
-                <Info {...ICON} /> Meeting details
+                <Info {...ICON} /> {tp('info')}
               </Menu.Item>
               {p.hostControls && (
                 <Menu.Item className={styles.menuItem} onSelect={() => p.onPanel('host')}>
-                  <ShieldCheck {...ICON} /> Host controls
+                  <ShieldCheck {...ICON} /> {tp('host')}
                 </Menu.Item>
               )}
             </>
           )}
           <Menu.Item className={styles.menuItem} onSelect={p.onSettings}>
-            <Settings {...ICON} /> Settings
+            <Settings {...ICON} /> {t('settings')}
           </Menu.Item>
         </Menu.Content>
       </Menu.Portal>

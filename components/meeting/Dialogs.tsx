@@ -1,8 +1,10 @@
 'use client';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useState, type ReactNode } from 'react';
+import { useTranslations } from 'use-intl';
 import { THEMES, loadTheme, saveTheme, type Theme } from '@/lib/client/theme';
 import type { DeviceChoice, DeviceLists } from '@/lib/client/use-devices';
+import { LanguageSelect } from '../LanguageSelect';
 import { DevicePickers } from './DevicePickers';
 import styles from './meeting.module.css';
 import states from './states.module.css';
@@ -173,52 +175,55 @@ export interface SettingsDialogProps {
 
 /** Devices during the meeting: a change applies at once (the sent track is replaced). */
 export function SettingsDialog(p: SettingsDialogProps) {
+  const t = useTranslations('settings');
   return (
     <Shell
       open={p.open}
       onOpenChange={p.onOpenChange}
-      title="Settings"
-      description="Choose your camera, microphone, speaker and theme."
+      title={t('title')}
+      description={t('description')}
       testId="settings-dialog"
       {...(p.returnFocusTo && { returnFocusTo: p.returnFocusTo })}
     >
       <DevicePickers lists={p.lists} choice={p.choice} onChange={p.onChange} />
       <ThemePicker open={p.open} />
+      <div className={styles.field}>
+        <LanguageSelect />
+      </div>
       {p.children}
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
-          <button type="button">Done</button>
+          <button type="button">{t('done')}</button>
         </Dialog.Close>
       </div>
     </Shell>
   );
 }
 
-const THEME_LABELS: Record<Theme, string> = { system: 'System', light: 'Light', dark: 'Dark' };
-
 /** System, Light or Dark: applies at once and is remembered in this browser (lib/client/theme.ts). */
 function ThemePicker({ open }: { open: boolean }) {
+  const t = useTranslations('settings');
   const [theme, setTheme] = useState<Theme>('system');
   useEffect(() => {
     if (open) setTheme(loadTheme());
   }, [open]);
   return (
     <fieldset className={styles.fieldset} data-testid="theme-picker">
-      <legend>Theme</legend>
+      <legend>{t('theme')}</legend>
       <div className={styles.segmented}>
-        {THEMES.map((t) => (
-          <label key={t} className={styles.check}>
+        {THEMES.map((choice) => (
+          <label key={choice} className={styles.check}>
             <input
               type="radio"
               name="theme"
-              value={t}
-              checked={theme === t}
+              value={choice}
+              checked={theme === choice}
               onChange={() => {
-                setTheme(t);
-                saveTheme(t);
+                setTheme(choice);
+                saveTheme(choice);
               }}
             />
-            {THEME_LABELS[t]}
+            {t(choice)}
           </label>
         ))}
       </div>

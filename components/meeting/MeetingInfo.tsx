@@ -1,5 +1,6 @@
 'use client';
 import { Check, Copy } from 'lucide-react';
+import { useTranslations } from 'use-intl';
 import type { RoomInfo, WaitingRoomMode } from '@/lib/protocol';
 import styles from './meeting.module.css';
 
@@ -16,52 +17,51 @@ export interface MeetingInfoProps {
   onOpenHostControls?: () => void;
 }
 
-const WAITING_ROOM: Record<WaitingRoomMode, string> = {
-  off: 'Off: everyone joins directly',
-  guests: 'Guests ask to join',
-  everyone: 'Everyone asks to join',
-};
+const WAITING_ROOM = {
+  off: 'waitingOff',
+  guests: 'waitingGuests',
+  everyone: 'waitingEveryone',
+} as const satisfies Record<WaitingRoomMode, string>;
 
 /** The meeting's details: how to invite people, how many are here and, for hosts, how it is set up. */
 export function MeetingInfo(p: MeetingInfoProps) {
+  const t = useTranslations('info');
   const perms = p.room?.permissions;
   const allowed = perms
     ? [
-        perms.canChat && 'chat',
-        perms.canShareScreen && 'share their screen',
-        perms.canUnmute && 'turn on their microphone',
-        perms.canStartVideo && 'turn on their camera',
+        perms.canChat && t('canChat'),
+        perms.canShareScreen && t('canShare'),
+        perms.canUnmute && t('canUnmute'),
+        perms.canStartVideo && t('canVideo'),
       ].filter(Boolean)
     : [];
   return (
     <div className={styles.info} data-testid="meeting-info">
       <dl className={styles.infoList}>
-        <dt>Joining link</dt>
+        <dt>{t('link')}</dt>
         <dd data-testid="meeting-link">{p.link}</dd>
-        <dt>Meeting code</dt>
+        <dt>{t('code')}</dt>
         <dd data-testid="meeting-code">{p.roomCode}</dd>
-        <dt>In the call</dt>
-        <dd data-testid="meeting-count">
-          {p.participantCount} {p.participantCount === 1 ? 'person' : 'people'}
-        </dd>
+        <dt>{t('inCall')}</dt>
+        <dd data-testid="meeting-count">{t('count', { count: p.participantCount })}</dd>
       </dl>
       <button type="button" className={styles.copyButton} onClick={p.onCopy}>
         {p.copied ? <Check size={18} aria-hidden="true" /> : <Copy size={18} aria-hidden="true" />}
-        {p.copied ? 'Link copied' : 'Copy link'}
+        {p.copied ? t('copied') : t('copy')}
       </button>
       {p.room && p.onOpenHostControls && (
         <section className={styles.panelSection} aria-labelledby="info-settings" data-testid="meeting-settings">
-          <h3 id="info-settings">Meeting settings</h3>
+          <h3 id="info-settings">{t('settings')}</h3>
           <dl className={styles.infoList}>
-            <dt>Meeting lock</dt>
-            <dd>{p.room.locked ? 'Locked: nobody new can join' : 'Unlocked'}</dd>
-            <dt>Waiting room</dt>
-            <dd>{WAITING_ROOM[p.room.waitingRoom]}</dd>
-            <dt>Participants can</dt>
-            <dd>{allowed.length > 0 ? allowed.join(', ') : 'only watch and listen'}</dd>
+            <dt>{t('lock')}</dt>
+            <dd>{p.room.locked ? t('locked') : t('unlocked')}</dd>
+            <dt>{t('waitingRoom')}</dt>
+            <dd>{t(WAITING_ROOM[p.room.waitingRoom])}</dd>
+            <dt>{t('participantsCan')}</dt>
+            <dd>{allowed.length > 0 ? allowed.join(', ') : t('onlyWatch')}</dd>
           </dl>
           <button type="button" className="secondary" onClick={p.onOpenHostControls}>
-            Change in host controls
+            {t('change')}
           </button>
         </section>
       )}

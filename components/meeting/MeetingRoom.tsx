@@ -1,6 +1,7 @@
 'use client';
 import { LayoutGrid, SquareUserRound } from 'lucide-react';
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
+import { useTranslations } from 'use-intl';
 import type { LayoutMode } from '@/lib/client/layout';
 import { featuredParticipant } from '@/lib/client/featured';
 import { TileActionsContext, type TileActions } from './tile-actions';
@@ -48,13 +49,14 @@ export interface MeetingRoomProps {
 /** The meeting: a screen stage with a filmstrip when someone presents, else the grid or speaker view; a side panel and the controls. */
 export function MeetingRoom(p: MeetingRoomProps) {
   const { media, selfId } = p;
+  const t = useTranslations('layout');
   const localScreen = media.local.screen;
   const remoteScreen = useMemo(() => {
     for (const [participantId, sources] of Object.entries(media.remote))
       if (sources.screen) return { participantId, track: sources.screen.track };
     return null;
   }, [media.remote]);
-  const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? 'Someone';
+  const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? t('someone');
   const audio = Object.values(media.remote)
     .flatMap((s) => [s.mic, s['screen-audio']])
     .filter((r) => r !== undefined);
@@ -100,15 +102,15 @@ export function MeetingRoom(p: MeetingRoomProps) {
         </h1>
         {p.status}
         {!presenting && (
-          <div className={styles.layoutSwitch} role="group" aria-label="Layout">
+          <div className={styles.layoutSwitch} role="group" aria-label={t('switch')}>
             {(['grid', 'speaker'] as const).map((mode) => (
               <button
                 key={mode}
                 type="button"
                 className={styles.layoutButton}
                 aria-pressed={p.layout === mode}
-                aria-label={mode === 'grid' ? 'Grid layout' : 'Speaker layout'}
-                title={mode === 'grid' ? 'Grid layout' : 'Speaker layout'}
+                aria-label={t(mode)}
+                title={t(mode)}
                 onClick={() => p.onLayout(mode)}
                 data-testid={`layout-${mode}`}
               >
@@ -123,12 +125,12 @@ export function MeetingRoom(p: MeetingRoomProps) {
         )}
         {p.reconnecting && (
           <span role="status" className={styles.banner} data-testid="reconnecting">
-            Reconnecting…
+            {t('reconnecting')}
           </span>
         )}
         {media.status === 'recovering' && (
           <span role="status" className={styles.banner}>
-            Restoring media…
+            {t('restoring')}
           </span>
         )}
         {media.notice && (

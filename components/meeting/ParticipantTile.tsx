@@ -1,7 +1,8 @@
 'use client';
 import { AudioLines, Pin, PinOff, Signal, SignalLow, SignalMedium, Sparkles } from 'lucide-react';
 import { useEffect, useId, useRef } from 'react';
-import { describeQuality, type LinkQuality } from '@/lib/client/network-quality';
+import { useTranslations } from 'use-intl';
+import { formatLoss, type LinkQuality } from '@/lib/client/network-quality';
 import { TrackVideo } from './TrackVideo';
 import { useTileActions } from './tile-actions';
 import styles from './meeting.module.css';
@@ -60,7 +61,8 @@ export function ParticipantTile(props: ParticipantTileProps) {
     return () => ro.disconnect();
   }, [onWidthChange]);
 
-  const label = isSelf ? `${name} (you)` : name;
+  const t = useTranslations('tile');
+  const label = isSelf ? t('you', { name }) : name;
   const showVideo = videoTrack && !videoOff;
   const actions = useTileActions();
   const pinned = actions?.pinnedId === participantId;
@@ -76,18 +78,18 @@ export function ParticipantTile(props: ParticipantTileProps) {
       data-spotlight={spotlit ? '' : undefined}
       // Focusable, so the filmstrip and grid can be walked with Tab; "speaking" is in the name, not only in the ring's colour.
       tabIndex={0}
-      aria-label={speaking ? `${label}, speaking` : label}
+      aria-label={speaking ? t('speaking', { label }) : label}
     >
       {(pinned || spotlit) && (
         <div className={own.marks}>
           {spotlit && (
             <span className={own.mark} data-testid="spotlight-mark">
-              <Sparkles size={14} aria-hidden="true" /> Spotlight
+              <Sparkles size={14} aria-hidden="true" /> {t('spotlight')}
             </span>
           )}
           {pinned && (
             <span className={own.mark} data-testid="pinned-mark">
-              <Pin size={14} aria-hidden="true" /> Pinned
+              <Pin size={14} aria-hidden="true" /> {t('pinned')}
             </span>
           )}
         </div>
@@ -98,8 +100,8 @@ export function ParticipantTile(props: ParticipantTileProps) {
             type="button"
             className={own.action}
             aria-pressed={pinned}
-            aria-label={pinned ? `Unpin ${label}` : `Pin ${label} for me`}
-            title={pinned ? 'Unpin' : 'Pin for me'}
+            aria-label={pinned ? t('unpinFor', { label }) : t('pinFor', { label })}
+            title={pinned ? t('unpin') : t('pin')}
             data-testid="pin-button"
             onClick={() => actions.onPin(pinned ? null : participantId)}
           >
@@ -110,8 +112,8 @@ export function ParticipantTile(props: ParticipantTileProps) {
               type="button"
               className={own.action}
               aria-pressed={spotlit}
-              aria-label={spotlit ? `Remove the spotlight from ${label}` : `Spotlight ${label} for everyone`}
-              title={spotlit ? 'Remove spotlight' : 'Spotlight for everyone'}
+              aria-label={spotlit ? t('unspotlightFor', { label }) : t('spotlightFor', { label })}
+              title={spotlit ? t('unspotlight') : t('spotlightAll')}
               data-testid="spotlight-button"
               onClick={() => actions.onSpotlight(spotlit ? null : participantId)}
             >
@@ -124,7 +126,7 @@ export function ParticipantTile(props: ParticipantTileProps) {
         <TrackVideo
           track={videoTrack}
           mirrored={isSelf}
-          label={`${label}'s camera`}
+          label={t('camera', { label })}
           testId={isSelf ? 'local-video' : 'remote-video'}
         />
       ) : (
@@ -134,7 +136,7 @@ export function ParticipantTile(props: ParticipantTileProps) {
       )}
       <figcaption className={styles.caption}>
         {handRaised && (
-          <span role="img" aria-label="Hand raised">
+          <span role="img" aria-label={t('handRaised')}>
             ✋
           </span>
         )}
@@ -145,8 +147,8 @@ export function ParticipantTile(props: ParticipantTileProps) {
         )}
         <span className={styles.name}>{label}</span>
         {micMuted && (
-          <span className={styles.badge} role="img" data-testid="muted-icon" aria-label="Microphone off">
-            mic off
+          <span className={styles.badge} role="img" data-testid="muted-icon" aria-label={t('micOff')}>
+            {t('micOffBadge')}
           </span>
         )}
         {quality && <QualityIndicator quality={quality} />}
@@ -160,7 +162,9 @@ const ICONS = { good: Signal, fair: SignalMedium, poor: SignalLow } as const;
 /** Bars coloured by level; hover or focus shows the figures (screen readers get them as its name). */
 function QualityIndicator({ quality }: { quality: LinkQuality }) {
   const id = useId();
-  const text = describeQuality(quality);
+  const t = useTranslations('network');
+  const args = { level: t(quality.level), loss: formatLoss(quality.lossPct) };
+  const text = quality.rttMs === null ? t('unmeasured', args) : t('measured', { ...args, rtt: quality.rttMs });
   const Icon = ICONS[quality.level];
   return (
     <span

@@ -1,5 +1,6 @@
 'use client';
 import { MonitorUp } from 'lucide-react';
+import { useTranslations } from 'use-intl';
 import { TrackVideo } from './TrackVideo';
 import styles from './meeting.module.css';
 
@@ -11,10 +12,11 @@ export interface ScreenStageProps {
 
 /** The big area for someone else's screen share. */
 export function ScreenStage({ track, presenterId, presenterName }: ScreenStageProps) {
-  const caption = `${presenterName} is presenting`;
+  const t = useTranslations('presenting');
+  const caption = t('caption', { name: presenterName });
   return (
     <section className={styles.stage} aria-label={caption} data-testid="screen-stage" data-presenter={presenterId}>
-      <TrackVideo track={track} fit="contain" label={`${presenterName}'s screen`} testId="screen-video" />
+      <TrackVideo track={track} fit="contain" label={t('screen', { name: presenterName })} testId="screen-video" />
       <p className={styles.stageCaption}>{caption}</p>
     </section>
   );
@@ -25,6 +27,7 @@ export function ScreenStage({ track, presenterId, presenterName }: ScreenStagePr
  * (a hall of mirrors, and a second decode of what they already see).
  */
 export function PresentingCard({ presenterId, onStop }: { presenterId: string; onStop: () => void }) {
+  const t = useTranslations('presenting');
   return (
     <section
       className={`${styles.stage} ${styles.presentingCard}`}
@@ -33,10 +36,10 @@ export function PresentingCard({ presenterId, onStop }: { presenterId: string; o
       data-presenter={presenterId}
     >
       <MonitorUp size={40} aria-hidden="true" />
-      <h2 id="presenting-heading">You are presenting</h2>
-      <p>Everyone in the meeting sees your screen.</p>
+      <h2 id="presenting-heading">{t('you')}</h2>
+      <p>{t('everyoneSees')}</p>
       <button type="button" className={styles.stopPresenting} onClick={onStop}>
-        Stop presenting
+        {t('stop')}
       </button>
     </section>
   );

@@ -1,15 +1,12 @@
 'use client';
 import { X } from 'lucide-react';
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useTranslations } from 'use-intl';
 import type { SidePanel } from './ControlBar';
 import styles from './meeting.module.css';
 
-export const PANEL_TITLES: Record<SidePanel, string> = {
-  people: 'People',
-  chat: 'Chat',
-  host: 'Host controls',
-  info: 'Meeting details',
-};
+/** Each panel's "Close …" message (panels namespace). */
+const CLOSE = { people: 'closePeople', chat: 'closeChat', host: 'closeHost', info: 'closeInfo' } as const;
 
 export interface SideSheetProps {
   panel: SidePanel;
@@ -25,6 +22,7 @@ export interface SideSheetProps {
  * heading; Escape inside it closes it (MeetingRoom returns focus to the opener).
  */
 export function SideSheet({ panel, title, onClose, children }: SideSheetProps) {
+  const t = useTranslations('panels');
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [panel]);
@@ -43,12 +41,7 @@ export function SideSheet({ panel, title, onClose, children }: SideSheetProps) {
         <h2 id={headingId} ref={heading} tabIndex={-1}>
           {title}
         </h2>
-        <button
-          type="button"
-          className={styles.sheetClose}
-          aria-label={`Close ${PANEL_TITLES[panel].toLowerCase()}`}
-          onClick={onClose}
-        >
+        <button type="button" className={styles.sheetClose} aria-label={t(CLOSE[panel])} onClick={onClose}>
           <X size={20} aria-hidden="true" />
         </button>
       </div>

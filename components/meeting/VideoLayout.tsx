@@ -1,5 +1,6 @@
 'use client';
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslations } from 'use-intl';
 import { gridShape, paginate, tilesPerPage, type LayoutMode } from '@/lib/client/layout';
 import type { MediaSnapshot } from '@/lib/client/media-types';
 import type { ParticipantInfo } from '@/lib/protocol';
@@ -49,6 +50,7 @@ function useSize(): [(el: HTMLElement | null) => void, { width: number; height: 
  */
 export function VideoLayout(p: VideoLayoutProps) {
   const [areaRef, area] = useSize();
+  const t = useTranslations('layout');
   const [page, setPage] = useState(0);
 
   const perPage = tilesPerPage(area.width, area.height - 40, GAP);
@@ -82,7 +84,7 @@ export function VideoLayout(p: VideoLayoutProps) {
 
   if (p.mode === 'filmstrip') {
     return (
-      <section ref={areaRef} className={styles.filmstrip} aria-label="Participants' video" data-layout="filmstrip">
+      <section ref={areaRef} className={styles.filmstrip} aria-label={t('videos')} data-layout="filmstrip">
         {p.participants.map((x) => tile(x))}
       </section>
     );
@@ -92,11 +94,11 @@ export function VideoLayout(p: VideoLayoutProps) {
     const others = p.participants.filter((x) => x !== featured);
     return (
       <div ref={areaRef} className={styles.speakerView} data-layout="speaker">
-        <section className={styles.speakerStage} aria-label="Active speaker">
+        <section className={styles.speakerStage} aria-label={t('activeSpeaker')}>
           {tile(featured)}
         </section>
         {others.length > 0 && (
-          <section className={styles.filmstrip} aria-label="Participants' video">
+          <section className={styles.filmstrip} aria-label={t('videos')}>
             {others.map((x) => tile(x))}
           </section>
         )}
@@ -109,31 +111,29 @@ export function VideoLayout(p: VideoLayoutProps) {
     <div ref={areaRef} className={styles.gridArea} data-layout="grid">
       <section
         className={styles.grid}
-        aria-label="Participants' video"
+        aria-label={t('videos')}
         style={area.width > 0 ? { gridTemplateColumns: `repeat(${shape.cols}, ${shape.tileWidth}px)` } : undefined}
       >
         {paged.items.map((x) => tile(x))}
       </section>
       {paged.pages > 1 && (
-        <nav className={styles.pager} aria-label="Pages of participants">
+        <nav className={styles.pager} aria-label={t('pages')}>
           <button
             type="button"
             className={`secondary ${styles.small}`}
             disabled={paged.page === 0}
             onClick={() => setPage(paged.page - 1)}
           >
-            Prev
+            {t('prev')}
           </button>
-          <span aria-live="polite">
-            Page {paged.page + 1} of {paged.pages}
-          </span>
+          <span aria-live="polite">{t('page', { page: paged.page + 1, pages: paged.pages })}</span>
           <button
             type="button"
             className={`secondary ${styles.small}`}
             disabled={paged.page === paged.pages - 1}
             onClick={() => setPage(paged.page + 1)}
           >
-            Next
+            {t('next')}
           </button>
         </nav>
       )}

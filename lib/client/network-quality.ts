@@ -94,11 +94,16 @@ export function addCounters(a: LinkCounters | undefined, b: LinkCounters): LinkC
   return { rttMs: rtts.length ? Math.max(...rtts) : null, packets: a.packets + b.packets, lost: a.lost + b.lost };
 }
 
-/** What the tile's tooltip says. */
+/** The tooltip's English text (the tile itself uses the `network` messages of the chosen language). */
 export function describeQuality(q: LinkQuality): string {
   const level = { good: 'Good', fair: 'Fair', poor: 'Poor' }[q.level];
   const rtt = q.rttMs === null ? 'round trip not measured yet' : `round trip ${q.rttMs} ms`;
-  return `${level} connection: ${rtt}, ${q.lossPct < 10 ? q.lossPct.toFixed(1) : Math.round(q.lossPct)}% packet loss`;
+  return `${level} connection: ${rtt}, ${formatLoss(q.lossPct)}% packet loss`;
+}
+
+/** Packet loss as shown: one decimal below 10 %, whole numbers above. */
+export function formatLoss(lossPct: number): string {
+  return lossPct < 10 ? lossPct.toFixed(1) : String(Math.round(lossPct));
 }
 
 /** How long my own link must stay poor before the "unstable" banner shows (one bad sample is noise). */

@@ -17,7 +17,13 @@ export const SHOTS = path.resolve(import.meta.dirname, '../../test-results');
 
 type Viewport = { width: number; height: number };
 
-export function browserSuite(opts: { rtcPorts: [number, number]; viewport?: Viewport; strict?: boolean }) {
+export function browserSuite(opts: {
+  rtcPorts: [number, number];
+  viewport?: Viewport;
+  strict?: boolean;
+  /** Every page's browser language (default: Chromium's, English). */
+  locale?: string;
+}) {
   // Each file gets its own port range, so no browser's own loopback port can pass for the SFU's.
   const media: SfuConfig = loadSfuConfig({
     MEDIASOUP_NUM_WORKERS: '1',
@@ -64,6 +70,7 @@ export function browserSuite(opts: { rtcPorts: [number, number]; viewport?: View
         errors,
         ...(opts.strict && { strict: true }),
         ...(viewport && { viewport }),
+        ...(opts.locale && { locale: opts.locale }),
       });
       contexts.push(opened.context);
       return opened.page;
@@ -78,6 +85,7 @@ export function browserSuite(opts: { rtcPorts: [number, number]; viewport?: View
         errors,
         ...(opts.strict && { strict: true }),
         ...(viewport && { viewport }),
+        ...(opts.locale && { locale: opts.locale }),
       });
       contexts.push(opened.context);
       return opened;

@@ -34,6 +34,8 @@ export interface NewPageOptions {
   /** Collects page errors here (and, when `strict`, console errors, `[media]` warnings and HTTP errors). */
   errors: string[];
   strict?: boolean;
+  /** The browser's language (navigator.language and Accept-Language), e.g. 'de-DE'. */
+  locale?: string;
 }
 
 /** A page in its own browser context (its own cookies: its own guest identity). */
@@ -45,6 +47,7 @@ export async function newPage(
   const context = await browser.newContext({
     baseURL: opts.baseURL,
     viewport: opts.viewport ?? { width: 960, height: 600 },
+    ...(opts.locale && { locale: opts.locale }),
   });
   await context.addInitScript(lowResMedia);
   const page = await context.newPage();

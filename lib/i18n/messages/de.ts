@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { meetingDe } from './meeting-de';
 
 /**
  * German. Same keys as en.ts (the type checks it). Written for German readers,
@@ -7,6 +8,7 @@ import type { Messages } from './en';
  * / "Co-Host" for the roles, as Zoom's German does.
  */
 export const de: Messages = {
+  ...meetingDe,
   common: {
     appName: 'Convene',
     language: 'Sprache',

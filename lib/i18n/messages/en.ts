@@ -1,3 +1,5 @@
+import { meetingEn } from './meeting-en';
+
 /**
  * The English messages: the reference every other language must match key for
  * key (de.ts is typed as `Messages`, so a missing key fails the typecheck).
@@ -5,6 +7,7 @@
  * `{role, select, host {…} other {…}}`. Namespaces follow features.
  */
 export const en = {
+  ...meetingEn,
   common: {
     appName: 'Convene',
     language: 'Language',
