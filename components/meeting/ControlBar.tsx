@@ -94,7 +94,8 @@ function Control({
       <button
         type="button"
         className={`${styles.control} ${tone ? styles[tone] : ''}`}
-        aria-label={label}
+        // The badge's figure is visible text, so it is part of the name too ("Chat, 1 unread message").
+        aria-label={badge && badge.count > 0 ? `${label}, ${badge.label}` : label}
         {...(pressed !== undefined && { 'aria-pressed': pressed })}
         {...(shortcut && { 'aria-keyshortcuts': shortcut.aria })}
         {...(blockedBecause && { 'aria-disabled': true, 'aria-describedby': descId })}
@@ -104,7 +105,7 @@ function Control({
       >
         {icon}
         {badge && badge.count > 0 && (
-          <span className={styles.count} aria-label={badge.label}>
+          <span className={styles.count} aria-hidden="true">
             {badge.count}
           </span>
         )}

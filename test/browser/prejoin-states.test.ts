@@ -85,6 +85,8 @@ async function hostMeeting(host: Page): Promise<string> {
   await host.getByLabel('Your name').fill('Host');
   await host.getByRole('button', { name: 'Join now' }).click();
   await host.getByTestId('local-video').waitFor({ timeout: 20_000 });
+  // Side panels start closed: the host reads the people panel below.
+  await host.getByTestId('toggle-people').click();
   return code;
 }
 

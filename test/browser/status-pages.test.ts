@@ -70,6 +70,8 @@ const request = (page: Page, event: string, payload: object) =>
   );
 
 async function personMenu(page: Page, name: string, item: string): Promise<void> {
+  // Side panels start closed: a person's menu is in the people panel.
+  if ((await page.getByTestId('participant-list').count()) === 0) await page.getByTestId('toggle-people').click();
   await page.getByRole('button', { name: `Actions for ${name}` }).click();
   await page.getByRole('menuitem', { name: item, exact: true }).click();
 }
