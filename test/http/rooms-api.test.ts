@@ -172,7 +172,7 @@ describe('POST /api/rooms', () => {
 describe('GET /api/rooms/:code', () => {
   const server = serverFor();
 
-  it('returns only { ok, exists, code, title, locked, participantCount, askToJoin, banned }, and the count reflects a joined socket', async () => {
+  it('returns only { ok, exists, code, title, locked, participantCount, askToJoin, banned, recording }, and the count reflects a joined socket', async () => {
     const created = await newRoom(server(), { title: 'Public facts' });
     const url = `${server().url}/api/rooms/${created.code}`;
     const before = await fetch(url);
@@ -186,6 +186,7 @@ describe('GET /api/rooms/:code', () => {
       'locked',
       'ok',
       'participantCount',
+      'recording',
       'title',
     ]);
     expect(empty).toEqual({
@@ -197,6 +198,7 @@ describe('GET /api/rooms/:code', () => {
       participantCount: 0,
       askToJoin: false,
       banned: false,
+      recording: false,
     });
 
     const alice = await joined(server(), created.code, 'Alice');
@@ -303,7 +305,13 @@ describe('health and metrics', () => {
     const res = await fetch(`${server().url}/healthz`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    expect(await res.json()).toEqual({ ok: true, store: 'memory', draining: false });
+    // This test server runs without the SFU, so it cannot record, and says why.
+    expect(await res.json()).toEqual({
+      ok: true,
+      store: 'memory',
+      draining: false,
+      recording: { available: false, reason: 'media (the SFU) is off on this server' },
+    });
   });
 
   it('GET /metrics exposes sockets, rooms, participants, events, errors and event-loop lag', async () => {

@@ -171,7 +171,8 @@ describe('the recorder', () => {
     console.info(`A/V offsets (audio - video, ms): ${av.map((x) => Math.round(x * 1000)).join(' ')}`);
     expect(av.length).toBeGreaterThanOrEqual(3);
     expect(Math.abs(median(av))).toBeLessThan(0.1);
-    for (const x of av) expect(Math.abs(x)).toBeLessThan(0.1);
+    // One flash is seen only at a frame boundary of the 15 fps source: each pair may be off by one frame more.
+    for (const x of av) expect(Math.abs(x)).toBeLessThan(0.1 + 1 / 15);
 
     // The per-track files are kept beside the composed one.
     const files = await readdir(path.join(dir, m.code, info.id));
