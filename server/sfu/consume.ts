@@ -66,11 +66,19 @@ export async function consumeOn(ctx: ConsumeContext, rtpCapabilities: ms.RtpCapa
   consumer.on('producerclose', () => {
     if (peer.consumers.delete(consumer.id)) ctx.onProducerGone(consumer.id);
   });
+  return consumerParams(consumer, producerOwnerId);
+}
+
+/** What a client needs to receive `consumer` (the same wherever the consumer lives: a worker here or another node). */
+export function consumerParams(
+  consumer: ms.Consumer<{ source: ConsumerParams['source'] }>,
+  producerOwnerId: string,
+): ConsumerParams {
   return {
     id: consumer.id,
-    producerId,
+    producerId: consumer.producerId,
     participantId: producerOwnerId,
-    source,
+    source: consumer.appData.source,
     kind: consumer.kind,
     rtpParameters: consumer.rtpParameters,
     type: consumer.type,

@@ -1,6 +1,7 @@
 import type { types as ms } from 'mediasoup';
 import { ConveneError } from '../../lib/protocol/errors';
 import type { SfuConfig } from './config';
+import { consumerParams } from './consume';
 import { mediaCall } from './errors';
 import { webRtcTransportOptions } from './transport-options';
 import type { ConsumerParams, ProducerAppData, SfuLogger, TransportParams } from './types';
@@ -276,16 +277,7 @@ export class LegHost {
       load.consumers--;
       leg.consumers.delete(consumer.id);
     });
-    return {
-      id: consumer.id,
-      producerId,
-      participantId: producerOwnerId,
-      source,
-      kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters,
-      type: consumer.type,
-      producerPaused: consumer.producerPaused,
-    };
+    return consumerParams(consumer, producerOwnerId);
   }
 
   async #consumer(leg: HostedLeg, consumerId: string, action: 'resume' | 'pause' | 'layers', layers: unknown) {
