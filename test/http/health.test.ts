@@ -51,7 +51,12 @@ describe('a node that can take sessions', () => {
     });
     expect(await get(server, '/healthz')).toEqual({
       status: 200,
-      body: { ok: true, store: 'memory', draining: false },
+      body: {
+        ok: true,
+        store: 'memory',
+        draining: false,
+        recording: { available: false, reason: 'media (the SFU) is off on this server' },
+      },
       cache: 'no-store',
     });
   });
