@@ -12,6 +12,8 @@ import { ffmpegBin, ffprobeBin, run } from './ffmpeg';
 import type { RecordingManifest, RunManifest, TrackInfo } from './manifest';
 
 export const COMPOSED_FILE = 'meeting.mp4';
+/** The composed layout: `{ "participantId:source": { x, y, w, h } }`. */
+export const LAYOUT_FILE = 'layout.json';
 const W = 1280;
 const H = 720;
 const FPS = 15;
@@ -60,7 +62,7 @@ async function inputsOf(dir: string, m: RecordingManifest): Promise<Input[]> {
   return inputs;
 }
 
-type Box = { x: number; y: number; w: number; h: number };
+export type Box = { x: number; y: number; w: number; h: number };
 
 /** Where each video slot (a participant's camera or screen) goes. */
 export function layout(slots: Array<{ key: string; screen: boolean }>): Map<string, Box> {
@@ -90,6 +92,14 @@ export function layout(slots: Array<{ key: string; screen: boolean }>): Map<stri
   return boxes;
 }
 
+const slotKey = (t: TrackInfo) => `${t.participantId}:${t.source}`;
+
+/** Where each recorded video goes, by `participantId:source`: only tracks that recorded something take a place. */
+function layoutOf(inputs: Input[]): Map<string, Box> {
+  const slots = new Map(inputs.filter((i) => i.track.kind === 'video').map((i) => [slotKey(i.track), i.track]));
+  return layout([...slots].map(([key, t]) => ({ key, screen: t.source === 'screen' })));
+}
+
 /** The ffmpeg arguments that compose `inputs` into `out`, `duration` seconds long. */
 export function composeArgs(inputs: Input[], duration: number, out: string): string[] {
   const d = duration.toFixed(3);
@@ -97,9 +107,7 @@ export function composeArgs(inputs: Input[], duration: number, out: string): str
   for (const i of inputs) args.push('-reinit_filter', '0', '-f', 'concat', '-safe', '0', '-i', i.list);
   const graph: string[] = [`color=c=0x202124:s=${W}x${H}:r=${FPS}:d=${d},format=yuv420p[v0]`];
   const audio: string[] = [];
-  const slotKey = (t: TrackInfo) => `${t.participantId}:${t.source}`;
-  const slots = [...new Map(inputs.filter((i) => i.track.kind === 'video').map((i) => [slotKey(i.track), i])).values()];
-  const boxes = layout(slots.map((i) => ({ key: slotKey(i.track), screen: i.track.source === 'screen' })));
+  const boxes = layoutOf(inputs);
   let v = 0;
   inputs.forEach((input, k) => {
     const off = Math.max(0, input.offset).toFixed(3);
@@ -138,6 +146,8 @@ export async function compose(dir: string): Promise<{ file: string; size: number
   const duration = Math.max(0.5, (m.stoppedAt - m.startedAt) / 1000);
   const inputs = await inputsOf(dir, m);
   const out = path.join(dir, COMPOSED_FILE);
+  // What went where, kept beside the tracks (a share that recorded nothing takes no place).
+  await writeFile(path.join(dir, LAYOUT_FILE), JSON.stringify(Object.fromEntries(layoutOf(inputs)), null, 2));
   // Niced: composing must never take CPU from the meetings this node carries.
   await run(ffmpegBin(), composeArgs(inputs, duration, out), { nice: true });
   return { file: COMPOSED_FILE, size: (await stat(out)).size, durationSec: duration };

@@ -120,6 +120,18 @@ export class Recorder {
     this.#composing = this.#composing.then(() => this.#compose(dir, base));
   }
 
+  /**
+   * Another node was recording `id` when the room moved here. Its entry is
+   * marked failed if it still says `recording`, so that a dead node's part is
+   * not listed as running forever; a node that only handed the room over
+   * writes its own later states (processing, ready) over this one.
+   */
+  async interrupted(code: string, id: string): Promise<void> {
+    const r = await this.opts.store.getRecording(code, id);
+    if (r?.status !== 'recording' || r.node === this.opts.nodeId) return;
+    await this.#save({ ...r, status: 'failed', stoppedAt: Date.now(), durationSec: (Date.now() - r.startedAt) / 1000 });
+  }
+
   /** Resolves once every composition queued so far is done (tests, shutdown). */
   composed(): Promise<void> {
     return this.#composing.then(() => undefined);

@@ -29,6 +29,12 @@ export interface SyntheticOptions {
   /** Video only, a test pattern without flashes (a screen share). */
   videoOnly?: boolean;
   size?: string;
+  /**
+   * Frames between keyframes (default 15, one a second). ffmpeg ignores the
+   * SFU's keyframe requests, so a short track whose keyframe is lost on a
+   * busy machine needs the next one soon.
+   */
+  gop?: number;
 }
 
 /**
@@ -58,7 +64,7 @@ export async function syntheticSender(
   const graph = `${picture}[out0];` + `sine=f=880:r=48000,volume=eval=frame:volume='if(${on},0.5,0)'[out1]`;
   // prettier-ignore
   const video = ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '16', '-b:v', '200k',
-    '-g', '15', '-auto-alt-ref', '0', '-payload_type', String(VP8_PT), '-ssrc', '2222', '-f', 'rtp',
+    '-g', String(opts.gop ?? 15), '-auto-alt-ref', '0', '-payload_type', String(VP8_PT), '-ssrc', '2222', '-f', 'rtp',
     `rtp://127.0.0.1:${inVideo.address().port}`];
   // prettier-ignore
   const audio = ['-map', '0:a', '-c:a', 'libopus', '-ac', '2', '-b:a', '48k', '-application', 'lowdelay',

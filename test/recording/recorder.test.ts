@@ -14,8 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingInfo } from '../../lib/protocol';
 import type { ConveneServer } from '../../server/app';
 import { loadSfuConfig } from '../../server/sfu';
-import { layout } from '../../server/recording/compose';
-import type { RecordingManifest } from '../../server/recording/manifest';
+import { LAYOUT_FILE, type Box } from '../../server/recording/compose';
 import { expectOk } from '../helpers/ack';
 import { beepOnsets, flashOnsets, maxVolume, median, offsets, probe } from '../helpers/av-analysis';
 import { createMeeting, creatorCookie, emit, guestCookieHeader, joined, next } from '../helpers/server';
@@ -99,15 +98,13 @@ async function ready(code: string): Promise<RecordingInfo> {
   return info!;
 }
 
-/** Where compose.ts put a participant's camera: the layout of the video tracks that recorded anything. */
-async function cameraBox(code: string, id: string, participantId: string): Promise<string> {
-  const manifest = JSON.parse(await readFile(path.join(dir, code, id, 'manifest.json'), 'utf8')) as RecordingManifest;
-  const slots = manifest.tracks
-    .filter((t) => t.kind === 'video' && t.runs.some((r) => r.t0 !== null))
-    .map((t) => ({ key: `${t.participantId}:${t.source}`, screen: t.source === 'screen' }));
-  const b = layout(slots).get(`${participantId}:camera`)!;
-  return `${b.w}:${b.h}:${b.x}:${b.y}`;
+/** Where compose.ts put each video, from the layout it wrote beside the file. */
+async function boxes(code: string, id: string): Promise<Record<string, Box>> {
+  return JSON.parse(await readFile(path.join(dir, code, id, LAYOUT_FILE), 'utf8')) as Record<string, Box>;
 }
+
+/** A box in ffmpeg's crop syntax (w:h:x:y). */
+const crop = (b: Box) => `${b.w}:${b.h}:${b.x}:${b.y}`;
 
 async function download(url: string, cookie: string, to: string): Promise<void> {
   const res = await fetch(`${server.url}${url}`, { headers: { cookie } });
@@ -132,7 +129,11 @@ describe('the recorder', () => {
     const mutedAt = (Date.now() - start) / 1000;
     await at(2.8);
     await emit(m.host.socket, 'get-router-capabilities');
-    const screen = await syntheticSender(m.media, m.host.self.participantId, { videoOnly: true, size: '640x360' });
+    const screen = await syntheticSender(m.media, m.host.self.participantId, {
+      videoOnly: true,
+      size: '640x360',
+      gop: 5,
+    });
     const screenId = expectOk(
       await emit(m.host.socket, 'produce', { ...screen.requests[0]!, appData: { source: 'screen' } }),
     ).producerId;
@@ -163,9 +164,12 @@ describe('the recorder', () => {
     expect(muted).toBeLessThan(-60);
     expect(loud).toBeGreaterThan(-35);
 
-    // The camera is the column beside the screen share (compose.ts layout): its flashes against the beeps.
+    // The camera's flashes against the beeps.
     const beeps = await beepOnsets(file);
-    const flashes = await flashOnsets(file, await cameraBox(m.code, info.id, m.member.self.participantId));
+    // The share is large on the left, the camera in the column beside it.
+    const placed = await boxes(m.code, info.id);
+    expect(placed[`${m.host.self.participantId}:screen`]).toEqual({ x: 0, y: 0, w: 960, h: 720 });
+    const flashes = await flashOnsets(file, crop(placed[`${m.member.self.participantId}:camera`]!));
     console.info(`file ${file}\nbeeps ${beeps.join(' ')}\nflashes ${flashes.join(' ')}`);
     const av = offsets(beeps, flashes);
     console.info(`A/V offsets (audio - video, ms): ${av.map((x) => Math.round(x * 1000)).join(' ')}`);
