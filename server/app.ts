@@ -32,6 +32,7 @@ import { guardHandshakes, watchSendBuffers } from './signaling/connection-guard'
 import { MediaBridge } from './signaling/media-bridge';
 import { Sfu, type SfuConfig } from './sfu';
 import { ClusterNode } from './cluster';
+import { nodeUrlFor } from './cluster/nodes';
 import { localFirstShardedAdapter } from './cluster/adapter';
 import { OwnedStore } from './cluster/owned-store';
 import { closeConnection, logConnectionErrors } from './cluster/redis-errors';
@@ -315,7 +316,14 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
         redisReadiness([redis, pub, sub].filter((c) => c !== null)),
       ),
       next: nextHandler,
-      recordings: recordingRoutes({ store, identity, recorder: media?.recorder ?? null, nodeId, log }),
+      recordings: recordingRoutes({
+        store,
+        identity,
+        recorder: media?.recorder ?? null,
+        nodeId,
+        holderUrl: (id) => cluster?.nodes.urlOf(id),
+        log,
+      }),
       log,
       hosts,
       dev: Boolean(options.next && options.next.dev),
@@ -338,6 +346,7 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
     http.listen(config.port, config.host, () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  cluster?.nodes.advertise(config.nodeUrl ?? nodeUrlFor(config.host, port));
   const metricsListener =
     config.metrics.port === null
       ? null

@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),
   REDIS_URL: z.string().optional(),
+  NODE_URL: z.union([z.literal(''), z.url()]).optional(),
   NEXTAUTH_SECRET: z.string().min(32).optional(),
   CORS_ORIGINS: z.string().default(''),
   ROOM_CAPACITY: int(100, 2),
@@ -136,6 +137,12 @@ export interface ServerConfig {
   /** /metrics: a bearer token, and/or its own listener instead of the public port. */
   metrics: { token: string | null; port: number | null; host: string };
   redisUrl: string | null;
+  /**
+   * With Redis: the base URL other nodes reach this one's HTTP port at
+   * (recordings are streamed from the node that holds them). Null: derived
+   * from HOST and the port it listens on.
+   */
+  nodeUrl: string | null;
   secret: string;
   corsOrigins: string[];
   /** Most people on a meeting's stage (everyone, in a meeting without an audience). */
@@ -190,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       : defaultAllowedHosts(e.HOST),
     metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null, host: e.METRICS_HOST },
     redisUrl: e.REDIS_URL || null,
+    nodeUrl: e.NODE_URL || null,
     // Outside production a missing secret is generated per process: sessions
     // and host cookies then last until restart, which is what dev wants.
     secret: e.NEXTAUTH_SECRET ?? randomBytes(32).toString('base64url'),

@@ -4,6 +4,7 @@
  * a member of one set. A member whose key has expired is dead; every node sees
  * that on its next poll, within NODE_TTL_MS + POLL_MS.
  */
+import os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -15,12 +16,20 @@ const POLL_MS = 400;
 const NODES = 'convene:nodes';
 const nodeKey = (id: string) => `convene:node:${id}`;
 
+/** Where other nodes reach this one when NODE_URL is not set: its own address, or its host name when bound to all. */
+export function nodeUrlFor(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? os.hostname() : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 export interface NodeInfo {
   id: string;
   /** Rooms this node owns: placement puts a new room on the least loaded node. */
   load: number;
   /** When the node wrote this (its clock). */
   at: number;
+  /** Where other nodes reach its HTTP port (NODE_URL), once it listens: recordings are streamed from it. */
+  url?: string;
 }
 
 export class NodeRegistry {
@@ -28,6 +37,7 @@ export class NodeRegistry {
   #timers: NodeJS.Timeout[] = [];
   #deadListeners: Array<(id: string, claimed: boolean) => void> = [];
   #stopped = false;
+  #url: string | undefined;
   /**
    * Rooms this node placed on others since their last heartbeat, by node: a
    * burst of new meetings would otherwise all go to the node whose heartbeat
@@ -69,6 +79,16 @@ export class NodeRegistry {
   /** Live nodes as of the last poll, this one included. */
   alive(): NodeInfo[] {
     return [...this.#alive.values()];
+  }
+
+  /** Sets the HTTP address this node's heartbeat gives the others (after it listens). */
+  advertise(url: string): void {
+    this.#url = url;
+  }
+
+  /** Where a live node's HTTP port is, if it said. */
+  urlOf(id: string): string | undefined {
+    return id === this.id ? this.#url : this.#alive.get(id)?.url;
   }
 
   isAlive(id: string): boolean {
@@ -129,7 +149,7 @@ export class NodeRegistry {
 
   async #beat(): Promise<void> {
     if (this.#stopped) return;
-    const info: NodeInfo = { id: this.id, load: this.load(), at: Date.now() };
+    const info: NodeInfo = { id: this.id, load: this.load(), at: Date.now(), url: this.#url };
     await this.redis
       .multi()
       .set(nodeKey(this.id), JSON.stringify(info), 'PX', NODE_TTL_MS)

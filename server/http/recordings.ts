@@ -4,12 +4,14 @@
  *   GET    /api/rooms/:code/recordings            the list
  *   GET    /api/rooms/:code/recordings/:id/file   the composed file, with Range requests
  *   DELETE /api/rooms/:code/recordings/:id        the host deletes one (files and metadata)
- * The files stay on the node that recorded them; another node answers 503
- * UNAVAILABLE naming that node (docs/cluster.md says how to route or proxy).
+ * The files stay on the node that recorded them. Any other node checks the
+ * caller's rights itself, then streams the answer from the holder over HTTP
+ * (its NODE_URL, from the node registry), which checks them again; a holder
+ * that is down gives 503 UNAVAILABLE naming it (docs/cluster.md).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { can, isModerator, type HostAction, type Role } from '../../lib/permissions';
@@ -25,8 +27,22 @@ export interface RecordingRoutesDeps {
   /** This node's recorder (null: media off), whose disk may hold the files. */
   recorder: Recorder | null;
   nodeId: string;
+  /** Where another live node's HTTP port is (the node registry); undefined on one node or for a dead one. */
+  holderUrl?: (nodeId: string) => string | undefined;
   log: Logger;
 }
+
+/** Marks a request one node passed to another, so that it is never passed on again. */
+export const VIA_HEADER = 'x-convene-via';
+/** Headers of the holder's answer that reach the caller. */
+const PASSED_ON = [
+  'content-type',
+  'content-length',
+  'content-range',
+  'accept-ranges',
+  'cache-control',
+  'content-disposition',
+];
 
 const ROUTE = /^\/api\/rooms\/([^/]+)\/recordings(?:\/([A-Za-z0-9_-]{1,64})(\/file)?)?\/?$/;
 
@@ -92,8 +108,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps) {
 
   async function download(req: IncomingMessage, res: ServerResponse, r: RecordingRecord): Promise<void> {
     if (r.status !== 'ready' || !r.file) throw new HttpError(409, 'NOT_FOUND', 'This recording is not ready yet');
-    if (r.node !== deps.nodeId || !deps.recorder)
-      throw new HttpError(503, 'UNAVAILABLE', `This recording's file is on server ${r.node}; ask that server for it`);
+    if (r.node !== deps.nodeId || !deps.recorder) return fromHolder(req, res, r);
     const file = path.join(deps.recorder.dirOf(r.meeting, r.id), r.file);
     const size = (await stat(file).catch(() => null))?.size;
     if (size === undefined) throw new HttpError(410, 'NOT_FOUND', "This recording's file is gone");
@@ -137,6 +152,52 @@ export function recordingRoutes(deps: RecordingRoutesDeps) {
     stream.pipe(res);
   }
 
+  /**
+   * Sends the caller's request on to the node holding the recording. Its
+   * cookie and Range go along: the holder checks the same rights (every node
+   * shares the secret). Null when the holder is not known to be alive, or the
+   * request already came from another node (never passed on twice).
+   */
+  function askHolder(req: IncomingMessage, r: RecordingRecord): Promise<IncomingMessage> | null {
+    const base = req.headers[VIA_HEADER] ? undefined : deps.holderUrl?.(r.node);
+    if (!base) return null;
+    const headers: Record<string, string> = { [VIA_HEADER]: deps.nodeId };
+    // The original Host passed this node's host check; the holder shares that configuration.
+    for (const h of ['cookie', 'range', 'host'] as const) if (req.headers[h]) headers[h] = req.headers[h];
+    return new Promise((resolve, reject) => {
+      const upstream = request(new URL(req.url ?? '/', base), { method: req.method, headers, timeout: 10_000 });
+      upstream.once('response', resolve);
+      upstream.once('timeout', () => upstream.destroy(new Error('timed out')));
+      upstream.once('error', (err) => {
+        deps.log.warn({ err: err.message, recording: r.id, node: r.node }, 'recording holder did not answer');
+        reject(new HttpError(503, 'UNAVAILABLE', `This recording is on server ${r.node}, which cannot be reached now`));
+      });
+      upstream.end();
+    });
+  }
+
+  /** Streams the holder's answer to a download back to the caller. */
+  async function fromHolder(req: IncomingMessage, res: ServerResponse, r: RecordingRecord): Promise<void> {
+    const asked = askHolder(req, r);
+    if (!asked)
+      throw new HttpError(503, 'UNAVAILABLE', `This recording is on server ${r.node}, which cannot be reached now`);
+    const answer = await asked;
+    const passed: Record<string, string | string[]> = {};
+    for (const h of PASSED_ON) if (answer.headers[h] !== undefined) passed[h] = answer.headers[h]!;
+    res.writeHead(answer.statusCode ?? 502, passed);
+    // A caller who goes away stops the transfer from the holder too.
+    res.once('close', () => answer.destroy());
+    answer.once('error', () => res.destroy());
+    answer.pipe(res);
+  }
+
+  /** Asks the holder to delete the files too (it checks the rights again); false if it did not. */
+  async function deleteOnHolder(req: IncomingMessage, r: RecordingRecord): Promise<boolean> {
+    const answer = await askHolder(req, r)?.catch(() => null);
+    answer?.resume();
+    return answer?.statusCode === 200;
+  }
+
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     const m = ROUTE.exec(pathname);
     if (!m) return false;
@@ -156,7 +217,7 @@ export function recordingRoutes(deps: RecordingRoutesDeps) {
         const r = await recording(code, id);
         if (r.status === 'recording') throw new HttpError(409, 'FORBIDDEN', 'Stop the recording before deleting it');
         if (r.node === deps.nodeId) await deps.recorder?.remove(code, id);
-        else
+        else if (!(await deleteOnHolder(req, r)))
           deps.log.warn(
             { recording: id, node: r.node },
             'recording deleted here; its files stay on its node until they expire',

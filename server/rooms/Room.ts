@@ -709,6 +709,22 @@ export class Room {
     return this.#locked(async () => this.#clearRecording(await this.#meeting(), id));
   }
 
+  /**
+   * The room's media started over (moved to another node, or its worker
+   * died), so the recorder of `id` has stopped: the recording goes on as a
+   * new one, `nextId`, by the same person, from now. Null if `id` is no
+   * longer the running recording.
+   */
+  recordingRestarted(id: string, nextId: string): Promise<LiveRecording | null> {
+    return this.#locked(async () => {
+      const meeting = await this.#meeting();
+      if (meeting.recording?.id !== id) return null;
+      meeting.recording = { ...meeting.recording, id: nextId, startedAt: Date.now() };
+      await this.#saveMeeting(meeting);
+      return meeting.recording;
+    });
+  }
+
   /** The recording running now, if any. */
   async recording(): Promise<LiveRecording | null> {
     return (await this.deps.store.getMeeting(this.code))?.recording ?? null;

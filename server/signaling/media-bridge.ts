@@ -13,6 +13,7 @@ import type { Placement } from '../cluster/placement';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
 import type { IceServer, MediaSourceName, ProducerInfo, RoomMedia, Sfu } from '../sfu';
 import { Recorder, type RecorderOptions } from '../recording/recorder';
+import { randomId } from '../random-id';
 import { recordingState } from '../rooms/snapshots';
 import type { LiveRecording } from '../store/types';
 import { moderatorChannel, participantChannel, roomChannel, type IoServer } from './context';
@@ -178,6 +179,43 @@ export class MediaBridge {
       });
     for (const { participantId, kind } of cleared)
       this.io.to(roomChannel(code)).emit('media-toggled', { participantId, kind, enabled: false });
+    await this.#recordingGoesOn(code).catch((err: unknown) =>
+      this.log.error({ err, room: code }, 'the recording did not go on after a media reset'),
+    );
+  }
+
+  /**
+   * A running recording survives its room moving here from another node:
+   * what the old node captured stays there (composed if it lived to stop),
+   * and a new recording starts here, taking every producer as it comes back. Everyone hears the new `recording-state`; hosts are told why the
+   * recording is now two files. If it cannot start here, it stops, and everyone hears that.
+   */
+  async #recordingGoesOn(code: string): Promise<void> {
+    const room = this.rooms.get(code);
+    const old = await room.recording();
+    // Recorded here: the session keeps the room's RoomMedia, whose new router's producers it takes as they come.
+    if (!old || this.recorder?.session(code)?.recording.id === old.id) return;
+    await this.recorder?.interrupted(code, old.id);
+    const next = await room.recordingRestarted(old.id, randomId(12));
+    if (!next) return;
+    try {
+      await this.local(code).startRecording(next);
+    } catch (err) {
+      this.log.error({ err, room: code }, 'recording could not go on after a media reset');
+      this.#recordingProblem(
+        code,
+        next.id,
+        'The recording stopped: the meeting moved to a server that cannot record',
+        true,
+      );
+      return;
+    }
+    this.io.to(roomChannel(code)).emit('recording-state', recordingState(next));
+    this.io.to(moderatorChannel(code)).emit('recording-error', {
+      message: "The meeting's media restarted on a server; the recording goes on in a new file from here",
+      stopped: false,
+    });
+    this.log.info({ room: code, recording: next.id, previous: old.id }, 'recording goes on after a media reset');
   }
 
   /** Whether this node can record (ffmpeg installed): the control is hidden otherwise. */

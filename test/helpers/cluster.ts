@@ -28,6 +28,8 @@ export interface ClusterOptions {
   next?: boolean;
   /** Extra environment for every node (LOG_LEVEL, RECONNECT_GRACE_MS…). */
   env?: Record<string, string>;
+  /** Extra environment for one node (its own RECORDINGS_DIR…), by its address. */
+  envOf?: (address: string) => Record<string, string>;
   /** Another entry point for the nodes, run with the same environment (the bench's nodes add a hook of their own). */
   entry?: string;
 }
@@ -144,6 +146,7 @@ function nodeEnv(address: string, port: number, redisUrl: string, opts: ClusterO
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     ...(!opts.next && !opts.media ? { CLUSTER_NODE_MEDIA: '0' } : {}),
     ...opts.env,
+    ...opts.envOf?.(address),
   };
 }
 
