@@ -168,6 +168,34 @@ describe('a meeting in German, from the pre-join to its end (browser language de
     await expectAccessible(jonas, 'german journey muted by host');
   });
 
+  it('the host shares, pins and spotlights in German; Jonas sees the share and the spotlight', SLOW, async () => {
+    const jonasId = (await suite.server.store.listParticipants(code)).find((p) => p.displayName === 'Jonas')!.id;
+    await host.getByTestId('toggle-people').click(); // the panel closes: the tiles have the room
+    await host.getByRole('button', { name: 'Bildschirm teilen' }).click();
+    const presenting = host.getByTestId('local-screen-stage');
+    await expect.poll(() => presenting.locator('h2').textContent(), POLL).toBe('Sie präsentieren');
+    expect(await presenting.getByRole('button', { name: 'Präsentation beenden' }).count()).toBe(1);
+    await expect
+      .poll(() => jonas.getByTestId('screen-stage').getAttribute('aria-label'), POLL)
+      .toBe('Hanna präsentiert');
+    await expectAccessible(jonas, 'german journey watching a share');
+    await presenting.getByRole('button', { name: 'Präsentation beenden' }).click();
+    await expect.poll(() => jonas.getByTestId('screen-stage').count(), POLL).toBe(0);
+
+    const tile = host.getByTestId(`tile-${jonasId}`);
+    await tile.getByRole('button', { name: 'Jonas für mich anheften' }).click();
+    await tile.getByTestId('pinned-mark').waitFor();
+    expect(await tile.getByRole('button', { name: 'Jonas loslösen' }).count()).toBe(1);
+    await tile.getByRole('button', { name: 'Jonas loslösen' }).click();
+    await tile.getByRole('button', { name: 'Jonas für alle hervorheben' }).click();
+    await jonas.getByTestId(`tile-${jonasId}`).getByTestId('spotlight-mark').waitFor({ timeout: 30_000 });
+    expect(await jonas.getByTestId('spotlight-mark').textContent()).toContain('Hervorgehoben');
+    await expectAccessible(host, 'german journey spotlight');
+    await tile.getByRole('button', { name: 'Hervorhebung von Jonas aufheben' }).click();
+    await expect.poll(() => jonas.getByTestId('spotlight-mark').count(), POLL).toBe(0);
+    await host.getByTestId('toggle-people').click();
+  });
+
   it('Remove asks in German; Jonas then reads a German page that he was removed', SLOW, async () => {
     await personMenu(host, 'Jonas', 'Aus der Besprechung entfernen');
     const dialog = host.getByTestId('confirm-dialog');
