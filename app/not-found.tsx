@@ -1,13 +1,10 @@
 import { StatusPage } from '@/components/meeting/StatusPage';
+import { serverTranslator } from '@/lib/i18n/server';
 
 /** Any other unknown path: HTTP 404, with a way back. */
-export default function NotFound() {
+export default async function NotFound() {
+  const t = await serverTranslator();
   return (
-    <StatusPage
-      kind="not-found"
-      title="Page not found"
-      detail="There is nothing at this address. Check the link, or start from the home page."
-      newMeeting
-    />
+    <StatusPage kind="not-found" title={t('status.pageNotFound')} detail={t('status.pageNotFoundDetail')} newMeeting />
   );
 }

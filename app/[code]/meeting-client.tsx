@@ -18,15 +18,15 @@ import { AudiencePanel, WatchingBanner } from '@/components/meeting/AudiencePane
 import { ChatPanel } from '@/components/meeting/ChatPanel';
 import { ControlBar, type SidePanel } from '@/components/meeting/ControlBar';
 import { ConfirmDialog, LeaveDialog, SettingsDialog, rememberOpener } from '@/components/meeting/Dialogs';
-import { HostControls, banWarning, hasHostControls } from '@/components/meeting/HostControls';
+import { HostControls, hasHostControls } from '@/components/meeting/HostControls';
 import { MeetingInfo } from '@/components/meeting/MeetingInfo';
 import { MeetingRoom } from '@/components/meeting/MeetingRoom';
 import { ParticipantList, type PersonCommand } from '@/components/meeting/ParticipantList';
 import { PreJoin, type JoinSetup } from '@/components/meeting/PreJoin';
 import { NoticeSettings } from '@/components/meeting/NoticeSettings';
-import { RefusalPage } from '@/components/meeting/RefusalPage';
 import { RecordingControl, RecordingError, RecordingIndicator } from '@/components/meeting/Recording';
-import { StatusPage } from '@/components/meeting/StatusPage';
+import { PhasePage, type OutsidePhase } from '@/components/meeting/PhasePage';
+import type { RecordingProblem } from '@/lib/protocol';
 import { CONFIRMED, confirmText, type Confirm } from '@/components/meeting/confirmations';
 import { Announcer, Notices, Reactions, Toasts } from '@/components/meeting/Toasts';
 import { MutedHint, UnmutePrompt } from '@/components/meeting/UnmutePrompt';
@@ -72,6 +72,9 @@ function runCommand(send: MeetingActions['send'], command: PersonCommand, partic
 export function MeetingClient({ roomCode, defaultName }: { roomCode: string; defaultName?: string }) {
   const [view, actions] = useMeeting(roomCode);
   const tPanels = useTranslations('panels');
+  const tConfirm = useTranslations('confirm');
+  const tErrors = useTranslations('errors');
+  const someone = useTranslations('common')('someone');
   const summary = useRoomSummary(roomCode);
   const [rememberedName, setRememberedName] = useState('');
   const [setup, setSetup] = useState<JoinSetup>({
@@ -95,7 +98,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [pinnedId, setPinnedId] = useState<string | null>(null);
   /** Where focus returns when a confirmation closes. */
   const [opener, setOpener] = useState<HTMLElement | null>(null);
-  const [seenRecordingError, setSeenRecordingError] = useState<string | null>(null);
+  const [seenRecordingError, setSeenRecordingError] = useState<RecordingProblem | null>(null);
   const narrow = useNarrow();
   useEffect(() => {
     setRememberedName(localStorage.getItem(NAME_KEY) ?? '');
@@ -148,29 +151,31 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     setSetup(next);
     void actions.join(name, next);
   };
-  const rejoin = { label: 'Rejoin', onClick: () => join(rememberedName || defaultName || 'Guest') };
+  const rejoin = () => join(rememberedName || defaultName || 'Guest');
   const changeDevices = (devices: DeviceChoice) => {
     saveDeviceChoice(devices);
     setSetup((s) => ({ ...s, devices }));
     void actions.setDevices(devices);
   };
 
+  const outside = (phase: OutsidePhase) => (
+    <PhasePage
+      phase={phase}
+      roomCode={roomCode}
+      error={view.error}
+      lobbyNoModerator={view.lobbyNoModerator}
+      lobbyPosition={view.lobbyPosition}
+      removedReason={view.removedReason}
+      onRejoin={rejoin}
+      onCancelKnock={() => void actions.cancelKnock()}
+    />
+  );
   switch (view.phase) {
     case 'prejoin':
     case 'joining':
-      if (summary.status === 'not-found') {
-        return (
-          <StatusPage
-            kind="not-found"
-            title="Check your meeting code"
-            detail={`There is no meeting at ${roomCode}. Make sure you entered the right code or link.`}
-            newMeeting
-          />
-        );
-      }
-      // The server says so for this browser's identity only: no need to click "Join" to find out.
-      if (summary.banned) return <RefusalPage error={{ code: 'BANNED', message: '' }} />;
-      if (view.error?.code === 'ROOM_FULL') return <RefusalPage error={view.error} onRetry={rejoin.onClick} />;
+      if (summary.status === 'not-found') return outside('not-found');
+      if (summary.banned) return outside('banned');
+      if (view.error?.code === 'ROOM_FULL') return outside('full');
       return (
         <PreJoin
           roomCode={roomCode}
@@ -179,56 +184,18 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           defaultName={defaultName || rememberedName}
           initialSetup={setup}
           busy={view.phase === 'joining'}
-          error={view.error?.message ?? null}
+          error={view.error ? tErrors(view.error.code) : null}
           onJoin={join}
         />
       );
-    case 'waiting':
-      return (
-        <StatusPage
-          title="Asking to join…"
-          detail={`${
-            view.lobbyNoModerator
-              ? 'No host or co-host is here yet to let you in. Keep this page open: they will see you when they arrive.'
-              : "You'll join as soon as someone lets you in."
-          }${view.lobbyPosition ? ` You are number ${view.lobbyPosition} in line.` : ''}`}
-          kind="waiting"
-          action={{ label: 'Cancel', onClick: () => void actions.cancelKnock() }}
-          home={false}
-          busy
-        />
-      );
-    case 'left':
-      return (
-        <StatusPage
-          kind="left"
-          title="You left the meeting"
-          detail="You can rejoin while the meeting goes on."
-          action={rejoin}
-        />
-      );
-    case 'removed':
-      return (
-        <StatusPage
-          kind="removed"
-          title="You were removed from the meeting"
-          detail={view.removedReason ?? 'A host removed you from this meeting.'}
-          newMeeting
-        />
-      );
-    case 'ended':
-      return (
-        <StatusPage
-          kind="ended"
-          title="The meeting has ended"
-          detail="The host ended the meeting for everyone."
-          newMeeting
-        />
-      );
-    case 'refused':
-      return <RefusalPage error={view.error} onRetry={rejoin.onClick} />;
     case 'joined':
       break;
+    case 'waiting':
+    case 'left':
+    case 'removed':
+    case 'ended':
+    case 'refused':
+      return outside(view.phase);
   }
 
   const selfId = view.self?.participantId ?? null;
@@ -246,20 +213,17 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const me = view.participants.find((x) => x.participantId === selfId);
   const unread =
     panel === 'chat' ? 0 : view.chat.filter((m) => m.sentAt > seenChat && m.from.participantId !== selfId).length;
-  const nameOf = (id: string) => view.participants.find((x) => x.participantId === id)?.displayName ?? 'Someone';
+  const nameOf = (id: string) => view.participants.find((x) => x.participantId === id)?.displayName ?? someone;
   const send = actions.send;
   const watching = role === 'audience';
   const handRaised = watching ? view.selfHandRaisedAt !== null : me?.handRaisedAt != null;
   const toggleHand = () => void send('raise-hand', { raised: !handRaised });
   const hasAudience = (view.room?.audience.mode ?? 'off') !== 'off' || view.audienceCount > 0;
   const confirmTarget = confirm && confirm.kind !== 'end' ? confirm.participantId : null;
-  const confirming = confirmText(
-    confirm,
-    banWarning(
-      view.participants.find((x) => x.participantId === confirmTarget)?.isGuest ?? true,
-      view.room?.banShield ?? true,
-    ),
-  );
+  const confirming = confirmText(tConfirm, confirm, {
+    isGuest: view.participants.find((x) => x.participantId === confirmTarget)?.isGuest ?? true,
+    banShield: view.room?.banShield ?? true,
+  });
   // The host's Leave hands the role on: ask first, naming who the server would make host.
   const askFirst = (c: Confirm) => {
     setOpener(rememberOpener());
@@ -284,7 +248,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         typing={view.typing}
         onSend={async (text, to) => {
           const res = await send('send-message', { text, ...(to && { to }) }, { quiet: true });
-          return res.ok ? null : res.error.message;
+          return res.ok ? null : tErrors(res.error.code);
         }}
         onTyping={(active) => void send('typing', { active }, { quiet: true })}
         hasMore={view.chatHasMore}
@@ -395,7 +359,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
           <RecordingIndicator recording={view.recording} />
           {moderator && (
             <RecordingError
-              message={view.recordingError === seenRecordingError ? null : view.recordingError}
+              problem={view.recordingError === seenRecordingError ? null : view.recordingError}
               onDismiss={() => setSeenRecordingError(view.recordingError)}
             />
           )}

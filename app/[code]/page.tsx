@@ -4,6 +4,7 @@ import { notFound, redirect } from 'next/navigation';
 import { getHttpApi, headersInfo } from '@/lib/http-api';
 import { normalizeRoomCode } from '@/lib/room-code';
 import { currentUser } from '@/lib/auth/session';
+import { serverTranslator } from '@/lib/i18n/server';
 import { MeetingClient } from './meeting-client';
 
 type Params = { params: Promise<{ code: string }> };
@@ -21,8 +22,8 @@ async function codeFrom(params: Params['params']): Promise<{ raw: string; code: 
 }
 
 export async function generateMetadata({ params }: Params): Promise<Metadata> {
-  const { code } = await codeFrom(params);
-  return { title: code ? `${code} · Convene` : 'Convene' };
+  const [{ code }, t] = await Promise.all([codeFrom(params), serverTranslator()]);
+  return { title: code ? t('meta.meetingTitle', { code }) : t('common.appName') };
 }
 
 /**

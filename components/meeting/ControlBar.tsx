@@ -170,7 +170,7 @@ export function ControlBar(p: ControlBarProps) {
             <Control
               label={p.micOn ? t('micOff') : t('micOn')}
               icon={p.micOn ? <Mic {...ICON} /> : <MicOff {...ICON} />}
-              shortcut={shortcutLabel('mic')}
+              shortcut={shortcutLabel('mic', t('ctrlKey'))}
               pressed={p.micOn}
               tone={p.micOn ? undefined : 'off'}
               testId="toggle-mic"
@@ -179,7 +179,7 @@ export function ControlBar(p: ControlBarProps) {
             <Control
               label={p.cameraOn ? t('cameraOff') : t('cameraOn')}
               icon={p.cameraOn ? <Video {...ICON} /> : <VideoOff {...ICON} />}
-              shortcut={shortcutLabel('camera')}
+              shortcut={shortcutLabel('camera', t('ctrlKey'))}
               pressed={p.cameraOn}
               tone={p.cameraOn ? undefined : 'off'}
               testId="toggle-camera"

@@ -1,4 +1,5 @@
 'use client';
+import { useTranslations } from 'use-intl';
 import { canPickSpeaker, type DeviceChoice, type DeviceLists } from '@/lib/client/use-devices';
 import styles from './meeting.module.css';
 
@@ -10,18 +11,19 @@ export interface DevicePickersProps {
 
 /** Camera, microphone and speaker selects; shared by the pre-join page and the settings dialog. */
 export function DevicePickers({ lists, choice, onChange }: DevicePickersProps) {
+  const t = useTranslations('pickers');
   const speakers = canPickSpeaker() && lists.speakers.length > 0;
   return (
     <div className={styles.pickers}>
       <Picker
-        label="Camera"
+        label={t('camera')}
         devices={lists.cameras}
         value={choice.cameraId}
         onChange={(cameraId) => onChange({ ...choice, cameraId })}
         testId="pick-camera"
       />
       <Picker
-        label="Microphone"
+        label={t('mic')}
         devices={lists.mics}
         value={choice.micId}
         onChange={(micId) => onChange({ ...choice, micId })}
@@ -29,7 +31,7 @@ export function DevicePickers({ lists, choice, onChange }: DevicePickersProps) {
       />
       {speakers && (
         <Picker
-          label="Speaker"
+          label={t('speaker')}
           devices={lists.speakers}
           value={choice.speakerId}
           onChange={(speakerId) => onChange({ ...choice, speakerId })}
@@ -53,6 +55,7 @@ function Picker({
   onChange: (id: string | null) => void;
   testId: string;
 }) {
+  const t = useTranslations('pickers');
   // A remembered device that is gone shows as the default rather than a blank select.
   const current = value && devices.some((d) => d.deviceId === value) ? value : '';
   return (
@@ -64,12 +67,12 @@ function Picker({
         data-testid={testId}
         disabled={devices.length === 0}
       >
-        <option value="">Default</option>
+        <option value="">{t('default')}</option>
         {devices
           .filter((d) => d.deviceId !== 'default')
           .map((d, i) => (
             <option key={d.deviceId} value={d.deviceId}>
-              {d.label || `${label} ${i + 1}`}
+              {d.label || t('numbered', { label, n: i + 1 })}
             </option>
           ))}
       </select>

@@ -1,35 +1,17 @@
 'use client';
+import { useTranslations } from 'use-intl';
 import type { DeviceFailure } from '@/lib/client/use-devices';
 import styles from './states.module.css';
 
 type Device = 'camera' | 'mic';
 
-const NOUN: Record<Device, string> = { camera: 'camera', mic: 'microphone' };
-const Noun: Record<Device, string> = { camera: 'Camera', mic: 'Microphone' };
-
-/** What went wrong, in the person's words, and what they can do about it. */
-function explain(device: Device, failure: DeviceFailure): { title: string; fix: string } {
-  const noun = NOUN[device];
-  switch (failure) {
-    case 'denied':
-      return {
-        title: `${Noun[device]} blocked`,
-        fix: `Your browser is not letting this page use your ${noun}. Select the ${noun} or lock icon in the address bar, allow the ${noun}, then select Try again.`,
-      };
-    case 'missing':
-      return {
-        title: `No ${noun} found`,
-        fix: `Connect a ${noun}, or choose another one below, then select Try again.`,
-      };
-    case 'in-use':
-      return {
-        title: `${Noun[device]} is in use`,
-        fix: `Another app or browser tab is using your ${noun}. Close it, then select Try again.`,
-      };
-    case 'other':
-      return { title: `${Noun[device]} didn't start`, fix: `Something stopped your ${noun}. Select Try again.` };
-  }
-}
+/** The message keys of each failure: what went wrong, and what the person can do about it. */
+const EXPLAIN = {
+  denied: { title: 'deniedTitle', fix: 'deniedFix' },
+  missing: { title: 'missingTitle', fix: 'missingFix' },
+  'in-use': { title: 'inUseTitle', fix: 'inUseFix' },
+  other: { title: 'otherTitle', fix: 'otherFix' },
+} as const satisfies Record<DeviceFailure, { title: string; fix: string }>;
 
 /** One device that failed on the pre-join: why, how to fix it, a retry, and that joining still works. */
 export function DeviceProblem({
@@ -41,22 +23,34 @@ export function DeviceProblem({
   failure: DeviceFailure;
   onRetry: () => void;
 }) {
-  const { title, fix } = explain(device, failure);
+  const t = useTranslations('deviceProblem');
+  const tc = useTranslations('common');
+  const { title, fix } = EXPLAIN[failure];
   return (
     <div className={styles.problem} role="alert" data-testid={`device-problem-${device}`} data-failure={failure}>
-      <p className={styles.problemTitle}>{title}</p>
-      <p>{fix}</p>
-      <p>You can still join: your {NOUN[device]} will be off.</p>
+      <p className={styles.problemTitle}>{t(title, { device })}</p>
+      <p>{t(fix, { device })}</p>
+      <p>{t('stillJoin', { device })}</p>
       <button type="button" className="secondary" onClick={onRetry}>
-        Try again
+        {tc('tryAgain')}
       </button>
     </div>
   );
 }
 
 /** The short line shown inside the preview when the camera gave no picture. */
-export function previewMessage(camera: boolean, failure: DeviceFailure | null, waitedLong: boolean): string {
-  if (!camera) return 'Camera is off';
-  if (failure) return explain('camera', failure).title;
-  return waitedLong ? 'Waiting for your browser to allow the camera…' : 'Starting camera…';
+export function PreviewMessage({
+  camera,
+  failure,
+  waitedLong,
+}: {
+  camera: boolean;
+  failure: DeviceFailure | null;
+  waitedLong: boolean;
+}) {
+  const t = useTranslations('prejoin');
+  const tp = useTranslations('deviceProblem');
+  if (!camera) return t('cameraOff');
+  if (failure) return tp(EXPLAIN[failure].title, { device: 'camera' });
+  return waitedLong ? t('waitingCamera') : t('startingCamera');
 }

@@ -74,6 +74,7 @@ export interface ConfirmDialogProps {
 
 /** "Are you sure?" for actions that cannot be undone from here (transfer host, remove, remove and ban, end for all). */
 export function ConfirmDialog(p: ConfirmDialogProps) {
+  const tc = useTranslations('common');
   return (
     <Shell
       open={p.open}
@@ -86,7 +87,7 @@ export function ConfirmDialog(p: ConfirmDialogProps) {
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
           <button type="button" className="secondary">
-            Cancel
+            {tc('cancel')}
           </button>
         </Dialog.Close>
         <button
@@ -116,17 +117,19 @@ export interface LeaveDialogProps {
 
 /** The host's Leave: leave (naming who takes over) or end the meeting for everyone. */
 export function LeaveDialog(p: LeaveDialogProps) {
+  const t = useTranslations('leave');
+  const tc = useTranslations('common');
   const description =
     p.successor === undefined
-      ? 'Checking who would take over as host…'
+      ? t('checking')
       : p.successor === null
-        ? 'No co-host is here, so nobody will be host: no one can let people in or manage the meeting until you or a co-host come back.'
-        : `${p.successor} will become the host.`;
+        ? t('noSuccessor')
+        : t('successor', { name: p.successor });
   return (
     <Shell
       open={p.open}
       onOpenChange={p.onOpenChange}
-      title="Leave the meeting?"
+      title={t('title')}
       description={description}
       testId="leave-dialog"
       returnFocus={p.returnFocus ?? null}
@@ -134,7 +137,7 @@ export function LeaveDialog(p: LeaveDialogProps) {
       <div className={styles.dialogActions}>
         <Dialog.Close asChild>
           <button type="button" className="secondary">
-            Cancel
+            {tc('cancel')}
           </button>
         </Dialog.Close>
         <button
@@ -145,7 +148,7 @@ export function LeaveDialog(p: LeaveDialogProps) {
             p.onEndForAll();
           }}
         >
-          End for everyone
+          {t('endForAll')}
         </button>
         <button
           type="button"
@@ -155,7 +158,7 @@ export function LeaveDialog(p: LeaveDialogProps) {
             p.onLeave();
           }}
         >
-          Leave
+          {t('leave')}
         </button>
       </div>
     </Shell>

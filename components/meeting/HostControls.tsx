@@ -1,4 +1,5 @@
 'use client';
+import { useTranslations } from 'use-intl';
 import { can, type Role } from '@/lib/permissions';
 import {
   AUDIENCE_MODES,
@@ -26,36 +27,26 @@ export interface HostControlsProps {
   onEndMeeting: () => void;
 }
 
-const AUDIENCE_LABELS: Record<AudienceMode, string> = {
-  off: 'None: everyone on stage',
-  overflow: 'Past a number on stage',
-  invited: 'Everyone not invited to speak',
-};
+/** The words (in `host`) of each choice and switch. */
+const AUDIENCE_LABELS = {
+  off: 'audienceOff',
+  overflow: 'audienceOverflow',
+  invited: 'audienceInvited',
+} as const satisfies Record<AudienceMode, string>;
 
-const WAITING_ROOM_LABELS: Record<WaitingRoomMode, string> = {
-  off: 'Off',
-  guests: 'Guests wait',
-  everyone: 'Everyone waits',
-};
+const WAITING_ROOM_LABELS = {
+  off: 'waitingOff',
+  guests: 'waitingGuests',
+  everyone: 'waitingEveryone',
+} as const satisfies Record<WaitingRoomMode, string>;
 
-const PERMISSION_LABELS: Array<[keyof RoomPermissions, string]> = [
-  ['canChat', 'Send chat messages'],
-  ['canShareScreen', 'Share their screen'],
-  ['canUnmute', 'Turn on their microphone'],
-  ['canStartVideo', 'Turn on their camera'],
-  ['audienceChat', 'Chat from the audience'],
-];
-
-/** What the host is told before banning: what a ban of this person can and cannot stop. */
-export function banWarning(isGuest: boolean, banShield: boolean): string {
-  if (!isGuest) return 'They leave now and cannot rejoin this meeting with this account unless a host unbans them.';
-  return (
-    'They leave now. A guest ban stops this browser only: with cleared cookies or another browser they are a new guest. ' +
-    (banShield
-      ? 'While the ban shield is on, new guests must ask to join, so you will see them knock.'
-      : 'The ban shield is off, so a new guest can walk straight in.')
-  );
-}
+const PERMISSION_LABELS = [
+  ['canChat', 'canChat'],
+  ['canShareScreen', 'canShareScreen'],
+  ['canUnmute', 'canUnmute'],
+  ['canStartVideo', 'canStartVideo'],
+  ['audienceChat', 'audienceChat'],
+] as const satisfies ReadonlyArray<readonly [keyof RoomPermissions, string]>;
 
 /** Whether this role has any room-wide switch, i.e. whether the host controls panel exists for it. */
 export function hasHostControls(role: Role): boolean {
@@ -64,32 +55,35 @@ export function hasHostControls(role: Role): boolean {
 
 /** Room-wide switches for hosts and co-hosts; each shows only if the table allows it. */
 export function HostControls(p: HostControlsProps) {
+  const t = useTranslations('host');
+  const tp = useTranslations('panels');
+  const tpeople = useTranslations('people');
   if (!hasHostControls(p.role)) return null;
   return (
     <section className={styles.panelSection} aria-labelledby="host-controls-heading" data-testid="host-controls">
-      <h2 id="host-controls-heading">Host controls</h2>
+      <h2 id="host-controls-heading">{tp('host')}</h2>
       {can(p.role, 'mute-all') && (
         <div className={styles.rowActions}>
           <button type="button" className="secondary" onClick={() => p.onMuteAll('audio')}>
-            Mute all
+            {t('muteAll')}
           </button>
           <button type="button" className="secondary" onClick={() => p.onMuteAll('video')}>
-            Stop all video
+            {t('stopAllVideo')}
           </button>
         </div>
       )}
       {can(p.role, 'lock-room') && (
         <label className={styles.check}>
-          <input type="checkbox" checked={p.room.locked} onChange={(e) => p.onLock(e.target.checked)} /> Lock meeting
+          <input type="checkbox" checked={p.room.locked} onChange={(e) => p.onLock(e.target.checked)} /> {t('lock')}
         </label>
       )}
       {can(p.role, 'set-waiting-room') && (
         <label className={styles.field}>
-          Waiting room
+          {t('waitingRoom')}
           <select value={p.room.waitingRoom} onChange={(e) => p.onWaitingRoom(e.target.value as WaitingRoomMode)}>
             {WAITING_ROOM_MODES.map((mode) => (
               <option key={mode} value={mode}>
-                {WAITING_ROOM_LABELS[mode]}
+                {t(WAITING_ROOM_LABELS[mode])}
               </option>
             ))}
           </select>
@@ -98,7 +92,7 @@ export function HostControls(p: HostControlsProps) {
       {can(p.role, 'set-audience') && (
         <div className={styles.rowActions}>
           <label className={styles.field}>
-            Audience
+            {t('audience')}
             <select
               value={p.room.audience.mode}
               onChange={(e) => p.onAudience(e.target.value as AudienceMode)}
@@ -106,14 +100,14 @@ export function HostControls(p: HostControlsProps) {
             >
               {AUDIENCE_MODES.map((mode) => (
                 <option key={mode} value={mode}>
-                  {AUDIENCE_LABELS[mode]}
+                  {t(AUDIENCE_LABELS[mode])}
                 </option>
               ))}
             </select>
           </label>
           {p.room.audience.mode === 'overflow' && (
             <label className={styles.field}>
-              On stage at most
+              {t('stageLimit')}
               <input
                 type="number"
                 min={1}
@@ -130,14 +124,14 @@ export function HostControls(p: HostControlsProps) {
         </div>
       )}
       {can(p.role, 'set-ban-shield') && (
-        <label className={styles.check} title="After a ban, guests new to this meeting must ask to join">
-          <input type="checkbox" checked={p.room.banShield} onChange={(e) => p.onBanShield(e.target.checked)} /> Ban
-          shield: after a ban, new guests ask to join
+        <label className={styles.check} title={t('banShieldHint')}>
+          <input type="checkbox" checked={p.room.banShield} onChange={(e) => p.onBanShield(e.target.checked)} />{' '}
+          {t('banShield')}
         </label>
       )}
       {can(p.role, 'set-permissions') && (
         <fieldset className={styles.fieldset}>
-          <legend>Participants may</legend>
+          <legend>{t('participantsMay')}</legend>
           {PERMISSION_LABELS.map(([key, label]) => (
             <label key={key} className={styles.check}>
               <input
@@ -145,32 +139,32 @@ export function HostControls(p: HostControlsProps) {
                 checked={p.room.permissions[key] ?? true}
                 onChange={(e) => p.onPermission(key, e.target.checked)}
               />{' '}
-              {label}
+              {t(label)}
             </label>
           ))}
         </fieldset>
       )}
       {can(p.role, 'view-bans') && (
         <div className={styles.panelSection} data-testid="bans">
-          <h3>Banned ({p.bans.length})</h3>
+          <h3>{t('banned', { count: p.bans.length })}</h3>
           {p.bans.length === 0 ? (
-            <p className={styles.muted}>No one is banned</p>
+            <p className={styles.muted}>{t('noBans')}</p>
           ) : (
             <ul className={styles.bans}>
               {p.bans.map((b) => (
                 <li key={b.identityId}>
                   <span className={styles.personName}>
                     {b.displayName}
-                    {b.isGuest && <span className={styles.role}> guest</span>}
+                    {b.isGuest && <span className={styles.role}> {tpeople('guest')}</span>}
                   </span>
                   {can(p.role, 'unban') && (
                     <button
                       type="button"
                       className={`secondary ${styles.small}`}
                       onClick={() => p.onUnban(b.identityId)}
-                      aria-label={`Unban ${b.displayName}`}
+                      aria-label={t('unbanName', { name: b.displayName })}
                     >
-                      Unban
+                      {t('unban')}
                     </button>
                   )}
                 </li>
@@ -181,7 +175,7 @@ export function HostControls(p: HostControlsProps) {
       )}
       {can(p.role, 'end-meeting') && (
         <button type="button" className={styles.leave} onClick={p.onEndMeeting}>
-          End meeting for all
+          {t('endForAll')}
         </button>
       )}
     </section>

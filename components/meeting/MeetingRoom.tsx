@@ -10,6 +10,7 @@ import type { ParticipantInfo } from '@/lib/protocol';
 import type { SidePanel } from './ControlBar';
 import { PresentingCard, ScreenStage } from './ScreenStage';
 import { SideSheet } from './SideSheet';
+import { MediaNoticeText } from './Toasts';
 import { TrackAudio } from './TrackVideo';
 import { VideoLayout } from './VideoLayout';
 import styles from './meeting.module.css';
@@ -135,7 +136,7 @@ export function MeetingRoom(p: MeetingRoomProps) {
         )}
         {media.notice && (
           <span role="alert" key={media.notice.at} className={styles.notice}>
-            {media.notice.message}
+            <MediaNoticeText notice={media.notice} />
           </span>
         )}
       </header>

@@ -1,9 +1,14 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { useTranslations } from 'use-intl';
+import { isErrorCode } from '@/lib/protocol';
 
 /** "Start a new meeting" from a page that ended somewhere else: creates one and goes there. */
 export function NewMeetingButton({ secondary }: { secondary?: boolean }) {
+  const t = useTranslations('status');
+  const te = useTranslations('errors');
+  const th = useTranslations('home');
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -19,10 +24,14 @@ export function NewMeetingButton({ secondary }: { secondary?: boolean }) {
       const body = (await res.json()) as { ok: boolean; code?: string; error?: { code: string; message: string } };
       // Sign-in may be required to create: the home page explains and offers it.
       if (body.error?.code === 'UNAUTHENTICATED') return router.push('/signin?callbackUrl=%2F');
-      if (!body.ok || !body.code) throw new Error(body.error?.message ?? 'Could not create a meeting');
+      if (!body.ok || !body.code) {
+        const code = body.error?.code;
+        setError(isErrorCode(code) ? te(code) : th('createFailed'));
+        return setBusy(false);
+      }
       router.push(`/${body.code}`);
-    } catch (err) {
-      setError((err as Error).message);
+    } catch {
+      setError(th('createFailed'));
       setBusy(false);
     }
   }
@@ -34,7 +43,7 @@ export function NewMeetingButton({ secondary }: { secondary?: boolean }) {
         disabled={busy}
         onClick={() => void start()}
       >
-        Start a new meeting
+        {t('startNew')}
       </button>
       {error && <p role="alert">{error}</p>}
     </>

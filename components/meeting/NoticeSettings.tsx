@@ -1,12 +1,14 @@
 'use client';
+import { useTranslations } from 'use-intl';
 import type { NoticePrefs } from '@/lib/client/use-notices';
 import states from './states.module.css';
 
 /** The two notice switches in the settings dialog. */
 export function NoticeSettings({ prefs, onChange }: { prefs: NoticePrefs; onChange: (prefs: NoticePrefs) => void }) {
+  const t = useTranslations('notices');
   return (
     <fieldset className={states.settingsGroup}>
-      <legend>Notifications</legend>
+      <legend>{t('settings')}</legend>
       <label className={states.check}>
         <input
           type="checkbox"
@@ -14,7 +16,7 @@ export function NoticeSettings({ prefs, onChange }: { prefs: NoticePrefs; onChan
           onChange={(e) => onChange({ ...prefs, popups: e.target.checked })}
           data-testid="setting-popups"
         />
-        Show pop-up notifications (hands, messages, knocks, role changes)
+        {t('popups')}
       </label>
       <label className={states.check}>
         <input
@@ -23,7 +25,7 @@ export function NoticeSettings({ prefs, onChange }: { prefs: NoticePrefs; onChan
           onChange={(e) => onChange({ ...prefs, announce: e.target.checked })}
           data-testid="setting-announce"
         />
-        Announce joins, leaves, hands and messages to screen readers
+        {t('announce')}
       </label>
     </fieldset>
   );

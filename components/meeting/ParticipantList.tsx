@@ -1,5 +1,6 @@
 'use client';
 import * as Menu from '@radix-ui/react-dropdown-menu';
+import { useTranslations } from 'use-intl';
 import { can, canTarget, type Role } from '@/lib/permissions';
 import type { LobbyEntryInfo, ParticipantInfo } from '@/lib/protocol';
 import { peopleOrder } from '@/lib/client/room-state';
@@ -30,56 +31,72 @@ export interface ParticipantListProps {
   onAdmitAll: () => void;
 }
 
-const ROLE_LABEL: Record<Role, string | null> = { host: 'Host', cohost: 'Co-host', participant: null, audience: null };
+/** Each menu entry's words (in `people`). */
+const COMMAND_LABEL = {
+  mute: 'mute',
+  'ask-unmute': 'askUnmute',
+  'stop-video': 'stopVideo',
+  'stop-share': 'stopShare',
+  'lower-hand': 'lowerHand',
+  'make-cohost': 'makeCohost',
+  'remove-cohost': 'removeCohost',
+  'transfer-host': 'transferHost',
+  demote: 'demote',
+  remove: 'remove',
+  ban: 'ban',
+} as const satisfies Record<PersonCommand, string>;
 
 /** The menu entries one actor may use on one target, straight from the permission table. */
-export function commandsFor(actor: Role, target: ParticipantInfo, isSelf: boolean): Array<[PersonCommand, string]> {
+export function commandsFor(actor: Role, target: ParticipantInfo, isSelf: boolean): PersonCommand[] {
   if (isSelf) return [];
   const aim = canTarget(actor, target.role);
-  const out: Array<[PersonCommand, string]> = [];
-  if (aim && can(actor, 'mute') && target.media.audio) out.push(['mute', 'Mute']);
-  if (aim && can(actor, 'request-unmute') && !target.media.audio) out.push(['ask-unmute', 'Ask to unmute']);
-  if (aim && can(actor, 'mute') && target.media.video) out.push(['stop-video', 'Stop video']);
-  if (aim && can(actor, 'stop-screen-share') && target.media.screen) out.push(['stop-share', 'Stop share']);
-  if (aim && can(actor, 'lower-hand') && target.handRaisedAt !== null) out.push(['lower-hand', 'Lower hand']);
-  if (can(actor, 'set-role') && target.role === 'participant') out.push(['make-cohost', 'Make co-host']);
-  if (can(actor, 'set-role') && target.role === 'cohost') out.push(['remove-cohost', 'Remove co-host']);
-  if (can(actor, 'transfer-host')) out.push(['transfer-host', 'Transfer host']);
-  if (aim && can(actor, 'demote')) out.push(['demote', 'Move to audience']);
-  if (aim && can(actor, 'kick')) out.push(['remove', 'Remove from meeting']);
-  if (aim && can(actor, 'ban')) out.push(['ban', 'Remove and ban']);
+  const out: PersonCommand[] = [];
+  if (aim && can(actor, 'mute') && target.media.audio) out.push('mute');
+  if (aim && can(actor, 'request-unmute') && !target.media.audio) out.push('ask-unmute');
+  if (aim && can(actor, 'mute') && target.media.video) out.push('stop-video');
+  if (aim && can(actor, 'stop-screen-share') && target.media.screen) out.push('stop-share');
+  if (aim && can(actor, 'lower-hand') && target.handRaisedAt !== null) out.push('lower-hand');
+  if (can(actor, 'set-role') && target.role === 'participant') out.push('make-cohost');
+  if (can(actor, 'set-role') && target.role === 'cohost') out.push('remove-cohost');
+  if (can(actor, 'transfer-host')) out.push('transfer-host');
+  if (aim && can(actor, 'demote')) out.push('demote');
+  if (aim && can(actor, 'kick')) out.push('remove');
+  if (aim && can(actor, 'ban')) out.push('ban');
   return out;
 }
 
 export function ParticipantList(p: ParticipantListProps) {
+  const t = useTranslations('people');
+  const tp = useTranslations('panels');
+  const tt = useTranslations('tile');
   const moderator = can(p.selfRole, 'admit');
   return (
     <section className={styles.panelSection} aria-labelledby="people-heading">
       {moderator && p.lobby.length > 0 && (
-        <div className={styles.lobby} data-testid="lobby" aria-label="Waiting to join">
-          <h3>Waiting to join ({p.lobby.length})</h3>
+        <div className={styles.lobby} data-testid="lobby" aria-label={t('waiting')}>
+          <h3>{t('waitingCount', { count: p.lobby.length })}</h3>
           <ul>
             {p.lobby.map((k) => (
               <li key={k.participantId} data-testid={`knock-${k.participantId}`}>
                 <span className={styles.personName}>
                   {k.displayName}
-                  {k.isGuest && <span className={styles.role}> guest</span>}
+                  {k.isGuest && <span className={styles.role}> {t('guest')}</span>}
                 </span>
                 <span className={styles.rowActions}>
                   <button
                     type="button"
                     onClick={() => p.onAdmit(k.participantId)}
-                    aria-label={`Admit ${k.displayName}`}
+                    aria-label={t('admitName', { name: k.displayName })}
                   >
-                    Admit
+                    {t('admit')}
                   </button>
                   <button
                     type="button"
                     className="secondary"
                     onClick={() => p.onDeny(k.participantId)}
-                    aria-label={`Deny ${k.displayName}`}
+                    aria-label={t('denyName', { name: k.displayName })}
                   >
-                    Deny
+                    {t('deny')}
                   </button>
                 </span>
               </li>
@@ -87,32 +104,32 @@ export function ParticipantList(p: ParticipantListProps) {
           </ul>
           {p.lobby.length > 1 && (
             <button type="button" onClick={p.onAdmitAll}>
-              Admit all
+              {t('admitAll')}
             </button>
           )}
         </div>
       )}
-      <h2 id="people-heading">People ({p.participants.length})</h2>
+      <h2 id="people-heading">{tp('peopleCount', { count: p.participants.length })}</h2>
       <ul data-testid="participant-list" className={styles.peopleList}>
         {peopleOrder(p.participants).map((person) => {
           const isSelf = person.participantId === p.selfId;
           const commands = commandsFor(p.selfRole, person, isSelf);
-          const role = ROLE_LABEL[person.role];
+          const role = person.role === 'host' ? t('host') : person.role === 'cohost' ? t('cohost') : null;
           return (
             <li key={person.participantId} data-testid={`participant-${person.participantId}`}>
               <span className={styles.personName}>
                 {person.handRaisedAt !== null && (
-                  <span role="img" aria-label="Hand raised" className={styles.hand}>
+                  <span role="img" aria-label={tt('handRaised')} className={styles.hand}>
                     ✋{' '}
                   </span>
                 )}
-                {isSelf ? `${person.displayName} (you)` : person.displayName}
+                {isSelf ? tt('you', { name: person.displayName }) : person.displayName}
                 {role && <span className={styles.role}> {role}</span>}
               </span>
               <span className={styles.rowActions}>
                 {!person.media.audio && (
-                  <span role="img" aria-label="Microphone off" className={styles.badge} data-testid="muted-icon">
-                    mic off
+                  <span role="img" aria-label={tt('micOff')} className={styles.badge} data-testid="muted-icon">
+                    {tt('micOffBadge')}
                   </span>
                 )}
                 {commands.length > 0 && (
@@ -137,26 +154,27 @@ function PersonMenu({
   onPick,
 }: {
   name: string;
-  commands: Array<[PersonCommand, string]>;
+  commands: PersonCommand[];
   onPick: (c: PersonCommand) => void;
 }) {
+  const t = useTranslations('people');
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger asChild>
-        <button type="button" className={`secondary ${styles.iconButton}`} aria-label={`Actions for ${name}`}>
+        <button type="button" className={`secondary ${styles.iconButton}`} aria-label={t('actionsFor', { name })}>
           ⋮
         </button>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content className={styles.menu} align="end" sideOffset={4}>
-          {commands.map(([command, label]) => (
+          {commands.map((command) => (
             <Menu.Item
               key={command}
               className={styles.menuItem}
               onSelect={() => onPick(command)}
               data-danger={command === 'remove' || command === 'ban' ? '' : undefined}
             >
-              {label}
+              {t(COMMAND_LABEL[command])}
             </Menu.Item>
           ))}
         </Menu.Content>

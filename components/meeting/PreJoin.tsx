@@ -1,6 +1,7 @@
 'use client';
 import { RecordingNotice } from './Recording';
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslations } from 'use-intl';
 import { LIMITS } from '@/lib/text';
 import {
   useAudioLevel,
@@ -9,7 +10,7 @@ import {
   type DeviceChoice,
   type RoomSummaryState,
 } from '@/lib/client/use-devices';
-import { DeviceProblem, previewMessage } from './DeviceProblem';
+import { DeviceProblem, PreviewMessage } from './DeviceProblem';
 import { DevicePickers } from './DevicePickers';
 import { TrackVideo } from './TrackVideo';
 import styles from './meeting.module.css';
@@ -34,12 +35,6 @@ export interface PreJoinProps {
   onJoin: (displayName: string, setup: JoinSetup) => void;
 }
 
-function headcount(summary: RoomSummaryState): string {
-  if (summary.status !== 'found') return summary.status === 'loading' ? 'Checking the meeting…' : '';
-  const n = summary.participantCount;
-  return n === 0 ? 'No one else is here' : n === 1 ? '1 person is in this meeting' : `${n} people are in this meeting`;
-}
-
 export function PreJoin({
   roomCode,
   summary,
@@ -50,6 +45,8 @@ export function PreJoin({
   error,
   onJoin,
 }: PreJoinProps) {
+  const t = useTranslations('prejoin');
+  const tc = useTranslations('controls');
   const [name, setName] = useState(defaultName);
   const [mic, setMic] = useState(initialSetup.mic);
   const [camera, setCamera] = useState(initialSetup.camera);
@@ -81,16 +78,23 @@ export function PreJoin({
     // A device that failed joins switched off: the meeting starts with what works.
     if (name.trim()) onJoin(name.trim(), { mic: mic && !audio.failure, camera: camera && !video.failure, devices });
   };
-  const failed = [camera && video.failure && 'camera', mic && audio.failure && 'microphone'].filter(Boolean);
+  const cameraFailed = Boolean(camera && video.failure);
+  const micFailed = Boolean(mic && audio.failure);
+  const headcount =
+    summary.status === 'found'
+      ? t('headcount', { count: summary.participantCount })
+      : summary.status === 'loading'
+        ? t('checking')
+        : '';
   return (
     <main className={styles.prejoinWide} data-testid="prejoin">
-      <section className={styles.previewColumn} aria-label="Your camera and microphone">
+      <section className={styles.previewColumn} aria-label={t('region')}>
         <div className={styles.preview}>
           {video.track ? (
-            <TrackVideo track={video.track} mirrored label="Your camera preview" testId="preview-video" />
+            <TrackVideo track={video.track} mirrored label={t('preview')} testId="preview-video" />
           ) : (
             <p className={styles.previewOff} data-testid="preview-status">
-              {previewMessage(camera, video.failure, waitedLong)}
+              <PreviewMessage camera={camera} failure={video.failure} waitedLong={waitedLong} />
             </p>
           )}
           <div className={styles.previewToggles}>
@@ -101,7 +105,7 @@ export function PreJoin({
               onClick={() => setMic((v) => !v)}
               data-testid="prejoin-mic"
             >
-              {mic ? 'Turn off microphone' : 'Turn on microphone'}
+              {mic ? tc('micOff') : tc('micOn')}
             </button>
             <button
               type="button"
@@ -110,14 +114,14 @@ export function PreJoin({
               onClick={() => setCamera((v) => !v)}
               data-testid="prejoin-camera"
             >
-              {camera ? 'Turn off camera' : 'Turn on camera'}
+              {camera ? tc('cameraOff') : tc('cameraOn')}
             </button>
           </div>
         </div>
         <div
           className={styles.level}
           role="meter"
-          aria-label="Microphone level"
+          aria-label={t('micLevel')}
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={Math.round(level * 100)}
@@ -134,14 +138,14 @@ export function PreJoin({
         <DevicePickers lists={lists} choice={devices} onChange={setDevices} />
       </section>
       <section className={styles.joinColumn} aria-labelledby="prejoin-heading">
-        <h1 id="prejoin-heading">{summary.title ?? 'Ready to join?'}</h1>
+        <h1 id="prejoin-heading">{summary.title ?? t('ready')}</h1>
         <p className={styles.code}>{roomCode}</p>
         <p data-testid="headcount" aria-live="polite">
-          {headcount(summary)}
+          {headcount}
         </p>
         <RecordingNotice active={summary.status === 'found' && summary.recording} />
         <form onSubmit={submit} className={styles.form}>
-          <label htmlFor="display-name">Your name</label>
+          <label htmlFor="display-name">{t('yourName')}</label>
           <input
             id="display-name"
             value={name}
@@ -152,11 +156,11 @@ export function PreJoin({
             autoFocus
           />
           <button type="submit" disabled={busy || !name.trim()}>
-            {busy ? 'Joining…' : askToJoin ? 'Ask to join' : 'Join now'}
+            {busy ? t('joining') : askToJoin ? t('askToJoin') : t('joinNow')}
           </button>
-          {failed.length > 0 && (
+          {(cameraFailed || micFailed) && (
             <p className={styles.code} data-testid="join-without">
-              You&apos;ll join with your {failed.join(' and ')} off.
+              {t('joinWithout', { devices: cameraFailed && micFailed ? 'both' : cameraFailed ? 'camera' : 'mic' })}
             </p>
           )}
         </form>

@@ -5,16 +5,18 @@
  * pre-join page, and the recorder's problems for hosts. Presentational: the
  * state comes from room-state.ts, the actions from use-meeting's `send`.
  */
-import type { RecordingState } from '@/lib/protocol';
+import { useTranslations } from 'use-intl';
+import type { RecordingProblem, RecordingState } from '@/lib/protocol';
 import styles from './recording.module.css';
 
 /** Shown to everyone, for as long as the meeting is being recorded. */
 export function RecordingIndicator({ recording }: { recording: RecordingState }) {
+  const t = useTranslations('recording');
   if (!recording.active) return null;
   return (
     <span role="status" className={styles.indicator} data-testid="recording-indicator">
       <span className={styles.dot} aria-hidden="true" />
-      Recording
+      {t('indicator')}
     </span>
   );
 }
@@ -31,36 +33,43 @@ export interface RecordingControlProps {
 
 /** The moderators' button in the control bar. */
 export function RecordingControl(p: RecordingControlProps) {
+  const t = useTranslations('recording');
   if (!p.moderator || (!p.available && !p.recording.active)) return null;
   return p.recording.active ? (
     <button type="button" className="secondary" onClick={p.onStop} data-testid="stop-recording">
-      Stop recording
+      {t('stop')}
     </button>
   ) : (
     <button type="button" className={styles.start} onClick={p.onStart} data-testid="start-recording">
-      Start recording
+      {t('start')}
     </button>
   );
 }
 
 /** The pre-join page's warning, so nobody walks into a recording unaware. */
 export function RecordingNotice({ active }: { active: boolean }) {
+  const t = useTranslations('recording');
   if (!active) return null;
   return (
     <p className={styles.notice} data-testid="recording-notice">
       <span className={styles.dot} aria-hidden="true" />
-      This meeting is being recorded
+      {t('notice')}
     </p>
   );
 }
 
 /** For hosts and co-hosts: what went wrong with the recorder (the meeting itself goes on). */
-export function RecordingError({ message, onDismiss }: { message: string | null; onDismiss: () => void }) {
-  if (!message) return null;
+export function RecordingError({ problem, onDismiss }: { problem: RecordingProblem | null; onDismiss: () => void }) {
+  const t = useTranslations('recording');
+  if (!problem) return null;
+  const text =
+    problem.kind === 'track-restarted'
+      ? t('trackRestarted', { name: problem.displayName || t('someone'), source: problem.source })
+      : t(problem.kind === 'disk-full' ? 'diskFull' : 'composeFailed');
   return (
     <span role="alert" className={styles.error} data-testid="recording-error">
-      {message}
-      <button type="button" className="secondary" onClick={onDismiss} aria-label="Dismiss the recording message">
+      {text}
+      <button type="button" className="secondary" onClick={onDismiss} aria-label={t('dismiss')}>
         ×
       </button>
     </span>

@@ -1,4 +1,6 @@
+'use client';
 import Link from 'next/link';
+import { useTranslations } from 'use-intl';
 import { Ban, CalendarX, DoorClosed, Hourglass, Lock, LogOut, SearchX, ShieldX, UserX, Users } from 'lucide-react';
 import { NewMeetingButton } from './NewMeetingButton';
 import styles from './states.module.css';
@@ -27,8 +29,9 @@ const ICONS = {
 
 /**
  * A full-page outcome (waiting, left, removed, banned, ended, unknown code,
- * full, locked, declined): a title, one sentence, and a way on. Usable from
- * server components: the only client parts are `action` and the new-meeting button.
+ * full, locked, declined): a title, one sentence, and a way on. A client
+ * component (its own words come from the messages); server pages pass it
+ * words they translated themselves.
  */
 export function StatusPage({
   kind,
@@ -50,6 +53,7 @@ export function StatusPage({
   newMeeting?: boolean;
   busy?: boolean;
 }) {
+  const t = useTranslations('status');
   const Icon = ICONS[kind];
   return (
     <main className={styles.status} data-testid="status-page" data-kind={kind} aria-busy={busy || undefined}>
@@ -65,7 +69,7 @@ export function StatusPage({
         {newMeeting && <NewMeetingButton secondary={Boolean(action)} />}
         {home && (
           <Link href="/" className={styles.homeLink}>
-            Return to home
+            {t('returnHome')}
           </Link>
         )}
       </div>

@@ -1,34 +1,41 @@
 /** The words of each host confirmation (transfer host, remove, remove and ban, end for all). */
+import type { useTranslations } from 'use-intl';
 import type { PersonCommand } from './ParticipantList';
 
 /** A host action waiting for "Are you sure?". */
 export type Confirm =
   { kind: 'end' } | { kind: 'ban' | 'remove' | 'transfer-host'; participantId: string; name: string };
 
-/** What each confirmation says; `ban` adds what a ban can and cannot stop. */
-export function confirmText(c: Confirm | null, banNote: string) {
+/** What a ban of this person can and cannot stop: `isGuest` and whether the ban shield is on. */
+export interface BanTarget {
+  isGuest: boolean;
+  banShield: boolean;
+}
+
+/** What each confirmation says, from the `confirm` messages; `ban` adds what a ban can and cannot stop. */
+export function confirmText(t: ReturnType<typeof useTranslations<'confirm'>>, c: Confirm | null, ban: BanTarget) {
   switch (c?.kind) {
-    case 'ban':
-      return { title: `Remove and ban ${c.name}?`, description: banNote, label: 'Remove and ban' };
+    case 'ban': {
+      const note = ban.isGuest
+        ? `${t('banGuest')} ${t(ban.banShield ? 'banShieldOn' : 'banShieldOff')}`
+        : t('banAccount');
+      return { title: t('banTitle', { name: c.name }), description: note, label: t('banLabel') };
+    }
     case 'remove':
       return {
-        title: `Remove ${c.name}?`,
-        description: `${c.name} leaves the meeting now. They can ask to join again.`,
-        label: 'Remove',
+        title: t('removeTitle', { name: c.name }),
+        description: t('removeDetail', { name: c.name }),
+        label: t('removeLabel'),
       };
     case 'transfer-host':
       return {
-        title: `Make ${c.name} the host?`,
-        description: `${c.name} gets every host control and you become a co-host. Only they can give the role back.`,
-        label: 'Make host',
+        title: t('transferTitle', { name: c.name }),
+        description: t('transferDetail', { name: c.name }),
+        label: t('transferLabel'),
       };
     case 'end':
     case undefined:
-      return {
-        title: 'End the meeting for everyone?',
-        description: 'Everyone, including you, leaves the meeting now.',
-        label: 'End meeting for all',
-      };
+      return { title: t('endTitle'), description: t('endDetail'), label: t('endLabel') };
   }
 }
 

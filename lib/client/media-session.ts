@@ -30,6 +30,8 @@ import {
   CAMERA_ENCODINGS,
   DEFAULT_CONSTRAINTS,
   MediaSessionError,
+  deviceFailure,
+  type DeviceFailure,
   SCREEN_ENCODINGS,
   type LocalMedia,
   type MediaConstraintsConfig,
@@ -453,7 +455,8 @@ export class MediaSession {
     try {
       return await get();
     } catch (err) {
-      this.#report(new MediaSessionError('DEVICE_UNAVAILABLE', deviceMessage(source, err), { cause: err }), source);
+      const e = new MediaSessionError('DEVICE_UNAVAILABLE', deviceMessage(source, err), { cause: err });
+      this.#report(e, source, deviceFailure(err));
       return null;
     }
   }
@@ -645,12 +648,18 @@ export class MediaSession {
     void this.#enqueue(fn);
   }
 
-  #report(err: unknown, source: MediaSourceName | undefined): false {
+  #report(err: unknown, source: MediaSourceName | undefined, failure?: DeviceFailure): false {
     const e =
       err instanceof MediaSessionError
         ? err
         : new MediaSessionError('INTERNAL', err instanceof Error ? err.message : String(err));
-    this.#notice = { code: e.code, message: e.message, ...(source && { source }), at: Date.now() };
+    this.#notice = {
+      code: e.code,
+      message: e.message,
+      ...(source && { source }),
+      ...(failure && { failure }),
+      at: Date.now(),
+    };
     this.#emit();
     return false;
   }

@@ -38,11 +38,35 @@ export type MediaStatus =
   | 'unavailable'
   | 'closed';
 
+/** Why a device would not start, from the getUserMedia error's name. */
+export type DeviceFailure = 'denied' | 'missing' | 'in-use' | 'other';
+
+/** The browser's error names, sorted into what the person can do about them. */
+export function deviceFailure(err: unknown): DeviceFailure {
+  const name = (err as { name?: string } | null)?.name ?? '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'denied';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'missing';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'in-use';
+    default:
+      return 'other';
+  }
+}
+
 /** Something the user should hear about: a refused unmute, a blocked camera. */
 export interface MediaNotice {
   code: ErrorCode | 'DEVICE_UNAVAILABLE';
+  /** In English, for logs; the UI words the notice from `code`, `failure` and `source`. */
   message: string;
   source?: MediaSourceName;
+  /** DEVICE_UNAVAILABLE: why the device would not start. */
+  failure?: DeviceFailure;
   /** Distinguishes two identical notices in a row. */
   at: number;
 }

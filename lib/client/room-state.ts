@@ -6,6 +6,7 @@
 import type { Role } from '../permissions';
 import type {
   AudienceMemberInfo,
+  ErrorBody,
   BanInfo,
   ChatMessage,
   LeaveReason,
@@ -15,13 +16,26 @@ import type {
   RoomInfo,
   RoomJoined,
   SelfInfo,
+  RecordingProblem,
   RecordingState,
 } from '../protocol';
 import { applyParticipantEvent } from './participants';
 
+/**
+ * What a toast says, as data: the UI words it in the reader's language
+ * (useToastText). `name` null: someone no longer in the list.
+ */
+export type ToastMessage =
+  | { key: 'joined' | 'left' | 'removed' | 'movedToAudience'; name: string | null }
+  | { key: 'roleSelf'; role: Role }
+  | { key: 'roleOther'; name: string | null; role: Role }
+  | { key: 'mutedByHost' | 'cameraOffByHost' | 'onStage' | 'toAudience' }
+  /** A refusal of something we asked for; the server's English `message` stays for logs. */
+  | { key: 'error'; error: ErrorBody };
+
 export interface Toast {
   id: number;
-  text: string;
+  message: ToastMessage;
   /** `alert`: the answer to something we did (a refusal, a host's mute), shown even when notices are muted. */
   kind: 'notice' | 'alert';
 }
@@ -69,7 +83,7 @@ export interface RoomState {
   recording: RecordingState;
   recordingAvailable: boolean;
   /** For hosts and co-hosts: the recorder's last problem, until dismissed. */
-  recordingError: string | null;
+  recordingError: RecordingProblem | null;
 }
 
 export const INITIAL_ROOM_STATE: RoomState = {
@@ -115,7 +129,7 @@ export type RoomAction =
   | { type: 'knock-removed'; participantIds: string[] }
   | { type: 'lobby-position'; position: number; noModerator: boolean }
   | { type: 'reaction'; participantId: string; emoji: string }
-  | { type: 'toast'; text: string }
+  | { type: 'toast'; message: ToastMessage }
   | { type: 'active-speaker'; participantId: string }
   | { type: 'spotlight'; participantId: string | null }
   | { type: 'bans'; bans: BanInfo[] }
@@ -126,26 +140,20 @@ export type RoomAction =
   | { type: 'expire-toast'; id: number }
   | { type: 'expire-reaction'; id: number }
   | { type: 'recording'; state: RecordingState }
-  | { type: 'recording-error'; message: string | null }
+  | { type: 'recording-error'; problem: RecordingProblem | null }
   | { type: 'reset' };
 
 let seq = 0;
 const CHAT_KEEP = 500;
-const ROLE_NAMES: Record<Role, string> = {
-  host: 'the host',
-  cohost: 'a co-host',
-  participant: 'a participant',
-  audience: 'an audience member',
-};
-
-function nameIn(s: RoomState, id: string): string {
-  return s.participants.find((p) => p.participantId === id)?.displayName ?? 'Someone';
+function nameIn(s: RoomState, id: string): string | null {
+  return s.participants.find((p) => p.participantId === id)?.displayName ?? null;
 }
 
-function withToast(s: RoomState, text: string, kind: Toast['kind'] = 'notice'): RoomState {
+function withToast(s: RoomState, message: ToastMessage, kind: Toast['kind'] = 'notice'): RoomState {
   // A host mute arrives as both you-were-muted and producer-paused: say it once.
-  if (s.toasts.some((t) => t.text === text)) return s;
-  return { ...s, toasts: [...s.toasts.slice(-4), { id: ++seq, text, kind }] };
+  const said = JSON.stringify(message);
+  if (s.toasts.some((t) => JSON.stringify(t.message) === said)) return s;
+  return { ...s, toasts: [...s.toasts.slice(-4), { id: ++seq, message, kind }] };
 }
 
 export function roomReducer(s: RoomState, a: RoomAction): RoomState {
@@ -171,7 +179,7 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
     case 'user-joined':
       return withToast(
         { ...s, participants: applyParticipantEvent(s.participants, { type: 'joined', participant: a.participant }) },
-        `${a.participant.displayName} joined`,
+        { key: 'joined', name: a.participant.displayName },
       );
     case 'user-left': {
       const name = nameIn(s, a.participantId);
@@ -183,8 +191,8 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         // The server ends the spotlight of someone who left the stage, and says so only with this user-left.
         spotlight: s.spotlight === a.participantId ? null : s.spotlight,
       };
-      const why = { kicked: 'was removed', audience: 'moved to the audience', left: 'left', disconnected: 'left' };
-      return withToast(next, `${name} ${why[a.reason]}`);
+      const why = { kicked: 'removed', audience: 'movedToAudience', left: 'left', disconnected: 'left' } as const;
+      return withToast(next, { key: why[a.reason], name });
     }
     case 'media':
       return {
@@ -213,7 +221,9 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
       };
       return withToast(
         next,
-        isSelf ? `You are now ${ROLE_NAMES[a.role]}` : `${nameIn(s, a.participantId)} is now ${ROLE_NAMES[a.role]}`,
+        isSelf
+          ? { key: 'roleSelf', role: a.role }
+          : { key: 'roleOther', name: nameIn(s, a.participantId), role: a.role },
       );
     }
     case 'hand':
@@ -273,7 +283,7 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
         reactions: [...s.reactions.slice(-9), { id: ++seq, participantId: a.participantId, emoji: a.emoji }],
       };
     case 'toast':
-      return withToast(s, a.text, 'alert');
+      return withToast(s, a.message, 'alert');
     case 'active-speaker':
       return s.activeSpeaker === a.participantId ? s : { ...s, activeSpeaker: a.participantId };
     case 'spotlight':
@@ -298,7 +308,7 @@ export function roomReducer(s: RoomState, a: RoomAction): RoomState {
     case 'recording':
       return { ...s, recording: { active: a.state.active, startedAt: a.state.startedAt, by: a.state.by } };
     case 'recording-error':
-      return { ...s, recordingError: a.message };
+      return { ...s, recordingError: a.problem };
     case 'reset':
       return INITIAL_ROOM_STATE;
   }
@@ -330,7 +340,7 @@ function stageMove(s: RoomState, self: SelfInfo, role: Role): RoomState {
       lobby: onStage ? s.lobby : [],
       audienceHands: onStage ? s.audienceHands : [],
     },
-    onStage ? "You're on stage: you may turn on your microphone and camera" : 'A host moved you to the audience',
+    { key: onStage ? 'onStage' : 'toAudience' },
   );
 }
 

@@ -5,7 +5,9 @@
  * mic level meter. Framework glue only; nothing here talks to the server.
  */
 import { useEffect, useState } from 'react';
-import { DEFAULT_CONSTRAINTS } from './media-types';
+import { DEFAULT_CONSTRAINTS, deviceFailure, type DeviceFailure } from './media-types';
+
+export { deviceFailure, type DeviceFailure };
 
 export interface DeviceChoice {
   micId: string | null;
@@ -78,27 +80,6 @@ export function useDeviceLists(refreshKey?: unknown): DeviceLists {
 export function constraintsFor(kind: 'mic' | 'camera', deviceId: string | null): MediaTrackConstraints {
   const base = kind === 'mic' ? DEFAULT_CONSTRAINTS.mic : DEFAULT_CONSTRAINTS.camera;
   return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
-}
-
-/** Why a device would not start, from the getUserMedia error's name. */
-export type DeviceFailure = 'denied' | 'missing' | 'in-use' | 'other';
-
-/** The browser's error names, sorted into what the person can do about them. */
-export function deviceFailure(err: unknown): DeviceFailure {
-  const name = (err as { name?: string } | null)?.name ?? '';
-  switch (name) {
-    case 'NotAllowedError':
-    case 'SecurityError':
-      return 'denied';
-    case 'NotFoundError':
-    case 'OverconstrainedError':
-      return 'missing';
-    case 'NotReadableError':
-    case 'AbortError':
-      return 'in-use';
-    default:
-      return 'other';
-  }
 }
 
 export interface PreviewTrack {

@@ -238,17 +238,11 @@ export function useMeeting(
       s.on('lobby-status', (status) => dispatch({ type: 'lobby-position', ...status }));
       s.on('reaction', (d) => dispatch({ type: 'reaction', ...d }));
       s.on('you-were-muted', ({ kind }) =>
-        dispatch({
-          type: 'toast',
-          text: kind === 'audio' ? 'You were muted by the host' : 'The host turned off your camera',
-        }),
+        dispatch({ type: 'toast', message: { key: kind === 'audio' ? 'mutedByHost' : 'cameraOffByHost' } }),
       );
       s.on('producer-paused', (p) => {
         if (p.by === 'host' && p.participantId === selfId) {
-          dispatch({
-            type: 'toast',
-            text: p.source === 'mic' ? 'You were muted by the host' : 'The host turned off your camera',
-          });
+          dispatch({ type: 'toast', message: { key: p.source === 'mic' ? 'mutedByHost' : 'cameraOffByHost' } });
         }
       });
       s.on('unmute-requested', ({ by }) => dispatch({ type: 'unmute-requested', by }));
@@ -256,7 +250,7 @@ export function useMeeting(
       s.on('spotlight-changed', ({ participantId }) => dispatch({ type: 'spotlight', participantId }));
       s.on('bans-updated', ({ bans }) => dispatch({ type: 'bans', bans }));
       s.on('recording-state', (state) => dispatch({ type: 'recording', state }));
-      s.on('recording-error', ({ message }) => dispatch({ type: 'recording-error', message }));
+      s.on('recording-error', ({ problem }) => dispatch({ type: 'recording-error', problem }));
       // A failed join, a denied knock, or a failed automatic rejoin after a blip (e.g. banned meanwhile).
       s.on('join-error', (e) => {
         // A refused resume the connection tries again (the meeting is moving to another node) is not the end.
@@ -341,13 +335,13 @@ export function useMeeting(
         if (res?.ok) dispatch({ type: 'older-messages', messages: res.messages, hasMore: res.hasMore });
         // The oldest message we hold left the server's history (deleted, or aged out): nothing older to fetch.
         else if (res?.error.code === 'NOT_FOUND') dispatch({ type: 'older-messages', messages: [], hasMore: false });
-        else if (res) dispatch({ type: 'toast', text: res.error.message });
+        else if (res) dispatch({ type: 'toast', message: { key: 'error', error: res.error } });
       },
       async send(event, payload, opts) {
         const conn = liveRef.current?.connection;
         if (!conn) return { ok: false, error: { code: 'NOT_IN_ROOM', message: 'You are not in the meeting' } };
         const res = await conn.request(event, payload);
-        if (!res.ok && !opts?.quiet) dispatch({ type: 'toast', text: res.error.message });
+        if (!res.ok && !opts?.quiet) dispatch({ type: 'toast', message: { key: 'error', error: res.error } });
         return res;
       },
       setVideoVisible(consumerId, visible) {

@@ -7,9 +7,11 @@
  * and each can be muted in settings (remembered in this browser).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslations } from 'use-intl';
 import { isModerator, type Role } from '../permissions';
 import type { AudienceMemberInfo, ChatMessage, LobbyEntryInfo, ParticipantInfo } from '../protocol';
 import type { Toast } from './room-state';
+import { useToastText } from './toast-text';
 
 export interface NoticePrefs {
   /** Pop-up notices (toasts). */
@@ -91,6 +93,11 @@ export function useMeetingNotices(input: NoticeInput, prefs: NoticePrefs) {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [announced, setAnnounced] = useState<Array<{ id: number; text: string }>>([]);
   const seen = useRef<Seen | null>(null);
+  const t = useTranslations('notices');
+  const someone = useTranslations('common')('someone');
+  const toastText = useToastText();
+  const words = useRef({ t, someone, toastText });
+  words.current = { t, someone, toastText };
   const latest = useRef(input);
   latest.current = input;
 
@@ -106,36 +113,43 @@ export function useMeetingNotices(input: NoticeInput, prefs: NoticePrefs) {
     seen.current = now;
     if (!before) return;
     const moderator = isModerator(i.role);
+    const { t, someone, toastText } = words.current;
     const popups: Notice[] = [];
     const says: string[] = [];
     const nameOf = (id: string) =>
       i.participants.find((p) => p.participantId === id)?.displayName ??
       i.audienceHands.find((m) => m.participantId === id)?.displayName ??
-      'Someone';
+      someone;
 
-    // Joins, leaves, role changes and refusals arrive as the room's own toasts.
-    for (const t of i.toasts) if (t.id > before.toasts && (prefs.announce || t.kind === 'alert')) says.push(t.text);
+    // Joins, leaves, role changes and refusals arrive as the room's own toasts; alerts are said even when announcing is off.
+    for (const toast of i.toasts)
+      if (toast.id > before.toasts && (prefs.announce || toast.kind === 'alert')) says.push(toastText(toast.message));
+    const alerts = says.length;
     for (const id of now.hands) {
       if (before.hands.has(id) || id === i.selfId) continue;
-      const text = `${nameOf(id)} raised their hand`;
+      const text = t('handRaised', { name: nameOf(id) });
       says.push(text);
       if (moderator) popups.push({ id: ++seq, text, open: 'people' });
     }
     for (const m of i.chat) {
       if (m.sentAt <= before.newestSentAt || m.from.participantId === i.selfId) continue;
-      const privately = m.to ? ' (privately)' : '';
-      says.push(`New message from ${m.from.displayName}${privately}: ${clip(m.text, 200)}`);
+      const name = m.from.displayName;
+      says.push(t(m.to ? 'newPrivateMessage' : 'newMessage', { name, text: clip(m.text, 200) }));
       if (i.panel !== 'chat')
-        popups.push({ id: ++seq, text: `${m.from.displayName}${privately}: ${clip(m.text)}`, open: 'chat' });
+        popups.push({
+          id: ++seq,
+          text: t(m.to ? 'privateMessage' : 'message', { name, text: clip(m.text) }),
+          open: 'chat',
+        });
     }
     for (const k of i.lobby) {
       if (before.knocks.has(k.participantId)) continue;
-      const text = `${k.displayName} asks to join`;
+      const text = t('knock', { name: k.displayName });
       says.push(text);
       if (i.panel !== 'people') popups.push({ id: ++seq, text, open: 'people' });
     }
     if (prefs.popups && popups.length) setNotices((n) => [...n, ...popups].slice(-4));
-    const spoken = prefs.announce ? says : says.filter((t) => i.toasts.some((x) => x.kind === 'alert' && x.text === t));
+    const spoken = prefs.announce ? says : says.slice(0, alerts);
     if (spoken.length)
       setAnnounced((a) => [...a, ...spoken.map((text) => ({ id: ++seq, text }))].slice(-KEEP_ANNOUNCED));
   }, [joined, participants, chat, lobby, audienceHands, toasts, prefs.popups, prefs.announce]);

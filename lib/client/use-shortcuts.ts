@@ -4,11 +4,14 @@ import { useEffect, useRef } from 'react';
 /** The meeting's keys, pressed with Ctrl (Cmd on Apple devices). The control bar shows them in its tooltips. */
 export const SHORTCUT_KEYS = { mic: 'd', camera: 'e' } as const;
 
-/** How to write a shortcut here: "Ctrl+D", or "⌘D" on Apple devices; and for aria-keyshortcuts. */
-export function shortcutLabel(action: keyof typeof SHORTCUT_KEYS): { text: string; aria: string } {
+/**
+ * How to write a shortcut here: "Ctrl+D" (`ctrl` is the key's name on the
+ * reader's keyboard: "Strg" in German), or "⌘D" on Apple devices; and for aria-keyshortcuts.
+ */
+export function shortcutLabel(action: keyof typeof SHORTCUT_KEYS, ctrl = 'Ctrl'): { text: string; aria: string } {
   const key = SHORTCUT_KEYS[action].toUpperCase();
   const apple = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-  return { text: apple ? `⌘${key}` : `Ctrl+${key}`, aria: `Control+${key} Meta+${key}` };
+  return { text: apple ? `⌘${key}` : `${ctrl}+${key}`, aria: `Control+${key} Meta+${key}` };
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
   RoomJoinedAck,
   RouterInfo,
   RecordingState,
+  RecordingProblem,
   RecordingStopReason,
   TransportInfo,
 } from './types';
@@ -203,7 +204,7 @@ export interface ServerToClientEvents {
   /** Recording started or stopped. To everyone in the meeting, the audience included. */
   'recording-state': (data: RecordingState & { reason?: RecordingStopReason }) => void;
   /** To hosts and co-hosts: the recorder hit a problem (disk full, recorder crash); the meeting goes on. */
-  'recording-error': (data: { message: string; stopped: boolean }) => void;
+  'recording-error': (data: { message: string; stopped: boolean; problem: RecordingProblem }) => void;
   /** Errors not tied to an ack (an event sent without one, an unknown event name). */
   error: (error: ErrorBody) => void;
 }

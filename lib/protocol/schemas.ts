@@ -112,6 +112,14 @@ export const KickParticipant = z.object({
   /** Also ban the person's identity from coming back to this meeting. */
   ban: z.boolean().optional(),
 });
+/**
+ * `force-disconnect.reason` when the host gave none. A client that knows one
+ * of these words it in its reader's language; a host's own reason is shown as written.
+ */
+export const DEFAULT_KICK_REASONS = {
+  kicked: 'You were removed from the meeting',
+  banned: 'You were removed from the meeting and cannot rejoin',
+} as const;
 
 /** HTTP: POST /api/rooms */
 export const RoomSettings = z.object({

@@ -197,6 +197,15 @@ export interface RecordingState {
   by: string | null;
 }
 
+/**
+ * What went wrong with the recorder (`recording-error.problem`): the client
+ * words it in the reader's language; `message` says the same in English.
+ */
+export type RecordingProblem =
+  | { kind: 'track-restarted'; displayName: string; source: MediaSourceName }
+  | { kind: 'compose-failed' }
+  | { kind: 'disk-full' };
+
 /** Why a recording stopped (`recording-state.reason` when `active` turns false). */
 export type RecordingStopReason = 'stopped' | 'meeting-ended' | 'no-moderator' | 'error';
 

@@ -6,7 +6,7 @@
 import { readdir, readFile, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ConveneError } from '../../lib/protocol';
+import { ConveneError, type RecordingProblem } from '../../lib/protocol';
 import type { RoomMedia } from '../sfu';
 import type { LiveRecording, RecordingRecord, RoomStore } from '../store/types';
 import { compose } from './compose';
@@ -30,7 +30,7 @@ export interface RecorderOptions {
 
 export interface RecorderEvents {
   /** Tell the meeting's hosts and co-hosts; `stopped`: the recorder stopped the recording itself. */
-  problem: (code: string, recordingId: string, message: string, stopped: boolean) => void;
+  problem: (code: string, recordingId: string, message: string, stopped: boolean, problem: RecordingProblem) => void;
 }
 
 export class Recorder {
@@ -81,6 +81,7 @@ export class Recorder {
           recording.id,
           `The recorder failed for ${track.displayName || 'a participant'}'s ${track.source}; it restarted, a few seconds may be missing`,
           false,
+          { kind: 'track-restarted', displayName: track.displayName, source: track.source },
         ),
     });
     this.#sessions.set(code, session);
@@ -146,7 +147,15 @@ export class Recorder {
     } catch (err) {
       this.opts.log.error({ err, recording: base.id }, 'composing the recording failed; its tracks are kept');
       await this.#save({ ...base, status: 'failed' });
-      this.events.problem(base.meeting, base.id, 'The recording could not be put together; its tracks are kept', false);
+      this.events.problem(
+        base.meeting,
+        base.id,
+        'The recording could not be put together; its tracks are kept',
+        false,
+        {
+          kind: 'compose-failed',
+        },
+      );
     }
   }
 
@@ -193,7 +202,9 @@ export class Recorder {
         if (free >= this.#minFree || this.#sessions.get(code)?.recording.id !== id) return;
         this.opts.log.error({ room: code, recording: id, free }, 'out of disk space: recording stopped');
         await this.stop(code);
-        this.events.problem(code, id, 'The recording stopped: the server is out of disk space', true);
+        this.events.problem(code, id, 'The recording stopped: the server is out of disk space', true, {
+          kind: 'disk-full',
+        });
       });
     }, this.opts.diskCheckMs ?? 5_000);
     timer.unref();

@@ -6,6 +6,7 @@
 import type { BanRecord } from '../store/types';
 import type { MeetingRecord } from '../store/types';
 import { roomInfo } from '../rooms/snapshots';
+import { DEFAULT_KICK_REASONS } from '../../lib/protocol';
 import {
   knockChannel,
   lobbyChannel,
@@ -52,9 +53,7 @@ export const hostHandlers = {
       // The target hears why first, then the server closes its socket. Both go
       // through the adapter, so this holds when the target is on another process.
       deps.io.to(target).emit('force-disconnect', {
-        reason:
-          reason?.trim() ||
-          (ban ? 'You were removed from the meeting and cannot rejoin' : 'You were removed from the meeting'),
+        reason: reason?.trim() || (ban ? DEFAULT_KICK_REASONS.banned : DEFAULT_KICK_REASONS.kicked),
       });
       deps.io.in(target).disconnectSockets(true);
       announceLeave(deps, grace, roomCode, result);

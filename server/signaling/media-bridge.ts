@@ -7,7 +7,7 @@
  */
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { ConveneError, FLAG_OF_SOURCE, type MediaKind } from '../../lib/protocol';
+import { ConveneError, FLAG_OF_SOURCE, type MediaKind, type RecordingProblem } from '../../lib/protocol';
 import { methodsOf, remoteHandle, type Async } from '../cluster/handles';
 import type { Placement } from '../cluster/placement';
 import type { RoomRegistry } from '../rooms/RoomRegistry';
@@ -227,8 +227,8 @@ export class MediaBridge {
    * The recorder hit a problem: hosts and co-hosts are told; when it had to
    * stop, the room's state follows and everyone sees the recording end.
    */
-  #recordingProblem(code: string, id: string, message: string, stopped: boolean): void {
-    this.io.to(moderatorChannel(code)).emit('recording-error', { message, stopped });
+  #recordingProblem(code: string, id: string, message: string, stopped: boolean, problem: RecordingProblem): void {
+    this.io.to(moderatorChannel(code)).emit('recording-error', { message, stopped, problem });
     if (!stopped) return;
     void this.rooms
       .get(code)

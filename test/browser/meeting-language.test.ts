@@ -31,14 +31,11 @@ async function hostMeeting(page: Page): Promise<string> {
   return created.code;
 }
 
-/**
- * Joins from the pre-join by its structure, not its words (the pre-join is
- * translated separately); returns this person's participant id.
- */
+/** Joins from the German pre-join; returns this person's participant id. */
 async function join(page: Page, code: string, name: string): Promise<string> {
   await page.goto(`/${code}`);
-  await page.locator('#display-name').fill(name);
-  await page.locator('form button[type="submit"]').click();
+  await page.getByLabel('Ihr Name').fill(name);
+  await page.getByRole('button', { name: 'Jetzt beitreten' }).click();
   const local = page.getByTestId('local-video');
   await local.waitFor({ timeout: 30_000 });
   const tile = page.locator('figure[data-testid^="tile-"]', { has: local });
@@ -95,10 +92,10 @@ describe('the meeting screen in German (browser language de-DE)', () => {
     expect(await label(a, 'toggle-people')).toBe('Personen');
     expect(await a.getByRole('button', { name: 'Hand heben' }).count()).toBe(1);
     expect(await a.getByRole('button', { name: 'Reaktion senden' }).count()).toBe(1);
-    // The mic's tooltip keeps its shortcut hint.
+    // The mic's tooltip keeps its shortcut hint, with the Ctrl key as German keyboards name it.
     const mic = a.getByTestId('toggle-mic');
     const tip = a.locator('span', { has: mic }).locator('[aria-hidden="true"]').last();
-    expect(await tip.textContent()).toMatch(/^Mikrofon ausschalten \((Ctrl\+D|⌘D)\)$/);
+    expect(await tip.textContent()).toMatch(/^Mikrofon ausschalten \((Strg\+D|⌘D)\)$/);
     await mic.click();
     await expect.poll(() => label(a, 'toggle-mic')).toBe('Mikrofon einschalten');
     await mic.click();

@@ -1,4 +1,5 @@
 /** The meeting UI's room state, driven by the server events it receives. */
+import { createTranslator } from 'use-intl/core';
 import { describe, expect, it } from 'vitest';
 import {
   INITIAL_ROOM_STATE,
@@ -7,7 +8,14 @@ import {
   type RoomAction,
   type RoomState,
 } from '../../lib/client/room-state';
+import { toastText } from '../../lib/client/toast-text';
+import type { ToastMessage } from '../../lib/client/room-state';
+import { MESSAGES } from '../../lib/i18n/messages';
+import type { Locale } from '../../lib/i18n/config';
 import type { ChatMessage, ParticipantInfo, RoomJoined } from '../../lib/protocol';
+
+/** A toast as a reader of `locale` sees it. */
+const say = (locale: Locale, m: ToastMessage) => toastText(createTranslator({ locale, messages: MESSAGES[locale] }), m);
 
 const person = (
   participantId: string,
@@ -70,14 +78,15 @@ describe('room state', () => {
       { type: 'user-joined', participant: person('cat', 'Cat', 3) },
       { type: 'user-left', participantId: 'bob', reason: 'kicked' },
     );
-    expect(s.toasts.map((t) => t.text)).toEqual(['Cat joined', 'Bob was removed']);
+    expect(s.toasts.map((t) => say('en', t.message))).toEqual(['Cat joined', 'Bob was removed']);
+    expect(s.toasts.map((t) => say('de', t.message))).toEqual(['Cat ist beigetreten', 'Bob wurde entfernt']);
     expect(s.participants.map((p) => p.participantId)).toEqual(['me', 'cat']);
   });
 
   it('a host mute heard twice (you-were-muted and producer-paused) is one toast', () => {
     const s = run(
-      { type: 'toast', text: 'You were muted by the host' },
-      { type: 'toast', text: 'You were muted by the host' },
+      { type: 'toast', message: { key: 'mutedByHost' } },
+      { type: 'toast', message: { key: 'mutedByHost' } },
     );
     expect(s.toasts).toHaveLength(1);
   });
@@ -90,7 +99,8 @@ describe('room state', () => {
     );
     expect(s.self?.role).toBe('participant');
     expect(s.lobby).toEqual([]);
-    expect(s.toasts.at(-1)?.text).toBe('You are now a participant');
+    expect(say('en', s.toasts.at(-1)!.message)).toBe('You are now a participant');
+    expect(say('de', s.toasts.at(-1)!.message)).toBe('Sie sind jetzt eine teilnehmende Person');
   });
 
   it('the waiting queue follows knock-added and knock-removed deltas after the whole list of lobby-updated', () => {
@@ -212,6 +222,29 @@ describe('room state', () => {
   it('someone moved to the audience leaves the list with a toast that says so', () => {
     const s = run({ type: 'joined', data: joined }, { type: 'user-left', participantId: 'bob', reason: 'audience' });
     expect(s.participants.map((p) => p.participantId)).toEqual(['me']);
-    expect(s.toasts.map((t) => t.text)).toEqual(['Bob moved to the audience']);
+    expect(s.toasts.map((t) => say('en', t.message))).toEqual(['Bob moved to the audience']);
+  });
+});
+
+describe('toasts in the reader’s language', () => {
+  it('a refusal is worded from its error code, not from the server’s English message', () => {
+    const s = run({
+      type: 'toast',
+      message: { key: 'error', error: { code: 'FORBIDDEN', message: 'Not allowed: kick' } },
+    });
+    expect(say('en', s.toasts[0]!.message)).toBe('You are not allowed to do that.');
+    expect(say('de', s.toasts[0]!.message)).toBe('Dazu sind Sie nicht berechtigt.');
+  });
+
+  it('a host mute, a role change of someone who left and a move to the stage read as German', () => {
+    const s = run(
+      { type: 'joined', data: joined },
+      { type: 'toast', message: { key: 'mutedByHost' } },
+      { type: 'role', participantId: 'gone', role: 'cohost' },
+    );
+    expect(s.toasts.map((t) => say('de', t.message))).toEqual([
+      'Der Host hat Ihr Mikrofon stummgeschaltet',
+      'Jemand ist jetzt Co-Host',
+    ]);
   });
 });

@@ -207,6 +207,8 @@ describe('the recorder', () => {
     const warning = await warned;
     expect(warning.stopped).toBe(false);
     expect(warning.message).toContain('Member');
+    // What the UI words in its reader's language.
+    expect(warning.problem).toEqual({ kind: 'track-restarted', displayName: 'Member', source: 'mic' });
     expect((await server.store.getMeeting(m.code))!.recording).not.toBeNull();
     await sleep(captured + 8_000 - Date.now());
     expectOk(await emit(m.host.socket, 'stop-recording', {}));

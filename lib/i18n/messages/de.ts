@@ -1,5 +1,6 @@
 import type { Messages } from './en';
 import { meetingDe } from './meeting-de';
+import { roomDe } from './room-de';
 
 /**
  * German. Same keys as en.ts (the type checks it). Written for German readers,
@@ -9,6 +10,7 @@ import { meetingDe } from './meeting-de';
  */
 export const de: Messages = {
   ...meetingDe,
+  ...roomDe,
   common: {
     appName: 'Convene',
     language: 'Sprache',
@@ -114,10 +116,11 @@ export const de: Messages = {
   },
   status: {
     pageNotFound: 'Seite nicht gefunden',
-    pageNotFoundDetail: 'Unter dieser Adresse gibt es nichts.',
+    pageNotFoundDetail:
+      'Unter dieser Adresse gibt es nichts. Prüfen Sie den Link oder beginnen Sie auf der Startseite.',
     checkCode: 'Prüfen Sie Ihren Besprechungscode',
     checkCodeDetail:
-      'Unter dieser Adresse gibt es keine Besprechung. Prüfen Sie, ob Sie den richtigen Code oder Link eingegeben haben.',
+      'Unter dieser Adresse gibt es keine Besprechung. Prüfen Sie, ob Sie den richtigen Code oder Link eingegeben haben, etwa abc-defg-hij.',
     checkCodeDetailCode:
       'Unter {code} gibt es keine Besprechung. Prüfen Sie, ob Sie den richtigen Code oder Link eingegeben haben.',
     asking: 'Beitritt wird angefragt…',
@@ -126,7 +129,9 @@ export const de: Messages = {
       'Es ist noch niemand da, der Sie hereinlassen kann. Lassen Sie diese Seite geöffnet: Sobald ein Host oder Co-Host dazukommt, wird Ihre Anfrage angezeigt.',
     lobbyPosition: 'Sie sind Nummer {position} in der Warteschlange.',
     left: 'Sie haben die Besprechung verlassen',
+    leftDetail: 'Sie können erneut beitreten, solange die Besprechung läuft.',
     removed: 'Sie wurden aus der Besprechung entfernt',
+    removedDetail: 'Ein Host hat Sie aus dieser Besprechung entfernt.',
     ended: 'Die Besprechung ist beendet',
     endedDetail: 'Der Host hat die Besprechung für alle beendet.',
     banned: 'Sie können dieser Besprechung nicht beitreten',
@@ -136,9 +141,10 @@ export const de: Messages = {
     lockedDetail:
       'Ein Host hat die Besprechung gesperrt. Bitten Sie darum, sie zu entsperren, und versuchen Sie es dann erneut.',
     denied: 'Ihre Beitrittsanfrage wurde abgelehnt',
-    deniedDetail: 'Jemand in der Besprechung hat Ihre Anfrage abgelehnt.',
+    deniedDetail: 'Jemand in der Besprechung hat Ihre Anfrage abgelehnt. Sie können erneut fragen.',
     full: 'Diese Besprechung ist voll',
-    fullDetail: 'Die Besprechung hat die höchste Zahl an Personen erreicht. Versuchen Sie es später erneut.',
+    fullDetail:
+      'Die Besprechung hat so viele Personen, wie sie fassen kann. Versuchen Sie es erneut, wenn jemand gegangen ist.',
     returnHome: 'Zur Startseite',
     goHome: 'Zur Startseite',
     startNew: 'Neue Besprechung starten',

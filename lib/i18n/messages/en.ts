@@ -1,4 +1,5 @@
 import { meetingEn } from './meeting-en';
+import { roomEn } from './room-en';
 
 /**
  * The English messages: the reference every other language must match key for
@@ -8,6 +9,7 @@ import { meetingEn } from './meeting-en';
  */
 export const en = {
   ...meetingEn,
+  ...roomEn,
   common: {
     appName: 'Convene',
     language: 'Language',
@@ -110,9 +112,10 @@ export const en = {
   },
   status: {
     pageNotFound: 'Page not found',
-    pageNotFoundDetail: 'There is nothing at this address.',
+    pageNotFoundDetail: 'There is nothing at this address. Check the link, or start from the home page.',
     checkCode: 'Check your meeting code',
-    checkCodeDetail: 'There is no meeting at this address. Make sure you entered the right code or link.',
+    checkCodeDetail:
+      'There is no meeting at this address. Make sure you entered the right code or link, like abc-defg-hij.',
     checkCodeDetailCode: 'There is no meeting at {code}. Make sure you entered the right code or link.',
     asking: 'Asking to join…',
     askingSoon: "You'll join as soon as someone lets you in.",
@@ -120,7 +123,9 @@ export const en = {
       'No host or co-host is here yet to let you in. Keep this page open: they will see you when they arrive.',
     lobbyPosition: 'You are number {position} in line.',
     left: 'You left the meeting',
+    leftDetail: 'You can rejoin while the meeting goes on.',
     removed: 'You were removed from the meeting',
+    removedDetail: 'A host removed you from this meeting.',
     ended: 'The meeting has ended',
     endedDetail: 'The host ended the meeting for everyone.',
     banned: "You can't join this meeting",
@@ -129,9 +134,9 @@ export const en = {
     locked: 'This meeting is locked',
     lockedDetail: 'A host has locked the meeting. Ask them to unlock it, then try again.',
     denied: 'Your request to join was declined',
-    deniedDetail: 'Someone in the meeting declined your request.',
+    deniedDetail: 'Someone in the meeting declined your request. You can ask again.',
     full: 'This meeting is full',
-    fullDetail: 'The meeting has reached the most people it can hold. Try again later.',
+    fullDetail: 'It has as many people as it can hold. Try again when someone leaves.',
     returnHome: 'Return to home',
     goHome: 'Go to the home page',
     startNew: 'Start a new meeting',

@@ -20,6 +20,7 @@ export const meetingDe: Pick<Messages, keyof typeof meetingEn> = {
     settings: 'Einstellungen',
     leave: 'Anruf verlassen',
     withShortcut: '{label} ({shortcut})',
+    ctrlKey: 'Strg',
     waitingBadge: '{count} warten auf Einlass',
     unreadBadge: '{count} ungelesen',
   },

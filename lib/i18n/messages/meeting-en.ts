@@ -22,6 +22,8 @@ export const meetingEn = {
     settings: 'Settings',
     leave: 'Leave call',
     withShortcut: '{label} ({shortcut})',
+    /** The Ctrl key's name on this language's keyboards, in shortcut hints. */
+    ctrlKey: 'Ctrl',
     waitingBadge: '{count} waiting to join',
     unreadBadge: '{count} unread',
   },
