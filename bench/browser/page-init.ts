@@ -24,6 +24,11 @@ export interface BenchPageState {
     screenVideoAdded?: number;
     pcConnected?: number;
     remoteVideoUnmuted?: number;
+    /** The receive transport (a PeerConnection with only recvonly transceivers): ICE connected, DTLS connected. */
+    recvIceConnected?: number;
+    recvConnected?: number;
+    /** The screen track's own first packets (its unmute), of the track the first screen frame came from. */
+    screenTrackUnmuted?: number;
   };
   glass: number[];
   undecodable: number;
@@ -114,18 +119,35 @@ export function benchPageInit(base: number): void {
     }
   };
 
+  /** Remote video track id → its first unmute. */
+  const unmutedAt = new Map<string, number>();
   // Transport and track milestones (first of each per page): when the DTLS
   // connection came up and when the first packets of a remote video arrived.
   const NativePC = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePC {
     constructor(config?: RTCConfiguration) {
       super(config);
+      const receiving = () => {
+        const t = this.getTransceivers();
+        return t.length > 0 && t.every((x) => x.direction === 'recvonly' || x.direction === 'inactive');
+      };
       this.addEventListener('connectionstatechange', () => {
-        if (this.connectionState === 'connected') state.marks.pcConnected ??= now();
+        if (this.connectionState !== 'connected') return;
+        const t = now();
+        state.marks.pcConnected ??= t;
+        if (receiving()) state.marks.recvConnected ??= t;
+      });
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'connected' && receiving()) state.marks.recvIceConnected ??= now();
       });
       this.addEventListener('track', (e: RTCTrackEvent) => {
         if (e.track.kind !== 'video') return;
-        e.track.addEventListener('unmute', () => (state.marks.remoteVideoUnmuted ??= now()));
+        const track = e.track;
+        track.addEventListener('unmute', () => {
+          const t = now();
+          state.marks.remoteVideoUnmuted ??= t;
+          unmutedAt.set(track.id, t);
+        });
       });
     }
   };
@@ -152,7 +174,12 @@ export function benchPageInit(base: number): void {
   const watch = (video: HTMLVideoElement) => {
     const onFrame = (_: number, meta: VideoFrameCallbackMetadata) => {
       const shown = performance.timeOrigin + meta.expectedDisplayTime;
-      state.firstScreenFrameAt ??= now();
+      if (state.firstScreenFrameAt === null) {
+        state.firstScreenFrameAt = now();
+        const track = (video.srcObject as MediaStream | null)?.getVideoTracks()[0];
+        const unmuted = track && unmutedAt.get(track.id);
+        if (unmuted) state.marks.screenTrackUnmuted = unmuted;
+      }
       const painted = decode(video);
       if (painted === null) state.undecodable++;
       else state.glass.push(shown - (base + painted));
