@@ -29,7 +29,12 @@ export interface BenchPageState {
     recvConnected?: number;
     /** The screen track's own first packets (its unmute), of the track the first screen frame came from. */
     screenTrackUnmuted?: number;
+    /** The receive side's first SDP exchange: setRemoteDescription(offer) called, setLocalDescription(answer) called. */
+    recvOfferApplying?: number;
+    recvAnswerApplying?: number;
   };
+  /** Main-thread tasks over 50 ms (PerformanceObserver 'longtask'): [start, duration], epoch ms. */
+  longTasks: [number, number][];
   glass: number[];
   undecodable: number;
 }
@@ -52,6 +57,7 @@ export function benchPageInit(base: number): void {
     firstScreenFrameAt: null,
     clicks: [],
     marks: {},
+    longTasks: [],
     glass: [],
     undecodable: 0,
   };
@@ -124,7 +130,23 @@ export function benchPageInit(base: number): void {
   // Transport and track milestones (first of each per page): when the DTLS
   // connection came up and when the first packets of a remote video arrived.
   const NativePC = window.RTCPeerConnection;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        state.longTasks.push([performance.timeOrigin + e.startTime, Math.round(e.duration)]);
+    }).observe({ type: 'longtask' });
+  } catch {
+    // No long task timing in this browser: the list stays empty.
+  }
   window.RTCPeerConnection = class extends NativePC {
+    override setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
+      if (d.type === 'offer') state.marks.recvOfferApplying ??= now();
+      return super.setRemoteDescription(d);
+    }
+    override setLocalDescription(d?: RTCLocalSessionDescriptionInit): Promise<void> {
+      if (d?.type === 'answer') state.marks.recvAnswerApplying ??= now();
+      return super.setLocalDescription(d);
+    }
     constructor(config?: RTCConfiguration) {
       super(config);
       const receiving = () => {

@@ -36,6 +36,7 @@ interface Sample {
   clickToFirstFrameMs: number;
   /** Where the wait went: ms after the click of each page and SFU milestone (see breakdown()). */
   breakdown: Record<string, number>;
+  longTasks: [number, number][];
 }
 
 export interface JoinCondition {
@@ -44,7 +45,15 @@ export interface JoinCondition {
   targetP50Ms: number;
   flows: Record<
     Flow,
-    { runs: number; joinedP50: number; p50: number; p95: number; breakdownP50: Record<string, number> }
+    {
+      runs: number;
+      joinedP50: number;
+      p50: number;
+      p95: number;
+      breakdownP50: Record<string, number>;
+      /** Main-thread time in tasks over 50 ms, click → first frame. */
+      longTaskMsP50: number;
+    }
   >;
   /** current p50 ÷ legacy p50. */
   ratioP50: number;
@@ -129,6 +138,7 @@ async function lateJoin(
       clickToJoinedMs: s.joinedAt! - clicked,
       clickToFirstFrameMs: s.firstScreenFrameAt! - clicked,
       breakdown: breakdown(clicked, s, sfu),
+      longTasks: longTasks(clicked, s),
     };
   } finally {
     await page
@@ -162,6 +172,12 @@ function breakdown(clicked: number, page: BenchPageState, sfu: SfuTrace): Record
   return out;
 }
 
+/** Main-thread tasks over 50 ms between the click and the first frame: [ms after the click, duration]. */
+function longTasks(clicked: number, page: BenchPageState): [number, number][] {
+  const end = page.firstScreenFrameAt ?? Infinity;
+  return page.longTasks.filter(([t]) => t >= clicked && t < end).map(([t, d]) => [Math.round(t - clicked), d]);
+}
+
 const pct = (values: number[], p: number) => {
   const v = [...values].sort((x, y) => x - y);
   return v.length ? round(v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!, 0) : NaN;
@@ -181,6 +197,7 @@ function summarize(label: string, rttMs: number, targetP50Ms: number, samples: S
       p50: pct(frames, 50),
       p95: pct(frames, 95),
       breakdownP50: breakdownP50(mine),
+      longTaskMsP50: median(mine.map((x) => x.longTasks.reduce((sum, [, d]) => sum + d, 0))),
     };
   };
   const flows = { legacy: of('legacy'), current: of('current') };
@@ -198,10 +215,10 @@ function breakdownP50(samples: Sample[]): Record<string, number> {
   return Object.fromEntries(rows.sort((a, b) => a[1] - b[1]));
 }
 
-const breakdownLine = (label: string, flow: string, b: Record<string, number>) =>
-  `- ${label}, ${flow} (ms after the click, medians): ${Object.entries(b)
+const breakdownLine = (label: string, flow: string, f: JoinCondition['flows'][Flow]) =>
+  `- ${label}, ${flow} (ms after the click, medians): ${Object.entries(f.breakdownP50)
     .map(([k, v]) => `${k} ${v}`)
-    .join(', ')}.`;
+    .join(', ')}; main thread in long tasks (> 50 ms) meanwhile: ${f.longTaskMsP50} ms.`;
 
 function markdown(conditions: JoinCondition[], runs: number, errors: string[]): string {
   const rows = conditions.map(
@@ -218,8 +235,8 @@ function markdown(conditions: JoinCondition[], runs: number, errors: string[]): 
     "Where the wait goes (first of each signal as the late joiner's page saw it; `sfu …` as the SFU saw it, through mediasoup's observer and trace events):",
     '',
     ...conditions.flatMap((c) => [
-      breakdownLine(c.label, 'now', c.flows.current.breakdownP50),
-      breakdownLine(c.label, 'before', c.flows.legacy.breakdownP50),
+      breakdownLine(c.label, 'now', c.flows.current),
+      breakdownLine(c.label, 'before', c.flows.legacy),
     ]),
     ...(errors.length ? ['', `Failed runs: ${errors.length} (${errors.slice(0, 3).join('; ')}).`] : []),
     '',
@@ -291,7 +308,7 @@ export async function runJoinSuite(o: JoinOptions): Promise<JoinSuiteResult> {
                 `      ${Object.entries(s.breakdown)
                   .sort((a, b) => a[1] - b[1])
                   .map(([k, v]) => `${k} ${v}`)
-                  .join(', ')}`,
+                  .join(', ')}; long tasks [at, ms]: ${JSON.stringify(s.longTasks)}`,
               );
           } catch (err) {
             errors.push(`${label} ${flow} run ${r}: ${(err as Error).message}`);
