@@ -351,15 +351,22 @@ export class MediaSession {
     // (the preloaded one was not taken) would not fit this one, so they are asked for again.
     const media = data.media;
     if (media?.recv) this.#adopt('recv', media.recv);
-    if (media?.send) this.#adopt('send', media.send);
     const prepared = this.#device === this.#preload?.current?.device ? (media?.consumers ?? []) : [];
-    // Both transports at once (the send one would otherwise wait for the first publish);
-    // the audience sends nothing, so it opens no send transport.
+    const receiving = this.#consumeAll(data.producers, prepared, this.#markReceived);
+    // The send transport too (it would otherwise wait for the first publish), once the receive
+    // side's SDP is under way: its PeerConnection is not needed before a publish, which queues
+    // behind this. The audience sends nothing, so it opens no send transport.
+    const send = media?.send;
     const sending =
       data.self.role === 'audience'
         ? null
-        : this.#transport('send').catch((err: unknown) => this.#report(err, undefined));
-    await Promise.all([sending, this.#consumeAll(data.producers, prepared, this.#markReceived)]);
+        : this.received
+            .then(() => {
+              if (this.#status === 'closed') return;
+              return send ? this.#adopt('send', send) : this.#transport('send');
+            })
+            .catch((err: unknown) => this.#report(err, undefined));
+    await Promise.all([sending, receiving]);
   }
 
   /** Loads the device for the router: the one room-joined carried, else asked for (a media reset changes it). */
