@@ -469,7 +469,12 @@ export class MediaSession {
   }
 
   #wire(t: types.Transport): void {
-    t.on('connect', ({ dtlsParameters }, done) => {
+    t.on('connect', ({ dtlsParameters }, done, fail) => {
+      if (this.#legacyJoin) {
+        // The flow before issue 15 (bench only) waited for the ack.
+        const connected = this.#request('connect-transport', { transportId: t.id, dtlsParameters });
+        return void connected.then((res) => (res.ok ? done() : fail(MediaSessionError.from(res.error))), fail);
+      }
       // Not awaited: mediasoup-client holds ICE (its setLocalDescription) until done(), and the
       // request is on its way long before ICE and then DTLS can reach the SFU, which takes DTLS
       // only once connected (a DTLS packet before that is dropped, and retransmitted). The server
