@@ -211,8 +211,12 @@ export function useMeeting(
         if (entered || liveRef.current !== l) return;
         entered = true;
         void showMeeting();
-        // The audience watches: it sends nothing until a host brings it on stage.
-        if (selfRole !== 'audience') await startMedia();
+        // The audience watches: it sends nothing until a host brings it on stage. The capture
+        // starts once receiving is set up: a publish queues behind that anyway, and opening the
+        // devices meanwhile takes turns of the main thread from the SDP steps.
+        if (selfRole === 'audience') return;
+        if (!legacy) await session.received;
+        await startMedia();
       };
       const audienceHands = () =>
         void conn.request('get-audience', { hands: true, limit: 100 }).then((res) => {
