@@ -32,6 +32,8 @@ export interface BenchPageState {
     /** The receive side's first SDP exchange: setRemoteDescription(offer) called, setLocalDescription(answer) called. */
     recvOfferApplying?: number;
     recvAnswerApplying?: number;
+    /** When that setRemoteDescription resolved (a turn of the main thread after the WebRTC thread's work). */
+    recvOfferApplied?: number;
   };
   /** Main-thread tasks over 50 ms (PerformanceObserver 'longtask'): [start, duration], epoch ms. */
   longTasks: [number, number][];
@@ -140,8 +142,9 @@ export function benchPageInit(base: number): void {
   }
   window.RTCPeerConnection = class extends NativePC {
     override setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
-      if (d.type === 'offer') state.marks.recvOfferApplying ??= now();
-      return super.setRemoteDescription(d);
+      if (d.type !== 'offer') return super.setRemoteDescription(d);
+      state.marks.recvOfferApplying ??= now();
+      return super.setRemoteDescription(d).then(() => void (state.marks.recvOfferApplied ??= now()));
     }
     override setLocalDescription(d?: RTCLocalSessionDescriptionInit): Promise<void> {
       if (d?.type === 'answer') state.marks.recvAnswerApplying ??= now();
