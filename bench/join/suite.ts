@@ -232,7 +232,7 @@ function markdown(conditions: JoinCondition[], runs: number, errors: string[]): 
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    "Where the wait goes (first of each signal as the late joiner's page saw it; `sfu …` as the SFU saw it, through mediasoup's observer and trace events):",
+    "Where the wait goes (first of each signal as the late joiner's page saw it; `sfu …` as the SFU saw it, through mediasoup's observer and trace events; each milestone's median on its own):",
     '',
     ...conditions.flatMap((c) => [
       breakdownLine(c.label, 'now', c.flows.current),
