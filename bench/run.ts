@@ -9,6 +9,7 @@
  *
  * BENCH_SUITES=signaling,sfu,browser,abuse,cluster,audience,join,recording  which suites (default all)
  * BENCH_JOIN_RUNS=7                    late joiners per flow and condition in the join suite
+ * BENCH_JOIN_VERBOSE=1                 the join suite also logs each run's milestones and long tasks
  * BENCH_AUDIENCE_N=5000, BENCH_AUDIENCE_RATE=100  the audience suite's size and join rate
  * BENCH_ABUSE_ATTACKS=flood,knock-flood     which attacks the abuse suite runs (default all four)
  * BENCH_QUICK=1                       tiny sizes, one run: for developing the bench, not for results

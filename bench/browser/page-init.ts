@@ -24,7 +24,19 @@ export interface BenchPageState {
     screenVideoAdded?: number;
     pcConnected?: number;
     remoteVideoUnmuted?: number;
+    /** The receive transport (a PeerConnection with only recvonly transceivers): ICE connected, DTLS connected. */
+    recvIceConnected?: number;
+    recvConnected?: number;
+    /** The screen track's own first packets (its unmute), of the track the first screen frame came from. */
+    screenTrackUnmuted?: number;
+    /** The receive side's first SDP exchange: setRemoteDescription(offer) called, setLocalDescription(answer) called. */
+    recvOfferApplying?: number;
+    recvAnswerApplying?: number;
+    /** When that setRemoteDescription resolved (a turn of the main thread after the WebRTC thread's work). */
+    recvOfferApplied?: number;
   };
+  /** Main-thread tasks over 50 ms (PerformanceObserver 'longtask'): [start, duration], epoch ms. */
+  longTasks: [number, number][];
   glass: number[];
   undecodable: number;
 }
@@ -47,6 +59,7 @@ export function benchPageInit(base: number): void {
     firstScreenFrameAt: null,
     clicks: [],
     marks: {},
+    longTasks: [],
     glass: [],
     undecodable: 0,
   };
@@ -114,18 +127,52 @@ export function benchPageInit(base: number): void {
     }
   };
 
+  /** Remote video track id → its first unmute. */
+  const unmutedAt = new Map<string, number>();
   // Transport and track milestones (first of each per page): when the DTLS
   // connection came up and when the first packets of a remote video arrived.
   const NativePC = window.RTCPeerConnection;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        state.longTasks.push([performance.timeOrigin + e.startTime, Math.round(e.duration)]);
+    }).observe({ type: 'longtask' });
+  } catch {
+    // No long task timing in this browser: the list stays empty.
+  }
   window.RTCPeerConnection = class extends NativePC {
+    override setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
+      if (d.type !== 'offer') return super.setRemoteDescription(d);
+      state.marks.recvOfferApplying ??= now();
+      return super.setRemoteDescription(d).then(() => void (state.marks.recvOfferApplied ??= now()));
+    }
+    override setLocalDescription(d?: RTCLocalSessionDescriptionInit): Promise<void> {
+      if (d?.type === 'answer') state.marks.recvAnswerApplying ??= now();
+      return super.setLocalDescription(d);
+    }
     constructor(config?: RTCConfiguration) {
       super(config);
+      const receiving = () => {
+        const t = this.getTransceivers();
+        return t.length > 0 && t.every((x) => x.direction === 'recvonly' || x.direction === 'inactive');
+      };
       this.addEventListener('connectionstatechange', () => {
-        if (this.connectionState === 'connected') state.marks.pcConnected ??= now();
+        if (this.connectionState !== 'connected') return;
+        const t = now();
+        state.marks.pcConnected ??= t;
+        if (receiving()) state.marks.recvConnected ??= t;
+      });
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'connected' && receiving()) state.marks.recvIceConnected ??= now();
       });
       this.addEventListener('track', (e: RTCTrackEvent) => {
         if (e.track.kind !== 'video') return;
-        e.track.addEventListener('unmute', () => (state.marks.remoteVideoUnmuted ??= now()));
+        const track = e.track;
+        track.addEventListener('unmute', () => {
+          const t = now();
+          state.marks.remoteVideoUnmuted ??= t;
+          unmutedAt.set(track.id, t);
+        });
       });
     }
   };
@@ -152,7 +199,12 @@ export function benchPageInit(base: number): void {
   const watch = (video: HTMLVideoElement) => {
     const onFrame = (_: number, meta: VideoFrameCallbackMetadata) => {
       const shown = performance.timeOrigin + meta.expectedDisplayTime;
-      state.firstScreenFrameAt ??= now();
+      if (state.firstScreenFrameAt === null) {
+        state.firstScreenFrameAt = now();
+        const track = (video.srcObject as MediaStream | null)?.getVideoTracks()[0];
+        const unmuted = track && unmutedAt.get(track.id);
+        if (unmuted) state.marks.screenTrackUnmuted = unmuted;
+      }
       const painted = decode(video);
       if (painted === null) state.undecodable++;
       else state.glass.push(shown - (base + painted));

@@ -14,6 +14,7 @@ import { benchConfig, benchLogger } from '../lib/convene-config';
 import { round } from '../lib/stats';
 import { benchPageInit, type BenchPageState } from '../browser/page-init';
 import { delayedTcp, delayedUdp, type DelayedPath } from './delay';
+import { traceSfu, type SfuTrace } from './trace';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,13 +34,27 @@ interface Sample {
   flow: Flow;
   clickToJoinedMs: number;
   clickToFirstFrameMs: number;
+  /** Where the wait went: ms after the click of each page and SFU milestone (see breakdown()). */
+  breakdown: Record<string, number>;
+  longTasks: [number, number][];
 }
 
 export interface JoinCondition {
   label: string;
   rttMs: number;
   targetP50Ms: number;
-  flows: Record<Flow, { runs: number; joinedP50: number; p50: number; p95: number }>;
+  flows: Record<
+    Flow,
+    {
+      runs: number;
+      joinedP50: number;
+      p50: number;
+      p95: number;
+      breakdownP50: Record<string, number>;
+      /** Main-thread time in tasks over 50 ms, click → first frame. */
+      longTaskMsP50: number;
+    }
+  >;
   /** current p50 ÷ legacy p50. */
   ratioP50: number;
   met: boolean;
@@ -95,7 +110,14 @@ async function sharedMeeting(browser: Browser, url: string, base: number): Promi
 }
 
 /** One late joiner: the click (as the page saw it) to room-joined and to its first decoded screen frame. */
-async function lateJoin(browser: Browser, url: string, code: string, base: number, flow: Flow): Promise<Sample> {
+async function lateJoin(
+  browser: Browser,
+  url: string,
+  code: string,
+  base: number,
+  flow: Flow,
+  sfu: SfuTrace,
+): Promise<Sample> {
   const page = await benchPage(browser, url, base, flow);
   try {
     await page.goto(`/${code}`);
@@ -111,7 +133,13 @@ async function lateJoin(browser: Browser, url: string, code: string, base: numbe
     );
     const clicked = s.clicks.find((c) => c >= before);
     if (clicked === undefined) throw new Error('the page saw no click');
-    return { flow, clickToJoinedMs: s.joinedAt! - clicked, clickToFirstFrameMs: s.firstScreenFrameAt! - clicked };
+    return {
+      flow,
+      clickToJoinedMs: s.joinedAt! - clicked,
+      clickToFirstFrameMs: s.firstScreenFrameAt! - clicked,
+      breakdown: breakdown(clicked, s, sfu),
+      longTasks: longTasks(clicked, s),
+    };
   } finally {
     await page
       .context()
@@ -120,10 +148,41 @@ async function lateJoin(browser: Browser, url: string, code: string, base: numbe
   }
 }
 
+/**
+ * The late joiner's milestones, ms after its click: its signaling as the page
+ * saw it (first of each event sent / received / acked), its transports and
+ * tracks, and the SFU's view of its receive transport and screen consumer,
+ * with the presenter's PLI and keyframe that answered it.
+ */
+function breakdown(clicked: number, page: BenchPageState, sfu: SfuTrace): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (key: string, t: number | undefined) => {
+    if (t !== undefined && t >= clicked && !(key in out)) out[key] = Math.round(t - clicked);
+  };
+  for (const [t, dir, name] of page.signals)
+    put(`${name} ${dir === '>' ? 'sent' : dir === '<ack' ? 'acked' : 'received'}`, t);
+  for (const [name, t] of Object.entries(page.marks)) put(name, t);
+  const server = sfu.joinAfter(clicked);
+  if (server) {
+    for (const [name, t] of Object.entries(server.marks)) put(`sfu ${name}`, t);
+    put('sfu PLI to presenter', server.pliAfter);
+    put('sfu keyframe from presenter', server.keyframeInAfter);
+  }
+  put('firstFrame', page.firstScreenFrameAt ?? undefined);
+  return out;
+}
+
+/** Main-thread tasks over 50 ms between the click and the first frame: [ms after the click, duration]. */
+function longTasks(clicked: number, page: BenchPageState): [number, number][] {
+  const end = page.firstScreenFrameAt ?? Infinity;
+  return page.longTasks.filter(([t]) => t >= clicked && t < end).map(([t, d]) => [Math.round(t - clicked), d]);
+}
+
 const pct = (values: number[], p: number) => {
   const v = [...values].sort((x, y) => x - y);
   return v.length ? round(v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]!, 0) : NaN;
 };
+const median = (values: number[]) => pct(values, 50);
 
 function summarize(label: string, rttMs: number, targetP50Ms: number, samples: Sample[]): JoinCondition {
   const of = (flow: Flow) => {
@@ -137,12 +196,29 @@ function summarize(label: string, rttMs: number, targetP50Ms: number, samples: S
       ),
       p50: pct(frames, 50),
       p95: pct(frames, 95),
+      breakdownP50: breakdownP50(mine),
+      longTaskMsP50: median(mine.map((x) => x.longTasks.reduce((sum, [, d]) => sum + d, 0))),
     };
   };
   const flows = { legacy: of('legacy'), current: of('current') };
   const ratioP50 = flows.legacy.p50 > 0 ? round(flows.current.p50 / flows.legacy.p50, 2) : NaN;
   return { label, rttMs, targetP50Ms, flows, ratioP50, met: flows.current.p50 <= targetP50Ms };
 }
+
+/** Each milestone's median over the runs that reached it, in time order. */
+function breakdownP50(samples: Sample[]): Record<string, number> {
+  const keys = [...new Set(samples.flatMap((s) => Object.keys(s.breakdown)))];
+  const rows = keys.map((k) => {
+    const v = samples.map((s) => s.breakdown[k]).filter((x): x is number => x !== undefined);
+    return [k, median(v)] as const;
+  });
+  return Object.fromEntries(rows.sort((a, b) => a[1] - b[1]));
+}
+
+const breakdownLine = (label: string, flow: string, f: JoinCondition['flows'][Flow]) =>
+  `- ${label}, ${flow} (ms after the click, medians): ${Object.entries(f.breakdownP50)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}; main thread in long tasks (> 50 ms) meanwhile: ${f.longTaskMsP50} ms.`;
 
 function markdown(conditions: JoinCondition[], runs: number, errors: string[]): string {
   const rows = conditions.map(
@@ -155,6 +231,13 @@ function markdown(conditions: JoinCondition[], runs: number, errors: string[]): 
     '| Condition | Before: p50 / p95 | Now: p50 / p95 | Now ÷ before (p50) | Click → room-joined p50, before → now | Target p50 | |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    "Where the wait goes (first of each signal as the late joiner's page saw it; `sfu …` as the SFU saw it, through mediasoup's observer and trace events; each milestone's median on its own):",
+    '',
+    ...conditions.flatMap((c) => [
+      breakdownLine(c.label, 'now', c.flows.current),
+      breakdownLine(c.label, 'before', c.flows.legacy),
+    ]),
     ...(errors.length ? ['', `Failed runs: ${errors.length} (${errors.slice(0, 3).join('; ')}).`] : []),
     '',
   ].join('\n');
@@ -168,6 +251,8 @@ export async function runJoinSuite(o: JoinOptions): Promise<JoinSuiteResult> {
   }
   const { ensureNextBuild } = await import('../../test/helpers/next-build');
   ensureNextBuild();
+  // Before the server starts its workers, so their routers, transports and consumers are all seen.
+  const sfu = traceSfu();
   const { createConveneServer } = await import('../../server/app');
   const { loadSfuConfig } = await import('../../server/sfu');
   const server = await createConveneServer(benchConfig({ LOG_LEVEL: 'warn' }), {
@@ -213,11 +298,18 @@ export async function runJoinSuite(o: JoinOptions): Promise<JoinSuiteResult> {
       for (let r = 1; r <= o.runs; r++) {
         for (const flow of (r % 2 ? ['legacy', 'current'] : ['current', 'legacy']) as Flow[]) {
           try {
-            const s = await lateJoin(browser, web.url, meeting.code, base, flow);
+            const s = await lateJoin(browser, web.url, meeting.code, base, flow, sfu);
             samples.push(s);
             o.log(
               `    run ${r} ${flow.padEnd(7)}: click → room-joined ${Math.round(s.clickToJoinedMs)} ms, → first frame ${Math.round(s.clickToFirstFrameMs)} ms`,
             );
+            if (process.env.BENCH_JOIN_VERBOSE)
+              o.log(
+                `      ${Object.entries(s.breakdown)
+                  .sort((a, b) => a[1] - b[1])
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ')}; long tasks [at, ms]: ${JSON.stringify(s.longTasks)}`,
+              );
           } catch (err) {
             errors.push(`${label} ${flow} run ${r}: ${(err as Error).message}`);
             o.log(`    run ${r} ${flow} failed: ${(err as Error).message}`);

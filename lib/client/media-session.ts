@@ -25,6 +25,7 @@ import type {
   TransportInfo,
 } from '../protocol';
 import type { MeetingConnection } from './meeting-socket';
+import { sameCapabilities, type DevicePreload } from './device-preload';
 import { addCounters, countersFrom, type LinkCounters } from './network-quality';
 import {
   CAMERA_ENCODINGS,
@@ -70,16 +71,26 @@ export class MediaSession {
   #loaded!: () => void;
   /** Resolves once the first device load finished (or failed), so publishes wait for it. */
   readonly #ready = new Promise<void>((resolve) => (this.#loaded = resolve));
+  #markReceived!: () => void;
+  /**
+   * Settles once what the first room-joined listed is set up on this side (consumers created,
+   * their resumes maybe still in flight), or could not be, or there was nothing: the page can
+   * render the meeting then without holding back the SDP steps that receiving takes.
+   */
+  readonly received = new Promise<void>((resolve) => (this.#markReceived = resolve));
   /** The flow from before issue 15, kept for the join bench only: router fetched, transports one by one. */
   readonly #legacyJoin: boolean;
+  /** The pre-join's device (device-preload.ts), used if room-joined names the same router capabilities. */
+  readonly #preload: DevicePreload | null;
 
   constructor(
     connection: MeetingConnection,
-    options: { constraints?: MediaConstraintsConfig; legacyJoin?: boolean } = {},
+    options: { constraints?: MediaConstraintsConfig; legacyJoin?: boolean; preload?: DevicePreload | null } = {},
   ) {
     this.#conn = connection;
     this.#constraints = { ...DEFAULT_CONSTRAINTS, ...options.constraints };
     this.#legacyJoin = options.legacyJoin ?? false;
+    this.#preload = options.preload ?? null;
     // Listening from construction, before join-room is sent, so no event between
     // room-joined and the first producers can be missed.
     const on = <E extends keyof ServerToClientEvents>(event: E, fn: ServerToClientEvents[E]) => {
@@ -98,6 +109,16 @@ export class MediaSession {
     on('receive-reset', ({ producers }: { producers: ProducerEvent[] }) =>
       this.#later(() => this.#rebuildReceive(producers)),
     );
+  }
+
+  /**
+   * What to ask of `join-room.media`: the transports, and with a device already loaded the
+   * consumers too, created with the join (undefined: the flow from before issue 15, for the bench).
+   */
+  joinRequest(): { rtpCapabilities?: Record<string, unknown> } | undefined {
+    if (this.#legacyJoin) return undefined;
+    const device = this.#preload?.current?.device;
+    return device ? { rtpCapabilities: device.rtpCapabilities as unknown as Record<string, unknown> } : {};
   }
 
   // ---- Reading ----
@@ -289,30 +310,15 @@ export class MediaSession {
     const first = this.#selfId === null;
     const sameParticipant = data.self.participantId === this.#selfId;
     this.#selfId = data.self.participantId;
-    if (!data.producers) {
-      this.#setStatus('unavailable');
-      if (first) this.#loaded();
-      return;
-    }
     if (first) {
       try {
-        await this.#load(this.#legacyJoin ? undefined : data.router);
-      } catch (err) {
-        this.#report(err, undefined);
-        return;
+        return await this.#firstJoin(data);
       } finally {
         this.#loaded();
+        this.#markReceived();
       }
-      if (this.#legacyJoin) return this.#consumeAll(data.producers);
-      // Both transports at once (the send one would otherwise wait for the first publish);
-      // the audience sends nothing, so it opens no send transport.
-      const sending =
-        data.self.role === 'audience'
-          ? null
-          : this.#transport('send').catch((err: unknown) => this.#report(err, undefined));
-      await Promise.all([sending, this.#consumeAll(data.producers)]);
-      return;
     }
+    if (!data.producers) return this.#setStatus('unavailable');
     // A reconnect. Within the grace period the server kept our transports and
     // producers; if it did not (new participant, or our producers are gone), start over.
     // With nothing flowing, starting over costs nothing and rules out a transport the
@@ -332,8 +338,49 @@ export class MediaSession {
     this.#emit();
   }
 
+  async #firstJoin(data: RoomJoined): Promise<void> {
+    if (!data.producers) return this.#setStatus('unavailable');
+    try {
+      await this.#load(this.#legacyJoin ? undefined : data.router);
+    } catch (err) {
+      this.#report(err, undefined);
+      return;
+    } finally {
+      this.#loaded();
+    }
+    if (this.#legacyJoin) return this.#consumeAll(data.producers);
+    // What the server set up with the join; consumers made for another device's capabilities
+    // (the preloaded one was not taken) would not fit this one, so they are asked for again.
+    const media = data.media;
+    if (media?.recv) this.#adopt('recv', media.recv);
+    const prepared = this.#device === this.#preload?.current?.device ? (media?.consumers ?? []) : [];
+    const receiving = this.#consumeAll(data.producers, prepared, this.#markReceived);
+    // The send transport too (it would otherwise wait for the first publish), once the receive
+    // side's SDP is under way: its PeerConnection is not needed before a publish, which queues
+    // behind this. The audience sends nothing, so it opens no send transport.
+    const send = media?.send;
+    const sending =
+      data.self.role === 'audience'
+        ? null
+        : this.received
+            .then(() => {
+              if (this.#status === 'closed') return;
+              return send ? this.#adopt('send', send) : this.#transport('send');
+            })
+            .catch((err: unknown) => this.#report(err, undefined));
+    await Promise.all([sending, receiving]);
+  }
+
   /** Loads the device for the router: the one room-joined carried, else asked for (a media reset changes it). */
   async #load(router?: RouterInfo): Promise<void> {
+    // The pre-join's device, once: a recovery loads afresh (the router may have changed).
+    const pre = this.#device === null && router ? this.#preload?.current : null;
+    if (pre && sameCapabilities(pre.routerRtpCapabilities, router!.rtpCapabilities)) {
+      // Ready at once, without a 'connecting' snapshot (each one re-renders the page).
+      this.#device = pre.device;
+      this.#iceServers = router!.iceServers as RTCIceServer[];
+      return this.#setStatus('ready');
+    }
     this.#setStatus('connecting');
     const res = router ? { ok: true as const, ...router } : await this.#request('get-router-capabilities', {});
     if (!res.ok) {
@@ -403,7 +450,13 @@ export class MediaSession {
     if (!device) throw new MediaSessionError('MEDIA_UNAVAILABLE', 'Media is not ready');
     const res = await this.#request('create-transport', { direction });
     if (!res.ok) throw MediaSessionError.from(res.error);
-    const info: TransportInfo = res;
+    return this.#adopt(direction, res);
+  }
+
+  /** A local transport for the server's one (from create-transport, or made with the join). */
+  #adopt(direction: Direction, info: TransportInfo): types.Transport {
+    const device = this.#device;
+    if (!device) throw new MediaSessionError('MEDIA_UNAVAILABLE', 'Media is not ready');
     const options = {
       id: info.id,
       iceParameters: info.iceParameters as types.IceParameters,
@@ -419,10 +472,23 @@ export class MediaSession {
 
   #wire(t: types.Transport): void {
     t.on('connect', ({ dtlsParameters }, done, fail) => {
-      this.#request('connect-transport', { transportId: t.id, dtlsParameters }).then(
-        (res) => (res.ok ? done() : fail(MediaSessionError.from(res.error))),
-        fail,
-      );
+      if (this.#legacyJoin) {
+        // The flow before issue 15 (bench only) waited for the ack.
+        const connected = this.#request('connect-transport', { transportId: t.id, dtlsParameters });
+        return void connected.then((res) => (res.ok ? done() : fail(MediaSessionError.from(res.error))), fail);
+      }
+      // Not awaited: mediasoup-client holds ICE (its setLocalDescription) until done(), and the
+      // request is on its way long before ICE and then DTLS can reach the SFU, which takes DTLS
+      // only once connected (a DTLS packet before that is dropped, and retransmitted). The server
+      // no longer knowing the transport (NOT_FOUND) means it will never connect: media starts over,
+      // as after a failed ICE restart.
+      const epoch = this.#epoch;
+      done();
+      void this.#request('connect-transport', { transportId: t.id, dtlsParameters }).then((res) => {
+        if (res.ok || epoch !== this.#epoch || t.closed) return;
+        this.#report(MediaSessionError.from(res.error), undefined);
+        if (res.error.code === 'NOT_FOUND') void this.#enqueue(() => this.#rebuild(this.#consumedProducers()));
+      });
     });
     t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
       const source = appData.source as MediaSourceName;
@@ -564,29 +630,51 @@ export class MediaSession {
    * are pending at the same time into one SDP renegotiation, where one by one
    * each would pay a round trip and a renegotiation of its own.
    */
-  async #consumeAll(producers: ProducerEvent[]): Promise<void> {
+  async #consumeAll(
+    producers: ProducerEvent[],
+    prepared: ConsumerInfo[] = [],
+    received: () => void = () => {},
+  ): Promise<void> {
     const wanted = producers.filter((p) => p.participantId !== this.#selfId);
-    if (wanted.length === 0 || !this.#device) return;
+    if (wanted.length === 0 || !this.#device) return received();
     try {
       // Created once up front: concurrent #consume calls would each create one.
       await this.#transport('recv');
     } catch (err) {
       this.#report(err, undefined);
-      return;
+      return received();
     }
-    await Promise.all(wanted.map((p) => this.#consume(p)));
+    let left = wanted.length;
+    const one = () => --left === 0 && received();
+    await Promise.all(
+      wanted.map((p) =>
+        this.#consume(
+          p,
+          prepared.find((c) => c.producerId === p.producerId),
+          one,
+        ),
+      ),
+    );
   }
 
-  async #consume(p: ProducerEvent): Promise<void> {
-    if (p.participantId === this.#selfId || !this.#device || this.#status === 'closed') return;
-    if ([...this.#remote.values()].some((r) => r.producerId === p.producerId)) return;
-    const epoch = this.#epoch;
+  /**
+   * Receive `p`: with the server's consumer made with the join (`prepared`), or one asked for now.
+   * `received` is called once, when the consumer is set up here (or will not be), before its resume.
+   */
+  async #consume(p: ProducerEvent, prepared?: ConsumerInfo, received: () => void = () => {}): Promise<void> {
+    let told = false;
+    const tell = () => {
+      if (!told) received();
+      told = true;
+    };
     try {
+      if (p.participantId === this.#selfId || !this.#device || this.#status === 'closed') return;
+      if ([...this.#remote.values()].some((r) => r.producerId === p.producerId)) return;
+      const epoch = this.#epoch;
       const transport = await this.#transport('recv');
-      const res = await this.#request('consume', {
-        producerId: p.producerId,
-        rtpCapabilities: this.#device.rtpCapabilities,
-      });
+      const res = prepared
+        ? { ok: true as const, ...prepared }
+        : await this.#request('consume', { producerId: p.producerId, rtpCapabilities: this.#device.rtpCapabilities });
       // NOT_FOUND: the producer closed meanwhile; its producer-closed is queued behind us.
       if (!res.ok) {
         if (res.error.code !== 'NOT_FOUND') this.#report(MediaSessionError.from(res.error), p.source);
@@ -615,11 +703,24 @@ export class MediaSession {
       });
       // The tile can mount while the resume is in flight.
       this.#emit();
+      tell();
       // Consumers start paused at the SFU so no keyframe is lost before we are ready.
       await this.#request('resume-consumer', { consumerId: consumer.id });
     } catch (err) {
       this.#report(err, p.source);
+    } finally {
+      tell();
     }
+  }
+
+  /** What we receive now, as producers to consume again after starting over. */
+  #consumedProducers(): ProducerEvent[] {
+    return [...this.#remote.values()].map((r) => ({
+      participantId: r.participantId,
+      producerId: r.producerId,
+      source: r.source,
+      paused: r.producerPaused,
+    }));
   }
 
   #dropRemote(consumerId: string): void {

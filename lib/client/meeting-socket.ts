@@ -158,8 +158,13 @@ export class MeetingConnection {
     });
   }
 
-  async join(roomCode: string, displayName: string): Promise<Ack<ClientEventResults['join-room']>> {
-    return this.request('join-room', { roomCode, displayName });
+  /** Join; `media` (MediaSession.joinRequest()) has the server set up our media with the join. A rejoin after a blip asks for none: the server kept it. */
+  async join(
+    roomCode: string,
+    displayName: string,
+    media?: ClientPayload<'join-room'>['media'],
+  ): Promise<Ack<ClientEventResults['join-room']>> {
+    return this.request('join-room', { roomCode, displayName, ...(media && { media }) });
   }
 
   get joined(): Pick<RoomJoined, 'roomCode'> | null {

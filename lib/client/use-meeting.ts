@@ -9,6 +9,7 @@ import type { Ack, ClientEventName, ClientEventResults, ClientPayload, ErrorBody
 import { isModerator, type Role } from '../permissions';
 import { MediaSession, layerForWidth, type MediaConstraintsConfig, type MediaSnapshot } from './media-session';
 import { MeetingConnection, type ConnectionState } from './meeting-socket';
+import { preloadDevice, type DevicePreload } from './device-preload';
 import type { DeviceChoice } from './use-devices';
 import { INITIAL_ROOM_STATE, roomReducer, type RoomState } from './room-state';
 import { useNetworkQuality, type NetworkQualityView } from './use-network-quality';
@@ -62,6 +63,8 @@ export interface MeetingActions {
 /** join-room refusals that get their own page rather than a message on the pre-join form. */
 const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set(['BANNED', 'ROOM_LOCKED', 'DENIED', 'MEETING_ENDED']);
 const TOAST_MS = 5_000;
+/** The longest the meeting screen waits for the media session to set up receiving (see showMeeting). */
+const RECEIVE_WAIT_MS = 250;
 const REACTION_MS = 4_000;
 
 const IDLE: MediaSnapshot = { status: 'idle', local: {}, remote: {}, notice: null };
@@ -112,6 +115,8 @@ export function useMeeting(
   const liveRef = useRef<Live | null>(null);
   /** Opened on the pre-join so the click sends join-room at once (a socket in no meeting may only join or leave). */
   const warmRef = useRef<MeetingConnection | null>(null);
+  /** The media device loaded on the pre-join through that connection (device-preload.ts). */
+  const preloadRef = useRef<DevicePreload | null>(null);
   const constraints = useRef(options.constraints);
   const media = useMediaSnapshot(live?.media ?? null);
   const network = useNetworkQuality(phase === 'joined' ? (live?.media ?? null) : null);
@@ -127,6 +132,7 @@ export function useMeeting(
     if (window.__CONVENE_JOIN_FLOW__ === 'legacy') return;
     const warm = openConnection();
     warmRef.current = warm;
+    preloadRef.current = preloadDevice(warm);
     return () => {
       // Still unused (never joined with it): nobody else will close it.
       if (warmRef.current === warm) warm.close();
@@ -163,11 +169,15 @@ export function useMeeting(
       setError(null);
       // The pre-join's connection, once; a second join (after leaving) opens its own.
       const conn = warmRef.current ?? openConnection();
+      // Its device too: loaded for this deployment's routers, it serves a second join as well.
+      const preload = preloadRef.current;
       warmRef.current = null;
       // Created before join-room is sent so it hears room-joined and every producer after it.
+      const legacy = window.__CONVENE_JOIN_FLOW__ === 'legacy';
       const session = new MediaSession(conn, {
         ...(constraints.current && { constraints: constraints.current }),
-        legacyJoin: window.__CONVENE_JOIN_FLOW__ === 'legacy',
+        legacyJoin: legacy,
+        preload,
       });
       const l = { connection: conn, media: session };
       liveRef.current = l;
@@ -183,6 +193,16 @@ export function useMeeting(
           setup.camera !== false && session.publishCamera(),
         ]);
       };
+      /**
+       * The meeting screen's first render holds the main thread for ~100 ms on a slow machine,
+       * and the media session's few SDP steps each need a turn of it before ICE can start: the
+       * screen comes once the session set up what it receives (then with the shares in it), or
+       * after RECEIVE_WAIT_MS at most. The flow from before issue 15 (bench only) shows it at once.
+       */
+      const showMeeting = async () => {
+        if (!legacy) await Promise.race([session.received, new Promise((r) => setTimeout(r, RECEIVE_WAIT_MS))]);
+        if (liveRef.current === l) setPhase('joined');
+      };
       let entered = false;
       let selfId: string | null = null;
       let selfRole: Role | null = null;
@@ -190,9 +210,13 @@ export function useMeeting(
       const enter = async () => {
         if (entered || liveRef.current !== l) return;
         entered = true;
-        setPhase('joined');
-        // The audience watches: it sends nothing until a host brings it on stage.
-        if (selfRole !== 'audience') await startMedia();
+        void showMeeting();
+        // The audience watches: it sends nothing until a host brings it on stage. The capture
+        // starts once receiving is set up: a publish queues behind that anyway, and opening the
+        // devices meanwhile takes turns of the main thread from the SDP steps.
+        if (selfRole === 'audience') return;
+        if (!legacy) await session.received;
+        await startMedia();
       };
       const audienceHands = () =>
         void conn.request('get-audience', { hands: true, limit: 100 }).then((res) => {
@@ -269,7 +293,7 @@ export function useMeeting(
       // The pre-join's connection may be up already: its 'connected' came before we listened.
       setConnection(conn.state);
 
-      const res = await conn.join(roomCode, displayName);
+      const res = await conn.join(roomCode, displayName, session.joinRequest());
       // Torn down meanwhile (join-error, unmount, another join): nothing left to do.
       if (liveRef.current !== l) return;
       if (!res.ok) return refuse(res.error);

@@ -68,6 +68,11 @@ export const JoinRoom = z.object({
   userId: z.string().max(256).optional(),
   /** From a previous `room-joined.self.resumeToken`: rejoin as the same participant within the grace period. */
   resumeToken: z.string().max(512).optional(),
+  /**
+   * Set up my media with the join (issue 15): the server creates my transports and, given my device's
+   * `rtpCapabilities`, paused consumers of the producers already there, and sends them in `room-joined.media`.
+   */
+  media: z.object({ rtpCapabilities: z.looseObject({}).optional() }).optional(),
 });
 
 export const LeaveRoom = Empty;

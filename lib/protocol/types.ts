@@ -99,6 +99,23 @@ export interface RoomJoined {
    * load its media device without another round trip; absent when media is off.
    */
   router?: RouterInfo;
+  /**
+   * What `join-room.media` asked the server to set up, created with the join so the client skips
+   * those round trips: absent when not asked, on a resume, from a knock's admission, or when media is off.
+   */
+  media?: JoinedMedia;
+}
+
+/**
+ * Media created with the join: the transports (`recv`, and `send` unless in the audience), as
+ * `create-transport` answers them, and paused consumers (as `consume` answers them) of the producers
+ * in `room-joined.producers` that could be consumed. Whatever is missing the client asks for as usual;
+ * each consumer still waits for `resume-consumer`.
+ */
+export interface JoinedMedia {
+  send?: TransportInfo;
+  recv?: TransportInfo;
+  consumers: ConsumerInfo[];
 }
 
 /** mediasoup-client `device.load({ routerRtpCapabilities })` input and the ICE servers for transports (opaque here). */
@@ -107,8 +124,8 @@ export interface RouterInfo {
   iceServers: unknown[];
 }
 
-/** The join-room ack: room-joined without the chat and the router, so a join carries them once. */
-export type RoomJoinedAck = Omit<RoomJoined, 'chat' | 'chatHasMore' | 'pinned' | 'router'>;
+/** The join-room ack: room-joined without the chat, the router and the media, so a join carries them once. */
+export type RoomJoinedAck = Omit<RoomJoined, 'chat' | 'chatHasMore' | 'pinned' | 'router' | 'media'>;
 
 /** One page of older history (`get-chat-history`), oldest first. */
 export interface ChatPage {

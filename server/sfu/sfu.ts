@@ -52,6 +52,12 @@ export class Sfu {
     return this.config.iceServers;
   }
 
+  /** What every room's router answers to get-router-capabilities, without creating a room. */
+  routerCapabilities(): Promise<ms.RtpCapabilities> {
+    if (this.#closed) return Promise.reject(new ConveneError('MEDIA_UNAVAILABLE', 'media server is shutting down'));
+    return this.pool.routerCapabilities();
+  }
+
   /** The room's media, created on the least-loaded worker on first use. */
   room(roomCode: string): Promise<RoomMedia> {
     if (this.#closed) return Promise.reject(new ConveneError('MEDIA_UNAVAILABLE', 'media server is shutting down'));

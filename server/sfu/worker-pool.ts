@@ -56,6 +56,7 @@ export class WorkerPool {
   readonly #diedListeners = new Set<(info: WorkerDiedInfo) => void>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
+  #capabilities: Promise<ms.RtpCapabilities> | null = null;
 
   private constructor(
     private readonly config: SfuConfig,
@@ -81,6 +82,26 @@ export class WorkerPool {
   onWorkerDied(listener: (info: WorkerDiedInfo) => void): () => void {
     this.#diedListeners.add(listener);
     return () => this.#diedListeners.delete(listener);
+  }
+
+  /**
+   * The RTP capabilities every router of this pool has (they follow from MEDIA_CODECS alone), from
+   * one short-lived router made on first use: what a client loads its device with before joining.
+   */
+  routerCapabilities(): Promise<ms.RtpCapabilities> {
+    if (this.#capabilities) return this.#capabilities;
+    const made = (async () => {
+      const { router } = await this.createRouter('capabilities');
+      const caps = router.rtpCapabilities;
+      router.close();
+      return caps;
+    })();
+    this.#capabilities = made;
+    // A failure (no worker yet) is not remembered: the next call tries again.
+    made.catch(() => {
+      if (this.#capabilities === made) this.#capabilities = null;
+    });
+    return made;
   }
 
   /** Create a router on the least-loaded live worker, recorded as belonging to `owner`. */

@@ -83,10 +83,16 @@ const ROOM_BROADCASTS: ReadonlySet<ClientEventName> = new Set([
 ] satisfies ClientEventName[]);
 
 /**
- * The only events a connection in no meeting may send: joining, and leaving
- * (which withdraws a knock). Every other one is refused at once.
+ * The only events a connection in no meeting may send: joining, leaving
+ * (which withdraws a knock), and asking for the router's capabilities. Every
+ * other one is refused at once.
  */
-const WITHOUT_MEETING: ReadonlySet<ClientEventName> = new Set(['join-room', 'leave-room'] satisfies ClientEventName[]);
+const WITHOUT_MEETING: ReadonlySet<ClientEventName> = new Set([
+  'join-room',
+  'leave-room',
+  // The pre-join loads its media device before the click (issue 15).
+  'get-router-capabilities',
+] satisfies ClientEventName[]);
 
 /** Refusals that only a broken or hostile client collects by the hundred. */
 const FLOOD_CODES: ReadonlySet<ErrorBody['code']> = new Set(['RATE_LIMITED', 'INVALID_PAYLOAD', 'NOT_IN_ROOM']);

@@ -19,6 +19,13 @@ export const mediaHandlers = {
   'get-router-capabilities': {
     bucket: 'control',
     act: async (c) => {
+      // On the pre-join (no meeting yet): every router's capabilities, so the client loads its
+      // device while the person reads the page; no room's router is created for it.
+      if (!c.socket.data.membership) {
+        const bridge = c.deps.media;
+        if (!bridge) throw new ConveneError('MEDIA_UNAVAILABLE', 'Media is disabled on this server');
+        return { rtpCapabilities: await bridge.sfu.routerCapabilities(), iceServers: bridge.sfu.iceServers };
+      }
       return member(c).media.capabilities();
     },
   },

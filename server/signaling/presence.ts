@@ -20,6 +20,8 @@ import {
 import { participantInfo } from '../rooms/snapshots';
 import { resumeTokenParticipant } from '../auth/identity';
 import { knownToMeeting } from './code-guard';
+import { joinMedia } from './join-media';
+import type { types as ms } from 'mediasoup';
 import {
   audienceChannel,
   moderatorChannel,
@@ -132,7 +134,7 @@ export const presenceHandlers = {
             }
             throw err;
           });
-        if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result);
+        if (result.kind === 'joined') return await finishJoin(deps, socket, grace, code, result, payload.media);
         // Past its IP's knock budget, the knock is withdrawn before anyone hears of it.
         await limits.consumeKnock(socket.data.ip).catch(async (err: unknown) => {
           await rooms.get(code).leaveLobby(result.entry.id, socket.id);
@@ -274,6 +276,8 @@ async function finishJoin(
   grace: GraceTimers,
   code: string,
   result: JoinResult,
+  /** `join-room.media`: set up the joiner's media with the join (not on a resume: it kept its own). */
+  wanted?: { rtpCapabilities?: Record<string, unknown> },
 ): Promise<RoomJoinedAck> {
   const { io, rooms, identity } = deps;
   const p = result.participant;
@@ -309,6 +313,11 @@ async function finishJoin(
       paused,
     }));
     joined.router = router;
+    if (wanted && !result.resumed) {
+      const rtpCapabilities = wanted.rtpCapabilities as ms.RtpCapabilities | undefined;
+      const who = { roomCode: code, participantId: p.id, role: p.role };
+      joined.media = await joinMedia(deps, socket, media, who, joined.producers, rtpCapabilities);
+    }
   }
   socket.emit('room-joined', joined);
   // An audience member arrives without a broadcast: the stage's count follows.
@@ -325,8 +334,8 @@ async function finishJoin(
     { room: code, participant: p.id, role: p.role, resumed: result.resumed, guest: p.isGuest },
     'participant joined',
   );
-  // The chat and the router went out once, in room-joined; the ack repeats only the rest.
-  const { chat: _chat, chatHasMore: _chatHasMore, pinned: _pinned, router: _router, ...ack } = joined;
+  // The chat, the router and the media went out once, in room-joined; the ack repeats only the rest.
+  const { chat: _chat, chatHasMore: _chatHasMore, pinned: _pinned, router: _router, media: _media, ...ack } = joined;
   return ack;
 }
 

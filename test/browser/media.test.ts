@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { expectAccessible } from '../helpers/axe';
 import { expectDecoding, inbound } from '../helpers/browser';
 import { until } from '../helpers/wait';
 import { SHOTS, browserSuite } from '../helpers/browser-suite';
@@ -174,6 +175,41 @@ describe('two browsers in one meeting, through the SFU', () => {
     await b.screenshot({ path: path.join(SHOTS, 'media-b-sees-a-screen.png') });
     await a.screenshot({ path: path.join(SHOTS, 'media-a-presenting.png') });
   });
+
+  it(
+    "a late joiner gets its transports and A's share with the join: it asks for no transport and, with its device loaded on the pre-join, no consume, and decodes the screen",
+    { timeout: 60_000 },
+    async () => {
+      const c = await newPage('Carol');
+      const sent: string[] = [];
+      const received: string[] = [];
+      // Socket.IO frames: 42<ackId>["event",…] sent, 43<ackId>[…] acks received.
+      c.on('websocket', (ws) => {
+        ws.on('framesent', (f) => typeof f.payload === 'string' && sent.push(f.payload));
+        ws.on('framereceived', (f) => typeof f.payload === 'string' && received.push(f.payload));
+      });
+      await c.goto(`/${code}`);
+      await c.getByLabel('Your name').fill('Carol');
+      // The pre-join asked for the capabilities and got them; then its device loads (two local PeerConnections).
+      const asked = () => sent.find((x) => x.includes('"get-router-capabilities"'));
+      await until('the capabilities on the pre-join', async () => {
+        const id = /^42(\d+)/.exec(asked() ?? '')?.[1];
+        return id !== undefined && received.some((x) => x.startsWith(`43${id}[`) && x.includes('"rtpCapabilities"'));
+      });
+      await c.waitForTimeout(1_000);
+      await c.getByRole('button', { name: 'Join now' }).click();
+      await c.getByTestId('screen-stage').waitFor({ timeout: 15_000 });
+      await expectDecoding(c, aId, 'screen');
+      const events = sent.map((x) => /^42\d*\["([a-z-]+)"/.exec(x)?.[1]).filter(Boolean);
+      expect(events).toContain('join-room');
+      expect(sent.find((x) => x.includes('"join-room"'))).toContain('"rtpCapabilities"');
+      expect(events).not.toContain('create-transport');
+      expect(events).not.toContain('consume');
+      expect(events).toContain('resume-consumer');
+      await expectAccessible(c, 'a late joiner watching a screen share');
+      await c.context().close();
+    },
+  );
 
   it("A stops sharing and B's screen stage goes away while the cameras keep flowing", { timeout: 30_000 }, async () => {
     await a.getByRole('button', { name: 'Stop sharing' }).click();

@@ -9,6 +9,7 @@ import { expectOk } from '../helpers/ack';
 import { startCluster, type Cluster, type NodeProcess } from '../helpers/cluster';
 import { clusterMeeting, cookieOf, fakeMic, joinOn, mediaAddress, twoNodeRoom } from '../helpers/cluster-room';
 import { client, connected, emit, next, recorder, type Client } from '../helpers/server';
+import { match } from '../helpers/match';
 
 const GRACE_MS = 1_500;
 
@@ -67,6 +68,30 @@ describe('one owner per live room', () => {
     expectOk(await emit(alice.socket, 'kick-participant', { participantId: bob.self.participantId, ban: true }));
     expect(await left).toMatchObject({ participantId: bob.self.participantId, reason: 'kicked' });
     await expect(joinOn(two, code, 'Bob', sockets)).rejects.toThrow(/BANNED/);
+  }, 30_000);
+
+  it("a joiner on the node that does not own the room, with the pre-join's capabilities from that node, gets its transports and a consumer of the mic from the owner with the join", async () => {
+    await restartAll();
+    const { code, onOwner, other } = await twoNodeRoom(cluster, sockets);
+    const t = expectOk(await emit(onOwner.socket, 'create-transport', { direction: 'send' }));
+    const { producerId } = expectOk(await emit(onOwner.socket, 'produce', { transportId: t.id, ...fakeMic(2222) }));
+    const ownerAddress = await mediaAddress(onOwner.socket);
+
+    const carol = await connected(client(other.url, { cookie: cookieOf('Carol') }));
+    sockets.push(carol);
+    const caps = expectOk(await emit(carol, 'get-router-capabilities')); // before joining: from its own node
+    const roomJoined = next(carol, 'room-joined');
+    const rtpCapabilities = caps.rtpCapabilities as Record<string, unknown>;
+    expectOk(await emit(carol, 'join-room', { roomCode: code, displayName: 'Carol', media: { rtpCapabilities } }));
+    const media = (await roomJoined).media!;
+    for (const transport of [media.recv!, media.send!])
+      expect([...new Set((transport.iceCandidates as Array<{ address: string }>).map((c) => c.address))]).toEqual([
+        ownerAddress,
+      ]);
+    expect(media.consumers).toEqual([
+      match.objectContaining({ producerId, participantId: onOwner.self.participantId, source: 'mic' }),
+    ]);
+    expect(await emit(carol, 'resume-consumer', { consumerId: media.consumers[0]!.id })).toEqual({ ok: true });
   }, 30_000);
 
   it('a burst of new meetings through one node is spread over the nodes by load, not piled on one', async () => {
