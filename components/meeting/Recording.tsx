@@ -58,6 +58,13 @@ export function RecordingNotice({ active }: { active: boolean }) {
   );
 }
 
+const PROBLEM_KEYS = {
+  'compose-failed': 'composeFailed',
+  'disk-full': 'diskFull',
+  moved: 'moved',
+  'moved-cannot-record': 'movedCannotRecord',
+} as const;
+
 /** For hosts and co-hosts: what went wrong with the recorder (the meeting itself goes on). */
 export function RecordingError({ problem, onDismiss }: { problem: RecordingProblem | null; onDismiss: () => void }) {
   const t = useTranslations('recording');
@@ -65,7 +72,7 @@ export function RecordingError({ problem, onDismiss }: { problem: RecordingProbl
   const text =
     problem.kind === 'track-restarted'
       ? t('trackRestarted', { name: problem.displayName || t('someone'), source: problem.source })
-      : t(problem.kind === 'disk-full' ? 'diskFull' : 'composeFailed');
+      : t(PROBLEM_KEYS[problem.kind]);
   return (
     <span role="alert" className={styles.error} data-testid="recording-error">
       {text}

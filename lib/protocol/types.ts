@@ -221,7 +221,11 @@ export interface RecordingState {
 export type RecordingProblem =
   | { kind: 'track-restarted'; displayName: string; source: MediaSourceName }
   | { kind: 'compose-failed' }
-  | { kind: 'disk-full' };
+  | { kind: 'disk-full' }
+  /** The meeting's media moved to another server; the recording goes on there, in a new file. */
+  | { kind: 'moved' }
+  /** The meeting's media moved to a server that cannot record: the recording stopped. */
+  | { kind: 'moved-cannot-record' };
 
 /** Why a recording stopped (`recording-state.reason` when `active` turns false). */
 export type RecordingStopReason = 'stopped' | 'meeting-ended' | 'no-moderator' | 'error';

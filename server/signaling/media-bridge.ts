@@ -207,13 +207,15 @@ export class MediaBridge {
         next.id,
         'The recording stopped: the meeting moved to a server that cannot record',
         true,
+        { kind: 'moved-cannot-record' },
       );
       return;
     }
     this.io.to(roomChannel(code)).emit('recording-state', recordingState(next));
     this.io.to(moderatorChannel(code)).emit('recording-error', {
-      message: "The meeting's media restarted on a server; the recording goes on in a new file from here",
+      message: 'The meeting moved to another server; the recording goes on there, in a new file from here',
       stopped: false,
+      problem: { kind: 'moved' },
     });
     this.log.info({ room: code, recording: next.id, previous: old.id }, 'recording goes on after a media reset');
   }

@@ -192,7 +192,7 @@ describe('recordings on a cluster', () => {
       const [after, warning] = await Promise.all([state, told]);
       expect(after).toMatchObject({ active: true, by: alice.self.participantId });
       expect(after.startedAt).toBeGreaterThan(recording.startedAt!);
-      expect(warning).toMatchObject({ stopped: false });
+      expect(warning).toMatchObject({ stopped: false, problem: { kind: 'moved' } });
 
       const second = (await store.getMeeting(code))!.recording!;
       expect(second.id).not.toBe(first.id);

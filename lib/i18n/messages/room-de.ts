@@ -157,6 +157,10 @@ export const roomDe: Pick<Messages, keyof typeof roomEn> = {
       'Die Aufnahme {source, select, mic {des Mikrofons} screen {des Bildschirms} other {der Kamera}} von {name} ist ausgefallen und wurde neu gestartet; einige Sekunden können fehlen',
     composeFailed: 'Die Aufnahme konnte nicht zusammengesetzt werden; ihre Spuren bleiben erhalten',
     diskFull: 'Die Aufnahme wurde beendet: Auf dem Server ist kein Speicherplatz mehr frei',
+    moved:
+      'Die Besprechung ist auf einen anderen Server umgezogen; die Aufnahme läuft dort weiter, ab hier in einer neuen Datei',
+    movedCannotRecord:
+      'Die Aufnahme wurde beendet: Die Besprechung ist auf einen Server umgezogen, der nicht aufnehmen kann',
     someone: 'einer Person',
   },
 };

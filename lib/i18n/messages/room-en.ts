@@ -159,6 +159,8 @@ export const roomEn = {
       "The recorder failed for {name}'s {source, select, mic {microphone} screen {screen} other {camera}}; it restarted, a few seconds may be missing",
     composeFailed: 'The recording could not be put together; its tracks are kept',
     diskFull: 'The recording stopped: the server is out of disk space',
+    moved: 'The meeting moved to another server; the recording goes on there, in a new file from here',
+    movedCannotRecord: 'The recording stopped: the meeting moved to a server that cannot record',
     someone: 'a participant',
   },
 };
