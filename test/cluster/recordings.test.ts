@@ -51,17 +51,22 @@ afterAll(async () => {
   rmSync(dirs, { recursive: true, force: true });
 });
 
-/** Each live node's id, by the URL its heartbeat advertises. */
+/**
+ * Each live node's id, by the URL its heartbeat advertises. A node restarted
+ * on the same URL within the heartbeat's TTL is listed twice for a moment:
+ * the newer heartbeat is the node that runs now.
+ */
 async function nodeIds(): Promise<Map<string, string>> {
   const ids = await redis.smembers('convene:nodes');
   const beats = await redis.mget(ids.map((id) => `convene:node:${id}`));
-  const byUrl = new Map<string, string>();
+  const byUrl = new Map<string, NodeInfo>();
   for (const beat of beats) {
     if (!beat) continue;
     const info = JSON.parse(beat) as NodeInfo;
-    if (info.url) byUrl.set(info.url, info.id);
+    const seen = info.url ? byUrl.get(info.url) : undefined;
+    if (info.url && (!seen || seen.at < info.at)) byUrl.set(info.url, info);
   }
-  return byUrl;
+  return new Map([...byUrl].map(([url, info]) => [url, info.id]));
 }
 
 /** A finished recording held by `node`: a 3 s MP4 in its directory, its record in the store. */
