@@ -1,15 +1,15 @@
 /**
  * Suite: recording (issue 16). In this process, a Convene server with one
  * mediasoup worker and the real recorder (ffmpeg):
- *  1. CPU of a 4-person room (mic + camera each, plain-RTP synthetic senders
- *     as in the SFU suite), not recorded, then recorded: worker + this process
- *     + the recorder's ffmpeg processes, per second of wall time. Alternated.
+ *  1. CPU of a 4-person room (mic + camera each: real Opus and VP8 from
+ *     test/helpers/synthetic-av.ts), not recorded, then recorded: worker +
+ *     this process + the recorder's ffmpeg processes (not the senders'), per
+ *     second of wall time. Alternated.
  *  2. Compose time per minute of meeting: 4 participants with real Opus/VP8
  *     from ffmpeg (test/helpers/synthetic-av.ts), recorded, then composed.
  *  3. A/V offset: one participant whose mic beeps when its camera flashes,
  *     recorded and composed; offset = beep onset - flash onset in the file.
  */
-import dgram from 'node:dgram';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,7 +21,6 @@ import { beepOnsets, flashOnsets, offsets, median } from '../../test/helpers/av-
 import { createMeeting, creatorCookie, emit, joined, startServer } from '../../test/helpers/server';
 import { syntheticSender } from '../../test/helpers/synthetic-av';
 import { procCpuMs, sleep } from '../lib/proc';
-import { RtpGenerator, producerRtpParameters, type Profile } from '../sfu/generator';
 
 export interface RecordingBenchOptions {
   runs: number;
@@ -64,63 +63,37 @@ async function recordingServer(dir: string): Promise<ConveneServer> {
   );
 }
 
-/** Forwards what two local ports receive from one socket: a comedia transport takes one remote address. */
-async function relay(target: number): Promise<{ ports: [number, number]; close: () => void }> {
-  const bind = () =>
-    new Promise<dgram.Socket>((resolve) => {
-      const s = dgram.createSocket('udp4');
-      s.bind(0, '127.0.0.1', () => resolve(s));
-    });
-  const [out, a, b] = await Promise.all([bind(), bind(), bind()]);
-  for (const s of [a, b]) s.on('message', (m) => out.send(m, target, '127.0.0.1'));
-  return { ports: [a.address().port, b.address().port], close: () => [out, a, b].forEach((s) => s.close()) };
-}
-
 async function cpuPhase(server: ConveneServer, record: boolean, windowMs: number) {
   const code = await createMeeting(server);
   const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
   const media: RoomMedia = await server.sfu!.room(code);
   const people = [host, ...(await Promise.all([1, 2, 3].map((i) => joined(server, code, `P${i}`))))];
-  const gens: RtpGenerator[] = [];
-  let ssrc = 7000 + Math.floor(Math.random() * 1000) * 10;
-  const relays: Array<{ close: () => void }> = [];
+  // Real Opus and VP8 (ffmpeg ignores keyframe requests, so its source must be decodable as it is); the
+  // senders' own ffmpeg processes are not counted below.
+  const senders: Array<Awaited<ReturnType<typeof syntheticSender>>> = [];
   for (const p of people) {
     await emit(p.socket, 'get-router-capabilities');
-    // One send transport per person (a second would replace the first): both streams reach it through one relay.
-    const t = await media.createPlainTransport(p.self.participantId, 'send', { comedia: true });
-    const r = await relay(t.tuple.localPort);
-    relays.push(r);
-    for (const [k, [profile, source]] of (
-      [
-        ['audio', 'mic'],
-        ['video', 'camera'],
-      ] as Array<[Profile, 'mic' | 'camera']>
-    ).entries()) {
-      const g = new RtpGenerator(profile, ++ssrc);
-      await g.bind();
-      await emit(p.socket, 'produce', {
-        transportId: t.id,
-        kind: profile,
-        rtpParameters: producerRtpParameters(profile, ssrc),
-        appData: { source },
-      });
-      g.start({ port: r.ports[k]! });
-      gens.push(g);
-    }
+    const sender = await syntheticSender(media, p.self.participantId);
+    for (const r of sender.requests)
+      await emit(p.socket, 'produce', { ...r, appData: { source: r.kind === 'audio' ? 'mic' : 'camera' } });
+    senders.push(sender);
   }
+  const senderPids = new Set(senders.map((x) => x.child.pid));
+  const recorders = () => ffmpegChildren().filter((pid) => !senderPids.has(pid));
   await sleep(1_000);
   if (record) await emit(host.socket, 'start-recording', {});
   await sleep(1_500); // the recorder's processes settle
-  const pids = () => [media.workerPid, ...ffmpegChildren()];
-  const before = { t: Date.now(), procs: cpuMs(pids()), self: selfMs(), ff: cpuMs(ffmpegChildren()) };
+  const pids = () => [media.workerPid, ...recorders()];
+  const before = { t: Date.now(), procs: cpuMs(pids()), self: selfMs(), ff: cpuMs(recorders()) };
   await sleep(windowMs);
-  const after = { t: Date.now(), procs: cpuMs(pids()), self: selfMs(), ff: cpuMs(ffmpegChildren()) };
+  const after = { t: Date.now(), procs: cpuMs(pids()), self: selfMs(), ff: cpuMs(recorders()) };
   const seconds = (after.t - before.t) / 1000;
   const cores = (after.procs - before.procs + after.self - before.self) / 1000 / seconds;
   const ffmpegCores = (after.ff - before.ff) / 1000 / seconds;
   if (record) await emit(host.socket, 'stop-recording', {});
-  for (const g of gens) g.close();
-  for (const r of relays) r.close();
+  for (const sender of senders) sender.stop();
+  // Composing runs as this process's (niced) ffmpeg: let it finish, or the next window would count it.
+  await server.recorder?.composed();
   await emit(host.socket, 'end-meeting', {});
   for (const p of people) p.socket.disconnect();
   return { cores, ffmpegCores };
@@ -212,7 +185,7 @@ export function recordingMarkdown(r: Omit<RecordingBenchResult, 'markdown'>): st
     '',
     '| Measure | Value |',
     '| --- | --- |',
-    `| 4-person room (mic + camera each, plain RTP), not recorded | ${f(median(r.cpu.plain))} cores (runs: ${r.cpu.plain.map((x) => f(x)).join(', ')}) |`,
+    `| 4-person room (mic + camera each, real Opus + VP8), not recorded | ${f(median(r.cpu.plain))} cores (runs: ${r.cpu.plain.map((x) => f(x)).join(', ')}) |`,
     `| The same room, recorded | ${f(median(r.cpu.recorded))} cores (runs: ${r.cpu.recorded.map((x) => f(x)).join(', ')}) |`,
     `| **Added by recording** (target ≤ 0.1) | **${f(r.cpu.addedCores)} cores**, of which the 8 ffmpeg processes ${f(r.cpu.ffmpegCores)} |`,
     `| Compose, 4 cameras + 4 mics, ${f(r.compose.meetingSeconds, 1)} s of meeting | ${f(r.compose.composeSeconds, 1)} s → **${f(r.compose.perMinuteSeconds, 1)} s per minute of meeting** (${(r.compose.sizeBytes / 1e6).toFixed(1)} MB) |`,
