@@ -82,6 +82,13 @@ async function closePanel(page: Page, which: 'people' | 'chat'): Promise<void> {
   if ((await toggle.getAttribute('aria-pressed')) === 'true') await toggle.click();
 }
 
+/** Settings lives in the control bar's More menu. */
+async function openSettings(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'More options' }).click();
+  await page.getByRole('menuitem', { name: 'Settings' }).click();
+  await page.getByRole('dialog', { name: 'Settings' }).waitFor();
+}
+
 const focusedLabel = (page: Page) =>
   page.evaluate(
     () => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? null,
@@ -183,9 +190,7 @@ describe('one meeting, from the host and from those it turns away', () => {
     await inMeeting(dana);
   });
 
-  // Skipped at stop 20: after the merge of the UI branches this journey timed out (63 s) in the last CI
-  // rehearsal, after an axe finding on the badge's name was fixed; not diagnosed in time (see the stop-20 note).
-  it.skip('with the panels closed, the host gets pop-ups for a hand and a message, the log reads them out, and settings mute each', async () => {
+  it('with the panels closed, the host gets pop-ups for a hand and a message, the log reads them out, and settings mute each', async () => {
     await closePanel(host, 'people');
     await closePanel(host, 'chat');
     const notices = host.getByTestId('notice');
@@ -206,7 +211,7 @@ describe('one meeting, from the host and from those it turns away', () => {
     expect(await dana.getByTestId('notice').count()).toBe(0);
 
     // Pop-ups off: the next message makes none, the log still reads it.
-    await host.getByRole('button', { name: 'Settings' }).click();
+    await openSettings(host);
     await host.getByTestId('setting-popups').uncheck();
     await host.keyboard.press('Escape');
     expect((await request(dana, 'send-message', { text: 'second' })).ok).toBe(true);
@@ -214,7 +219,7 @@ describe('one meeting, from the host and from those it turns away', () => {
     expect(await notices.count()).toBe(0);
 
     // Announcements off too: the next message is not read out.
-    await host.getByRole('button', { name: 'Settings' }).click();
+    await openSettings(host);
     await host.getByTestId('setting-announce').uncheck();
     await host.keyboard.press('Escape');
     expect((await request(dana, 'send-message', { text: 'third' })).ok).toBe(true);
@@ -224,7 +229,7 @@ describe('one meeting, from the host and from those it turns away', () => {
     expect(await notices.count()).toBe(0);
 
     // Both back on for what follows (they are remembered in this browser).
-    await host.getByRole('button', { name: 'Settings' }).click();
+    await openSettings(host);
     await host.getByTestId('setting-popups').check();
     await host.getByTestId('setting-announce').check();
     await host.keyboard.press('Escape');
