@@ -221,10 +221,7 @@ describe('two browsers on different nodes of a three-node cluster behind HAProxy
     },
   );
 
-  // Skipped at stop 20: after the UI rework (closed side panels, icon bar) this step failed within
-  // 0.3 s in its one run after the merge and was not diagnosed in time. The same cross-node host mute
-  // is covered with real sockets in test/cluster/ownership.test.ts; see the stop-20 note.
-  it.skip(
+  it(
     "the host on one node mutes the participant on another: both pages show it and Bob's audio stops reaching Alice",
     { timeout: 60_000 },
     async () => {
