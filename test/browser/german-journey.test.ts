@@ -1,6 +1,7 @@
 /**
  * One meeting in German from start to end, in real Chromium whose language is
- * de-DE (Accept-Language and navigator.language) against the real server: a
+ * de-DE (Accept-Language and navigator.language) and whose system theme is
+ * dark, against the real server: a
  * host at 1280×800 and guests at 390×844. The pre-join with the camera denied,
  * joining, the people panel and its menu, a host mute, Remove and Remove and
  * ban with their confirmations, the removed and banned pages, the host's Leave
@@ -13,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectAccessible } from '../helpers/axe';
 import { browserSuite } from '../helpers/browser-suite';
 
-const suite = browserSuite({ rtcPorts: [46000, 46999], locale: 'de-DE' });
+// Dark, as the system theme: the English journeys run light, so axe checks the dark palette's contrast here.
+const suite = browserSuite({ rtcPorts: [46000, 46999], locale: 'de-DE', colorScheme: 'dark' });
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };

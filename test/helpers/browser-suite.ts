@@ -23,6 +23,8 @@ export function browserSuite(opts: {
   strict?: boolean;
   /** Every page's browser language (default: Chromium's, English). */
   locale?: string;
+  /** Every page's system theme (default: Chromium's, light). */
+  colorScheme?: 'light' | 'dark';
 }) {
   // Each file gets its own port range, so no browser's own loopback port can pass for the SFU's.
   const media: SfuConfig = loadSfuConfig({
@@ -71,6 +73,7 @@ export function browserSuite(opts: {
         ...(opts.strict && { strict: true }),
         ...(viewport && { viewport }),
         ...(opts.locale && { locale: opts.locale }),
+        ...(opts.colorScheme && { colorScheme: opts.colorScheme }),
       });
       contexts.push(opened.context);
       return opened.page;
@@ -86,6 +89,7 @@ export function browserSuite(opts: {
         ...(opts.strict && { strict: true }),
         ...(viewport && { viewport }),
         ...(opts.locale && { locale: opts.locale }),
+        ...(opts.colorScheme && { colorScheme: opts.colorScheme }),
       });
       contexts.push(opened.context);
       return opened;

@@ -36,6 +36,8 @@ export interface NewPageOptions {
   strict?: boolean;
   /** The browser's language (navigator.language and Accept-Language), e.g. 'de-DE'. */
   locale?: string;
+  /** The system theme the page sees (prefers-color-scheme); Chromium's default is light. */
+  colorScheme?: 'light' | 'dark';
 }
 
 /** A page in its own browser context (its own cookies: its own guest identity). */
@@ -48,6 +50,7 @@ export async function newPage(
     baseURL: opts.baseURL,
     viewport: opts.viewport ?? { width: 960, height: 600 },
     ...(opts.locale && { locale: opts.locale }),
+    ...(opts.colorScheme && { colorScheme: opts.colorScheme }),
   });
   await context.addInitScript(lowResMedia);
   const page = await context.newPage();
