@@ -130,8 +130,23 @@ function routes(deps: RouteDeps) {
       res.end(JSON.stringify({ ok: false, error: { code: 'NOT_FOUND', message: 'Not found' } }));
       return;
     }
+    // Next answers a path it cannot decode with a bare 400; it is a mistyped or cut meeting link,
+    // so it gets the page a malformed code gets (404, "Check your meeting code", a way on).
+    if (!decodable(path ?? '/')) req.url = MALFORMED_CODE_PATH;
     await deps.next(req, res);
   };
+}
+
+/** A path the meeting page reads as a malformed code (app/[code]/not-found.tsx). */
+const MALFORMED_CODE_PATH = '/malformed-meeting-link';
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function json(res: ServerResponse, status: number, body: object): void {

@@ -102,6 +102,7 @@ describe.each([
     ['/qqq-qqqq-qqq', 'an unknown code', 'Check your meeting code'],
     ['/not-a-code', 'a malformed code', 'Check your meeting code'],
     ['/%25', 'a code holding a lone "%"', 'Check your meeting code'],
+    ['/abc-%E0%A4%A', 'a link whose escapes do not decode', 'Check your meeting code'],
     ['/some/deeper/path', 'an unknown path', 'Page not found'],
   ] as const;
   for (const [path, what, title] of PAGES) {
