@@ -304,6 +304,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
         }
         room={view.room}
         {...(hasHostControls(role) && { onOpenHostControls: () => setPanel('host') })}
+        {...(can(role, 'view-recordings') && { recordings: { active: view.recording.active } })}
       />
     ) : panel === 'host' ? (
       <>

@@ -3,6 +3,7 @@ import { Check, Copy } from 'lucide-react';
 import { useTranslations } from 'use-intl';
 import type { RoomInfo, WaitingRoomMode } from '@/lib/protocol';
 import styles from './meeting.module.css';
+import { RecordingList } from './RecordingList';
 
 export interface MeetingInfoProps {
   roomCode: string;
@@ -15,6 +16,8 @@ export interface MeetingInfoProps {
   room: RoomInfo | null;
   /** Opens the host controls, where the settings change. */
   onOpenHostControls?: () => void;
+  /** For those who may see the recordings (creator and co-hosts): whether one runs now. */
+  recordings?: { active: boolean };
 }
 
 const WAITING_ROOM = {
@@ -49,6 +52,7 @@ export function MeetingInfo(p: MeetingInfoProps) {
         {p.copied ? <Check size={18} aria-hidden="true" /> : <Copy size={18} aria-hidden="true" />}
         {p.copied ? t('copied') : t('copy')}
       </button>
+      {p.recordings && <RecordingList roomCode={p.roomCode} recordingActive={p.recordings.active} />}
       {p.room && p.onOpenHostControls && (
         <section className={styles.panelSection} aria-labelledby="info-settings" data-testid="meeting-settings">
           <h3 id="info-settings">{t('settings')}</h3>

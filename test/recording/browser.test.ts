@@ -3,9 +3,8 @@
  * screen): the host records ~8 s with a screen share in the middle and one
  * host mute, the guest sees the indicator and cannot start or download, a
  * newcomer is warned on the pre-join page, and the host downloads one file
- * that ffprobe and ffmpeg check.
+ * from the meeting details' list, which ffprobe and ffmpeg check.
  */
-import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -118,10 +117,16 @@ describe('recording in the browser', () => {
           { timeout: 120_000, interval: 500 },
         )
         .toBe('ready');
-      const res = await fetch(`${suite.server.url}${info!.url}`, { headers: { cookie: hostCookie } });
-      expect(res.status).toBe(200);
+      // The host downloads it from the meeting details, where the recordings are listed.
+      await host.getByTestId('toggle-info').click();
+      const link = host.getByTestId('recording-entry').getByRole('link', { name: /^Download/ });
+      await link.waitFor({ timeout: 15_000 });
+      expect(await host.getByTestId('recording-entry').textContent()).toMatch(/ · 0:0[7-9]/);
+      await expectAccessible(host, 'recording: the host’s list in meeting details');
+      const [download] = await Promise.all([host.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^convene-${code}-.*\\.mp4$`));
       const file = path.join(os.tmpdir(), `convene-browser-${code}.mp4`);
-      await writeFile(file, Buffer.from(await res.arrayBuffer()));
+      await download.saveAs(file);
       const { duration, streams } = await probe(file);
       expect(streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
       expect(Math.abs(duration - wall)).toBeLessThan(1);
@@ -132,7 +137,10 @@ describe('recording in the browser', () => {
       expect(muted).toBeLessThan(-60);
       expect(await maxVolume(file, 0, wall)).toBeGreaterThan(-50);
 
-      // The guest may neither list nor download.
+      // The guest may neither list nor download, and its meeting details have no list.
+      await guest.getByTestId('toggle-info').click();
+      await guest.getByTestId('meeting-info').waitFor();
+      expect(await guest.getByTestId('recording-list').count()).toBe(0);
       const guestCookie = await cookieOf(guest);
       expect((await fetch(api, { headers: { cookie: guestCookie } })).status).toBe(403);
       expect((await fetch(`${suite.server.url}${info!.url}`, { headers: { cookie: guestCookie } })).status).toBe(403);

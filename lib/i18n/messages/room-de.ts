@@ -147,6 +147,17 @@ export const roomDe: Pick<Messages, keyof typeof roomEn> = {
     privateMessage: '{name} (privat): {text}',
     knock: '{name} bittet um Beitritt',
   },
+  recordings: {
+    title: 'Aufnahmen',
+    loading: 'Aufnahmen werden geladen…',
+    none: 'Noch keine Aufnahmen dieser Besprechung',
+    unavailable: 'Die Aufnahmen konnten nicht geladen werden',
+    download: 'Herunterladen ({size} MB)',
+    recording: 'Wird gerade aufgenommen',
+    processing: 'Wird vorbereitet…',
+    failed: 'Konnte nicht zusammengesetzt werden',
+    ready: 'Bereit',
+  },
   recording: {
     indicator: 'Aufnahme läuft',
     start: 'Aufnahme starten',

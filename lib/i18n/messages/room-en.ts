@@ -148,6 +148,18 @@ export const roomEn = {
     privateMessage: '{name} (privately): {text}',
     knock: '{name} asks to join',
   },
+  /** The meeting's recordings, in meeting details (hosts and co-hosts). */
+  recordings: {
+    title: 'Recordings',
+    loading: 'Loading recordings…',
+    none: 'No recordings of this meeting yet',
+    unavailable: 'The recordings could not be loaded',
+    download: 'Download ({size} MB)',
+    recording: 'Recording now',
+    processing: 'Being prepared…',
+    failed: 'Could not be put together',
+    ready: 'Ready',
+  },
   recording: {
     indicator: 'Recording',
     start: 'Start recording',
