@@ -22,6 +22,7 @@ import { startCluster, type Cluster, type NodeProcess } from '../helpers/cluster
 import { expectOk } from '../helpers/ack';
 import { clusterMeeting, joinOn, mediaAddress } from '../helpers/cluster-room';
 import { creatorCookie, emit, guestCookieHeader, next, type Client } from '../helpers/server';
+import { until } from '../helpers/wait';
 
 const exec = promisify(execFile);
 const HOUR = 3_600_000;
@@ -179,6 +180,14 @@ describe('recordings on a cluster', () => {
   });
 
   it('a recording goes on when its node is killed: the room moves, everyone hears the new recording-state, the host is told, and the dead part is marked failed', async () => {
+    // The holder was restarted above: until the killed process's heartbeat is gone, a new room
+    // could be placed on it and taken over by whichever node notices, so wait for one id per node.
+    await until(
+      'one live id per node',
+      async () => (await redis.smembers('convene:nodes')).length,
+      (n) => n === cluster.nodes.length,
+      10_000,
+    );
     const code = await clusterMeeting(cluster);
     const sockets: Client[] = [];
     try {
