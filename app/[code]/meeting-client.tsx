@@ -73,6 +73,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
   const [view, actions] = useMeeting(roomCode);
   const tPanels = useTranslations('panels');
   const tConfirm = useTranslations('confirm');
+  const tPrejoin = useTranslations('prejoin');
   const tErrors = useTranslations('errors');
   const someone = useTranslations('common')('someone');
   const summary = useRoomSummary(roomCode);
@@ -151,7 +152,7 @@ export function MeetingClient({ roomCode, defaultName }: { roomCode: string; def
     setSetup(next);
     void actions.join(name, next);
   };
-  const rejoin = () => join(rememberedName || defaultName || 'Guest');
+  const rejoin = () => join(rememberedName || defaultName || tPrejoin('defaultName'));
   const changeDevices = (devices: DeviceChoice) => {
     saveDeviceChoice(devices);
     setSetup((s) => ({ ...s, devices }));

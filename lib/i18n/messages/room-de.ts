@@ -8,6 +8,7 @@ export const roomDe: Pick<Messages, keyof typeof roomEn> = {
     preview: 'Vorschau Ihrer Kamera',
     micLevel: 'Mikrofonpegel',
     ready: 'Bereit zum Beitreten?',
+    defaultName: 'Gast',
     checking: 'Besprechung wird geprüft…',
     headcount:
       '{count, plural, =0 {Sonst ist niemand hier} one {# Person ist in dieser Besprechung} other {# Personen sind in dieser Besprechung}}',

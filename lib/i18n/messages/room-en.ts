@@ -6,6 +6,8 @@
  */
 export const roomEn = {
   prejoin: {
+    /** The name a rejoin uses when none was typed or remembered. */
+    defaultName: 'Guest',
     region: 'Your camera and microphone',
     preview: 'Your camera preview',
     micLevel: 'Microphone level',
