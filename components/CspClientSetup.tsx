@@ -8,17 +8,15 @@
  *   (react-style-singleton via get-nonce) for the <style> it injects. The
  *   nonce comes from one of Next's nonced scripts: the attribute is hidden
  *   from the DOM once parsed, but the element's `nonce` property keeps it.
- * - zod runs without its JIT: its first parse would probe `Function('')`,
- *   which the policy (no 'unsafe-eval') reports as a violation.
+ * - zod runs without its JIT: set in lib/zod.ts, which every schema module
+ *   imports z from, so that it comes before the first schema is defined.
  */
-import { z } from 'zod';
 
 declare let __webpack_nonce__: string | undefined;
 
 if (typeof document !== 'undefined') {
   const nonce = document.querySelector<HTMLScriptElement>('script[nonce]')?.nonce;
   if (nonce) __webpack_nonce__ = nonce;
-  z.config({ jitless: true });
 }
 
 /** Renders nothing: importing it in the root layout is what matters. */

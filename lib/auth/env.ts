@@ -4,7 +4,7 @@
  * only: the secrets here never leave the process; the browser gets
  * `publicProviders()` (ids and labels) and nothing else.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import type { PublicProvider } from './public';
 
 export type { PublicProvider } from './public';

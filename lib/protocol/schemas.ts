@@ -3,7 +3,7 @@
  * with the schema named after it; anything that fails is INVALID_PAYLOAD.
  * Objects strip unknown keys so newer clients keep working with older servers.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 import { normalizeRoomCode } from '../room-code';
 import { LIMITS, cleanChatText, stripControlChars } from '../text';
 
