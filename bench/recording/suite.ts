@@ -63,13 +63,17 @@ async function recordingServer(dir: string): Promise<ConveneServer> {
   );
 }
 
-async function cpuPhase(server: ConveneServer, record: boolean, windowMs: number) {
+/**
+ * A meeting of `count` people (the first its host), each sending real Opus and
+ * VP8 from its own ffmpeg (test/helpers/synthetic-av.ts): the recorder's
+ * ffmpeg ignores keyframe requests, so its source must be decodable as it is.
+ */
+async function meetingWithSenders(server: ConveneServer, count: number) {
   const code = await createMeeting(server);
   const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
   const media: RoomMedia = await server.sfu!.room(code);
-  const people = [host, ...(await Promise.all([1, 2, 3].map((i) => joined(server, code, `P${i}`))))];
-  // Real Opus and VP8 (ffmpeg ignores keyframe requests, so its source must be decodable as it is); the
-  // senders' own ffmpeg processes are not counted below.
+  const others = await Promise.all(Array.from({ length: count - 1 }, (_, i) => joined(server, code, `P${i + 1}`)));
+  const people = [host, ...others];
   const senders: Array<Awaited<ReturnType<typeof syntheticSender>>> = [];
   for (const p of people) {
     await emit(p.socket, 'get-router-capabilities');
@@ -78,6 +82,12 @@ async function cpuPhase(server: ConveneServer, record: boolean, windowMs: number
       await emit(p.socket, 'produce', { ...r, appData: { source: r.kind === 'audio' ? 'mic' : 'camera' } });
     senders.push(sender);
   }
+  return { code, host, media, people, senders };
+}
+
+async function cpuPhase(server: ConveneServer, record: boolean, windowMs: number) {
+  const { host, media, people, senders } = await meetingWithSenders(server, 4);
+  // The senders' own ffmpeg processes (the encoders) are not counted.
   const senderPids = new Set(senders.map((x) => x.child.pid));
   const recorders = () => ffmpegChildren().filter((pid) => !senderPids.has(pid));
   await sleep(1_000);
@@ -100,21 +110,7 @@ async function cpuPhase(server: ConveneServer, record: boolean, windowMs: number
 }
 
 async function syntheticRecording(server: ConveneServer, participants: number, seconds: number) {
-  const code = await createMeeting(server);
-  const host = await joined(server, code, 'Host', { cookie: creatorCookie() });
-  const media = await server.sfu!.room(code);
-  const people = [
-    host,
-    ...(await Promise.all(Array.from({ length: participants - 1 }, (_, i) => joined(server, code, `P${i}`)))),
-  ];
-  const senders = [];
-  for (const p of people) {
-    await emit(p.socket, 'get-router-capabilities');
-    const s = await syntheticSender(media, p.self.participantId);
-    for (const r of s.requests)
-      await emit(p.socket, 'produce', { ...r, appData: { source: r.kind === 'audio' ? 'mic' : 'camera' } });
-    senders.push(s);
-  }
+  const { code, host, people, senders } = await meetingWithSenders(server, participants);
   await sleep(1_000);
   await emit(host.socket, 'start-recording', {});
   await sleep(seconds * 1000);
