@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
 import { useTranslations } from 'use-intl';
-import { isErrorCode } from '@/lib/protocol';
+import { createMeeting } from '@/lib/client/create-meeting';
 import { normalizeRoomCode } from '@/lib/room-code';
 
 export interface HomeUser {
@@ -84,21 +84,11 @@ export function HomeActions() {
   async function newMeeting() {
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch('/api/rooms', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
-      const body = (await res.json()) as { ok: boolean; code?: string; error?: { code: string; message: string } };
-      if (body.error?.code === 'UNAUTHENTICATED') return router.push('/signin?callbackUrl=%2F');
-      if (body.ok && body.code) return router.push(`/${body.code}`);
-      // The server's own message is English; a known code reads in the page's language.
-      const failed = body.error?.code;
-      setError(isErrorCode(failed) ? tErrors(failed) : t('createFailed'));
-    } catch {
-      setError(t('createFailed'));
-    }
+    const made = await createMeeting();
+    if (made.kind === 'created') return router.push(`/${made.code}`);
+    if (made.kind === 'sign-in') return router.push(made.url);
+    // The server's own message is English; a known code reads in the page's language.
+    setError(made.error ? tErrors(made.error) : t('createFailed'));
     setBusy(false);
   }
 

@@ -2,7 +2,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useTranslations } from 'use-intl';
-import { isErrorCode } from '@/lib/protocol';
+import { createMeeting } from '@/lib/client/create-meeting';
 
 /** "Start a new meeting" from a page that ended somewhere else: creates one and goes there. */
 export function NewMeetingButton({ secondary }: { secondary?: boolean }) {
@@ -15,25 +15,11 @@ export function NewMeetingButton({ secondary }: { secondary?: boolean }) {
   async function start() {
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch('/api/rooms', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
-      const body = (await res.json()) as { ok: boolean; code?: string; error?: { code: string; message: string } };
-      // Sign-in may be required to create: the home page explains and offers it.
-      if (body.error?.code === 'UNAUTHENTICATED') return router.push('/signin?callbackUrl=%2F');
-      if (!body.ok || !body.code) {
-        const code = body.error?.code;
-        setError(isErrorCode(code) ? te(code) : th('createFailed'));
-        return setBusy(false);
-      }
-      router.push(`/${body.code}`);
-    } catch {
-      setError(th('createFailed'));
-      setBusy(false);
-    }
+    const made = await createMeeting();
+    if (made.kind === 'created') return router.push(`/${made.code}`);
+    if (made.kind === 'sign-in') return router.push(made.url);
+    setError(made.error ? te(made.error) : th('createFailed'));
+    setBusy(false);
   }
   return (
     <>
