@@ -30,6 +30,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  // Composing goes on after close (a shutdown does not wait for it); its ffmpeg still writes here.
+  await server.recorder?.composed();
   if (!process.env.KEEP_RECORDINGS) await rm(dir, { recursive: true, force: true });
 });
 
