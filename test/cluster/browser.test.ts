@@ -156,7 +156,10 @@ const listed = (page: Page) =>
 
 /** Opens the menu in this participant's own row (names need not be unique). */
 async function personMenu(page: Page, id: string, name: string, item: string): Promise<void> {
-  await page.getByTestId(`participant-${id}`).getByRole('button', { name: `Actions for ${name}` }).click();
+  await page
+    .getByTestId(`participant-${id}`)
+    .getByRole('button', { name: `Actions for ${name}` })
+    .click();
   await page.getByRole('menuitem', { name: item, exact: true }).click();
 }
 

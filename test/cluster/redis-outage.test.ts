@@ -18,7 +18,8 @@ let cluster: Cluster;
 const sockets: Client[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: 2, media: true });
+  // 'server closed' is an info line.
+  cluster = await startCluster({ nodes: 2, media: true, env: { LOG_LEVEL: 'info' } });
 }, 60_000);
 
 afterAll(async () => {
@@ -89,4 +90,21 @@ describe('Redis stops and comes back empty', () => {
       expect(s.filter((e) => ['user-left', 'media-reset', 'force-disconnect'].includes(e.event))).toEqual([]);
     expect(cluster.nodes.every((n) => n.running)).toBe(true);
   }, 60_000);
+
+  it('a node told to stop (SIGTERM) while Redis is away still closes cleanly and promptly, telling its clients to come back', async () => {
+    const { owner, onOwner } = await twoNodeRoom(cluster, sockets);
+    const goingAway = next(onOwner.socket, 'server-going-away');
+    await cluster.redis.stop();
+    await sleep(500);
+
+    const asked = Date.now();
+    await owner.kill('SIGTERM');
+    const took = Date.now() - asked;
+    expect(typeof (await goingAway).reconnectAfterMs).toBe('number');
+    // Its rooms cannot be handed over without Redis, but nothing may wait on Redis until the 10 s shutdown timeout.
+    expect(owner.output()).toContain('server closed');
+    expect(owner.output()).not.toMatch(/shutdown took too long|shutdown failed/);
+    expect(took).toBeLessThan(5_000);
+    await cluster.redis.start();
+  }, 30_000);
 });
