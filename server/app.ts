@@ -32,7 +32,7 @@ import { guardHandshakes, watchSendBuffers } from './signaling/connection-guard'
 import { MediaBridge } from './signaling/media-bridge';
 import { Sfu, type SfuConfig } from './sfu';
 import { ClusterNode } from './cluster';
-import { nodeUrlFor } from './cluster/nodes';
+import { NODE_TTL_MS, nodeUrlFor } from './cluster/nodes';
 import { localFirstShardedAdapter } from './cluster/adapter';
 import { OwnedStore } from './cluster/owned-store';
 import { closeConnection, logConnectionErrors } from './cluster/redis-errors';
@@ -347,6 +347,16 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
   });
   const port = (http.address() as AddressInfo).port;
   cluster?.nodes.advertise(config.nodeUrl ?? nodeUrlFor(config.host, port));
+  let closing: Promise<void> | null = null;
+  // Recordings a killed process of this node left on its disk: now, and again once
+  // that process's heartbeat has expired (a quick restart still finds it beating).
+  const recoverRecordings = () => {
+    if (closing || !media?.recorder) return;
+    const isLive = (id: string) => cluster?.nodes.beating(id) ?? Promise.resolve(false);
+    media.recorder.recover(isLive).catch((err: unknown) => log.error({ err }, 'recovering recordings failed'));
+  };
+  recoverRecordings();
+  setTimeout(recoverRecordings, 2 * NODE_TTL_MS).unref();
   const metricsListener =
     config.metrics.port === null
       ? null
@@ -357,7 +367,6 @@ export async function createConveneServer(config: ServerConfig, options: ServerO
           log,
         );
 
-  let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       lifecycle.startDraining();

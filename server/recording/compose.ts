@@ -9,7 +9,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ffmpegBin, ffprobeBin, run } from './ffmpeg';
-import type { RecordingManifest, RunManifest, TrackInfo } from './manifest';
+import { MANIFEST_FILE, type RecordingManifest, type RunManifest, type TrackInfo } from './manifest';
 
 export const COMPOSED_FILE = 'meeting.mp4';
 /** The composed layout: `{ "participantId:source": { x, y, w, h } }`. */
@@ -142,7 +142,8 @@ export function composeArgs(inputs: Input[], duration: number, out: string): str
 
 /** Composes the recording in `dir` (from its manifest.json); returns the composed file's name and size. */
 export async function compose(dir: string): Promise<{ file: string; size: number; durationSec: number }> {
-  const m = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as RecordingManifest;
+  const m = JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8')) as RecordingManifest;
+  if (m.stoppedAt === null) throw new Error(`${dir}: the recording has not stopped`);
   const duration = Math.max(0.5, (m.stoppedAt - m.startedAt) / 1000);
   const inputs = await inputsOf(dir, m);
   const out = path.join(dir, COMPOSED_FILE);

@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { types as ms } from 'mediasoup';
 
@@ -99,12 +100,25 @@ export async function listening(port: number, ms = 5_000): Promise<boolean> {
   return false;
 }
 
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The command that runs `bin` so that it dies with this process. A node
+ * killed with SIGKILL cannot stop its children, and a recorder's ffmpeg,
+ * waiting for packets that no longer come, ran on for ever (PPID 1), holding
+ * its last segment open; a composing one would race the restarted node's.
+ * util-linux's setpriv (part of every Debian) sets the parent-death signal and
+ * execs `bin` in its place, same pid. Without it, `bin` runs as it is.
+ */
+export function diesWithParent(bin: string, args: string[]): [string, string[]] {
+  return existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', bin, ...args]] : [bin, args];
+}
+
 /** Runs ffmpeg/ffprobe to completion; rejects with the end of its stderr on failure. */
 export function run(bin: string, args: string[], opts: { nice?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = opts.nice
-      ? spawn('nice', ['-n', '10', bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = opts.nice ? diesWithParent('nice', ['-n', '10', bin, ...args]) : diesWithParent(bin, args);
+    const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,6 +1,7 @@
 /**
- * What a recording's directory holds, written as manifest.json when it stops:
- * enough to compose the meeting file again later, by hand or after a crash.
+ * What a recording's directory holds, in manifest.json: enough to compose the
+ * meeting file again later, by hand or after a crash. Rewritten while the
+ * recording runs (`stoppedAt` null), so a node killed mid-way leaves one.
  */
 import type { MediaSourceName } from '../../lib/protocol';
 
@@ -28,7 +29,17 @@ export interface RecordingManifest {
   id: string;
   meeting: string;
   startedAt: number;
-  stoppedAt: number;
+  /** Null while recording (and in what a killed node left behind). */
+  stoppedAt: number | null;
   by: string;
   tracks: Array<TrackInfo & { runs: RunManifest[] }>;
 }
+
+/** A manifest once its recording has stopped (or a recovery has said when it did). */
+export type StoppedManifest = RecordingManifest & { stoppedAt: number };
+
+export const MANIFEST_FILE = 'manifest.json';
+
+/** The track list a recording's record keeps. */
+export const trackList = (m: RecordingManifest) =>
+  m.tracks.map(({ participantId, displayName, source, kind }) => ({ participantId, displayName, source, kind }));

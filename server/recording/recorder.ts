@@ -1,9 +1,10 @@
 /**
  * This node's recorder: the meetings it records now (one RecordingSession
  * each), composing after stop (one at a time, niced), the recordings'
- * metadata in the store, the disk watch and the retention sweep.
+ * metadata in the store, the disk watch, the retention sweep, and finishing
+ * what a killed process of this node left on its disk.
  */
-import { readdir, readFile, rm, statfs } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ConveneError, type RecordingProblem } from '../../lib/protocol';
@@ -11,7 +12,7 @@ import type { RoomMedia } from '../sfu';
 import type { LiveRecording, RecordingRecord, RoomStore } from '../store/types';
 import { compose } from './compose';
 import { ffmpegAvailability, type Availability } from './ffmpeg';
-import type { RecordingManifest, TrackInfo } from './manifest';
+import { MANIFEST_FILE, trackList, type RecordingManifest, type TrackInfo } from './manifest';
 import { RecordingSession } from './session';
 
 export interface RecorderOptions {
@@ -37,6 +38,7 @@ export class Recorder {
   readonly availability: Availability;
   readonly #sessions = new Map<string, RecordingSession>();
   #composing: Promise<unknown> = Promise.resolve();
+  #recovery: Promise<unknown> = Promise.resolve();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #minFree: number;
 
@@ -109,12 +111,7 @@ export class Recorder {
       status: 'processing',
       stoppedAt: manifest.stoppedAt,
       durationSec: (manifest.stoppedAt - manifest.startedAt) / 1000,
-      tracks: manifest.tracks.map(({ participantId, displayName, source, kind }) => ({
-        participantId,
-        displayName,
-        source,
-        kind,
-      })),
+      tracks: trackList(manifest),
     });
     await this.#save(base);
     this.opts.log.info({ room: code, recording: manifest.id, tracks: manifest.tracks.length }, 'recording stopped');
@@ -131,6 +128,55 @@ export class Recorder {
     const r = await this.opts.store.getRecording(code, id);
     if (r?.status !== 'recording' || r.node === this.opts.nodeId) return;
     await this.#save({ ...r, status: 'failed', stoppedAt: Date.now(), durationSec: (Date.now() - r.startedAt) / 1000 });
+  }
+
+  /**
+   * Finishes what a killed process of this node left in its directory: a
+   * recording whose manifest never got its stop (the process died recording)
+   * or whose record never became ready (it died composing). Each is stopped
+   * at its files' last write, taken over by this node's id, and composed.
+   * One a live node still holds (a directory shared between nodes) is left
+   * alone, as is one whose record is gone. Returns the recordings taken over.
+   */
+  recover(isLive: (nodeId: string) => Promise<boolean>): Promise<number> {
+    // One pass at a time: a second must see the records the first took over.
+    const pass = this.#recovery.then(() => this.#recover(isLive));
+    this.#recovery = pass.catch(() => 0);
+    return pass;
+  }
+
+  async #recover(isLive: (nodeId: string) => Promise<boolean>): Promise<number> {
+    let taken = 0;
+    for (const code of await readdir(this.opts.dir).catch(() => [])) {
+      for (const id of await readdir(path.join(this.opts.dir, code)).catch(() => [])) {
+        const dir = this.dirOf(code, id);
+        const m = await readManifest(dir);
+        if (!m) continue;
+        const r = await this.opts.store.getRecording(code, id).catch(() => null);
+        // Left mid-recording (no stop in the manifest) or mid-composing; a composition that failed is not retried.
+        if (!r || (m.stoppedAt !== null && r.status !== 'processing')) continue;
+        if (r.node === this.opts.nodeId || (await isLive(r.node))) continue;
+        const stoppedAt = m.stoppedAt ?? (await lastWrite(dir));
+        if (m.stoppedAt === null)
+          await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify({ ...m, stoppedAt }, null, 2));
+        const base: RecordingRecord = {
+          ...r,
+          status: 'processing',
+          node: this.opts.nodeId,
+          stoppedAt,
+          durationSec: (stoppedAt - m.startedAt) / 1000,
+          tracks: trackList(m),
+        };
+        await this.#save(base);
+        this.opts.log.warn(
+          { room: code, recording: id, was: r.node },
+          'recording left by a stopped process: composing it',
+        );
+        this.#composing = this.#composing.then(() => this.#compose(dir, base));
+        taken++;
+      }
+    }
+    return taken;
   }
 
   /** Resolves once every composition queued so far is done (tests, shutdown). */
@@ -217,10 +263,8 @@ export class Recorder {
     for (const code of await readdir(this.opts.dir).catch(() => [])) {
       for (const id of await readdir(path.join(this.opts.dir, code)).catch(() => [])) {
         const dir = this.dirOf(code, id);
-        const m = await readFile(path.join(dir, 'manifest.json'), 'utf8')
-          .then((s) => JSON.parse(s) as RecordingManifest)
-          .catch(() => null);
-        if (!m || m.stoppedAt + this.opts.ttlMs > now) continue;
+        const m = await readManifest(dir);
+        if (!m || (m.stoppedAt ?? m.startedAt) + this.opts.ttlMs > now) continue;
         await rm(dir, { recursive: true, force: true });
         removed++;
       }
@@ -243,4 +287,22 @@ export class Recorder {
     for (const t of this.#timers) clearInterval(t);
     await Promise.allSettled([...this.#sessions.keys()].map((code) => this.stop(code)));
   }
+}
+
+const readManifest = (dir: string) =>
+  readFile(path.join(dir, MANIFEST_FILE), 'utf8')
+    .then((s) => JSON.parse(s) as RecordingManifest)
+    .catch(() => null);
+
+/** When anything in `dir` was last written: about when the process recording there died. */
+async function lastWrite(dir: string): Promise<number> {
+  const times = await Promise.all(
+    (await readdir(dir)).map((f) =>
+      stat(path.join(dir, f)).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  return Math.max(...times);
 }

@@ -2,13 +2,13 @@
  * One meeting being recorded on its owner node: a TrackRecorder for every
  * live producer, and for every producer that starts later, until stop().
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RoomMedia } from '../sfu';
 import type { LiveRecording } from '../store/types';
-import type { RecordingManifest, TrackInfo } from './manifest';
-import { TrackRecorder } from './track';
+import { MANIFEST_FILE, type RecordingManifest, type StoppedManifest, type TrackInfo } from './manifest';
+import { SEGMENT_SECONDS, TrackRecorder } from './track';
 
 export interface SessionDeps {
   dir: string;
@@ -21,9 +21,13 @@ export interface SessionDeps {
 export class RecordingSession {
   readonly #tracks: TrackRecorder[] = [];
   #unsubscribe: (() => void) | null = null;
-  #stopped: Promise<RecordingManifest> | null = null;
+  #stopped: Promise<StoppedManifest> | null = null;
   /** Track starts in flight, so stop() waits for them rather than leaving an ffmpeg behind. */
   readonly #starting = new Set<Promise<void>>();
+  /** Rewrites the manifest while recording, for Recorder.recover after a kill. */
+  #checkpoints: NodeJS.Timeout | null = null;
+  #written = '';
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly code: string,
@@ -40,6 +44,33 @@ export class RecordingSession {
     await mkdir(this.deps.dir, { recursive: true });
     this.#unsubscribe = this.media.on('new-producer', (p) => this.#add(p));
     for (const p of this.media.producers()) this.#add(p);
+    // Once a segment: a run's first t0 comes within the first one, and its segments are listed on disk.
+    this.#checkpoints = setInterval(() => void this.#write(null), SEGMENT_SECONDS * 1_000);
+    this.#checkpoints.unref();
+    await this.#write(null);
+  }
+
+  #manifest(stoppedAt: number | null): RecordingManifest {
+    return {
+      id: this.recording.id,
+      meeting: this.code,
+      startedAt: this.recording.startedAt,
+      stoppedAt,
+      by: this.recording.byName,
+      tracks: this.#tracks.map((t) => ({ ...t.info, runs: t.runs })),
+    };
+  }
+
+  /** Writes manifest.json when it changed: whole or not at all (a rename), one write at a time. */
+  #write(stoppedAt: number | null): Promise<void> {
+    const json = JSON.stringify(this.#manifest(stoppedAt), null, 2);
+    if (json === this.#written) return this.#writing;
+    this.#written = json;
+    const file = path.join(this.deps.dir, MANIFEST_FILE);
+    return (this.#writing = this.#writing
+      .then(() => writeFile(`${file}.tmp`, json))
+      .then(() => rename(`${file}.tmp`, file))
+      .catch((err: unknown) => this.deps.log.warn({ err, room: this.code }, 'recording manifest not written')));
   }
 
   #add(p: { producerId: string; participantId: string; source: TrackInfo['source']; kind: 'audio' | 'video' }): void {
@@ -68,22 +99,15 @@ export class RecordingSession {
   }
 
   /** Stops every track and writes manifest.json. Idempotent: a second call gets the same manifest. */
-  stop(): Promise<RecordingManifest> {
+  stop(): Promise<StoppedManifest> {
     return (this.#stopped ??= (async () => {
       const stoppedAt = Date.now();
       this.#unsubscribe?.();
+      if (this.#checkpoints) clearInterval(this.#checkpoints);
       await Promise.allSettled([...this.#starting]);
       await Promise.allSettled(this.#tracks.map((t) => t.stop()));
-      const manifest: RecordingManifest = {
-        id: this.recording.id,
-        meeting: this.code,
-        startedAt: this.recording.startedAt,
-        stoppedAt,
-        by: this.recording.byName,
-        tracks: this.#tracks.map((t) => ({ ...t.info, runs: t.runs })),
-      };
-      await writeFile(path.join(this.deps.dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-      return manifest;
+      await this.#write(stoppedAt);
+      return { ...this.#manifest(stoppedAt), stoppedAt };
     })());
   }
 }

@@ -20,7 +20,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
-import { ffmpegBin, containerFor, freePortPair, listening, sdpFor } from './ffmpeg';
+import { ffmpegBin, containerFor, diesWithParent, freePortPair, listening, sdpFor } from './ffmpeg';
 import type { RunManifest, TrackInfo } from './manifest';
 
 export const SEGMENT_SECONDS = 2;
@@ -109,7 +109,7 @@ export class TrackRecorder {
       '-segment_list', path.join(this.deps.dir, run.list), '-segment_list_type', 'csv',
       path.join(this.deps.dir, run.pattern),
     ];
-    const child = spawn(ffmpegBin(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(...diesWithParent(ffmpegBin(), args), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
