@@ -89,6 +89,7 @@ async function openSettings(page: Page): Promise<void> {
   await page.getByRole('dialog', { name: 'Settings' }).waitFor();
 }
 
+/** Radix moves focus back in a timeout after the dialog has gone (FocusScope's unmount), so poll this. */
 const focusedLabel = (page: Page) =>
   page.evaluate(
     () => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? null,
@@ -144,7 +145,7 @@ describe('one meeting, from the host and from those it turns away', () => {
     await expectAccessibleButPending(host, 'confirm remove');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect(await focusedLabel(host)).toBe('Actions for Carol');
+    await expect.poll(() => focusedLabel(host)).toBe('Actions for Carol');
     await sleep(300);
     expect(await carol.getByTestId('status-page').count()).toBe(0);
 
@@ -266,7 +267,7 @@ describe('one meeting, from the host and from those it turns away', () => {
     await expectAccessibleButPending(host, 'host leave, nobody takes over');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect(await focusedLabel(host)).toMatch(/^Leave/);
+    await expect.poll(() => focusedLabel(host)).toMatch(/^Leave/);
 
     // The people panel (opened from the knock's pop-up before) holds Dana's menu.
     if ((await host.getByTestId('toggle-people').getAttribute('aria-pressed')) !== 'true')
