@@ -181,6 +181,15 @@ describe('a meeting in German, from the pre-join to its end (browser language de
       .poll(() => jonas.getByTestId('screen-stage').getAttribute('aria-label'), POLL)
       .toBe('Hanna präsentiert');
     await expectAccessible(jonas, 'german journey watching a share');
+    // Under a share, reactions (and pop-ups, placed alike) rise above the filmstrip instead of covering its people.
+    await host.evaluate(() => {
+      window.__convene!.connection.socket.emit('react', { emoji: '👍' }, () => undefined);
+    });
+    const reactions = jonas.getByTestId('reactions');
+    await expect.poll(() => reactions.textContent(), POLL).toContain('Hanna');
+    const strip = await jonas.locator('[data-layout="filmstrip"]').boundingBox();
+    const shown = await reactions.boundingBox();
+    expect(shown!.y + shown!.height).toBeLessThanOrEqual(strip!.y);
     await presenting.getByRole('button', { name: 'Präsentation beenden' }).click();
     await expect.poll(() => jonas.getByTestId('screen-stage').count(), POLL).toBe(0);
 
