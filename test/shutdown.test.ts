@@ -46,6 +46,8 @@ const sockets: Client[] = [];
 beforeAll(async () => {
   redis = await startRedis();
   raw = new Redis(redis.url, { maxRetriesPerRequest: 3 });
+  // The outage test below stops Redis: the reconnect errors are expected, not "unhandled".
+  raw.on('error', () => undefined);
 });
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
@@ -189,4 +191,23 @@ describe('restarting a server on Redis', () => {
     const after = (await raw.hvals(`convene:{${code}}:participants`)).map((v) => JSON.parse(v) as ParticipantRecord);
     expect(after.map((r) => r.graceUntil)).toEqual([null, null]);
   });
+});
+
+describe('closing a server while Redis is away', () => {
+  it('finishes within seconds, its client told first: nothing waits for Redis to come back', async () => {
+    const server = await serve('redis');
+    const code = await createMeeting(server);
+    const alice = await join(server, code, 'Alice');
+    const goingAway = next(alice.socket, 'server-going-away');
+    await redis.stop();
+    try {
+      await sleep(300);
+      const asked = Date.now();
+      await server.close();
+      expect(Date.now() - asked).toBeLessThan(5_000);
+      expect(typeof (await goingAway).reconnectAfterMs).toBe('number');
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
 });
