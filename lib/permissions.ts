@@ -109,3 +109,14 @@ export function canChat(role: Role, permissions: Pick<RoomPermissions, 'canChat'
   if (isModerator(role)) return true;
   return permissions.canChat && (!isAudience(role) || permissions.audienceChat !== false);
 }
+
+/**
+ * Whether a private message may go from one role to another: between the
+ * stage and the audience either way (as a webinar's attendees write to its
+ * hosts and panelists, and get an answer), but not from one audience member
+ * to another: thousands of strangers writing to each other out of the hosts'
+ * sight.
+ */
+export function canMessagePrivately(from: Role, to: Role): boolean {
+  return !(isAudience(from) && isAudience(to));
+}

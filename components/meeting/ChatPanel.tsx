@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useFormatter, useTranslations } from 'use-intl';
 import type { ChatMessage, ParticipantInfo } from '@/lib/protocol';
 import { LIMITS } from '@/lib/text';
@@ -41,8 +41,20 @@ export function ChatPanel(p: ChatPanelProps) {
   /** While older messages are prepended: the list's height before, so the view stays where it was. */
   const heightBeforeLoad = useRef<number | null>(null);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const nameOf = (id: string) => p.participants.find((x) => x.participantId === id)?.displayName ?? t('someoneWhoLeft');
-  const others = p.participants.filter((x) => x.participantId !== p.selfId);
+  // Audience members are not in the stage's list; one who wrote to me privately may be answered privately.
+  const correspondents = useMemo(() => {
+    const onStage = new Set(p.participants.map((x) => x.participantId));
+    const names = new Map<string, string>();
+    for (const m of p.messages)
+      if (m.to === p.selfId && !onStage.has(m.from.participantId)) names.set(m.from.participantId, m.from.displayName);
+    return [...names].map(([participantId, displayName]) => ({ participantId, displayName }));
+  }, [p.messages, p.participants, p.selfId]);
+  const others = useMemo(
+    () => [...p.participants.filter((x) => x.participantId !== p.selfId), ...correspondents],
+    [p.participants, p.selfId, correspondents],
+  );
+  const nameOf = (id: string) =>
+    [...p.participants, ...correspondents].find((x) => x.participantId === id)?.displayName ?? t('someoneWhoLeft');
 
   const newestId = p.messages.at(-1)?.id;
   const oldestId = p.messages[0]?.id;
@@ -57,8 +69,8 @@ export function ChatPanel(p: ChatPanelProps) {
   }, [oldestId]);
   // The chosen recipient left: fall back to everyone rather than send into the void.
   useEffect(() => {
-    if (to && !p.participants.some((x) => x.participantId === to)) setTo('');
-  }, [to, p.participants]);
+    if (to && !others.some((x) => x.participantId === to)) setTo('');
+  }, [to, others]);
   useEffect(() => () => void (idle.current && clearTimeout(idle.current)), []);
 
   const stopTyping = () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConveneError, type ChatMessage, type ChatPage, type RoomJoined } from '../../lib/protocol';
-import { canChat, isModerator } from '../../lib/permissions';
+import { canChat, canMessagePrivately, isModerator } from '../../lib/permissions';
 import { visibleTo } from '../store/chat-page';
 import type { ParticipantRecord, RoomStore } from '../store/types';
 import type { Room } from './Room';
@@ -28,11 +28,16 @@ export class RoomChat {
     private readonly room: Pick<Room, 'assertCan'>,
   ) {}
 
-  async #member(participantId: string): Promise<ParticipantRecord> {
+  /** The stage first (small), then the audience: both may read and send chat. */
+  async #find(participantId: string): Promise<ParticipantRecord | null> {
     const { store } = this.deps;
-    // The stage first (small), then the audience: both may read and send chat.
-    const p =
-      (await store.getParticipant(this.code, participantId)) ?? (await store.getAudience(this.code, participantId));
+    return (
+      (await store.getParticipant(this.code, participantId)) ?? (await store.getAudience(this.code, participantId))
+    );
+  }
+
+  async #member(participantId: string): Promise<ParticipantRecord> {
+    const p = await this.#find(participantId);
     if (!p) throw new ConveneError('NOT_IN_ROOM', 'You are not in this meeting');
     return p;
   }
@@ -50,8 +55,11 @@ export class RoomChat {
           meeting.permissions.canChat ? 'The host turned chat off for the audience' : 'The host turned chat off',
         );
     }
-    if (to !== undefined && (to === fromId || !(await store.getParticipant(this.code, to)))) {
-      throw new ConveneError('NOT_FOUND', 'The recipient is not in this meeting');
+    if (to !== undefined) {
+      const recipient = to === fromId ? null : await this.#find(to);
+      if (!recipient) throw new ConveneError('NOT_FOUND', 'The recipient is not in this meeting');
+      if (!canMessagePrivately(from.role, recipient.role))
+        throw new ConveneError('FORBIDDEN', 'Audience members cannot write to each other privately');
     }
     const message: ChatMessage = {
       id: randomUUID(),

@@ -175,6 +175,34 @@ describe('what the audience may do', () => {
       'Stage only',
     ]);
   });
+
+  it('private messages cross between stage and audience both ways and reach only the two; between two audience members they are refused and reach nobody', async () => {
+    const { code, join, host, speakers } = await townHall({ mode: 'overflow', stageLimit: 2 }, ['Bob']);
+    const viewer = await join('Viewer');
+    const other = await join('Other viewer');
+    const bystanders = [recorder(speakers[0]!.socket), recorder(other.socket)];
+
+    // A question from the audience to the host, and the host's private answer.
+    const atHost = next(host.socket, 'new-message');
+    expectOk(await emit(viewer.socket, 'send-message', { text: 'Can I ask privately?', to: host.id }));
+    expect(await atHost).toMatchObject({
+      text: 'Can I ask privately?',
+      to: host.id,
+      from: { participantId: viewer.id },
+    });
+    const atViewer = next(viewer.socket, 'new-message');
+    expectOk(await emit(host.socket, 'send-message', { text: 'Yes, go ahead', to: viewer.id }));
+    expect(await atViewer).toMatchObject({ text: 'Yes, go ahead', to: viewer.id, from: { participantId: host.id } });
+
+    const toOther = recorder(other.socket);
+    expectErr(await emit(viewer.socket, 'send-message', { text: 'psst', to: other.id }), 'FORBIDDEN');
+    await sleep(100);
+    expect([...bystanders, toOther].flat().filter((e) => e.event === 'new-message')).toEqual([]);
+    expect((await server.store.recentChat(code, 10)).map((m) => m.text)).toEqual([
+      'Can I ask privately?',
+      'Yes, go ahead',
+    ]);
+  });
 });
 
 describe('media: the audience watches, the stage sends', () => {

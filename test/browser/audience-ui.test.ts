@@ -26,19 +26,32 @@ const received = (page: Page) =>
     ),
   );
 
+/** A town hall (only the invited on stage) created from the host's page, so it holds the creator's guest cookie. */
+async function townHall(host: Page): Promise<string> {
+  await host.goto('/');
+  const created = await host.evaluate(() =>
+    fetch('/api/rooms', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Town hall', settings: { audience: { mode: 'invited' } } }),
+    }).then((r) => r.json() as Promise<{ code: string }>),
+  );
+  return created.code;
+}
+
+/** Sends a chat message from the chat panel (opened if closed), to everyone or to one person's "(private)" entry. */
+async function chat(page: Page, text: string, to?: string): Promise<void> {
+  const toggle = page.getByTestId('toggle-chat');
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  await page.getByLabel('Send to').selectOption({ label: to ? `${to} (private)` : 'Everyone' });
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+}
+
 describe('the audience in the browser', () => {
   it('a viewer watches, raises a hand, and the host brings them on stage', { timeout: 90_000 }, async () => {
     const host = await suite.page('Host');
-    await host.goto('/');
-    // From the host's page, so it holds the creator's guest cookie and joins as host.
-    const created = await host.evaluate(() =>
-      fetch('/api/rooms', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ title: 'Town hall', settings: { audience: { mode: 'invited' } } }),
-      }).then((r) => r.json() as Promise<{ code: string }>),
-    );
-    const code = created.code;
+    const code = await townHall(host);
     await fillAndJoin(host, code, 'Hana');
     await host.getByTestId('local-video').waitFor({ timeout: 20_000 });
 
@@ -94,4 +107,39 @@ describe('the audience in the browser', () => {
     await expect.poll(async () => (await suite.server.store.getMeeting(code))?.audience?.mode).toBe('off');
     expect(suite.errors).toEqual([]);
   });
+
+  it(
+    'a viewer asks the host privately and the host answers privately; another viewer sees neither',
+    { timeout: 90_000 },
+    async () => {
+      const host = await suite.page('Host 2');
+      const code = await townHall(host);
+      await fillAndJoin(host, code, 'Hana');
+      const vic = await suite.page('Vic 2');
+      await fillAndJoin(vic, code, 'Vic');
+      const wes = await suite.page('Wes');
+      await fillAndJoin(wes, code, 'Wes');
+      for (const viewer of [vic, wes]) await viewer.getByTestId('watching').waitFor({ timeout: 20_000 });
+
+      await chat(vic, 'May I ask something privately?', 'Hana');
+      await host.getByTestId('toggle-chat').click();
+      await expect
+        .poll(() => host.getByTestId('chat-messages').textContent(), { timeout: 10_000 })
+        .toContain('May I ask something privately?');
+      // Vic is in the audience, not in the stage's list, yet the host can answer him privately.
+      await chat(host, 'Of course, go ahead', 'Vic');
+      await expect
+        .poll(() => vic.getByTestId('chat-messages').textContent(), { timeout: 10_000 })
+        .toContain('Of course, go ahead');
+
+      await chat(wes, 'Hello everyone');
+      await expect
+        .poll(() => host.getByTestId('chat-messages').textContent(), { timeout: 10_000 })
+        .toContain('Hello everyone');
+      const seenByWes = await wes.getByTestId('chat-messages').textContent();
+      expect(seenByWes).not.toContain('privately');
+      expect(seenByWes).not.toContain('go ahead');
+      expect(suite.errors).toEqual([]);
+    },
+  );
 });
