@@ -7,6 +7,9 @@
  * last-resort exit hook if the test process dies first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureNextBuild } from './next-build';
 import { freePort, startRedis, type RedisInstance } from './redis';
@@ -129,14 +132,22 @@ function stopProcess(proc: ChildProcess, exited: Promise<void>, signal: NodeJS.S
 }
 
 /** The environment a node gets: what README.md's "Several nodes" tells each node to set. */
-function nodeEnv(address: string, port: number, redisUrl: string, opts: ClusterOptions): NodeJS.ProcessEnv {
+/** Where the cluster's nodes are, and the temporary directory that holds each node's RECORDINGS_DIR. */
+interface Site {
+  redisUrl: string;
+  recordingsRoot: string;
+}
+
+function nodeEnv(address: string, port: number, site: Site, opts: ClusterOptions): NodeJS.ProcessEnv {
   return {
+    // Each node's own, never the checkout's data/ (envOf may name another).
+    RECORDINGS_DIR: path.join(site.recordingsRoot, address),
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     HOST: address,
     PORT: String(port),
-    REDIS_URL: redisUrl,
+    REDIS_URL: site.redisUrl,
     NEXTAUTH_SECRET: TEST_SECRET,
     // HAProxy reaches the nodes from 127.0.0.1, loopback's source address.
     TRUST_PROXY: '127.0.0.1',
@@ -154,13 +165,13 @@ function startNode(
   name: string,
   address: string,
   port: number,
-  redisUrl: string,
+  site: Site,
   opts: ClusterOptions,
 ): { proc: ChildProcess; output: () => string; exited: Promise<void>; ready: Promise<void> } {
   const entry = opts.entry ?? (opts.next ? 'server/index.ts' : 'test/helpers/cluster-node.ts');
   const proc = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: nodeEnv(address, port, redisUrl, opts),
+    env: nodeEnv(address, port, site, opts),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { output, exited } = track(proc);
@@ -193,10 +204,14 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const stop = async () => {
     await Promise.all(cleanups.splice(0).map((c) => c().catch(() => undefined)));
   };
+  const recordingsRoot = mkdtempSync(path.join(os.tmpdir(), 'convene-cluster-'));
+  // After the nodes are killed (cleanups run together): retried while a dying recorder still writes.
+  cleanups.push(() => rm(recordingsRoot, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }));
   try {
     const redis = await startRedis();
     cleanups.push(() => redis.stop());
 
+    const site: Site = { redisUrl: redis.url, recordingsRoot };
     const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 2}`);
     const ports = await Promise.all(addresses.map((a) => freePort(a)));
     const [frontPort, statsPort] = [await freePort(), await freePort()];
@@ -220,7 +235,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const nodes = addresses.map((address, i): NodeProcess => {
       const name = `node${i + 1}`;
       const port = ports[i]!;
-      let current = startNode(name, address, port, redis.url, opts);
+      let current = startNode(name, address, port, site, opts);
       firstStarts.push(current.ready);
       cleanups.push(() => stopProcess(current.proc, current.exited, 'SIGKILL'));
       const node: NodeProcess = {
@@ -237,7 +252,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
         kill: (signal = 'SIGTERM') => stopProcess(current.proc, current.exited, signal),
         restart: async () => {
           if (!exitedWith(current.proc)) throw new Error(`${name} is still running; kill it first`);
-          current = startNode(name, address, port, redis.url, opts);
+          current = startNode(name, address, port, site, opts);
           await current.ready;
           await waitForFront(node, 'UP');
         },
