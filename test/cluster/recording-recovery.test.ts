@@ -14,13 +14,12 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeInfo } from '../../server/cluster/nodes';
 import type { RecordingManifest } from '../../server/recording/manifest';
 import { RedisRoomStore } from '../../server/store/redis';
 import { expectOk } from '../helpers/ack';
 import { launchBrowser, newPage } from '../helpers/browser';
 import { startCluster, type Cluster, type NodeProcess } from '../helpers/cluster';
-import { clusterMeeting, joinOn } from '../helpers/cluster-room';
+import { clusterMeeting, joinOn, liveNodeIds } from '../helpers/cluster-room';
 import { emit, type Client } from '../helpers/server';
 import { until } from '../helpers/wait';
 
@@ -56,14 +55,8 @@ afterAll(async () => {
   rmSync(dirs, { recursive: true, force: true });
 });
 
-/** The id the node at `url` runs under now (the newest heartbeat advertising that URL). */
-async function nodeIdAt(url: string): Promise<string | undefined> {
-  const ids = await redis.smembers('convene:nodes');
-  const beats = (await redis.mget(ids.map((id) => `convene:node:${id}`))).flatMap((b) =>
-    b ? [JSON.parse(b) as NodeInfo] : [],
-  );
-  return beats.filter((b) => b.url === url).sort((x, y) => y.at - x.at)[0]?.id;
-}
+/** The id the node at `url` runs under now. */
+const nodeIdAt = async (url: string) => (await liveNodeIds(redis)).get(url);
 
 const manifestIn = (dir: string): RecordingManifest | null => {
   try {

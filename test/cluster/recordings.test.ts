@@ -14,13 +14,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeInfo } from '../../server/cluster/nodes';
 import { VIA_HEADER } from '../../server/http/recordings';
 import { RedisRoomStore } from '../../server/store/redis';
 import type { RecordingRecord } from '../../server/store/types';
 import { startCluster, type Cluster, type NodeProcess } from '../helpers/cluster';
 import { expectOk } from '../helpers/ack';
-import { clusterMeeting, joinOn, mediaAddress } from '../helpers/cluster-room';
+import { clusterMeeting, joinOn, liveNodeIds, mediaAddress } from '../helpers/cluster-room';
 import { creatorCookie, emit, guestCookieHeader, next, type Client } from '../helpers/server';
 import { until } from '../helpers/wait';
 
@@ -52,23 +51,7 @@ afterAll(async () => {
   rmSync(dirs, { recursive: true, force: true });
 });
 
-/**
- * Each live node's id, by the URL its heartbeat advertises. A node restarted
- * on the same URL within the heartbeat's TTL is listed twice for a moment:
- * the newer heartbeat is the node that runs now.
- */
-async function nodeIds(): Promise<Map<string, string>> {
-  const ids = await redis.smembers('convene:nodes');
-  const beats = await redis.mget(ids.map((id) => `convene:node:${id}`));
-  const byUrl = new Map<string, NodeInfo>();
-  for (const beat of beats) {
-    if (!beat) continue;
-    const info = JSON.parse(beat) as NodeInfo;
-    const seen = info.url ? byUrl.get(info.url) : undefined;
-    if (info.url && (!seen || seen.at < info.at)) byUrl.set(info.url, info);
-  }
-  return new Map([...byUrl].map(([url, info]) => [url, info.id]));
-}
+const nodeIds = () => liveNodeIds(redis);
 
 /** A finished recording held by `node`: a 3 s MP4 in its directory, its record in the store. */
 async function recordingOn(node: NodeProcess, code: string, id: string): Promise<{ file: string; size: number }> {

@@ -1,5 +1,6 @@
 /** A meeting on a test cluster (test/helpers/cluster.ts), and the few things its tests ask of it. */
 import { Redis } from 'ioredis';
+import type { NodeInfo } from '../../server/cluster/nodes';
 import { expect } from 'vitest';
 import { guestIdentity } from '../../server/auth/identity';
 import { MeetingService } from '../../server/rooms/meetings';
@@ -70,4 +71,22 @@ export async function twoNodeRoom(cluster: Cluster, sockets: Client[]) {
     onOwner: ownerIsOne ? alice : bob,
     onOther: ownerIsOne ? bob : alice,
   };
+}
+
+/**
+ * Each live node's id, by the URL its heartbeat advertises. A node restarted
+ * on the same URL within the heartbeat's TTL is listed twice for a moment:
+ * the newer heartbeat is the node that runs now.
+ */
+export async function liveNodeIds(redis: Redis): Promise<Map<string, string>> {
+  const ids = await redis.smembers('convene:nodes');
+  const beats = await redis.mget(ids.map((id) => `convene:node:${id}`));
+  const byUrl = new Map<string, NodeInfo>();
+  for (const beat of beats) {
+    if (!beat) continue;
+    const info = JSON.parse(beat) as NodeInfo;
+    const seen = info.url ? byUrl.get(info.url) : undefined;
+    if (info.url && (!seen || seen.at < info.at)) byUrl.set(info.url, info);
+  }
+  return new Map([...byUrl].map(([url, info]) => [url, info.id]));
 }
